@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** One training backend as probed by the trainer process. */
+export const BackendProbe = z.object({
+  name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
+  package: z.string(),
+  available: z.boolean(),
+  detail: z.string(),
+  /** CUDA devices (tensorflow-gpu), SIMD/threads (wasm). */
+  features: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+});
+export type BackendProbe = z.infer<typeof BackendProbe>;
+
+export const EnvironmentReport = z.object({
+  node: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  cpus: z.number().int(),
+  cpuModel: z.string(),
+  totalMemoryMB: z.number(),
+  tfjsVersion: z.string(),
+  backends: z.array(BackendProbe),
+  selected: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
+});
+export type EnvironmentReport = z.infer<typeof EnvironmentReport>;

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { ResolvedBackend, RunConfig } from './runConfig';
+
+/** Layout of a run folder (DESIGN.md contract). */
+export const RUN_FILES = {
+  runJson: 'run.json',
+  metrics: 'metrics.jsonl',
+  adapter: 'adapter',
+  checkpoints: 'checkpoints',
+  log: 'trainer.log',
+  lock: 'trainer.lock',
+} as const;
+
+export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** run.json: resolved config, backend actually used, versions, status and times. */
+export const RunRecord = z.object({
+  id: z.string(),
+  config: RunConfig,
+  status: RunStatus,
+  backend: ResolvedBackend.optional(),
+  versions: z.record(z.string(), z.string()).default({}),
+  totalSteps: z.number().int().min(0).optional(),
+  pid: z.number().int().optional(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  error: z.string().optional(),
+  lastCheckpoint: z.number().int().optional(),
+});
+export type RunRecord = z.infer<typeof RunRecord>;
