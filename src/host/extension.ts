@@ -1,13 +1,20 @@
 import * as vscode from 'vscode';
-import { registerEnvironmentCommand } from './environmentCommand';
 import { ActivationTiming } from './activationTiming';
+import { lazyCommand } from './lazy';
 
-/** Wires the features; each lives in its own module and owns its disposables. */
+/**
+ * Wires the features; each lives in its own module and owns its disposables.
+ * Activation budget: < 100 ms. Keep this file and what it imports statically free of zod and of feature
+ * code: reach features through `await import('./feature')` (see lazy.ts) so they evaluate on first use.
+ */
 export function activate(context: vscode.ExtensionContext): ClinicalFtApi {
   const timing = new ActivationTiming();
   const output = vscode.window.createOutputChannel('Clinical FT');
   context.subscriptions.push(output);
-  registerEnvironmentCommand(context, output);
+  lazyCommand(context, 'clinicalFt.showEnvironment', async () => {
+    const { showEnvironment } = await import('./environmentCommand');
+    return () => showEnvironment(context.extensionPath, output);
+  });
   timing.done();
   output.appendLine(`Clinical FT activated in ${timing.ms.toFixed(1)} ms`);
   return { activationMs: timing.ms, extensionPath: context.extensionPath };

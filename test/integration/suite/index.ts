@@ -1,0 +1,18 @@
+// Runs inside the extension host: loads every *.test.js beside this file into mocha (tdd UI).
+import Mocha from 'mocha';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export function run(): Promise<void> {
+  const grep = process.env.MOCHA_GREP;
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 180_000, ...(grep ? { grep } : {}) });
+  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      const result = { passed: runner.stats?.passes ?? 0, failed: failures };
+      if (process.env.CLINICAL_FT_TEST_RESULT) fs.writeFileSync(process.env.CLINICAL_FT_TEST_RESULT, JSON.stringify(result));
+      if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
+      else resolve();
+    });
+  });
+}

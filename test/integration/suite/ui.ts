@@ -1,0 +1,49 @@
+// In-host client of the UI driver (vscodeInBrowser.cjs): lets tests act on the real workbench like a person.
+import * as path from 'node:path';
+
+async function call<T>(action: string, body: object = {}): Promise<T> {
+  const base = process.env.CLINICAL_FT_UI_DRIVER;
+  if (!base) throw new Error('CLINICAL_FT_UI_DRIVER is not set: run through test/integration/run.mjs');
+  const res = await fetch(`${base}/${action}`, { method: 'POST', body: JSON.stringify(body) });
+  const json = (await res.json()) as T & { error?: string };
+  if (!res.ok) throw new Error(`UI ${action} failed: ${json.error}`);
+  return json;
+}
+
+export interface Where {
+  /** Search the webview iframes instead of the workbench page. */
+  inWebview?: boolean;
+}
+
+export const ui = {
+  /** Opens the command palette, types the command title and runs it. */
+  palette: (title: string) => call('palette', { title }),
+  press: (key: string) => call('press', { key }),
+  type: (text: string) => call('type', { text }),
+  /** Playwright selectors: CSS, `text=…`, `:has-text()`. */
+  query: (selector: string, where: Where = {}) => call<{ count: number; texts: string[] }>('query', { selector, ...where }),
+  attributes: (selector: string, names: string[], where: Where = {}) =>
+    call<{ values: Record<string, string | null>[] }>('attributes', { selector, names, ...where }),
+  waitFor: (selector: string, where: Where & { timeoutMs?: number } = {}) => call<{ count: number }>('waitFor', { selector, ...where }),
+  click: (selector: string, where: Where & { timeoutMs?: number } = {}) => call('click', { selector, ...where }),
+  focusWebview: (selector: string) => call('focusWebview', { selector }),
+  screenshot: (name: string) => call<{ file: string }>('screenshot', { name }),
+};
+
+/** Polls until `check` returns a truthy value or the time is up. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export const artifactsDir = () => process.env.CLINICAL_FT_TEST_ARTIFACTS ?? path.resolve('test-artifacts');
