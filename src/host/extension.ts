@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import { ActivationTiming } from './activationTiming';
 import { lazyCommand } from './lazy';
+import { registerLabeling } from './labeling/registerLabeling';
+import { registerRuns } from './runs/registerRuns';
+import { registerCompare } from './compare/registerCompare';
 
 /**
  * Wires the features; each lives in its own module and owns its disposables.
@@ -15,6 +18,9 @@ export function activate(context: vscode.ExtensionContext): ClinicalFtApi {
     const { showEnvironment } = await import('./environmentCommand');
     return () => showEnvironment(context.extensionPath, output);
   });
+  registerRuns(context, output);
+  registerLabeling(context);
+  registerCompare(context);
   timing.done();
   output.appendLine(`Clinical FT activated in ${timing.ms.toFixed(1)} ms`);
   return { activationMs: timing.ms, extensionPath: context.extensionPath };

@@ -6,10 +6,17 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import type { Backend, ResolvedBackend } from '../core/runConfig';
 import type { BackendProbe, EnvironmentReport } from '../core/protocol/environment';
+import { installWasmKernels, kernelReport } from './kernels';
 
 /** Where the .wasm binaries live: beside dist/trainer.js when bundled, in node_modules when run from source. */
 function wasmDir(): string {
   const candidates = [__dirname, path.join(__dirname, '..', '..', 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist')];
+  // Bundled tests and benchmarks run from out/: find the package itself.
+  try {
+    candidates.push(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')));
+  } catch {
+    // Not resolvable from a packaged extension; the binaries sit beside trainer.js there.
+  }
   for (const dir of candidates) if (fs.existsSync(path.join(dir, 'tfjs-backend-wasm.wasm'))) return dir + path.sep;
   return candidates[0] + path.sep;
 }
@@ -94,9 +101,12 @@ export async function initBackend(preference: Backend): Promise<ResolvedBackend>
     const why = probes.map((p) => `${p.name}: ${p.detail}`).join('; ');
     throw new Error(`No usable training backend for preference "${preference}" (${why})`);
   }
+  // PROD silences tfjs' console banners, which would otherwise mix into CLI output.
+  tf.env().set('PROD', true);
   const tfName = chosen === 'tensorflow-gpu' ? 'tensorflow' : chosen;
   if (!(await tf.setBackend(tfName))) throw new Error(`Backend ${chosen} failed to initialise`);
   await tf.ready();
+  if (chosen === 'wasm') installWasmKernels();
   return chosen;
 }
 
@@ -115,4 +125,13 @@ export async function environmentReport(preference: Backend = 'auto'): Promise<E
     backends,
     selected,
   };
+}
+
+/** One line on how the active backend computes (for logs, run.json and benchmarks). */
+export function describeAcceleration(): string {
+  const name = tf.getBackend();
+  if (name !== 'wasm') return `tfjs ${name} backend`;
+  const k = kernelReport();
+  if (!k) return 'wasm with stock kernels';
+  return `wasm, matmul ${k.matmul}${k.replaced.length ? ` (replaced: ${k.replaced.join(', ')})` : ''}; native addon: ${k.native}`;
 }

@@ -1,5 +1,7 @@
 import { parseTrainerRequest, type TrainerEvent, type TrainerRequest } from '../core/protocol/trainerProtocol';
 import { environmentReport } from './backend';
+import { engineHandlers } from './engine/requestHandlers';
+import { activeTrainingRuns } from './train/activeRuns';
 
 export type Emit = (event: TrainerEvent) => void;
 type Handler<T extends TrainerRequest['type']> = (req: Extract<TrainerRequest, { type: T }>, emit: Emit) => Promise<void>;
@@ -7,6 +9,7 @@ type Handlers = { [T in TrainerRequest['type']]?: Handler<T> };
 
 /** Request handlers by type; training, scoring and generation register theirs in their own modules. */
 const handlers: Handlers = {
+  ...engineHandlers,
   environment: async (req, emit) => emit({ type: 'environment', id: req.id, report: await environmentReport() }),
   shutdown: async () => {
     process.disconnect?.();
@@ -39,6 +42,7 @@ export function runChild(): void {
       send({ type: 'failed', id: req.id, error: e instanceof Error ? e.message : String(e) }),
     );
   });
-  process.on('disconnect', () => process.exit(0));
+  // A window reload disconnects the host; a run in progress keeps training and writing its run folder.
+  process.on('disconnect', () => activeTrainingRuns() === 0 && process.exit(0));
   send({ type: 'ready', pid: process.pid });
 }

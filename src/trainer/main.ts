@@ -1,6 +1,8 @@
 // Entry of dist/trainer.js: the training child process of the extension (--child, Node IPC) and the
 // `clinical-ft` CLI. Both share one engine; only the transport differs.
 import { runChild } from './child';
+// After ./child: registering handlers needs child.ts evaluated first (an import from child.ts would be a cycle).
+import './train/trainHandlers';
 import { runCli } from './cli';
 
 if (process.argv.includes('--child')) {

@@ -1,4 +1,8 @@
 import { envCommand } from './envCommand';
+import { scoreCommand } from './scoreCommand';
+import { generateCommand } from './generateCommand';
+import { validateCommand } from './validateCommand';
+import { trainCommand } from './trainCommand';
 
 export interface CliCommand {
   /** One line shown by `clinical-ft --help`. */
@@ -11,6 +15,10 @@ export interface CliCommand {
 /** Subcommands by name; each lives in its own module. */
 const commands: Record<string, CliCommand> = {
   env: envCommand,
+  score: scoreCommand,
+  generate: generateCommand,
+  validate: validateCommand,
+  train: trainCommand,
 };
 
 export function registerCommand(name: string, command: CliCommand): void {

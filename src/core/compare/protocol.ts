@@ -1,0 +1,26 @@
+// host ↔ Compare webview messages. The webview says `ready`; the host answers with a full snapshot and
+// sends a new snapshot whenever an evaluation finishes (latest wins), plus progress lines in between.
+import { z } from 'zod';
+import { Comparison } from './comparison';
+
+export const CompareStatus = z.object({
+  phase: z.enum(['evaluating', 'done', 'failed']),
+  message: z.string(),
+  /** Evaluations finished and planned (one per model). */
+  done: z.number().int().min(0),
+  total: z.number().int().min(0),
+});
+export type CompareStatus = z.infer<typeof CompareStatus>;
+
+export const CompareHostMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('snapshot'), comparison: Comparison, status: CompareStatus }),
+  z.object({ type: z.literal('progress'), status: CompareStatus }),
+  z.object({ type: z.literal('exported'), file: z.string() }),
+]);
+export type CompareHostMessage = z.infer<typeof CompareHostMessage>;
+
+export const CompareWebviewMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('export'), format: z.enum(['markdown', 'csv']), onlyDisagreements: z.boolean() }),
+]);
+export type CompareWebviewMessage = z.infer<typeof CompareWebviewMessage>;

@@ -1,0 +1,22 @@
+// Cheap 64-bit content keys for duplicate detection without keeping record text in memory.
+import type { DatasetRecord } from './records';
+
+/** The trainable content of a record (not id or meta), as one string. */
+export function contentKey(r: DatasetRecord): string {
+  if (r.kind === 'dpo') return JSON.stringify([r.prompt, r.chosen, r.rejected]);
+  if (r.format === 'messages') return JSON.stringify(r.messages);
+  if (r.format === 'text') return r.text;
+  return JSON.stringify([r.prompt, r.completion]);
+}
+
+/** Two independent 32-bit FNV-1a variants side by side: a collision needs both to collide. */
+export function hash64(s: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}`;
+}

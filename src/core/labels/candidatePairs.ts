@@ -1,0 +1,151 @@
+import { ChatMessage, Turns, splitLines, turnsText } from './prefsRecord';
+
+/** Candidate generation: prompts in, unlabeled preference records out; the sampler is injected. */
+
+export interface PromptItem {
+  /** 1-based line in the prompts file. */
+  line: number;
+  id: string;
+  prompt: Turns;
+}
+
+export interface PromptExtraction {
+  prompts: PromptItem[];
+  errors: { line: number; message: string }[];
+}
+
+/**
+ * Prompts from a prompts file or an SFT file: `prompt` (any SFT/DPO record), chat `messages` (the turns
+ * before the last assistant reply), alpaca `instruction` + `input`, or `text`. A `.txt` file is one prompt per line.
+ */
+export function extractPrompts(text: string, opts: { plainText?: boolean } = {}): PromptExtraction {
+  const prompts: PromptItem[] = [];
+  const errors: PromptExtraction['errors'] = [];
+  splitLines(text).forEach((raw, i) => {
+    const line = i + 1;
+    if (raw.trim() === '') return;
+    if (opts.plainText) {
+      prompts.push({ line, id: `p${line}`, prompt: raw.trim() });
+      return;
+    }
+    let rec: unknown;
+    try {
+      rec = JSON.parse(raw);
+    } catch {
+      errors.push({ line, message: 'not valid JSON' });
+      return;
+    }
+    if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) {
+      errors.push({ line, message: 'a record must be a JSON object' });
+      return;
+    }
+    const r = rec as Record<string, unknown>;
+    const id = typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : `p${line}`;
+    const prompt = promptOf(r);
+    if (typeof prompt === 'string' && prompt.startsWith('!')) errors.push({ line, message: prompt.slice(1) });
+    else prompts.push({ line, id, prompt });
+  });
+  return { prompts, errors };
+}
+
+/** The prompt of one record, or "!reason" when there is none. */
+function promptOf(r: Record<string, unknown>): Turns {
+  if ('prompt' in r) {
+    const p = Turns.safeParse(r.prompt);
+    return p.success ? p.data : '!field "prompt" must be a string or a list of {role, content} messages';
+  }
+  if ('messages' in r) {
+    const m = ChatMessage.array().safeParse(r.messages);
+    if (!m.success) return '!field "messages" must be a list of {role, content} messages';
+    let end = m.data.length;
+    while (end > 0 && m.data[end - 1].role === 'assistant') end--;
+    return end > 0 ? m.data.slice(0, end) : '!field "messages" has no turn before the assistant reply';
+  }
+  if (typeof r.instruction === 'string') {
+    return typeof r.input === 'string' && r.input.trim() ? `${r.instruction}\n\n${r.input}` : r.instruction;
+  }
+  if (typeof r.text === 'string') return r.text;
+  return '!no "prompt", "messages", "instruction" or "text" field';
+}
+
+export interface SampleRequest {
+  prompt: string;
+  seed: number;
+  temperature: number;
+}
+
+export interface PairGenerationOptions {
+  temperature: number;
+  /** Seeds of candidate A and B are baseSeed + 2k and baseSeed + 2k + 1 for prompt k. */
+  baseSeed: number;
+  /** How many extra B samples to draw when B equals A. */
+  maxResamples: number;
+  model: string;
+  adapter?: string;
+  isCancelled?: () => boolean;
+  onRecord?: (line: string, done: number, total: number) => void | Promise<void>;
+}
+
+export interface PairGenerationSummary {
+  written: number;
+  /** Prompts whose two candidates stayed identical after every resample (skipped: nothing to prefer). */
+  identical: string[];
+  cancelled: boolean;
+}
+
+/** Samples two different responses per prompt and emits one unlabeled record line per prompt. */
+export async function generateCandidatePairs(
+  prompts: PromptItem[],
+  sample: (req: SampleRequest) => Promise<string>,
+  opts: PairGenerationOptions,
+): Promise<PairGenerationSummary> {
+  const summary: PairGenerationSummary = { written: 0, identical: [], cancelled: false };
+  for (let k = 0; k < prompts.length; k++) {
+    if (opts.isCancelled?.()) {
+      summary.cancelled = true;
+      break;
+    }
+    const item = prompts[k];
+    const promptText = turnsText(item.prompt);
+    const seedA = opts.baseSeed + 2 * k;
+    const a = await sample({ prompt: promptText, seed: seedA, temperature: opts.temperature });
+    let b = '';
+    const seedsB: number[] = [];
+    for (let attempt = 0; attempt <= opts.maxResamples; attempt++) {
+      if (opts.isCancelled?.()) break;
+      // Distinct seeds per attempt, away from every A seed (A seeds are even offsets, B odd).
+      const seedB = opts.baseSeed + 2 * k + 1 + 2 * prompts.length * attempt;
+      seedsB.push(seedB);
+      // A resample also warms the temperature a little, so a near-greedy sampler can still diverge.
+      b = await sample({ prompt: promptText, seed: seedB, temperature: opts.temperature + 0.2 * attempt });
+      if (b.trim() !== a.trim()) break;
+    }
+    if (opts.isCancelled?.()) {
+      summary.cancelled = true;
+      break;
+    }
+    if (b.trim() === a.trim()) {
+      summary.identical.push(item.id);
+      continue;
+    }
+    const asTurns = (s: string): Turns => (typeof item.prompt === 'string' ? s : [{ role: 'assistant', content: s }]);
+    const record = {
+      id: item.id,
+      prompt: item.prompt,
+      chosen: asTurns(a),
+      rejected: asTurns(b),
+      meta: {
+        generator: { model: opts.model, ...(opts.adapter ? { adapter: opts.adapter } : {}), temperature: opts.temperature, seeds: [seedA, seedsB[seedsB.length - 1]] },
+      },
+    };
+    summary.written++;
+    await opts.onRecord?.(JSON.stringify(record), k + 1, prompts.length);
+  }
+  return summary;
+}
+
+/** The new prefs file for a prompts file: notes.sft.jsonl → notes.candidates.prefs.jsonl. */
+export function candidatesFileName(promptsFile: string): string {
+  const base = promptsFile.replace(/(\.(sft|dpo|prompts|prefs))?\.(jsonl|txt)$/i, '');
+  return `${base}.candidates.prefs.jsonl`;
+}

@@ -1,0 +1,69 @@
+import { parsePrefsLine, splitLines } from './prefsRecord';
+
+/** Label → DPO pair export: `{"prompt","chosen","rejected"}` lines ready for a DPO run. */
+
+export interface ExportSummary {
+  records: number;
+  exported: number;
+  /** Labeled "B": exported with the candidates swapped. */
+  swapped: number;
+  ties: number;
+  bothBad: number;
+  unlabeled: number;
+  /** Lines that are not valid preference records (1-based line numbers with reasons). */
+  malformed: { line: number; error: string }[];
+}
+
+export interface ExportResult {
+  lines: string[];
+  summary: ExportSummary;
+}
+
+export function exportLabeledPairs(text: string): ExportResult {
+  const summary: ExportSummary = { records: 0, exported: 0, swapped: 0, ties: 0, bothBad: 0, unlabeled: 0, malformed: [] };
+  const lines: string[] = [];
+  splitLines(text).forEach((raw, i) => {
+    const rec = parsePrefsLine(raw, i);
+    if (rec.kind === 'blank') return;
+    if (rec.kind === 'malformed') {
+      summary.malformed.push({ line: i + 1, error: rec.error });
+      return;
+    }
+    if (rec.kind === 'other') {
+      summary.malformed.push({ line: i + 1, error: 'no "chosen"/"rejected" candidates' });
+      return;
+    }
+    summary.records++;
+    if (rec.label === undefined) summary.unlabeled++;
+    else if (rec.label === 'tie') summary.ties++;
+    else if (rec.label === 'both_bad') summary.bothBad++;
+    else {
+      const [chosen, rejected] = rec.label === 'A' ? [rec.a, rec.b] : [rec.b, rec.a];
+      if (rec.label === 'B') summary.swapped++;
+      const out = {
+        ...(rec.id !== undefined ? { id: rec.id } : {}),
+        ...(rec.prompt !== undefined ? { prompt: rec.prompt } : {}),
+        chosen,
+        rejected,
+      };
+      lines.push(JSON.stringify(out));
+      summary.exported++;
+    }
+  });
+  return { lines, summary };
+}
+
+export function formatExportSummary(s: ExportSummary): string {
+  const parts = [`${s.exported} pair${s.exported === 1 ? '' : 's'} exported of ${s.records} records`];
+  if (s.swapped) parts.push(`${s.swapped} with B preferred (swapped)`);
+  parts.push(`${s.ties} tie${s.ties === 1 ? '' : 's'} and ${s.bothBad} both-bad excluded`, `${s.unlabeled} unlabeled`);
+  if (s.malformed.length) parts.push(`${s.malformed.length} invalid line${s.malformed.length === 1 ? '' : 's'} skipped (first: line ${s.malformed[0].line}, ${s.malformed[0].error})`);
+  return parts.join(', ');
+}
+
+/** The default export file beside the labeled one: x.prefs.jsonl → x.dpo.jsonl. */
+export function exportFileName(input: string): string {
+  if (/\.prefs\.jsonl$/i.test(input)) return input.replace(/\.prefs\.jsonl$/i, '.dpo.jsonl');
+  if (/\.jsonl$/i.test(input)) return input.replace(/\.jsonl$/i, '.labeled.dpo.jsonl');
+  return `${input}.dpo.jsonl`;
+}

@@ -1,0 +1,64 @@
+// File-level entry points over the streaming reader: validateFile (the `clinical-ft validate --json` result) and
+// readRecords (what the trainer consumes). Both go through DatasetValidator, so they agree line for line.
+import type { Readable } from 'node:stream';
+import { readLineBatches, type ReadLinesOptions } from './jsonlReader';
+import { DatasetValidator, type ValidatorOptions } from '../datasets/validator';
+import type { DatasetIssue, ValidationResult } from '../datasets/issues';
+import type { DatasetRecord } from '../datasets/records';
+
+export type ValidateFileOptions = ValidatorOptions & ReadLinesOptions;
+
+/** Streams `source` (a path or a readable stream) through the validator. IO errors propagate (exit 2 in the CLI). */
+export async function validateFile(source: string | Readable, opts: ValidateFileOptions = {}): Promise<ValidationResult> {
+  const v = new DatasetValidator(opts);
+  for await (const batch of readLineBatches(source, opts)) {
+    for (const e of batch) {
+      if (e.kind === 'line') v.line(e.line, e.text, e.unterminated);
+      else if (e.kind === 'invalidUtf8') v.invalidUtf8(e.line, e.column);
+      else v.lineTooLong(e.line, e.bytes, opts.maxLineBytes ?? 256 * 1024 * 1024);
+    }
+  }
+  return v.result();
+}
+
+/** A record that fails validation while reading for training; the message names file, line, column and field. */
+export class DatasetError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issue: DatasetIssue,
+  ) {
+    super(`${file}:${issue.line}:${issue.column}: ${issue.field ? `${issue.field}: ` : ''}${issue.message}`);
+  }
+}
+
+export interface ReadRecordsOptions {
+  format?: 'auto' | 'sft' | 'dpo';
+  /** Skip invalid lines instead of throwing DatasetError at the first one. */
+  skipInvalid?: boolean;
+}
+
+/**
+ * Yields every valid record with its 1-based line, streaming. A torn (unterminated, unparsable) last line is
+ * skipped; any other invalid line throws DatasetError unless skipInvalid. PHI is not scanned here — run
+ * validateFile first when PHI findings must block training.
+ */
+export async function* readRecords(file: string, opts: ReadRecordsOptions = {}): AsyncGenerator<{ line: number; record: DatasetRecord }> {
+  // maxIssues 1 would hide later errors from lastError; keep a few so the first of each line is listed.
+  const v = new DatasetValidator({ format: opts.format ?? 'auto', phi: false, maxIssues: opts.skipInvalid ? 1 : 10_000 });
+  for await (const batch of readLineBatches(file)) {
+    const ready: { line: number; record: DatasetRecord }[] = [];
+    for (const e of batch) {
+      const before = v.errorCount;
+      if (e.kind === 'line') {
+        const record = v.line(e.line, e.text, e.unterminated);
+        if (record) ready.push({ line: e.line, record });
+      } else if (e.kind === 'invalidUtf8') v.invalidUtf8(e.line, e.column);
+      else v.lineTooLong(e.line, e.bytes, 256 * 1024 * 1024);
+      if (!opts.skipInvalid && v.errorCount > before) {
+        yield* ready;
+        throw new DatasetError(file, v.errorAt(before) ?? { line: e.line, column: 1, field: null, code: 'json_syntax', message: 'invalid record' });
+      }
+    }
+    yield* ready;
+  }
+}

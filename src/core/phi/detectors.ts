@@ -1,0 +1,163 @@
+// HIPAA Safe Harbor identifier detectors: regular expressions tuned to clinical text, each returning exact spans.
+// They favour recall on the identifiers that matter most (names, numbers, contacts) while leaving clinical
+// numbers (doses, lab values, vitals, years, ages under 90) alone.
+
+export const PHI_CATEGORIES = ['name', 'mrn', 'ssn', 'phone', 'fax', 'email', 'url', 'ip', 'date', 'address', 'zip', 'age'] as const;
+export type PhiCategory = (typeof PHI_CATEGORIES)[number];
+
+export const PHI_LABELS: Record<PhiCategory, string> = {
+  name: 'person name',
+  mrn: 'medical record / account number',
+  ssn: 'Social Security number',
+  phone: 'phone number',
+  fax: 'fax number',
+  email: 'email address',
+  url: 'URL',
+  ip: 'IP address',
+  date: 'full date',
+  address: 'street address',
+  zip: 'ZIP code',
+  age: 'age over 89',
+};
+
+export interface PhiFinding {
+  category: PhiCategory;
+  /** 0-based UTF-16 offsets into the scanned string; end exclusive. */
+  start: number;
+  end: number;
+  text: string;
+}
+
+interface Detector {
+  category: PhiCategory;
+  re: RegExp;
+  /** Capture group holding the identifier itself (the rest is context such as "MRN:" or "Dr."). */
+  group?: number;
+  accept?: (m: RegExpExecArray) => boolean;
+}
+
+const NAME_WORD = "[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?";
+const NAME = `${NAME_WORD}(?:\\s+[A-Z]\\.)?(?:\\s+${NAME_WORD}){0,2}`;
+const MONTH = '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
+const STREET_SUFFIX =
+  '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq)\\b\\.?';
+const STATES =
+  'AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC';
+/** Words that follow a clinical title but are not names ("Dr. on call", "Patient: Male"). */
+const NOT_NAMES = new Set([
+  'On', 'Call', 'The', 'This', 'That', 'Patient', 'Male', 'Female', 'Unknown', 'Today', 'Pending', 'None', 'Please', 'Yes', 'No',
+  'Office', 'Clinic', 'Team', 'Service', 'Emergency', 'Primary', 'Attending', 'Resident', 'Staff', 'Triage', 'Nurse', 'Doctor',
+  'Adult', 'Child', 'Infant', 'Elderly', 'Young', 'Older', 'Middle', 'Anonymous', 'Redacted', 'Deidentified',
+]);
+
+const notAllCommon = (name: string) => !name.split(/\s+/).some((w) => NOT_NAMES.has(w));
+
+const DETECTORS: Detector[] = [
+  // Names after a clinical or courtesy title, or after a "Patient:"/"Name:" label.
+  {
+    category: 'name',
+    re: new RegExp(`\\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse|RN|NP|PA)\\.?\\s+(${NAME})`, 'g'),
+    group: 1,
+    accept: (m) => notAllCommon(m[1]),
+  },
+  {
+    category: 'name',
+    re: new RegExp(`\\b(?:Patient|Pt|Name|Patient name|Signed|Signed by|Attending|PCP|Contact|Emergency contact|Guardian|Son|Daughter|Wife|Husband)\\s*:\\s*(${NAME})`, 'g'),
+    group: 1,
+    accept: (m) => notAllCommon(m[1]),
+  },
+  {
+    category: 'name',
+    re: new RegExp(`\\b(?:son|daughter|wife|husband|mother|father|brother|sister|partner|friend|neighbor|caregiver)\\s+(${NAME})`, 'g'),
+    group: 1,
+    accept: (m) => notAllCommon(m[1]),
+  },
+  { category: 'name', re: new RegExp(`(${NAME_WORD}(?:\\s+${NAME_WORD})?),\\s+(?:MD|DO|RN|NP|PA-C|PhD)\\b`, 'g'), group: 1, accept: (m) => notAllCommon(m[1]) },
+  { category: 'ssn', re: /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g },
+  { category: 'ssn', re: /\b(?:SSN|Social Security(?: (?:No\.?|Number|#))?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b/gi, group: 1 },
+  { category: 'fax', re: /\bfax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*((?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4})\b/gi, group: 1 },
+  {
+    category: 'phone',
+    re: /(?<![\d-])((?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4})(?![\d-])/g,
+    group: 1,
+    // A phone number right after "fax" is reported as fax by the detector above.
+    accept: (m) => !/fax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*$/i.test(m.input.slice(Math.max(0, m.index - 20), m.index)),
+  },
+  { category: 'email', re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g },
+  { category: 'url', re: /\b(?:https?:\/\/|www\.)[^\s"'<>()]+[^\s"'<>().,;:!?]/gi },
+  {
+    category: 'ip',
+    re: /(?<![\d.])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?!\.?\d)/g,
+    group: 1,
+    // Dotted version and order-set numbers ("2.6.13.3") look like IPs: require an address-like context or
+    // at least two octets of two or more digits.
+    accept: (m) =>
+      /\b(?:IP|address|host|server|from|login|device)\b[^.]{0,12}$/i.test(m.input.slice(Math.max(0, m.index - 24), m.index)) ||
+      m[1].split('.').filter((o) => o.length >= 2).length >= 2,
+  },
+  { category: 'ip', re: /\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b/gi },
+  {
+    category: 'mrn',
+    re: /\b(?:MRN|MR#|MR No\.?|Medical record(?: number| no\.?| #)?|Record #|Chart(?: #| no\.?| number)|Acct(?:\.|ount)?(?: #| no\.?| number)?|Account #|Member ID|Policy(?: #| no\.?| number)|Health plan(?: ID| #)|Beneficiary(?: ID| #)|License(?: #| no\.?)|Patient ID|Pt ID|Encounter #)\s*[:#]?\s*([A-Z]{0,3}-?\d[\d-]{3,14}\d)\b/gi,
+    group: 1,
+  },
+  // Bare long digit runs look like record numbers; 7+ digits rules out doses, counts and years.
+  { category: 'mrn', re: /(?<![\d.,$-])(\d{7,12})(?![\d.,%]|\s*(?:mg|mcg|g|ml|mL|units?|IU|cells|\/))/g, group: 1 },
+  {
+    category: 'date',
+    re: /(?<![\d/.-])((?:0?[1-9]|1[0-2])[/.-](?:0?[1-9]|[12]\d|3[01])[/.-](?:19|20)?\d{2})(?![\d/-]|\.\d)/g,
+    group: 1,
+    // "120/80/20" style blood pressure triplets are not dates: require a plausible 2- or 4-digit year.
+    accept: (m) => /[/.-](?:\d{2}|(?:19|20)\d{2})$/.test(m[1]),
+  },
+  { category: 'date', re: /(?<![\d-])((?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]))(?![\d-])/g, group: 1 },
+  { category: 'date', re: new RegExp(`\\b(${MONTH}\\s+(?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,?\\s+(?:19|20)\\d{2})\\b`, 'g'), group: 1 },
+  { category: 'date', re: new RegExp(`\\b((?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH},?\\s+(?:19|20)\\d{2})\\b`, 'g'), group: 1 },
+  {
+    category: 'address',
+    re: new RegExp(`\\b(\\d{1,6}\\s+(?:[NSEW]\\.?\\s+)?(?:[A-Z][a-z]+|\\d{1,3}(?:st|nd|rd|th))(?:\\s+[A-Z][a-z]+){0,2}\\s+${STREET_SUFFIX}(?:,?\\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\\.?\\s*\\w+)?)`, 'g'),
+    group: 1,
+  },
+  { category: 'address', re: /\b(P\.?\s?O\.?\s+Box\s+\d+)\b/gi, group: 1 },
+  { category: 'zip', re: new RegExp(`\\b(?:${STATES})\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
+  { category: 'zip', re: /\b(?:zip|zip code|postal code|zipcode)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b/gi, group: 1 },
+  {
+    category: 'age',
+    re: /\b((?:9\d|1[0-1]\d))(?:\s*-?\s*(?:year|yr)s?\s*-?\s*old|\s*(?:yo|y\/o|y\.o\.)\b|\s*(?:years?|yrs?)\s+of\s+age)/gi,
+    group: 1,
+  },
+  { category: 'age', re: /\b(?:aged?|age:)\s*((?:9\d|1[0-1]\d))\b(?!\s*(?:mg|kg|%|mmHg|bpm))/gi, group: 1 },
+];
+
+/** Every identifier span in `text`, sorted, with overlapping findings of the same category merged. */
+export function detectPhi(text: string): PhiFinding[] {
+  // Fast reject: every detector needs a digit, an '@', a 'www' or a capitalised title/label.
+  if (!/[\d@]|www|[A-Z]/.test(text)) return [];
+  const found: PhiFinding[] = [];
+  for (const d of DETECTORS) {
+    d.re.lastIndex = 0;
+    for (let m = d.re.exec(text); m; m = d.re.exec(text)) {
+      if (m[0].length === 0) {
+        d.re.lastIndex++;
+        continue;
+      }
+      if (d.accept && !d.accept(m)) continue;
+      const g = d.group ?? 0;
+      const value = m[g];
+      if (value === undefined) continue;
+      const start = m.index + m[0].indexOf(value);
+      found.push({ category: d.category, start, end: start + value.length, text: value });
+    }
+  }
+  return resolveOverlaps(found);
+}
+
+/** Precedence when two categories claim the same characters: the more specific pattern wins. */
+const PRIORITY: PhiCategory[] = ['email', 'url', 'ssn', 'fax', 'phone', 'ip', 'date', 'address', 'zip', 'mrn', 'age', 'name'];
+
+function resolveOverlaps(found: PhiFinding[]): PhiFinding[] {
+  found.sort((a, b) => PRIORITY.indexOf(a.category) - PRIORITY.indexOf(b.category) || a.start - b.start || b.end - a.end);
+  const kept: PhiFinding[] = [];
+  for (const f of found) if (!kept.some((k) => f.start < k.end && k.start < f.end)) kept.push(f);
+  return kept.sort((a, b) => a.start - b.start);
+}

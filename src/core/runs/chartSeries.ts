@@ -1,0 +1,69 @@
+import type { MetricsRecord } from '../metrics';
+
+/** A chart of the dashboard: which metric names it plots and for which methods. */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  metrics: string[];
+  dpoOnly?: boolean;
+}
+
+export const CHARTS: ChartSpec[] = [
+  { id: 'loss', title: 'Loss', metrics: ['loss', 'eval_loss'] },
+  { id: 'lr', title: 'Learning rate', metrics: ['learning_rate'] },
+  { id: 'grad_norm', title: 'Grad norm', metrics: ['grad_norm'] },
+  { id: 'tps', title: 'Tokens / s', metrics: ['tokens_per_second'] },
+  { id: 'rewards', title: 'Rewards (chosen / rejected)', metrics: ['rewards/chosen', 'rewards/rejected'], dpoOnly: true },
+  { id: 'margins', title: 'Reward margins', metrics: ['rewards/margins'], dpoOnly: true },
+  { id: 'accuracies', title: 'Reward accuracies', metrics: ['rewards/accuracies'], dpoOnly: true },
+];
+
+/** (step, value) pairs of one metric, in step order, skipping lines that do not carry it. */
+export function seriesOf(records: readonly MetricsRecord[], metric: string): { steps: number[]; values: number[] } {
+  const steps: number[] = [];
+  const values: number[] = [];
+  for (const r of records) {
+    const v = (r as Record<string, unknown>)[metric];
+    if (typeof v === 'number' && Number.isFinite(v)) {
+      steps.push(r.step);
+      values.push(v);
+    }
+  }
+  return { steps, values };
+}
+
+/**
+ * Exponential moving average as TensorBoard smooths: debiased so the first points are not dragged
+ * toward zero. weight 0 = raw, 0.99 = very smooth.
+ */
+export function ema(values: readonly number[], weight: number): number[] {
+  const w = Math.min(Math.max(weight, 0), 0.999);
+  const out: number[] = [];
+  let last = 0;
+  let n = 0;
+  for (const v of values) {
+    last = last * w + (1 - w) * v;
+    n++;
+    out.push(w === 0 ? v : last / (1 - Math.pow(w, n)));
+  }
+  return out;
+}
+
+/**
+ * Aligns several series on the union of their x values for uPlot (one x array, null where a series has
+ * no point), which is what lets runs of different lengths share a chart.
+ */
+export function alignSeries(series: readonly { xs: readonly number[]; ys: readonly number[] }[]): { x: number[]; ys: (number | null)[][] } {
+  const xSet = new Set<number>();
+  for (const s of series) for (const x of s.xs) xSet.add(x);
+  const x = [...xSet].sort((a, b) => a - b);
+  const index = new Map(x.map((v, i) => [v, i]));
+  const ys = series.map((s) => {
+    const col: (number | null)[] = new Array(x.length).fill(null);
+    s.xs.forEach((xv, i) => {
+      col[index.get(xv)!] = s.ys[i];
+    });
+    return col;
+  });
+  return { x, ys };
+}

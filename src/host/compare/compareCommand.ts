@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readRunRecord } from '../../core/node/runFolderReader';
+import { RUN_FILES } from '../../core/runFolder';
+import { evalCandidates, modelNames, sharedModel, type RunChoice } from '../../core/compare/comparePlan';
+import { runsFolder } from '../runsFolder';
+import { ComparePanel } from './comparePanel';
+
+const BROWSE = '$(folder-opened) Choose…';
+/** `npm run demo` stacks SFT + DPO into this folder: the DPO run's model as it was trained. */
+const STACKED_ADAPTER = 'adapter-sft-dpo';
+
+interface SelectedRun extends RunChoice {
+  dir: string;
+  adapterDir: string;
+}
+
+function readRun(dir: string): SelectedRun | undefined {
+  const read = readRunRecord(dir);
+  if (!read.ok) return undefined;
+  const c = read.record.config;
+  const adapterDir = [STACKED_ADAPTER, RUN_FILES.adapter].map((d) => path.join(dir, d)).find((d) => fs.existsSync(path.join(d, 'adapter_config.json')));
+  if (!adapterDir) return undefined;
+  return { id: read.record.id || path.basename(dir), dir, method: c.method, model: c.model, data: c.data, ...(c.evalData ? { evalData: c.evalData } : {}), adapterDir };
+}
+
+/** Run ids from the Runs view selection (command arguments: clicked node, all selected nodes). */
+function selectedIds(args: unknown[]): string[] {
+  const nodes = (Array.isArray(args[1]) ? args[1] : [args[0]]) as unknown[];
+  return nodes.flatMap((n) => (n && typeof n === 'object' && (n as { kind?: unknown }).kind === 'run' && typeof (n as { id?: unknown }).id === 'string' ? [(n as { id: string }).id] : []));
+}
+
+async function pickRuns(root: string): Promise<SelectedRun[] | undefined> {
+  const runs = fs.existsSync(root)
+    ? fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap((d) => readRun(path.join(root, d.name)) ?? [])
+    : [];
+  if (runs.length === 0) {
+    void vscode.window.showInformationMessage('Clinical FT: no finished runs with an adapter yet — train one first (or run `npm run demo`).');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    runs.sort((a, b) => b.id.localeCompare(a.id)).map((r) => ({ label: r.id, description: `${r.method.toUpperCase()} · ${path.basename(r.data)}`, run: r })),
+    { title: 'Compare runs: pick the adapters to compare with their base model', canPickMany: true },
+  );
+  return picked?.map((p) => p.run);
+}
+
+async function pickFolderOrFile(title: string, options: { label: string; description?: string; value: string }[], folders: boolean): Promise<string | undefined> {
+  const choice = await vscode.window.showQuickPick([...options, { label: BROWSE, value: '' }], { title });
+  if (!choice) return undefined;
+  if (choice.value) return choice.value;
+  const uris = await vscode.window.showOpenDialog({ canSelectFolders: folders, canSelectFiles: !folders, ...(folders ? {} : { filters: { JSONL: ['jsonl'] } }), openLabel: 'Use' });
+  return uris?.[0]?.fsPath;
+}
+
+/** "Clinical FT: Compare runs" — from the palette, or the Runs view with one or more runs selected. */
+export async function compareRuns(extensionUri: vscode.Uri, ...args: unknown[]): Promise<ComparePanel | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showErrorMessage('Clinical FT: comparing runs evaluates models in a local trainer process, which is disabled until you trust this workspace.');
+    return undefined;
+  }
+  const root = runsFolder();
+  if (!root) {
+    void vscode.window.showErrorMessage('Clinical FT: open a workspace folder first — runs are read from its runs folder.');
+    return undefined;
+  }
+  const ids = selectedIds(args);
+  const runs = ids.length ? ids.flatMap((id) => readRun(path.join(root, id)) ?? []) : await pickRuns(root);
+  if (!runs?.length) {
+    if (ids.length) void vscode.window.showErrorMessage('Clinical FT: the selected runs have no adapter yet (they must complete first).');
+    return undefined;
+  }
+  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const resolve = (p: string) => (path.isAbsolute(p) || !ws ? p : path.join(ws, p));
+  const shared = sharedModel(runs);
+  const model = shared
+    ? resolve(shared)
+    : await pickFolderOrFile('Base model for the comparison', [...new Set(runs.map((r) => r.model))].map((m) => ({ label: path.basename(m), description: m, value: resolve(m) })), true);
+  if (!model) return undefined;
+  const candidates = evalCandidates(runs).map(resolve).filter((f) => fs.existsSync(f));
+  const dataset = await pickFolderOrFile('Held-out dataset to evaluate on', candidates.map((f) => ({ label: path.basename(f), description: ws ? path.relative(ws, f) : f, value: f })), false);
+  if (!dataset) return undefined;
+  const names = modelNames(runs);
+  const nodePath = vscode.workspace.getConfiguration('clinicalFt').get<string>('nodePath') || undefined;
+  return new ComparePanel(extensionUri, { dataset, models: [{ name: names[0], modelDir: model }, ...runs.map((r, i) => ({ name: names[i + 1], modelDir: model, adapterDir: r.adapterDir }))] }, nodePath);
+}

@@ -1,0 +1,160 @@
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { candidatesFileName, extractPrompts, generateCandidatePairs, type PairGenerationSummary } from '../../core/labels/candidatePairs';
+import { TrainerProcess, configuredNodePath } from '../trainerProcess';
+import type { TrainerRequestInput } from '../../core/protocol/trainerProtocol';
+import type { PreferenceEditorProvider } from './preferenceEditor';
+
+
+export interface GenerateArgs {
+  prompts?: string;
+  model?: string;
+  /** '' = base model only. */
+  adapter?: string;
+  out?: string;
+  temperature?: number;
+  maxNewTokens?: number;
+  seed?: number;
+  /** Tests: do not open the result. */
+  noOpen?: boolean;
+}
+
+/**
+ * "Clinical FT: Generate candidate pairs": the trainer child process samples two responses per prompt
+ * (different seeds; identical pairs re-sampled) into a new *.prefs.jsonl of unlabeled records, appended and
+ * fsynced record by record so a cancel or crash keeps everything generated so far.
+ */
+export async function generateCandidatePairsCommand(
+  context: vscode.ExtensionContext,
+  labeler: PreferenceEditorProvider,
+  args: GenerateArgs = {},
+): Promise<(PairGenerationSummary & { out: string }) | undefined> {
+  const promptsFile = args.prompts ?? (await pickFile('Prompts file (JSONL with prompt/messages/instruction/text, or .txt one per line)', false));
+  if (!promptsFile) return undefined;
+  const model = args.model ?? (await pickFile('Base model folder (Hugging Face layout)', true, defaultModel()));
+  if (!model) return undefined;
+  const adapter = args.adapter ?? (await pickAdapter());
+  if (adapter === undefined) return undefined;
+
+  let text: string;
+  try {
+    text = await fs.promises.readFile(promptsFile, 'utf8');
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Clinical FT: cannot read ${promptsFile}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+  const { prompts, errors } = extractPrompts(text, { plainText: /\.txt$/i.test(promptsFile) });
+  if (prompts.length === 0) {
+    const first = errors[0] ? ` (line ${errors[0].line}: ${errors[0].message})` : '';
+    void vscode.window.showErrorMessage(`Clinical FT: no prompts found in ${path.basename(promptsFile)}${first}.`);
+    return undefined;
+  }
+  const out = args.out ?? freeName(candidatesFileName(promptsFile));
+  const temperature = args.temperature ?? 0.8;
+  const maxNewTokens = args.maxNewTokens ?? 128;
+
+  const trainer = new TrainerProcess(context.extensionPath, { nodePath: configuredNodePath(), cwd: path.dirname(promptsFile) });
+  const fh = await fs.promises.open(out, 'a');
+  let cancelled = false;
+  try {
+    const summary = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Clinical FT: generating candidate pairs for ${prompts.length} prompts`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => {
+          cancelled = true;
+          // Generation cannot be interrupted mid-sample; ending the process is the cancel.
+          trainer.dispose();
+        });
+        try {
+          return await generateCandidatePairs(
+            prompts,
+            async (req) => {
+              const request: Omit<Extract<TrainerRequestInput, { type: 'generate' }>, 'id'> = {
+                type: 'generate',
+                model,
+                ...(adapter ? { adapter } : {}),
+                prompt: req.prompt,
+                temperature: req.temperature,
+                seed: req.seed,
+                maxNewTokens,
+                topP: 1,
+              };
+              const r = await trainer.request(request as Parameters<TrainerProcess['request']>[0], 'generated');
+              return r.text;
+            },
+            {
+              temperature,
+              baseSeed: args.seed ?? 1,
+              maxResamples: 3,
+              model,
+              ...(adapter ? { adapter } : {}),
+              isCancelled: () => cancelled,
+              onRecord: async (line, done, total) => {
+                await fh.appendFile(line + '\n', 'utf8');
+                await fh.sync();
+                progress.report({ message: `${done}/${total}`, increment: 100 / total });
+              },
+            },
+          );
+        } catch (e) {
+          if (cancelled) return { written: -1, identical: [], cancelled: true };
+          throw e;
+        }
+      },
+    );
+    const written = summary.written >= 0 ? summary.written : countLines(out);
+    const skipped = summary.identical.length ? `, ${summary.identical.length} skipped (identical after resampling: ${summary.identical.slice(0, 5).join(', ')})` : '';
+    const errs = errors.length ? `, ${errors.length} prompt line(s) unreadable (first: line ${errors[0].line}, ${errors[0].message})` : '';
+    void vscode.window.showInformationMessage(`Clinical FT: ${written} candidate pair(s) written to ${path.basename(out)}${skipped}${errs}${summary.cancelled ? ' — cancelled' : ''}.`);
+    if (!args.noOpen && written > 0) await labeler.reveal(vscode.Uri.file(out), 0, vscode.ViewColumn.Active);
+    return { ...summary, written, out };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    void vscode.window.showErrorMessage(`Clinical FT: candidate generation failed — ${msg.split('\n')[0]}`);
+    throw e;
+  } finally {
+    await fh.close();
+    trainer.dispose();
+  }
+}
+
+function countLines(file: string): number {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).length;
+  } catch {
+    return 0;
+  }
+}
+
+function freeName(file: string): string {
+  if (!fs.existsSync(file)) return file;
+  const base = file.replace(/\.prefs\.jsonl$/i, '');
+  for (let i = 2; ; i++) if (!fs.existsSync(`${base}-${i}.prefs.jsonl`)) return `${base}-${i}.prefs.jsonl`;
+}
+
+function defaultModel(): string | undefined {
+  const setting = vscode.workspace.getConfiguration('clinicalFt').get<string>('defaultModel');
+  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (setting) return path.isAbsolute(setting) || !ws ? setting : path.join(ws, setting);
+  return ws;
+}
+
+async function pickFile(title: string, folder: boolean, start?: string): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title,
+    canSelectFiles: !folder,
+    canSelectFolders: folder,
+    canSelectMany: false,
+    ...(folder ? {} : { filters: { 'Prompts': ['jsonl', 'txt'] } }),
+    defaultUri: start ? vscode.Uri.file(start) : vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+  return picked?.[0]?.fsPath;
+}
+
+async function pickAdapter(): Promise<string | undefined> {
+  const choice = await vscode.window.showQuickPick(['Base model only', 'Choose a LoRA adapter folder…'], { title: 'Sample from' });
+  if (!choice) return undefined;
+  if (choice === 'Base model only') return '';
+  return pickFile('LoRA adapter folder (PEFT format)', true);
+}

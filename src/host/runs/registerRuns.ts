@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import { lazyCommand } from '../lazy';
+import type { RunsService } from './runsService';
+import type { RunsNode } from './runsTree';
+
+/**
+ * Registers the Runs view and the run commands without loading them: activation stays cheap, and the
+ * service (run folders, trainer processes, dashboard) is created on first use — or shortly after startup,
+ * so a run still going after a window reload is reattached without anyone opening the view.
+ */
+export function registerRuns(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
+  const treeChanged = new vscode.EventEmitter<RunsNode | undefined>();
+  let service: Promise<RunsService> | undefined;
+  const get = () =>
+    (service ??= import('./runsService').then((m) => {
+      const s = new m.RunsService(context, output, () => treeChanged.fire(undefined));
+      context.subscriptions.push(s);
+      return s;
+    }));
+  context.subscriptions.push(
+    treeChanged,
+    vscode.window.createTreeView<RunsNode>('clinicalFt.runs', {
+      treeDataProvider: {
+        onDidChangeTreeData: treeChanged.event,
+        getChildren: async (node) => (await get()).tree.getChildren(node),
+        getTreeItem: async (node) => (await get()).tree.getTreeItem(node),
+      },
+    }),
+  );
+  const commands: Record<string, (s: RunsService, ...args: never[]) => unknown> = {
+    'clinicalFt.startSftRun': (s, uri?: vscode.Uri, opts?: object) => s.startRun('sft', uri, opts),
+    'clinicalFt.startDpoRun': (s, uri?: vscode.Uri, opts?: object) => s.startRun('dpo', uri, opts),
+    'clinicalFt.startRunFromConfig': (s, uri?: vscode.Uri, opts?: object) => s.startFromConfig(uri, opts),
+    'clinicalFt.runs.openDashboard': (s, node?: RunsNode) => s.openDashboard(node),
+    'clinicalFt.runs.compare': (s) => s.compareRuns(),
+    'clinicalFt.runs.cancel': (s, node?: RunsNode) => s.cancel(node),
+    'clinicalFt.runs.resume': (s, node?: RunsNode, opts?: object) => s.resume(node, opts),
+    'clinicalFt.runs.revealAdapter': (s, node?: RunsNode) => s.revealAdapter(node),
+    'clinicalFt.runs.openConfig': (s, node?: RunsNode) => s.openConfig(node),
+    'clinicalFt.runs.showLog': (s, node?: RunsNode) => s.showLog(node),
+    'clinicalFt.runs.delete': (s, node?: RunsNode) => s.deleteRun(node),
+    'clinicalFt.runs.refresh': (s) => s.refresh(),
+  };
+  for (const [id, fn] of Object.entries(commands)) {
+    lazyCommand(context, id, async () => {
+      const s = await get();
+      return (...args: never[]) => fn(s, ...args);
+    });
+  }
+  const warm = setTimeout(() => void get(), 1500);
+  context.subscriptions.push({ dispose: () => clearTimeout(warm) });
+}

@@ -1,0 +1,137 @@
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { RunConfig } from '../../core/runConfig';
+import { RUN_FILES, type RunRecord } from '../../core/runFolder';
+import { readRunLock, readRunRecord } from '../../core/node/runFolderReader';
+import { writeFileAtomic } from '../../core/node/atomicWrite';
+import { newRunId } from '../../core/runs/runDefaults';
+import { TrainerProcess, configuredNodePath } from '../trainerProcess';
+import type { RunStore } from './runStore';
+
+/** A trainer this window started and still talks to. */
+interface LiveRun {
+  requestId: string;
+  trainer: TrainerProcess;
+  cancelRequested: boolean;
+}
+
+export class TrustError extends Error {}
+
+/** Refuses in restricted mode: a run executes a local process on files from the workspace. */
+export function assertTrusted(action: string): void {
+  if (!vscode.workspace.isTrusted) throw trustError(action);
+}
+
+export function trustError(action: string): TrustError {
+  return new TrustError(`${action} is disabled in Restricted Mode: a training run starts a local Node.js process that reads models and data from this workspace. Trust the workspace to train.`);
+}
+
+/**
+ * Starts, cancels and resumes training runs. Each run gets its own trainer child (dist/trainer.js) sent one
+ * `train` request; the UI follows the run folder, so this class only handles what the folder cannot say
+ * (a trainer that fails before writing anything).
+ */
+export class RunManager implements vscode.Disposable {
+  private readonly live = new Map<string, LiveRun>();
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly store: RunStore,
+  ) {}
+
+  isLive(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  /** Creates the run folder with a queued run.json (so the tree shows it at once) and starts the trainer. */
+  async start(config: RunConfig): Promise<string> {
+    assertTrusted('Starting a training run');
+    const root = this.store.root();
+    if (!root) throw new Error('Open a workspace folder first: runs are saved under it (setting clinicalFt.runsFolder).');
+    fs.mkdirSync(root, { recursive: true });
+    const id = newRunId(config.method, new Date(), (x) => fs.existsSync(path.join(root, x)));
+    const dir = path.join(root, id);
+    fs.mkdirSync(dir, { recursive: true });
+    const record: RunRecord = { id, config, status: 'queued', versions: {} };
+    writeFileAtomic(path.join(dir, RUN_FILES.runJson), `${JSON.stringify(record, null, 2)}\n`);
+    this.spawn(id, dir, config, false);
+    await this.store.refresh(true);
+    return id;
+  }
+
+  /** Continues a cancelled or failed run from its last checkpoint, in the same folder. */
+  async resume(id: string): Promise<void> {
+    assertTrusted('Resuming a training run');
+    const entry = this.store.get(id);
+    if (!entry) throw new Error(`Run ${id} is not in the runs folder any more.`);
+    if (this.live.has(id)) throw new Error(`Run ${id} is already running.`);
+    const read = readRunRecord(entry.dir);
+    if (!read.ok) throw new Error(`Cannot resume ${id}: ${read.error}`);
+    if (read.record.status === 'running') throw new Error(`Run ${id} is still running (pid ${read.record.pid ?? '?'}).`);
+    if (read.record.status === 'completed') throw new Error(`Run ${id} already completed.`);
+    this.spawn(id, entry.dir, read.record.config, true);
+    await this.store.refresh();
+  }
+
+  /**
+   * Asks the trainer to stop at the next step (it checkpoints and marks the run cancelled). A run started
+   * before a window reload is reached through the pid in its lock file: SIGTERM means the same to it.
+   */
+  async cancel(id: string): Promise<void> {
+    const live = this.live.get(id);
+    if (live) {
+      live.cancelRequested = true;
+      live.trainer.send({ type: 'cancel', id: live.requestId });
+      return;
+    }
+    const entry = this.store.get(id);
+    const pid = entry ? readRunLock(entry.dir)?.pid : undefined;
+    if (!pid) throw new Error(`Run ${id} has no live trainer to cancel.`);
+    process.kill(pid, 'SIGTERM');
+    await this.store.refresh();
+  }
+
+  private spawn(id: string, dir: string, config: RunConfig, resume: boolean): void {
+    const trainer = new TrainerProcess(this.extensionPath, { nodePath: configuredNodePath(), cwd: path.dirname(dir) });
+    const requestId = randomUUID();
+    const run: LiveRun = { requestId, trainer, cancelRequested: false };
+    this.live.set(id, run);
+    this.store.setOwnedLive(id, true);
+    let failure: string | undefined;
+    trainer.onEvent((e) => {
+      if (e.type === 'failed' && (e.id === requestId || e.id === undefined)) failure = e.detail ? `${e.error}\n${e.detail}` : e.error;
+      if ((e.type === 'completed' && e.id === requestId) || (e.type === 'failed' && e.id === requestId)) {
+        // The run is over; let the child exit on its own terms.
+        trainer.send({ type: 'shutdown', id: randomUUID() });
+      }
+      if (e.type === 'ready') trainer.send({ type: 'train', id: requestId, config, outDir: dir, resume });
+    });
+    trainer.onExit(({ code, signal }) => {
+      this.live.delete(id);
+      this.store.setOwnedLive(id, false);
+      this.recordEarlyFailure(dir, failure, code, signal, trainer.stderr);
+      trainer.dispose();
+      void this.store.refresh();
+    });
+  }
+
+  /** The trainer died before it owned the folder (bad config, missing model): say so in run.json. */
+  private recordEarlyFailure(dir: string, failure: string | undefined, code: number | null, signal: string | null, stderr: string): void {
+    const read = readRunRecord(dir);
+    if (!read.ok || (read.record.status !== 'queued' && read.record.status !== 'running')) return;
+    const error = failure ?? `The trainer process exited (${signal ?? `code ${code}`}) before finishing.${stderr.trim() ? `\n${stderr.trim().split('\n').slice(-5).join('\n')}` : ''}`;
+    const record: RunRecord = { ...read.record, status: 'failed', endedAt: new Date().toISOString(), error };
+    try {
+      writeFileAtomic(path.join(dir, RUN_FILES.runJson), `${JSON.stringify(record, null, 2)}\n`);
+    } catch {
+      // The folder vanished (deleted while starting): nothing left to annotate.
+    }
+  }
+
+  dispose(): void {
+    // A window reload must not kill training: the trainer keeps going and the next window reattaches.
+    this.live.clear();
+  }
+}

@@ -1,0 +1,47 @@
+import * as fs from 'node:fs';
+import type { CliCommand } from './index';
+import { parseArgs, UsageError, withUsage } from './args';
+import { validateFile } from '../../core/node/validateFile';
+import { formatValidationText } from '../../core/datasets/validationText';
+import { checkLeakage } from '../../core/node/leakage';
+
+const usage = `Usage: clinical-ft validate FILE [--format auto|sft|dpo] [--json] [--phi-errors] [--no-phi] [--against TRAIN_FILE]
+  FILE may be "-" to read standard input.
+  --phi-errors   report possible PHI as errors (exit 1) instead of warnings
+  --no-phi       skip the PHI scan
+  --against F    also warn about prompts of FILE that repeat (exactly or nearly) prompts of F (train/eval leakage)
+Exit status: 0 valid, 1 invalid, 2 usage or IO error.`;
+
+export const validateCommand: CliCommand = {
+  summary: 'check a JSONL dataset (SFT or DPO): schema, role order, duplicates, PHI',
+  usage,
+  run: (args) =>
+    withUsage(usage, async () => {
+      const { flags, positional } = parseArgs(args, { format: 'string', json: 'boolean', 'phi-errors': 'boolean', 'no-phi': 'boolean', against: 'string' });
+      if (positional.length !== 1) throw new UsageError(positional.length ? 'expected exactly one FILE' : 'missing FILE');
+      const format = (flags.format ?? 'auto') as string;
+      if (format !== 'auto' && format !== 'sft' && format !== 'dpo') throw new UsageError('--format must be auto, sft or dpo');
+      const file = positional[0];
+      const against = typeof flags.against === 'string' ? flags.against : undefined;
+      try {
+        for (const f of [file, against]) if (f && f !== '-' && !fs.statSync(f).isFile()) throw new Error(`${f} is not a file`);
+        const result = await validateFile(file === '-' ? process.stdin : file, {
+          format,
+          phi: !flags['no-phi'],
+          phiAsErrors: !!flags['phi-errors'],
+        });
+        if (against) {
+          if (file === '-') throw new UsageError('--against needs FILE to be a path, not standard input');
+          result.warnings.push(...(await checkLeakage(against, file)));
+        }
+        process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatValidationText(file === '-' ? '<stdin>' : file, result));
+        return result.errors.length || result.omittedErrors ? 1 : 0;
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
+        const err = e as NodeJS.ErrnoException;
+        const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
+        process.stderr.write(`clinical-ft validate: cannot read ${err.path ?? file}: ${why}\n`);
+        return 2;
+      }
+    }),
+};

@@ -1,0 +1,55 @@
+// What `npm run demo` runs: the four task families of the study on the sample data, the training budget
+// per task, and the seeds. Budgets are fixed here (not tuned per result) and recorded in demo.json.
+import * as path from 'node:path';
+import type { TaskId } from '../../core/compare/taskScoring';
+
+export interface DemoTask {
+  id: TaskId;
+  train: string;
+  eval: string;
+  /** DPO pairs; tasks without pairs get no DPO row. */
+  pairs?: string;
+  maxNewTokens: number;
+}
+
+export interface DemoBudget {
+  sftSteps: number;
+  dpoSteps: number;
+  batchSize: number;
+  sftLr: number;
+  dpoLr: number;
+  beta: number;
+  loraR: number;
+  loraAlpha: number;
+  loraTargets: string;
+  maxLength: number;
+}
+
+export const DEFAULT_BUDGET: DemoBudget = {
+  sftSteps: 120,
+  dpoSteps: 60,
+  batchSize: 8,
+  sftLr: 2e-3,
+  dpoLr: 5e-4,
+  beta: 0.1,
+  loraR: 8,
+  loraAlpha: 16,
+  loraTargets: 'q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj',
+  maxLength: 384,
+};
+
+export function demoTasks(samples: string): DemoTask[] {
+  const f = (task: string, name: string) => path.join(samples, task, name);
+  return [
+    { id: 'uti', train: f('uti', 'uti.train.sft.jsonl'), eval: f('uti', 'uti.eval.sft.jsonl'), maxNewTokens: 4 },
+    { id: 'triage', train: f('triage', 'triage.train.sft.jsonl'), eval: f('triage', 'triage.eval.sft.jsonl'), pairs: f('triage', 'triage.train.dpo.jsonl'), maxNewTokens: 16 },
+    { id: 'reasoning', train: f('reasoning', 'reasoning.train.sft.jsonl'), eval: f('reasoning', 'reasoning.eval.sft.jsonl'), pairs: f('reasoning', 'reasoning.train.dpo.jsonl'), maxNewTokens: 48 },
+    {
+      id: 'summarization',
+      train: f('summarization', 'summarization.train.sft.jsonl'),
+      eval: f('summarization', 'summarization.eval.sft.jsonl'),
+      pairs: f('summarization', 'summarization.train.dpo.jsonl'),
+      maxNewTokens: 96,
+    },
+  ];
+}

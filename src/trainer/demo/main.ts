@@ -1,0 +1,136 @@
+// `npm run demo`: the study in miniature on the sample data with the bundled model — evaluate the base
+// model, SFT per task, DPO from each SFT adapter on the pair files, evaluate SFT and DPO, over several
+// seeds, and write the table (markdown + CSV) into the demo's folder. Training goes through the product's
+// CLI; evaluation generates in process with the engine.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { initBackend } from '../backend';
+import type { Backend } from '../../core/runConfig';
+import { studyCsv } from '../../core/compare/studyTable';
+import { writeFileAtomic } from '../engine/safetensors';
+import { DEFAULT_BUDGET, demoTasks, type DemoBudget, type DemoTask } from './demoPlan';
+import { ResultGrid, resultsMarkdown, type ModelRow } from './demoReport';
+import { evaluateSet } from './evaluateSet';
+import { runTrainerCli } from './trainerCli';
+import { stackAdapterFolders } from './stackAdapters';
+import { studyMarkdown } from '../../core/compare/studyTable';
+
+interface DemoArgs {
+  root: string;
+  model: string;
+  samples: string;
+  out?: string;
+  seeds: number;
+  limit?: number;
+  tasks?: string[];
+  backend: Backend;
+  budget: DemoBudget;
+}
+
+function parseArgs(argv: string[], root: string): DemoArgs {
+  const a: DemoArgs = { root, model: path.join(root, 'datasets-sample', 'model'), samples: path.join(root, 'datasets-sample'), seeds: 3, backend: 'auto', budget: { ...DEFAULT_BUDGET } };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[++i];
+    const num = () => {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number (got ${JSON.stringify(value)})`);
+      return n;
+    };
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--model') a.model = path.resolve(value);
+    else if (flag === '--samples') a.samples = path.resolve(value);
+    else if (flag === '--out') a.out = path.resolve(value);
+    else if (flag === '--seeds') a.seeds = num();
+    else if (flag === '--limit') a.limit = num();
+    else if (flag === '--tasks') a.tasks = value.split(',');
+    else if (flag === '--backend') a.backend = value as Backend;
+    else if (flag === '--sft-steps') a.budget.sftSteps = num();
+    else if (flag === '--dpo-steps') a.budget.dpoSteps = num();
+    else throw new Error(`unknown option ${flag} (options: --model --samples --out --seeds --limit --tasks --backend --sft-steps --dpo-steps)`);
+  }
+  return a;
+}
+
+const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+const say = (msg: string) => process.stdout.write(`[demo ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+function trainArgs(method: 'sft' | 'dpo', task: DemoTask, args: DemoArgs, seed: number, out: string, adapter?: string): string[] {
+  const b = args.budget;
+  return [
+    'train', '--method', method, '--model', args.model, '--data', method === 'sft' ? task.train : task.pairs!, '--out', out,
+    '--steps', String(method === 'sft' ? b.sftSteps : b.dpoSteps), '--lr', String(method === 'sft' ? b.sftLr : b.dpoLr),
+    '--batch-size', String(b.batchSize), '--max-length', String(b.maxLength), '--lora-r', String(b.loraR), '--lora-alpha', String(b.loraAlpha),
+    '--lora-targets', b.loraTargets, '--scheduler', 'cosine', '--seed', String(seed), '--backend', args.backend,
+    ...(method === 'dpo' ? ['--beta', String(b.beta), '--adapter', adapter!] : []),
+  ];
+}
+
+async function main(args: DemoArgs): Promise<void> {
+  const t0 = Date.now();
+  const trainerJs = path.join(args.root, 'dist', 'trainer.js');
+  for (const p of [trainerJs, path.join(args.model, 'config.json')]) if (!fs.existsSync(p)) throw new Error(`${p} not found (run "node esbuild.mjs" and "npm run pretrain-sample-model" first)`);
+  const tasks = demoTasks(args.samples).filter((t) => !args.tasks || args.tasks.includes(t.id));
+  for (const t of tasks) for (const f of [t.train, t.eval, t.pairs]) if (f && !fs.existsSync(f)) throw new Error(`${f} not found (datasets-sample/generate.mjs writes it)`);
+  const backend = await initBackend(args.backend);
+  const id = `demo-${stamp()}`;
+  const demoDir = args.out ?? path.join(args.root, '.clinical-ft', 'demo', id);
+  const runsDir = path.join(args.root, '.clinical-ft', 'runs');
+  fs.mkdirSync(demoDir, { recursive: true });
+  const seeds = Array.from({ length: args.seeds }, (_, i) => i + 1);
+  const logFile = path.join(demoDir, 'demo.log');
+  const grid = new ResultGrid();
+  let complete = false;
+  const write = () => {
+    const table = grid.table();
+    const facts = { model: path.relative(args.root, args.model) || args.model, seeds, budget: { ...args.budget, evalLimit: args.limit ?? 'all' }, minutes: (Date.now() - t0) / 60000, backend, complete };
+    writeFileAtomic(path.join(demoDir, 'results.md'), resultsMarkdown(table, facts));
+    writeFileAtomic(path.join(demoDir, 'results.csv'), studyCsv(table));
+    writeFileAtomic(path.join(demoDir, 'demo.json'), JSON.stringify({ id, ...facts, tasks, runsDir }, null, 2) + '\n');
+  };
+  say(`writing to ${demoDir}; training runs go to ${runsDir}/${id}-*; backend ${backend}`);
+
+  const evaluate = async (row: ModelRow, task: DemoTask, folder: string, adapter?: string) => {
+    const res = await evaluateSet({ model: args.model, ...(adapter ? { adapter } : {}), data: task.eval, task: task.id, maxNewTokens: task.maxNewTokens, ...(args.limit ? { limit: args.limit } : {}) });
+    fs.mkdirSync(folder, { recursive: true });
+    writeFileAtomic(path.join(folder, `eval-${task.id}.jsonl`), res.examples.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeFileAtomic(path.join(folder, `eval-${task.id}.json`), JSON.stringify({ task: task.id, data: task.eval, adapter: adapter ?? null, metrics: res.metrics, examples: res.examples.length, seconds: res.seconds }, null, 2) + '\n');
+    for (const m of res.metrics) grid.add(row, m.metric, m.value);
+    say(`${row.padEnd(4)} ${task.id.padEnd(13)} ${res.metrics.map((m) => `${m.label} ${m.value.toFixed(3)}`).join(', ')} (${res.examples.length} examples, ${res.seconds.toFixed(0)} s)`);
+    write();
+  };
+
+  for (const task of tasks) await evaluate('base', task, path.join(demoDir, 'base'));
+  for (const seed of seeds) {
+    for (const task of tasks) {
+      const sftRun = path.join(runsDir, `${id}-sft-${task.id}-s${seed}`);
+      let t = Date.now();
+      await runTrainerCli(trainerJs, trainArgs('sft', task, args, seed, sftRun), logFile);
+      say(`SFT  ${task.id.padEnd(13)} seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, sftRun)}`);
+      const sftAdapter = path.join(sftRun, 'adapter');
+      await evaluate('SFT', task, sftRun, sftAdapter);
+      if (!task.pairs) continue;
+      const dpoRun = path.join(runsDir, `${id}-dpo-${task.id}-s${seed}`);
+      t = Date.now();
+      await runTrainerCli(trainerJs, trainArgs('dpo', task, args, seed, dpoRun, sftAdapter), logFile);
+      // The DPO adapter was trained on top of the folded SFT adapter: evaluate (and hand to users) both as one.
+      const stacked = path.join(dpoRun, 'adapter-sft-dpo');
+      stackAdapterFolders(sftAdapter, path.join(dpoRun, 'adapter'), stacked, args.model);
+      say(`DPO  ${task.id.padEnd(13)} seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, dpoRun)}`);
+      await evaluate('DPO', task, dpoRun, stacked);
+    }
+  }
+  complete = true;
+  write();
+  process.stdout.write(`\n${studyMarkdown(grid.table())}\n\n`);
+  process.stdout.write(fs.readFileSync(path.join(demoDir, 'results.md'), 'utf8').split('## Checks (issue 8)')[1].split('## For shape only')[0].trim() + '\n\n');
+  say(`done in ${((Date.now() - t0) / 60000).toFixed(1)} min; results: ${path.join(demoDir, 'results.md')} and results.csv`);
+}
+
+if (require.main === module) {
+  const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
+  (async () => main(parseArgs(process.argv.slice(2), root)))().catch((e: unknown) => {
+    process.stderr.write(`demo: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}

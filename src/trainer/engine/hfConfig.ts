@@ -1,0 +1,60 @@
+import * as path from 'node:path';
+import type { ModelConfig } from './types';
+import { readJsonObject } from './jsonFile';
+
+const ARCHITECTURES = ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM'] as const;
+
+/** Maps a Hugging Face config.json onto ModelConfig; every missing or invalid field is named. */
+export function parseHfConfig(raw: Record<string, unknown>, file: string): ModelConfig {
+  const archs = raw.architectures;
+  const arch = Array.isArray(archs) ? archs.find((a): a is ModelConfig['architecture'] => (ARCHITECTURES as readonly string[]).includes(a as string)) : undefined;
+  if (!arch) {
+    throw new Error(`${file}: key "architectures" is ${JSON.stringify(archs)}; supported: ${ARCHITECTURES.join(', ')}`);
+  }
+  const int = (key: string, fallback?: number): number => {
+    const v = raw[key] ?? fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${file}: key "${key}" must be a positive integer (got ${JSON.stringify(raw[key])})`);
+    return v;
+  };
+  const num = (key: string, fallback: number): number => {
+    const v = raw[key] ?? fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${file}: key "${key}" must be a positive number (got ${JSON.stringify(raw[key])})`);
+    return v;
+  };
+  const hiddenSize = int('hidden_size');
+  const numHeads = int('num_attention_heads');
+  const numKvHeads = int('num_key_value_heads', numHeads);
+  if (numHeads % numKvHeads !== 0) throw new Error(`${file}: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
+  const headDim = raw.head_dim == null ? hiddenSize / numHeads : int('head_dim');
+  if (!Number.isInteger(headDim) || headDim % 2 !== 0) throw new Error(`${file}: head dimension ${headDim} must be an even integer`);
+  const rs = raw.rope_scaling;
+  if (rs != null && typeof rs === 'object' && (rs as Record<string, unknown>).rope_type !== 'default' && (rs as Record<string, unknown>).type !== 'default') {
+    throw new Error(`${file}: key "rope_scaling" (${JSON.stringify(rs)}) is not supported; only plain RoPE is`);
+  }
+  const eos = raw.eos_token_id;
+  const eosTokenIds = Array.isArray(eos) ? eos.filter((x): x is number => typeof x === 'number') : typeof eos === 'number' ? [eos] : [];
+  const bos = typeof raw.bos_token_id === 'number' ? raw.bos_token_id : undefined;
+  return {
+    architecture: arch,
+    vocabSize: int('vocab_size'),
+    hiddenSize,
+    numLayers: int('num_hidden_layers'),
+    numHeads,
+    numKvHeads,
+    headDim,
+    intermediateSize: int('intermediate_size'),
+    ropeTheta: num('rope_theta', 10000),
+    rmsNormEps: num('rms_norm_eps', 1e-6),
+    tieWordEmbeddings: raw.tie_word_embeddings === true,
+    // Qwen2 always has q/k/v biases; Llama exposes them through attention_bias.
+    attentionBias: arch === 'Qwen2ForCausalLM' ? true : raw.attention_bias === true,
+    maxPositionEmbeddings: int('max_position_embeddings', 4096),
+    ...(bos !== undefined ? { bosTokenId: bos } : {}),
+    eosTokenIds,
+  };
+}
+
+export function readHfConfig(dir: string): ModelConfig {
+  const file = path.join(dir, 'config.json');
+  return parseHfConfig(readJsonObject(file), file);
+}

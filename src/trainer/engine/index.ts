@@ -1,0 +1,57 @@
+// The engine's public API: others code against exactly these exports (see engine-api.md); add, never change.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LoadedModel } from './types';
+import { readHfConfig } from './hfConfig';
+import { loadTokenizer, readTokenizerConfig } from './tokenizer';
+import { loadChatTemplate } from './chatTemplate';
+import { readJsonObject } from './jsonFile';
+import { LlamaModel } from './model';
+import { WeightSource } from './weightSource';
+
+export type {
+  ModelConfig,
+  TextTokenizer,
+  ChatMessage,
+  ChatTemplate,
+  LoraSpec,
+  LoraController,
+  CausalLM,
+  LoadedModel,
+  GenerateOptions,
+  GenerateResult,
+} from './types';
+export { generate, sampleToken, defaultStopIds } from './generate';
+export { LlamaModel } from './model';
+export { parseHfConfig, readHfConfig } from './hfConfig';
+export { SafetensorsFile, SafetensorsError, writeSafetensors, encodeSafetensors } from './safetensors';
+export { readPeftAdapter, writePeftAdapter, loraScale, LORA_TARGETS } from './peft';
+
+/** Loads a Hugging Face model folder (the backend must be initialised first: src/trainer/backend.ts initBackend). */
+export async function loadModel(dir: string, opts?: { trainableBase?: boolean }): Promise<LoadedModel> {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: model folder not found`);
+  const config = readHfConfig(dir);
+  const tokConfig = readTokenizerConfig(dir);
+  const tokenizer = loadTokenizer(dir, config, tokConfig);
+  const chatTemplate = loadChatTemplate(tokConfig, path.join(dir, 'tokenizer_config.json'));
+  const genFile = path.join(dir, 'generation_config.json');
+  const generationConfig = fs.existsSync(genFile) ? readJsonObject(genFile) : undefined;
+  const model = new LlamaModel(config, opts?.trainableBase ?? false);
+  const source = new WeightSource(dir);
+  try {
+    model.loadFrom(source);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    source.close();
+  }
+  return {
+    dir,
+    config,
+    tokenizer,
+    ...(chatTemplate ? { chatTemplate } : {}),
+    ...(generationConfig ? { generationConfig } : {}),
+    model,
+  };
+}

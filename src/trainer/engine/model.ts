@@ -1,0 +1,290 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CausalLM, ModelConfig } from './types';
+import { LoraAdapters, uniqueName, type LinearModule } from './lora';
+import { WeightSource } from './weightSource';
+
+/** Keys and cached tensors of past positions, one entry per layer (generation). */
+export interface KvCache {
+  keys: tf.Tensor4D[]; // [B, nKv, past, headDim]
+  values: tf.Tensor4D[];
+  length: number;
+}
+
+const NEG = -1e9;
+
+/** The wasm OneHot kernel ignores a float32 dtype and writes int32 bits: build int32, then cast. */
+function oneHotFloat(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
+  return tf.cast(tf.oneHot(ids, depth), 'float32') as tf.Tensor2D;
+}
+
+function layerPrefix(i: number): string {
+  return `model.layers.${i}`;
+}
+
+/** Every base tensor the architecture needs, with its HF name and shape. */
+export function expectedTensors(c: ModelConfig): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  m.set('model.embed_tokens.weight', [c.vocabSize, c.hiddenSize]);
+  for (let i = 0; i < c.numLayers; i++) {
+    const p = layerPrefix(i);
+    m.set(`${p}.input_layernorm.weight`, [c.hiddenSize]);
+    m.set(`${p}.self_attn.q_proj.weight`, [q, c.hiddenSize]);
+    m.set(`${p}.self_attn.k_proj.weight`, [kv, c.hiddenSize]);
+    m.set(`${p}.self_attn.v_proj.weight`, [kv, c.hiddenSize]);
+    if (c.attentionBias) {
+      m.set(`${p}.self_attn.q_proj.bias`, [q]);
+      m.set(`${p}.self_attn.k_proj.bias`, [kv]);
+      m.set(`${p}.self_attn.v_proj.bias`, [kv]);
+    }
+    m.set(`${p}.self_attn.o_proj.weight`, [c.hiddenSize, q]);
+    m.set(`${p}.post_attention_layernorm.weight`, [c.hiddenSize]);
+    m.set(`${p}.mlp.gate_proj.weight`, [c.intermediateSize, c.hiddenSize]);
+    m.set(`${p}.mlp.up_proj.weight`, [c.intermediateSize, c.hiddenSize]);
+    m.set(`${p}.mlp.down_proj.weight`, [c.hiddenSize, c.intermediateSize]);
+  }
+  m.set('model.norm.weight', [c.hiddenSize]);
+  if (!c.tieWordEmbeddings) m.set('lm_head.weight', [c.vocabSize, c.hiddenSize]);
+  return m;
+}
+
+function linearModules(c: ModelConfig): LinearModule[] {
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  const out: LinearModule[] = [];
+  for (let i = 0; i < c.numLayers; i++) {
+    const p = layerPrefix(i);
+    out.push(
+      { name: `${p}.self_attn.q_proj`, inDim: c.hiddenSize, outDim: q },
+      { name: `${p}.self_attn.k_proj`, inDim: c.hiddenSize, outDim: kv },
+      { name: `${p}.self_attn.v_proj`, inDim: c.hiddenSize, outDim: kv },
+      { name: `${p}.self_attn.o_proj`, inDim: q, outDim: c.hiddenSize },
+      { name: `${p}.mlp.gate_proj`, inDim: c.hiddenSize, outDim: c.intermediateSize },
+      { name: `${p}.mlp.up_proj`, inDim: c.hiddenSize, outDim: c.intermediateSize },
+      { name: `${p}.mlp.down_proj`, inDim: c.intermediateSize, outDim: c.hiddenSize },
+    );
+  }
+  return out;
+}
+
+/** Llama / Mistral / Qwen2 decoder with HF transformers semantics, weights kept in HF layout [out, in]. */
+export class LlamaModel implements CausalLM {
+  readonly lora: LoraAdapters;
+  private readonly weights = new Map<string, tf.Tensor>();
+  private readonly invFreq: Float32Array;
+  private disposed = false;
+
+  constructor(
+    readonly config: ModelConfig,
+    private readonly trainableBase = false,
+  ) {
+    this.lora = new LoraAdapters(linearModules(config), (module, a, b, scale) => this.foldDelta(module, a, b, scale));
+    const half = config.headDim / 2;
+    this.invFreq = new Float32Array(half);
+    for (let i = 0; i < half; i++) this.invFreq[i] = 1 / Math.pow(config.ropeTheta, (2 * i) / config.headDim);
+  }
+
+  /** Reads every tensor one at a time into the backend; the JS copy of each is dropped before the next. */
+  loadFrom(source: WeightSource): void {
+    for (const [key, shape] of expectedTensors(this.config)) {
+      const { data } = source.read(key, shape);
+      this.setWeight(key, tf.tensor(data, shape, 'float32'));
+    }
+  }
+
+  /** Random initialisation (pretraining from scratch, tests): normal(0, 0.02) as HF's _init_weights, norms at 1. */
+  initRandom(seed: number): void {
+    let s = seed;
+    for (const [key, shape] of expectedTensors(this.config)) {
+      const t = key.endsWith('norm.weight') ? tf.ones(shape) : key.endsWith('.bias') ? tf.zeros(shape) : tf.randomNormal(shape, 0, 0.02, 'float32', s++);
+      this.setWeight(key, t);
+    }
+  }
+
+  private setWeight(key: string, t: tf.Tensor): void {
+    const old = this.weights.get(key);
+    if (this.trainableBase) {
+      this.weights.set(key, tf.variable(t, true, uniqueName(`base/${key}`)));
+      t.dispose();
+    } else {
+      this.weights.set(key, t);
+    }
+    old?.dispose();
+  }
+
+  private w(key: string): tf.Tensor {
+    const t = this.weights.get(key);
+    if (!t) throw new Error(`model weight "${key}" is not loaded`);
+    return t;
+  }
+
+  /** Base weights as trainable variables (only with trainableBase), in a stable order. */
+  baseVariables(): tf.Variable[] {
+    if (!this.trainableBase) return [];
+    return [...expectedTensors(this.config).keys()].map((k) => this.w(k) as tf.Variable);
+  }
+
+  /** HF-named base weights (for saving a model trained from scratch). */
+  baseWeights(): Map<string, tf.Tensor> {
+    return new Map(this.weights);
+  }
+
+  private foldDelta(module: string, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): void {
+    const key = `${module}.weight`;
+    const w = this.w(key);
+    const merged = tf.tidy(() => tf.add(w, tf.mul(tf.matMul(b, a), scale)));
+    if (this.trainableBase) {
+      (w as tf.Variable).assign(merged);
+      merged.dispose();
+    } else {
+      this.weights.set(key, merged);
+      w.dispose();
+    }
+  }
+
+  private linear(x: tf.Tensor2D, module: string, training: boolean, bias: boolean): tf.Tensor2D {
+    let y = tf.matMul(x, this.w(`${module}.weight`) as tf.Tensor2D, false, true);
+    if (bias) y = tf.add(y, this.w(`${module}.bias`)) as tf.Tensor2D;
+    const d = this.lora.delta(module, x, training);
+    return (d ? tf.add(y, d) : y) as tf.Tensor2D;
+  }
+
+  private rmsNorm(x: tf.Tensor, key: string): tf.Tensor {
+    const variance = tf.mean(tf.square(x), -1, true);
+    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, this.config.rmsNormEps))), this.w(key));
+  }
+
+  private embed(ids: tf.Tensor2D): tf.Tensor3D {
+    const [B, T] = ids.shape;
+    const table = this.w('model.embed_tokens.weight') as tf.Tensor2D;
+    // Gather has no gradient kernel on wasm; a one-hot product trains the table on every backend.
+    const rows = this.trainableBase ? tf.matMul(oneHotFloat(tf.reshape(ids, [-1]) as tf.Tensor1D, this.config.vocabSize), table) : tf.gather(table, tf.reshape(ids, [-1]));
+    return tf.reshape(rows, [B, T, this.config.hiddenSize]);
+  }
+
+  /** cos/sin [T, 1, headDim/2] for positions offset..offset+T-1 (rotate-half convention). */
+  private rope(offset: number, T: number): { cos: tf.Tensor; sin: tf.Tensor } {
+    const half = this.config.headDim / 2;
+    const cos = new Float32Array(T * half);
+    const sin = new Float32Array(T * half);
+    for (let t = 0; t < T; t++) {
+      for (let i = 0; i < half; i++) {
+        // float32 angle as HF computes it: (pos · inv_freq) in float32.
+        const ang = Math.fround((offset + t) * this.invFreq[i]);
+        cos[t * half + i] = Math.cos(ang);
+        sin[t * half + i] = Math.sin(ang);
+      }
+    }
+    return { cos: tf.tensor3d(cos, [T, 1, half]), sin: tf.tensor3d(sin, [T, 1, half]) };
+  }
+
+  /** x [B, T, heads, headDim] rotated: [x1·cos − x2·sin, x2·cos + x1·sin]. */
+  private applyRope(x: tf.Tensor4D, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor4D {
+    const half = this.config.headDim / 2;
+    const [x1, x2] = tf.split(x, [half, half], 3);
+    return tf.concat([tf.sub(tf.mul(x1, cos), tf.mul(x2, sin)), tf.add(tf.mul(x2, cos), tf.mul(x1, sin))], 3) as tf.Tensor4D;
+  }
+
+  /** Additive mask [B, 1, rep·T, past+T]: causal within the window plus right padding of the keys. */
+  private attentionBias(B: number, T: number, past: number, keyMask?: tf.Tensor2D): tf.Tensor4D {
+    const rep = this.config.numHeads / this.config.numKvHeads;
+    const S = past + T;
+    const causal = new Float32Array(rep * T * S);
+    for (let r = 0; r < rep; r++) for (let t = 0; t < T; t++) for (let s = past + t + 1; s < S; s++) causal[(r * T + t) * S + s] = NEG;
+    const c = tf.tensor4d(causal, [1, 1, rep * T, S]);
+    if (!keyMask) return c;
+    const pad = tf.mul(tf.sub(1, tf.cast(keyMask, 'float32')), NEG).reshape([B, 1, 1, S]);
+    return tf.add(c, pad) as tf.Tensor4D;
+  }
+
+  /** Final hidden states [B, T, H] after the last norm; updates the cache in place when given one. */
+  hidden(ids: tf.Tensor2D, attentionMask: tf.Tensor2D | undefined, training: boolean, cache?: KvCache): tf.Tensor3D {
+    if (this.disposed) throw new Error('model has been disposed');
+    const c = this.config;
+    const [B, T] = ids.shape;
+    const past = cache?.length ?? 0;
+    const rep = c.numHeads / c.numKvHeads;
+    const hd = c.headDim;
+    const { cos, sin } = this.rope(past, T);
+    const bias = this.attentionBias(B, T, past, attentionMask);
+    const scale = 1 / Math.sqrt(hd);
+    let x: tf.Tensor = this.embed(ids);
+    for (let i = 0; i < c.numLayers; i++) {
+      const p = layerPrefix(i);
+      const h = tf.reshape(this.rmsNorm(x, `${p}.input_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
+      const q = this.applyRope(tf.reshape(this.linear(h, `${p}.self_attn.q_proj`, training, c.attentionBias), [B, T, c.numHeads, hd]), cos, sin);
+      const k = this.applyRope(tf.reshape(this.linear(h, `${p}.self_attn.k_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]), cos, sin);
+      const v = tf.reshape(this.linear(h, `${p}.self_attn.v_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]);
+      let kh = tf.transpose(k, [0, 2, 1, 3]) as tf.Tensor4D; // [B, nKv, T, hd]
+      let vh = tf.transpose(v, [0, 2, 1, 3]) as tf.Tensor4D;
+      if (cache) {
+        if (past > 0) {
+          const [oldK, oldV] = [cache.keys[i], cache.values[i]];
+          kh = tf.concat([oldK, kh], 2);
+          vh = tf.concat([oldV, vh], 2);
+          oldK.dispose();
+          oldV.dispose();
+        }
+        cache.keys[i] = tf.keep(kh);
+        cache.values[i] = tf.keep(vh);
+      }
+      // Query head j uses key/value head floor(j / rep) (HF repeat_kv): group the rep query heads of each
+      // kv head along the time axis instead of copying keys and values rep times.
+      const qh = tf.reshape(tf.transpose(tf.mul(q, scale), [0, 2, 1, 3]), [B, c.numKvHeads, rep * T, hd]);
+      const scores = tf.add(tf.matMul(qh, kh, false, true), bias);
+      const probs = tf.softmax(scores);
+      const ctx = tf.reshape(tf.matMul(probs, vh), [B, c.numHeads, T, hd]);
+      const attn = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, c.numHeads * hd]) as tf.Tensor2D;
+      x = tf.add(x, tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, false), [B, T, c.hiddenSize]));
+      const h2 = tf.reshape(this.rmsNorm(x, `${p}.post_attention_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
+      const gate = this.linear(h2, `${p}.mlp.gate_proj`, training, false);
+      const up = this.linear(h2, `${p}.mlp.up_proj`, training, false);
+      const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
+      x = tf.add(x, tf.reshape(this.linear(act, `${p}.mlp.down_proj`, training, false), [B, T, c.hiddenSize]));
+    }
+    if (cache) cache.length = past + T;
+    return this.rmsNorm(x, 'model.norm.weight') as tf.Tensor3D;
+  }
+
+  /** Output projection of hidden states [N, H] → logits [N, V]. */
+  project(h: tf.Tensor2D): tf.Tensor2D {
+    const head = this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    return tf.matMul(h, this.w(head) as tf.Tensor2D, false, true);
+  }
+
+  logits(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [B, T] = ids.shape;
+      const h = this.hidden(ids, attentionMask, opts?.training ?? false);
+      return tf.reshape(this.project(tf.reshape(h, [B * T, this.config.hiddenSize])), [B, T, this.config.vocabSize]);
+    });
+  }
+
+  tokenLogprobs(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor2D {
+    return tf.tidy(() => {
+      const [B, T] = ids.shape;
+      if (T < 2) return tf.zeros([B, T]) as tf.Tensor2D;
+      const H = this.config.hiddenSize;
+      const h = this.hidden(ids, attentionMask, opts?.training ?? false);
+      // Only positions 0..T-2 predict a token: skip the projection of the last one.
+      const hPrev = tf.reshape(tf.slice(h, [0, 0, 0], [B, T - 1, H]), [B * (T - 1), H]) as tf.Tensor2D;
+      const logits = this.project(hPrev);
+      const targets = tf.reshape(tf.slice(ids, [0, 1], [B, T - 1]), [-1]) as tf.Tensor1D;
+      // softmaxCrossEntropy's own gradient (softmax − onehot) avoids a gather gradient, which wasm lacks.
+      const labels = oneHotFloat(targets, this.config.vocabSize);
+      const nll = tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE);
+      let lp = tf.concat([tf.zeros([B, 1]), tf.reshape(tf.neg(nll), [B, T - 1])], 1) as tf.Tensor2D;
+      if (attentionMask) lp = tf.mul(lp, tf.cast(attentionMask, 'float32'));
+      return lp;
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.lora.dispose();
+    for (const t of this.weights.values()) t.dispose();
+    this.weights.clear();
+  }
+}

@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SafetensorsFile } from './safetensors';
+import { readJsonObject } from './jsonFile';
+
+/**
+ * The tensors of a model folder: model.safetensors, or model.safetensors.index.json and its shards.
+ * Files are opened lazily and tensors read one at a time, so loading never holds a second copy of the weights.
+ */
+export class WeightSource {
+  private readonly files = new Map<string, SafetensorsFile>();
+  private readonly keyToFile = new Map<string, string>();
+
+  constructor(readonly dir: string) {
+    const index = path.join(dir, 'model.safetensors.index.json');
+    const single = path.join(dir, 'model.safetensors');
+    if (fs.existsSync(index)) {
+      const json = readJsonObject(index);
+      const map = json.weight_map;
+      if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new Error(`${index}: key "weight_map" must be an object`);
+      for (const [key, shard] of Object.entries(map)) {
+        // Shard names come from the file: keep them inside the model folder.
+        if (typeof shard !== 'string' || shard !== path.basename(shard) || !shard.endsWith('.safetensors')) {
+          throw new Error(`${index}: key "weight_map.${key}" names an invalid shard ${JSON.stringify(shard)}`);
+        }
+        this.keyToFile.set(key, path.join(dir, shard));
+      }
+    } else if (fs.existsSync(single)) {
+      const f = this.open(single);
+      for (const key of f.tensors.keys()) this.keyToFile.set(key, single);
+    } else {
+      throw new Error(`${dir}: no model.safetensors or model.safetensors.index.json`);
+    }
+  }
+
+  private open(file: string): SafetensorsFile {
+    let f = this.files.get(file);
+    if (!f) {
+      f = SafetensorsFile.open(file);
+      this.files.set(file, f);
+    }
+    return f;
+  }
+
+  has(key: string): boolean {
+    return this.keyToFile.has(key);
+  }
+
+  /** A float tensor as float32, its shape checked; errors name the file and key. */
+  read(key: string, expectedShape: number[]): { shape: number[]; data: Float32Array } {
+    const file = this.keyToFile.get(key);
+    if (!file) throw new Error(`${this.dir}: missing tensor "${key}" (not in ${fs.existsSync(path.join(this.dir, 'model.safetensors.index.json')) ? 'model.safetensors.index.json' : 'model.safetensors'})`);
+    const f = this.open(file);
+    if (!f.tensors.has(key)) throw new Error(`${file}: missing tensor "${key}" (listed in model.safetensors.index.json)`);
+    const t = f.readFloat32(key);
+    if (t.shape.length !== expectedShape.length || t.shape.some((d, i) => d !== expectedShape[i])) {
+      throw new Error(`${file}: tensor "${key}" has shape ${JSON.stringify(t.shape)}, config.json implies ${JSON.stringify(expectedShape)}`);
+    }
+    return t;
+  }
+
+  close(): void {
+    for (const f of this.files.values()) f.close();
+    this.files.clear();
+  }
+}

@@ -1,0 +1,67 @@
+import * as fs from 'node:fs';
+import * as readline from 'node:readline';
+import { detectFormat, FORMAT_LABELS, FORMAT_SCHEMAS, kindOf, type RecordFormat } from '../../core/datasets/records';
+import type { SftRecord } from './sftExamples';
+import type { DpoRecord } from './dpoExamples';
+
+/** Bad training data: every message names the file, line and field at fault. */
+export class DataError extends Error {}
+
+export type LoadedRecords =
+  | { kind: 'sft'; records: { line: number; record: SftRecord; raw: Record<string, unknown> }[]; formats: Set<RecordFormat> }
+  | { kind: 'dpo'; records: { line: number; record: DpoRecord; raw: Record<string, unknown> }[]; formats: Set<RecordFormat> };
+
+const MAX_REPORTED = 10;
+
+/**
+ * Streams a JSONL dataset and checks every record against the dataset schemas (src/core/datasets),
+ * refusing the whole file with up to ten located problems when any record is bad or of the wrong kind.
+ */
+export async function loadRecords(file: string, method: 'sft' | 'dpo'): Promise<LoadedRecords> {
+  if (!fs.existsSync(file)) throw new DataError(`${file}: file not found`);
+  const problems: string[] = [];
+  let problemCount = 0;
+  const problem = (line: number, msg: string) => {
+    problemCount++;
+    if (problems.length < MAX_REPORTED) problems.push(`${file}:${line}: ${msg}`);
+  };
+  const records: { line: number; record: unknown; raw: Record<string, unknown> }[] = [];
+  const formats = new Set<RecordFormat>();
+  const rl = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of rl) {
+    line++;
+    if (!text.trim()) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      problem(line, `not valid JSON (${(e as Error).message})`);
+      continue;
+    }
+    const format = detectFormat(value);
+    if (!format) {
+      problem(line, 'record matches no dataset format (expected prompt/completion, messages, text, instruction/output, or chosen/rejected)');
+      continue;
+    }
+    if (kindOf(format) !== method) {
+      problem(line, `${FORMAT_LABELS[format]} record, but --method is ${method}`);
+      continue;
+    }
+    const parsed = FORMAT_SCHEMAS[format].safeParse(value);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problem(line, `field "${issue.path.join('.') || '(record)'}": ${issue.message}`);
+      continue;
+    }
+    formats.add(format);
+    records.push({ line, record: parsed.data, raw: value as Record<string, unknown> });
+  }
+  if (problemCount > 0) {
+    const more = problemCount > problems.length ? `\n… and ${problemCount - problems.length} more` : '';
+    throw new DataError(`${file} has ${problemCount} problem${problemCount === 1 ? '' : 's'}:\n${problems.join('\n')}${more}`);
+  }
+  if (records.length === 0) throw new DataError(`${file}: no records`);
+  return method === 'sft'
+    ? { kind: 'sft', records: records as { line: number; record: SftRecord; raw: Record<string, unknown> }[], formats }
+    : { kind: 'dpo', records: records as { line: number; record: DpoRecord; raw: Record<string, unknown> }[], formats };
+}

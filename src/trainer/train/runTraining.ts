@@ -1,0 +1,205 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { RunConfig } from '../../core/runConfig';
+import { RUN_FILES, type RunRecord } from '../../core/runFolder';
+import type { MetricsRecord } from '../../core/metrics';
+import { readRunRecord } from '../../core/node/runFolderReader';
+import type { ChatTemplateLike, TokenizerLike, TrainableLM } from './lm';
+import { loadRecords } from './dataLoader';
+import { tokenizeSft, type TokenizedExample } from './sftExamples';
+import { tokenizeDpo, type DpoExample } from './dpoExamples';
+import { RunWriter } from './runWriter';
+import { listCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { computeReferenceLogps, lookupReferenceCache, referenceCacheKey, storeReferenceCache } from './referenceLogps';
+import { totalStepsFor, trainLoop, type ReferenceLogps, type TrainData } from './trainLoop';
+
+export interface LoadedForTraining {
+  model: TrainableLM;
+  tokenizer: TokenizerLike;
+  chatTemplate?: ChatTemplateLike;
+  dispose(): void;
+}
+
+/** Events a run reports while it works (the child forwards them over IPC, the CLI prints them). */
+export type RunEvent =
+  | { type: 'started'; runDir: string; totalSteps: number }
+  | { type: 'metrics'; record: MetricsRecord }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'checkpoint'; step: number; path: string };
+
+export interface RunOptions {
+  config: RunConfig;
+  outDir: string;
+  resume: boolean;
+  /** The backend initialised for this process, recorded in run.json. */
+  backend: RunRecord['backend'];
+  loadModel(dir: string): Promise<LoadedForTraining>;
+  onEvent?(event: RunEvent): void;
+  shouldStop(): boolean;
+}
+
+export interface RunResult {
+  status: 'completed' | 'cancelled' | 'failed';
+  runDir: string;
+  step: number;
+  error?: string;
+  finalLoss?: number;
+}
+
+/** A problem found before training starts (config, data, folder): nothing was written. */
+export class RefusedError extends Error {}
+
+async function tokenize(file: string, method: 'sft' | 'dpo', tok: TokenizerLike, template: ChatTemplateLike | undefined, maxLength: number) {
+  const loaded = await loadRecords(file, method);
+  let truncated = 0;
+  if (loaded.kind === 'sft') {
+    const examples: TokenizedExample[] = loaded.records.map((r) => tokenizeSft(r.record, tok, template, maxLength));
+    truncated = examples.filter((e) => e.truncated).length;
+    return { sft: examples, truncated, formats: [...loaded.formats] };
+  }
+  const pairs: DpoExample[] = loaded.records.map((r) => tokenizeDpo(r.record, tok, template, maxLength));
+  truncated = pairs.filter((e) => e.truncated).length;
+  return { dpo: pairs, truncated, formats: [...loaded.formats] };
+}
+
+function refuseIfOccupied(outDir: string, resume: boolean): void {
+  const hasRun = fs.existsSync(path.join(outDir, RUN_FILES.runJson));
+  if (!resume && hasRun) throw new RefusedError(`${outDir} already holds a run; pass --resume to continue it or choose another --out`);
+  if (resume && hasRun) {
+    const existing = readRunRecord(outDir);
+    if (existing.ok && existing.record.status === 'running') throw new RefusedError(`${outDir}: its trainer (pid ${existing.record.pid ?? '?'}) is still running`);
+  }
+}
+
+/**
+ * One training run end to end: validate data, load the model (folding a starting DPO adapter),
+ * tokenise, compute or reuse reference log-probs, train with checkpoints, and leave the run folder
+ * with a final status — whatever happens after the folder exists is recorded in it.
+ */
+export async function runTraining(opts: RunOptions): Promise<RunResult> {
+  const { config, outDir } = opts;
+  const emit = (e: RunEvent) => opts.onEvent?.(e);
+  refuseIfOccupied(outDir, opts.resume);
+  // Data problems refuse the run before anything is written or loaded.
+  await loadRecords(config.data, config.method);
+  if (config.evalData) await loadRecords(config.evalData, config.method);
+
+  const previous = opts.resume ? readRunRecord(outDir) : undefined;
+  const writer = RunWriter.open(outDir, {
+    id: path.basename(path.resolve(outDir)),
+    config,
+    status: 'queued',
+    backend: opts.backend,
+    versions: { tfjs: tf.version.tfjs, node: process.version },
+    startedAt: previous?.ok && previous.record.startedAt ? previous.record.startedAt : new Date().toISOString(),
+    ...(previous?.ok && previous.record.lastCheckpoint !== undefined ? { lastCheckpoint: previous.record.lastCheckpoint } : {}),
+  });
+  const log = (level: 'info' | 'warn' | 'error', message: string) => {
+    writer.log(level, message);
+    emit({ type: 'log', level, message });
+  };
+  let loaded: LoadedForTraining | undefined;
+  let lastLoss: number | undefined;
+  try {
+    log('info', `${opts.resume ? 'Resuming' : 'Starting'} ${config.method.toUpperCase()} on ${config.data} with ${config.model} (backend ${opts.backend ?? 'unknown'})`);
+    loaded = await opts.loadModel(config.model);
+    const { model, tokenizer } = loaded;
+    const lora = { r: config.lora.r, alpha: config.lora.alpha, dropout: config.lora.dropout, targets: config.lora.targets, useRslora: config.lora.useRslora };
+    if (config.adapter && config.method === 'dpo') {
+      // The SFT adapter becomes part of both policy and reference; a fresh adapter trains on top.
+      await model.lora.fold(config.adapter);
+      model.lora.attach(lora, config.seed);
+      log('info', `Folded starting adapter ${config.adapter} into the base; a new adapter trains on top of it`);
+    } else if (config.adapter) {
+      await model.lora.loadTrainable(config.adapter);
+      log('info', `Continuing training of adapter ${config.adapter}`);
+    } else {
+      model.lora.attach(lora, config.seed);
+    }
+
+    const train = await tokenize(config.data, config.method, tokenizer, loaded.chatTemplate, config.maxLength);
+    const evalSet = config.evalData ? await tokenize(config.evalData, config.method, tokenizer, loaded.chatTemplate, config.maxLength) : undefined;
+    const count = (train.sft ?? train.dpo ?? []).length;
+    log('info', `${count} training examples (${train.formats.join(', ')})${evalSet ? `, ${(evalSet.sft ?? evalSet.dpo ?? []).length} eval examples` : ''}`);
+    for (const [name, set] of [['training', train], ['eval', evalSet]] as const) {
+      if (set && set.truncated > 0) log('warn', `${set.truncated} ${name} example(s) longer than --max-length ${config.maxLength} were truncated (kept, not dropped)`);
+    }
+
+    let data: TrainData;
+    if (train.sft) {
+      data = { method: 'sft', train: train.sft, ...(evalSet?.sft ? { eval: evalSet.sft } : {}) };
+    } else {
+      const reference = (pairs: DpoExample[], what: string): ReferenceLogps => {
+        const key = referenceCacheKey(pairs, config.model, config.adapter);
+        const hit = lookupReferenceCache(outDir, key, pairs.length);
+        if (hit) {
+          log('info', `Reference log-probs for the ${what} set reused from ${hit.from}`);
+          return hit.ref;
+        }
+        const t0 = Date.now();
+        const ref = computeReferenceLogps(model, pairs, config.batchSize, tokenizer.padId);
+        storeReferenceCache(outDir, key, ref);
+        log('info', `Reference log-probs for ${pairs.length} ${what} pairs computed in ${((Date.now() - t0) / 1000).toFixed(1)} s and cached`);
+        return ref;
+      };
+      const pairs = train.dpo ?? [];
+      data = { method: 'dpo', train: pairs, ref: reference(pairs, 'training') };
+      if (evalSet?.dpo) data = { ...data, eval: evalSet.dpo, evalRef: reference(evalSet.dpo, 'eval') };
+    }
+
+    const totalSteps = totalStepsFor(config, count);
+    let resumeState;
+    if (opts.resume) {
+      const steps = listCheckpoints(outDir);
+      if (steps.length > 0) {
+        resumeState = loadCheckpoint(outDir, steps[steps.length - 1]);
+        writer.truncateMetricsAfter(resumeState.step);
+        log('info', `Resuming from checkpoint step ${resumeState.step}`);
+      } else {
+        writer.truncateMetricsAfter(0);
+        log('warn', 'No checkpoint to resume from: starting from step 0');
+      }
+    }
+    writer.update({ status: 'running', totalSteps });
+    emit({ type: 'started', runDir: outDir, totalSteps });
+
+    const outcome = await trainLoop(model, data, config, tokenizer.padId, {
+      metrics: (record) => {
+        writer.appendMetrics(record);
+        if (typeof record.loss === 'number') lastLoss = record.loss;
+        emit({ type: 'metrics', record });
+      },
+      log,
+      checkpoint: async (state) => {
+        const dir = await saveCheckpoint(outDir, state, (d) => model.lora.save(d, config.model));
+        writer.update({ lastCheckpoint: state.step });
+        emit({ type: 'checkpoint', step: state.step, path: dir });
+      },
+      shouldStop: opts.shouldStop,
+    }, resumeState);
+
+    if (outcome.status === 'completed') {
+      await model.lora.save(path.join(outDir, RUN_FILES.adapter), config.model);
+      log('info', `Completed ${outcome.step} steps; adapter saved to ${path.join(outDir, RUN_FILES.adapter)}`);
+      writer.update({ status: 'completed', endedAt: new Date().toISOString() });
+      return { status: 'completed', runDir: outDir, step: outcome.step, ...(lastLoss !== undefined ? { finalLoss: lastLoss } : {}) };
+    }
+    if (outcome.status === 'cancelled') {
+      log('info', `Cancelled at step ${outcome.step}; checkpoint saved, resume with --resume`);
+      writer.update({ status: 'cancelled', endedAt: new Date().toISOString() });
+      return { status: 'cancelled', runDir: outDir, step: outcome.step };
+    }
+    log('error', outcome.error);
+    writer.update({ status: 'failed', endedAt: new Date().toISOString(), error: outcome.error });
+    return { status: 'failed', runDir: outDir, step: outcome.step, error: outcome.error };
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    log('error', message);
+    writer.update({ status: 'failed', endedAt: new Date().toISOString(), error: message });
+    return { status: 'failed', runDir: outDir, step: 0, error: message };
+  } finally {
+    writer.releaseLock();
+    loaded?.dispose();
+  }
+}

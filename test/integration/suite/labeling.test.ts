@@ -1,0 +1,277 @@
+// Preference labeling in a real VS Code: the labeler edits the TextDocument line by line from the keyboard,
+// VS Code's undo and save work on it, CodeLens labels the right line, malformed lines survive untouched.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ui, eventually } from './ui';
+import { displayOrder, candidateForSide } from '../../../src/core/labels/displayOrder';
+import { parsePrefsText } from '../../../src/core/labels/prefsRecord';
+import { writeTinyModel } from '../../fixtures/tinyModel';
+
+const VIEW_TYPE = 'clinicalFt.preferenceLabeler';
+
+function workspaceRoot(): string {
+  const ws = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(ws, 'a workspace folder is open');
+  return ws.uri.fsPath;
+}
+
+function sampleLines(): string[] {
+  const file = path.join(workspaceRoot(), 'datasets-sample', 'labeling', 'discharge-advice.prefs.jsonl');
+  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+}
+
+/** A fresh copy of the sample, optionally with a malformed line, so tests never share state. */
+function freshFile(name: string, lines: string[]): vscode.Uri {
+  const file = path.join(workspaceRoot(), 'labeling-tests', name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  return vscode.Uri.file(file);
+}
+
+async function openLabeler(uri: vscode.Uri): Promise<vscode.TextDocument> {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
+  await ui.waitFor('#position:has-text("Record 1 of")', { inWebview: true, timeoutMs: 60_000 });
+  await ui.focusWebview('#app');
+  return vscode.workspace.openTextDocument(uri);
+}
+
+const metaOf = (doc: vscode.TextDocument, line: number) => JSON.parse(doc.lineAt(line).text).meta as Record<string, string> | undefined;
+const idOf = (line: string) => JSON.parse(line).id as string;
+
+async function waitForText(doc: vscode.TextDocument, check: (text: string) => boolean, what: string): Promise<void> {
+  await eventually(() => check(doc.getText()), 20_000, what);
+}
+
+suite('labeling', () => {
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension('clinical-ft.clinical-ft')!.activate();
+    await vscode.workspace.getConfiguration('clinicalFt').update('annotator', 'test-annotator', vscode.ConfigurationTarget.Global);
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.getConfiguration('clinicalFt').update('annotator', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  test('*.prefs.jsonl opens in the labeler by default, rendering prompt and both responses as text', async () => {
+    const uri = freshFile('default.prefs.jsonl', sampleLines().slice(0, 5));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('vscode.open', uri);
+    await ui.waitFor('#position:has-text("Record 1 of 5")', { inWebview: true, timeoutMs: 60_000 });
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    assert.ok(tab instanceof vscode.TabInputCustom && tab.viewType === VIEW_TYPE, 'custom editor is the default');
+    assert.equal((await ui.query('#progress', { inWebview: true })).texts[0], '0 / 5 labeled');
+    const panes = await ui.query('.pane .text', { inWebview: true });
+    assert.equal(panes.count, 2);
+    assert.ok(panes.texts.every((t) => t.includes('pneumonia')), panes.texts.join(' | '));
+    assert.ok((await ui.query('.prompt .role:has-text("system")', { inWebview: true })).count === 1, 'chat turns show their roles');
+  });
+
+  test('keys label the record on screen in candidate terms; VS Code undo restores the line; save writes it', async () => {
+    const lines = sampleLines().slice(0, 6);
+    const uri = freshFile('keys.prefs.jsonl', lines);
+    const doc = await openLabeler(uri);
+    const order0 = displayOrder(idOf(lines[0]));
+
+    await ui.press('1');
+    await waitForText(doc, () => metaOf(doc, 0)?.label !== undefined, 'label on line 1');
+    const meta = metaOf(doc, 0)!;
+    assert.equal(meta.label, candidateForSide(order0, 1), `order ${order0}: screen-left is candidate ${candidateForSide(order0, 1)}`);
+    assert.equal(meta.annotator, 'test-annotator');
+    assert.equal(meta.rationale, '');
+    assert.ok(!Number.isNaN(Date.parse(meta.time)));
+    // Minimal edit: the line is the original with a meta member appended; every other line is byte-identical.
+    assert.ok(doc.lineAt(0).text.startsWith(lines[0].slice(0, -1) + ',"meta":{'));
+    for (let i = 1; i < lines.length; i++) assert.equal(doc.lineAt(i).text, lines[i]);
+    assert.equal(doc.isDirty, true);
+    await ui.waitFor('#position:has-text("Record 2 of 6")', { inWebview: true });
+
+    // Record 2: "2" (right), then "3" overwrites with tie, then "0" both bad on record 3.
+    const order1 = displayOrder(idOf(lines[1]));
+    await ui.press('2');
+    await waitForText(doc, () => metaOf(doc, 1)?.label === candidateForSide(order1, 2), 'label on line 2');
+    await ui.press('k');
+    await ui.press('3');
+    await waitForText(doc, () => metaOf(doc, 1)?.label === 'tie', 'tie on line 2');
+    await ui.press('0');
+    await waitForText(doc, () => metaOf(doc, 2)?.label === 'both_bad', 'both_bad on line 3');
+
+    // u = VS Code undo, one decision at a time.
+    await ui.press('u');
+    await waitForText(doc, () => doc.lineAt(2).text === lines[2], 'undo of both_bad');
+    await ui.press('u');
+    await waitForText(doc, () => metaOf(doc, 1)?.label === candidateForSide(order1, 2), 'undo of tie');
+    await ui.press('U');
+    await waitForText(doc, () => metaOf(doc, 1)?.label === 'tie', 'redo of tie');
+
+    // r: rationale typed into the box, Enter saves it into meta.rationale of the current record (back on record 2).
+    await ui.press('k');
+    await ui.press('k');
+    await ui.waitFor('#position:has-text("Record 2 of 6")', { inWebview: true });
+    await ui.press('r');
+    await ui.waitFor('#rationale-input', { inWebview: true });
+    await ui.type('dose "500 mg" is <correct>');
+    await ui.press('Enter');
+    await waitForText(doc, () => metaOf(doc, 1)?.rationale === 'dose "500 mg" is <correct>', 'rationale');
+    assert.equal(metaOf(doc, 1)?.label, 'tie', 'the label survives a rationale edit');
+    await ui.screenshot('labeler');
+
+    await ui.focusWebview('#app');
+    await ui.press('Control+s');
+    await eventually(() => !doc.isDirty, 20_000, 'document saved');
+    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), doc.getText());
+    assert.equal(JSON.parse(fs.readFileSync(uri.fsPath, 'utf8').split('\n')[1]).meta.label, 'tie');
+  });
+
+  test('a malformed line is displayed as such and left intact', async () => {
+    const lines = sampleLines().slice(0, 3);
+    const broken = '{"id":"broken-1","prompt":"Write advice", "chosen": "x", rejected: oops';
+    const uri = freshFile('malformed.prefs.jsonl', [lines[0], broken, lines[1], '{"prompt":"only sft","completion":"c"}', lines[2]]);
+    const doc = await openLabeler(uri);
+    await ui.press('j');
+    await ui.waitFor('.record.malformed', { inWebview: true });
+    const shown = await ui.query('.record.malformed .raw', { inWebview: true });
+    assert.equal(shown.texts[0], broken, 'the raw text is shown as text');
+    assert.ok((await ui.query('.record.malformed .error:has-text("not valid JSON")', { inWebview: true })).count === 1);
+    await ui.press('1');
+    await ui.waitFor('.notice:has-text("left untouched")', { inWebview: true });
+    await ui.press('j');
+    await ui.press('2');
+    await waitForText(doc, () => metaOf(doc, 2)?.label !== undefined, 'label after the malformed line');
+    // The valid-JSON line without candidates is shown too, and also refuses a label.
+    await ui.waitFor('.record.malformed .error:has-text("candidates")', { inWebview: true });
+    await ui.press('3');
+    await ui.waitFor('.notice:has-text("line 4")', { inWebview: true });
+    assert.equal(doc.lineAt(1).text, broken);
+    assert.equal(doc.lineAt(3).text, '{"prompt":"only sft","completion":"c"}');
+    assert.equal(doc.lineAt(0).text, lines[0]);
+  });
+
+  test('50 records labeled by keyboard alone, filter to unlabeled, nothing lost', async () => {
+    const base = sampleLines();
+    assert.ok(base.length >= 50, 'the sample has at least 50 records');
+    const lines = base.slice(0, 50);
+    const uri = freshFile('fifty.prefs.jsonl', lines);
+    const doc = await openLabeler(uri);
+    const keys = ['1', '2', '3', '0'];
+    const t0 = Date.now();
+    for (let i = 0; i < 49; i++) await ui.press(keys[i % 4]);
+    await waitForText(doc, () => doc.getText().split('\n').filter((l) => l.includes('"label"')).length === 49, '49 labels');
+    // f: unlabeled only — the one left is the last record.
+    await ui.press('f');
+    await ui.waitFor('#position:has-text("Record 1 of 1 unlabeled")', { inWebview: true });
+    await ui.press('1');
+    await ui.waitFor('.empty:has-text("Every record is labeled")', { inWebview: true });
+    await waitForText(doc, () => metaOf(doc, 49)?.label !== undefined, 'label 50');
+    console.log(`    50 records labeled by keyboard in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    for (let i = 0; i < 50; i++) {
+      const order = displayOrder(idOf(lines[i]));
+      const k = i === 49 ? '1' : keys[i % 4];
+      const expected = k === '1' ? candidateForSide(order, 1) : k === '2' ? candidateForSide(order, 2) : k === '3' ? 'tie' : 'both_bad';
+      assert.equal(metaOf(doc, i)?.label, expected, `line ${i + 1}`);
+    }
+    assert.equal((await ui.query('#progress', { inWebview: true })).texts[0], '50 / 50 labeled');
+    await ui.press('f');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  test('CodeLens "Prefer B" in the text editor labels exactly its line', async () => {
+    const lines = sampleLines().slice(0, 4);
+    const uri = freshFile('lens.dpo.jsonl', lines);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const editor = await vscode.window.showTextDocument(uri);
+    const lenses = await eventually(async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      return l && l.length >= 16 ? l : undefined;
+    }, 30_000, 'code lenses');
+    const titles = lenses.filter((l) => l.range.start.line === 2).map((l) => l.command?.title);
+    assert.deepEqual(titles, ['Prefer A', 'Prefer B', 'Tie', 'Open side by side']);
+    await ui.waitFor('.contentWidgets .codelens-decoration a:has-text("Prefer B")', { timeoutMs: 30_000 });
+    const preferB = lenses.find((l) => l.range.start.line === 2 && l.command?.title === 'Prefer B')!;
+    await vscode.commands.executeCommand(preferB.command!.command, ...(preferB.command!.arguments ?? []));
+    const doc = editor.document;
+    assert.equal(JSON.parse(doc.lineAt(2).text).meta.label, 'B');
+    for (const i of [0, 1, 3]) assert.equal(doc.lineAt(i).text, lines[i]);
+    // The lens of the labeled line now shows the decision.
+    await eventually(async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      return l?.some((x) => x.range.start.line === 2 && x.command?.title === '✓ Prefer B');
+    }, 20_000, 'lens shows ✓');
+    // Clicking a lens in the editor works too: the first "Tie" is on line 1.
+    await ui.click('.contentWidgets .codelens-decoration a:has-text("Tie")');
+    await eventually(() => doc.lineAt(0).text.includes('"label":"tie"'), 20_000, 'clicked Tie on line 1');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  test('export writes DPO pairs with a summary; agreement computes kappa over the sample annotators', async () => {
+    const dir = path.join(workspaceRoot(), 'datasets-sample', 'labeling');
+    const out = path.join(workspaceRoot(), 'labeling-tests', 'annotator-a.dpo.jsonl');
+    const res = await vscode.commands.executeCommand<{ out: string; summary: { exported: number; ties: number; bothBad: number } }>(
+      'clinicalFt.exportLabeledPairs',
+      vscode.Uri.file(path.join(dir, 'annotator-a.prefs.jsonl')),
+      { out, overwrite: true, quiet: true },
+    );
+    assert.equal(res.out, out);
+    const exported = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(exported.length, res.summary.exported);
+    assert.ok(res.summary.exported > 0 && res.summary.ties > 0);
+    assert.ok(exported.every((r) => typeof r.prompt !== 'undefined' && r.chosen && r.rejected && !('meta' in r)));
+
+    const agreement = await vscode.commands.executeCommand<{ shared: number; kappa: number; disagreements: { id: string }[] }>(
+      'clinicalFt.annotatorAgreement',
+      vscode.Uri.file(path.join(dir, 'annotator-a.prefs.jsonl')),
+      vscode.Uri.file(path.join(dir, 'annotator-b.prefs.jsonl')),
+    );
+    assert.equal(agreement.shared, 24);
+    assert.ok(agreement.kappa > 0 && agreement.kappa < 1, `kappa ${agreement.kappa}`);
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("κ =")', { timeoutMs: 20_000 });
+    const rows = await ui.query('.quick-input-list .monaco-list-row');
+    assert.ok(rows.count > 0 && rows.texts.some((t) => t.includes(agreement.disagreements[0].id)), rows.texts.join(' | '));
+    // Clicking a disagreement opens it in the labeler.
+    await ui.press('Enter');
+    await eventually(async () => {
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.input);
+      return tabs.some((i) => i instanceof vscode.TabInputCustom && i.viewType === VIEW_TYPE);
+    }, 30_000, 'labeler opened on the disagreement');
+    await ui.waitFor(`.record-id:has-text("id ${agreement.disagreements[0].id}")`, { inWebview: true, timeoutMs: 30_000 });
+  });
+
+  test('"Generate candidate pairs" samples two different responses per prompt in the trainer process', async () => {
+    const dir = path.join(workspaceRoot(), 'labeling-tests', 'gen');
+    fs.mkdirSync(dir, { recursive: true });
+    const model = path.join(dir, 'tiny-model');
+    await writeTinyModel(model, { seed: 7 });
+    const prompts = path.join(dir, 'advice.sft.jsonl');
+    fs.writeFileSync(
+      prompts,
+      [
+        JSON.stringify({ id: 'g1', prompt: 'Discharge advice after pneumonia:', completion: 'x' }),
+        JSON.stringify({ messages: [{ role: 'user', content: 'Advice after cystitis?' }, { role: 'assistant', content: 'y' }] }),
+        JSON.stringify({ instruction: 'Write advice', input: 'cellulitis' }),
+      ].join('\n') + '\n',
+    );
+    const out = path.join(dir, 'advice.candidates.prefs.jsonl');
+    fs.rmSync(out, { force: true });
+    const summary = await vscode.commands.executeCommand<{ written: number; identical: string[]; cancelled: boolean; out: string }>(
+      'clinicalFt.generateCandidatePairs',
+      { prompts, model, adapter: '', out, maxNewTokens: 6, temperature: 1, noOpen: true },
+    );
+    assert.equal(summary.out, out);
+    assert.equal(summary.cancelled, false);
+    assert.equal(summary.written + summary.identical.length, 3);
+    const records = parsePrefsText(fs.readFileSync(out, 'utf8'));
+    assert.equal(records.length, summary.written);
+    for (const r of records) {
+      assert.ok(r.kind === 'pair', JSON.stringify(r));
+      assert.equal(r.label, undefined, 'generated records are unlabeled');
+      assert.notDeepEqual(r.a, r.b);
+    }
+    assert.deepEqual(records.map((r) => (r.kind === 'pair' ? r.id : '')), ['g1', 'p2', 'p3'].filter((id) => !summary.identical.includes(id)));
+    // The result opens in the labeler like any prefs file.
+    await openLabeler(vscode.Uri.file(out));
+    assert.ok((await ui.query('.pane .text', { inWebview: true })).count === 2);
+  });
+});

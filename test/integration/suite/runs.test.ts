@@ -1,0 +1,234 @@
+// Runs: starting, watching, cancelling and resuming training from VS Code. Run folders are the source of
+// truth, so the tree and dashboard are checked against folders written by a real trainer (when this build
+// trains) and by a stand-in process that owns a run folder like a trainer started before a window reload.
+import * as assert from 'node:assert/strict';
+import * as cp from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ui, eventually } from './ui';
+import { writeTinyModel } from '../../fixtures/tinyModel';
+
+const EXTENSION_ID = 'clinical-ft.clinical-ft';
+type StartResult = { runId: string } | { refused: string } | undefined;
+
+const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+const runsRoot = () => path.join(workspace(), '.clinical-ft', 'runs');
+const listRuns = () => (fs.existsSync(runsRoot()) ? fs.readdirSync(runsRoot()).sort() : []);
+const readRun = (id: string) => JSON.parse(fs.readFileSync(path.join(runsRoot(), id, 'run.json'), 'utf8')) as { status: string; error?: string };
+
+function writeRunFolder(id: string, opts: { status: string; steps: number; totalSteps: number; pid?: number; method?: 'sft' | 'dpo' }): string {
+  const dir = path.join(runsRoot(), id);
+  fs.mkdirSync(dir, { recursive: true });
+  const started = Date.now() - 60_000;
+  const record = {
+    id,
+    config: { method: opts.method ?? 'sft', model: '/models/tiny-fixture', data: path.join(workspace(), 'fixture.sft.jsonl'), steps: opts.totalSteps },
+    status: opts.status,
+    versions: {},
+    totalSteps: opts.totalSteps,
+    startedAt: new Date(started).toISOString(),
+    ...(opts.status === 'completed' ? { endedAt: new Date().toISOString() } : {}),
+    ...(opts.pid ? { pid: opts.pid } : {}),
+  };
+  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(record, null, 2));
+  const lines: string[] = [];
+  for (let s = 1; s <= opts.steps; s++) lines.push(JSON.stringify(metricsLine(s, started)));
+  fs.writeFileSync(path.join(dir, 'metrics.jsonl'), lines.map((l) => `${l}\n`).join(''));
+  fs.writeFileSync(path.join(dir, 'trainer.log'), `fixture run ${id}\n`);
+  return dir;
+}
+
+function metricsLine(step: number, started: number) {
+  return { step, epoch: step / 20, loss: 2.5 * Math.exp(-step / 8) + 0.3, learning_rate: 2e-4, grad_norm: 1 / step, tokens_per_second: 900, num_tokens: step * 512, time: new Date(started + step * 1000).toISOString() };
+}
+
+/** A process that owns a run folder as a trainer would: lock with its pid, appends metrics, honours SIGTERM. */
+function startStandInTrainer(dir: string, fromStep: number): cp.ChildProcess {
+  const script = `
+    const fs = require('fs'), path = require('path');
+    const dir = ${JSON.stringify(dir)};
+    fs.writeFileSync(path.join(dir, 'trainer.lock'), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
+    const rj = path.join(dir, 'run.json');
+    const rec = JSON.parse(fs.readFileSync(rj, 'utf8'));
+    fs.writeFileSync(rj, JSON.stringify({ ...rec, status: 'running', pid: process.pid }));
+    let step = ${fromStep};
+    const t = setInterval(() => {
+      step++;
+      fs.appendFileSync(path.join(dir, 'metrics.jsonl'), JSON.stringify({ step, epoch: step / 20, loss: 2 / step, time: new Date().toISOString() }) + '\\n');
+    }, 150);
+    process.on('SIGTERM', () => {
+      clearInterval(t);
+      const r = JSON.parse(fs.readFileSync(rj, 'utf8'));
+      fs.writeFileSync(rj, JSON.stringify({ ...r, status: 'cancelled', endedAt: new Date().toISOString() }));
+      fs.rmSync(path.join(dir, 'trainer.lock'), { force: true });
+      process.exit(0);
+    });`;
+  return cp.spawn(process.execPath, ['-e', script], { stdio: 'ignore', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+}
+
+async function chartPoints(metric: string): Promise<number> {
+  const a = await ui.attributes(`section.chart[data-metric="${metric}"]`, ['data-points'], { inWebview: true });
+  return Number(a.values[0]?.['data-points'] ?? 0);
+}
+
+/** True when this build's trainer can train (`train --help` exits 0). */
+function trainerTrains(extensionPath: string): boolean {
+  const r = cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'train', '--help'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 30_000 });
+  return r.status === 0;
+}
+
+/** A tiny model the test builds, made the default base model through the setting a user would change. */
+async function useTinyModel(): Promise<string> {
+  const dir = path.join(workspace(), 'tiny-model');
+  if (!fs.existsSync(path.join(dir, 'config.json'))) await writeTinyModel(dir, { tokenizer: 'wordlevel' });
+  await vscode.workspace.getConfiguration('clinicalFt').update('defaultModel', dir, vscode.ConfigurationTarget.Workspace);
+  return dir;
+}
+
+function writeTinyDataset(): string {
+  const data = path.join(workspace(), 'tiny.sft.jsonl');
+  const rows = Array.from({ length: 8 }, (_, i) => JSON.stringify({ prompt: `patient presents with chest pain and fever ${i}`, completion: i % 2 ? 'admit' : 'follow up' }));
+  fs.writeFileSync(data, rows.join('\n') + '\n');
+  return data;
+}
+
+suite('runs', () => {
+  let extensionPath = '';
+  const children: cp.ChildProcess[] = [];
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<{ extensionPath: string }>(EXTENSION_ID);
+    assert.ok(ext);
+    extensionPath = (await ext.activate()).extensionPath;
+    await vscode.commands.executeCommand('workbench.view.extension.clinicalFt');
+  });
+
+  suiteTeardown(() => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+
+  test('restricted mode: start and resume are refused in the command code path and hidden in menus', async () => {
+    const before = listRuns();
+    for (const cmd of ['clinicalFt.startSftRun', 'clinicalFt.startDpoRun', 'clinicalFt.startRunFromConfig']) {
+      const r = await vscode.commands.executeCommand<StartResult>(cmd, undefined, { workspaceTrusted: false });
+      assert.ok(r && 'refused' in r, `${cmd} refused`);
+      assert.match(r.refused, /Restricted Mode/);
+    }
+    const resume = await vscode.commands.executeCommand<StartResult>('clinicalFt.runs.resume', undefined, { workspaceTrusted: false });
+    assert.ok(resume && 'refused' in resume && /Restricted Mode/.test(resume.refused));
+    assert.deepEqual(listRuns(), before, 'nothing was written');
+    const manifest = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
+    const guarded = ['clinicalFt.startSftRun', 'clinicalFt.startDpoRun', 'clinicalFt.startRunFromConfig', 'clinicalFt.runs.resume'];
+    for (const c of manifest.contributes.commands.filter((c: { command: string }) => guarded.includes(c.command))) assert.equal(c.enablement, 'isWorkspaceTrusted', c.command);
+    const menuItems = Object.values(manifest.contributes.menus as Record<string, { command: string; when?: string }[]>).flat();
+    for (const m of menuItems.filter((m) => guarded.includes(m.command))) assert.match(m.when ?? '', /isWorkspaceTrusted/, `${m.command} menu`);
+  });
+
+  test('a finished run folder shows in the tree with its progress, and the dashboard draws its curve', async () => {
+    writeRunFolder('20261122-070000-sft', { status: 'completed', steps: 24, totalSteps: 24 });
+    await vscode.commands.executeCommand('clinicalFt.runs.refresh');
+    await ui.waitFor('.sidebar .monaco-list-row:has-text("SFT · tiny-fixture · fixture.sft.jsonl")', { timeoutMs: 20_000 });
+    const row = await ui.query('.sidebar .monaco-list-row:has-text("tiny-fixture")');
+    assert.match(row.texts.join('\n'), /completed · 24\/24 · loss 0\.\d+/);
+    await vscode.commands.executeCommand('clinicalFt.runs.openDashboard', { kind: 'run', id: '20261122-070000-sft' });
+    await ui.waitFor('section.chart[data-metric="loss"] canvas', { inWebview: true, timeoutMs: 30_000 });
+    assert.equal(await chartPoints('loss'), 24, 'one point per step');
+    const series = (await ui.attributes('section.chart[data-metric="loss"]', ['data-series'], { inWebview: true })).values[0]?.['data-series'] ?? '';
+    assert.deepEqual(series.split('\n'), ['loss (raw)', 'loss (EMA 0.60)'], 'raw loss under its EMA');
+    assert.equal(await chartPoints('lr'), 24);
+    assert.equal(await chartPoints('grad_norm'), 24);
+    const legend = await ui.query('.run[data-run="20261122-070000-sft"]', { inWebview: true });
+    assert.match(legend.texts[0], /completed/);
+    await ui.screenshot('runs-dashboard-fixture');
+  });
+
+  test('a run owned by a trainer this window did not start is reattached: the curve keeps growing, Cancel reaches it', async () => {
+    const id = '20261122-075000-sft';
+    const dir = writeRunFolder(id, { status: 'queued', steps: 3, totalSteps: 500 });
+    const trainer = startStandInTrainer(dir, 3);
+    children.push(trainer);
+    await eventually(() => fs.existsSync(path.join(dir, 'trainer.lock')), 10_000, 'stand-in lock');
+    await vscode.commands.executeCommand('clinicalFt.runs.refresh');
+    await ui.waitFor(`.sidebar .monaco-list-row:has-text("/500")`, { timeoutMs: 20_000 });
+    await vscode.commands.executeCommand('clinicalFt.runs.openDashboard', { kind: 'run', id });
+    await ui.waitFor('section.chart[data-metric="loss"] canvas', { inWebview: true, timeoutMs: 30_000 });
+    const first = await eventually(async () => (await chartPoints('loss')) || undefined, 20_000, 'first points');
+    const later = await eventually(async () => {
+      const n = await chartPoints('loss');
+      return n >= first + 10 ? n : undefined;
+    }, 30_000, 'the curve to grow');
+    assert.ok(later > first);
+    const status = await ui.query('#workbench\\.parts\\.statusbar :text-matches("SFT .*\\/500")');
+    assert.ok(status.count > 0, 'status bar shows the running run');
+    await ui.screenshot('runs-reattached-live');
+    await vscode.commands.executeCommand('clinicalFt.runs.cancel', { kind: 'run', id });
+    await eventually(() => readRun(id).status === 'cancelled', 20_000, 'cancelled status');
+    await ui.waitFor(`.sidebar .monaco-list-row:has-text("cancelled")`, { timeoutMs: 20_000 });
+  });
+
+  test('a run whose trainer died (run.json still running, pid gone) is shown failed with a reason', async () => {
+    const id = '20261122-071000-sft';
+    writeRunFolder(id, { status: 'running', steps: 5, totalSteps: 50, pid: 2 ** 22 - 3 });
+    await vscode.commands.executeCommand('clinicalFt.runs.refresh');
+    await eventually(() => readRun(id).status === 'failed', 20_000, 'dead run fixed up');
+    assert.match(readRun(id).error ?? '', /ended without finishing/);
+    await ui.waitFor('.sidebar .monaco-list-row:has-text("failed · 5/50")', { timeoutMs: 20_000 });
+  });
+
+  test('from the palette: start an SFT run with a tiny step count → it appears, completes, and the dashboard draws the curve', async function () {
+    if (!trainerTrains(extensionPath)) this.skip();
+    await useTinyModel();
+    writeTinyDataset();
+    const before = new Set(listRuns());
+    await ui.palette('Clinical FT: Start SFT run');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("dataset")');
+    await ui.type('tiny.sft.jsonl');
+    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("tiny.sft.jsonl")');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 60_000 });
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Starting adapter")');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
+    await ui.type('Steps');
+    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("optimizer steps")');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Steps")');
+    await ui.press('Control+a');
+    await ui.type('4');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
+    await ui.type('Start training');
+    await ui.press('Enter');
+    const id = await eventually(() => listRuns().find((r) => !before.has(r)), 30_000, 'a new run folder');
+    await ui.waitFor(`.sidebar .monaco-list-row:has-text("tiny.sft.jsonl")`, { timeoutMs: 30_000 });
+    await eventually(() => ['completed', 'failed'].includes(readRun(id).status), 170_000, 'the run to end');
+    assert.equal(readRun(id).status, 'completed', readRun(id).error);
+    await ui.waitFor(`.sidebar .monaco-list-row:has-text("completed · 4/4")`, { timeoutMs: 20_000 });
+    await eventually(async () => (await chartPoints('loss')) >= 4, 20_000, 'loss points in the dashboard');
+    await ui.screenshot('runs-sft-completed');
+  });
+
+  test('cancel mid-run → cancelled; resume → completes', async function () {
+    if (!trainerTrains(extensionPath)) this.skip();
+    const model = await useTinyModel();
+    const data = writeTinyDataset();
+    const cfg = path.join(workspace(), 'long.run.json');
+    fs.writeFileSync(cfg, JSON.stringify({ method: 'sft', model, data, steps: 400, saveEvery: 2, batchSize: 2, maxLength: 64 }));
+    const r = await vscode.commands.executeCommand<StartResult>('clinicalFt.startRunFromConfig', vscode.Uri.file(cfg));
+    assert.ok(r && 'runId' in r, JSON.stringify(r));
+    const id = r.runId;
+    const metrics = path.join(runsRoot(), id, 'metrics.jsonl');
+    await eventually(() => fs.existsSync(metrics) && fs.readFileSync(metrics, 'utf8').split('\n').length > 3, 150_000, 'a few steps');
+    await vscode.commands.executeCommand('clinicalFt.runs.cancel', { kind: 'run', id });
+    await eventually(() => !['running', 'queued'].includes(readRun(id).status), 60_000, 'the run to stop');
+    assert.equal(readRun(id).status, 'cancelled', readRun(id).error);
+    await ui.waitFor(`.sidebar .monaco-list-row:has-text("cancelled")`, { timeoutMs: 20_000 });
+    const resumed = await vscode.commands.executeCommand<StartResult>('clinicalFt.runs.resume', { kind: 'run', id });
+    assert.ok(resumed && 'runId' in resumed);
+    await eventually(() => ['completed', 'failed'].includes(readRun(id).status), 170_000, 'the resumed run to end');
+    assert.equal(readRun(id).status, 'completed', readRun(id).error);
+    await ui.screenshot('runs-resumed-completed');
+  });
+});

@@ -1,0 +1,52 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writePeftAdapter } from '../../../src/trainer/engine/peft';
+import type { LoraSpec, ModelConfig } from '../../../src/trainer/engine';
+
+export const BACKENDS = ['cpu', 'wasm'] as const;
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `cft-${prefix}-`));
+}
+
+/** A PEFT adapter with non-zero A and B on the given targets (deterministic). */
+export function writeRandomAdapter(dir: string, config: ModelConfig, spec: LoraSpec, seed: number): void {
+  let a = seed >>> 0;
+  const rnd = (): number => {
+    a = (a * 1664525 + 1013904223) >>> 0;
+    return a / 4294967296 - 0.5;
+  };
+  const q = config.numHeads * config.headDim;
+  const kv = config.numKvHeads * config.headDim;
+  const dims: Record<string, [number, number]> = {
+    q_proj: [config.hiddenSize, q],
+    k_proj: [config.hiddenSize, kv],
+    v_proj: [config.hiddenSize, kv],
+    o_proj: [q, config.hiddenSize],
+    gate_proj: [config.hiddenSize, config.intermediateSize],
+    up_proj: [config.hiddenSize, config.intermediateSize],
+    down_proj: [config.intermediateSize, config.hiddenSize],
+  };
+  const tensors = new Map<string, Float32Array>();
+  const shapes = new Map<string, number[]>();
+  for (let l = 0; l < config.numLayers; l++) {
+    for (const t of spec.targets) {
+      const [inDim, outDim] = dims[t];
+      const mod = `model.layers.${l}.${t.endsWith('_proj') && ['gate_proj', 'up_proj', 'down_proj'].includes(t) ? 'mlp' : 'self_attn'}.${t}`;
+      const A = Float32Array.from({ length: spec.r * inDim }, () => rnd() * 0.8);
+      const B = Float32Array.from({ length: outDim * spec.r }, () => rnd() * 0.8);
+      tensors.set(`base_model.model.${mod}.lora_A.weight`, A);
+      shapes.set(`base_model.model.${mod}.lora_A.weight`, [spec.r, inDim]);
+      tensors.set(`base_model.model.${mod}.lora_B.weight`, B);
+      shapes.set(`base_model.model.${mod}.lora_B.weight`, [outDim, spec.r]);
+    }
+  }
+  writePeftAdapter(dir, spec, tensors, shapes, 'tiny');
+}
+
+export function maxAbsDiff(a: (number | null)[], b: (number | null)[]): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== null && b[i] !== null) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  return m;
+}

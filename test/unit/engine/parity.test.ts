@@ -1,0 +1,134 @@
+// Engine log-probs versus an independent float64 reference, per token, on every backend available here.
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../../src/trainer/backend';
+import { loadModel, type LoadedModel, type LoraSpec } from '../../../src/trainer/engine';
+import { writeTinyModel, type TinyModelOptions } from '../../fixtures/tinyModel';
+import { NaiveLlama, type Mutation } from './naiveReference';
+import { BACKENDS, maxAbsDiff, tempDir, writeRandomAdapter } from './helpers';
+
+const TOL = 1e-4;
+const TEXTS = ['Patient denies chest pain.', 'BP 120/80, afebrile; plan: follow up in 2 weeks.'];
+
+interface Case {
+  name: string;
+  model: TinyModelOptions;
+  adapter?: LoraSpec;
+}
+
+const ALL: LoraSpec['targets'] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+const CASES: Case[] = [
+  { name: 'llama GQA F32', model: { arch: 'llama', heads: 4, kvHeads: 2, seed: 11 } },
+  { name: 'qwen2 biases BF16 sharded tied', model: { arch: 'qwen2', heads: 4, kvHeads: 1, tie: true, dtype: 'BF16', shards: 3, seed: 12, ropeTheta: 1e6 } },
+  { name: 'mistral F16 no GQA', model: { arch: 'mistral', heads: 2, kvHeads: 2, dtype: 'F16', seed: 13 } },
+  { name: 'llama GQA + adapter (all modules)', model: { arch: 'llama', heads: 4, kvHeads: 2, seed: 14 }, adapter: { r: 4, alpha: 8, dropout: 0, targets: ALL, useRslora: false } },
+  { name: 'qwen2 + rsLoRA adapter (q,v)', model: { arch: 'qwen2', heads: 4, kvHeads: 2, layers: 3, seed: 15 }, adapter: { r: 4, alpha: 16, dropout: 0.1, targets: ['q_proj', 'v_proj'], useRslora: true } },
+];
+
+/** Scores all texts as one right-padded batch and returns each row's log-probs over its real tokens. */
+function engineLogprobs(m: LoadedModel, seqs: number[][]): (number | null)[][] {
+  const T = Math.max(...seqs.map((s) => s.length));
+  const ids = seqs.map((s) => [...s, ...new Array(T - s.length).fill(m.tokenizer.padId)]);
+  const mask = seqs.map((s) => Array.from({ length: T }, (_, t) => (t < s.length ? 1 : 0)));
+  const lp = tf.tidy(() => m.model.tokenLogprobs(tf.tensor2d(ids, undefined, 'int32'), tf.tensor2d(mask, undefined, 'float32')));
+  const rows = lp.arraySync() as number[][];
+  lp.dispose();
+  return rows.map((r, b) => r.slice(0, seqs[b].length).map((v, t) => (t === 0 ? null : v)));
+}
+
+for (const backend of BACKENDS) {
+  describe(`parity on ${backend}`, () => {
+    before(async () => {
+      await initBackend(backend);
+    });
+    for (const c of CASES) {
+      test(c.name, async () => {
+        const dir = tempDir('parity');
+        await writeTinyModel(dir, c.model);
+        const m = await loadModel(dir);
+        try {
+          const seqs = TEXTS.map((t) => m.tokenizer.encode(t));
+          const ref = new NaiveLlama(dir);
+          if (c.adapter) {
+            const adir = path.join(dir, 'adapter');
+            writeRandomAdapter(adir, m.config, c.adapter, 99);
+            await m.model.lora.loadTrainable(adir);
+            ref.addAdapter(adir);
+          }
+          const got = engineLogprobs(m, seqs);
+          seqs.forEach((s, b) => {
+            const want = ref.logprobs(s);
+            const d = maxAbsDiff(got[b], want);
+            assert.ok(d < TOL, `row ${b}: max |engine − reference| = ${d}`);
+          });
+          if (c.adapter) {
+            // The adapter must matter, and switching it off must give the base model again.
+            const base = new NaiveLlama(dir);
+            assert.ok(maxAbsDiff(got[0], base.logprobs(seqs[0])) > 1e-2, 'adapter changed nothing');
+            m.model.lora.setEnabled(false);
+            assert.ok(maxAbsDiff(engineLogprobs(m, seqs)[0], base.logprobs(seqs[0])) < TOL, 'disabled adapter still active');
+          }
+        } finally {
+          m.model.dispose();
+        }
+      });
+    }
+
+    test('folding an adapter equals applying it; a trainable adapter on top can be switched off', async () => {
+      const dir = tempDir('fold');
+      await writeTinyModel(dir, { arch: 'llama', seed: 21 });
+      const m = await loadModel(dir);
+      try {
+        const adir = path.join(dir, 'sft');
+        const spec: LoraSpec = { r: 2, alpha: 4, dropout: 0, targets: ['q_proj', 'v_proj', 'down_proj'], useRslora: false };
+        writeRandomAdapter(adir, m.config, spec, 5);
+        await m.model.lora.fold(adir);
+        m.model.lora.attach({ r: 4, alpha: 8, dropout: 0, targets: ['q_proj', 'v_proj'], useRslora: false }, 3);
+        const ref = new NaiveLlama(dir);
+        ref.addAdapter(adir);
+        const seqs = [m.tokenizer.encode(TEXTS[0])];
+        // B = 0 at attach: the fresh adapter is a no-op whether on or off.
+        assert.ok(maxAbsDiff(engineLogprobs(m, seqs)[0], ref.logprobs(seqs[0])) < TOL);
+        m.model.lora.setEnabled(false);
+        assert.ok(maxAbsDiff(engineLogprobs(m, seqs)[0], ref.logprobs(seqs[0])) < TOL);
+      } finally {
+        m.model.dispose();
+      }
+    });
+  });
+}
+
+describe('the parity reference detects convention slips', () => {
+  before(async () => {
+    await initBackend('cpu');
+  });
+  const slips: [string, Mutation][] = [
+    ['interleaved RoPE instead of rotate-half', { interleavedRope: true }],
+    ['GQA head j → kv head j mod nKv', { gqaModulo: true }],
+    ['alpha/r instead of alpha/√r with rsLoRA', { ignoreRslora: true }],
+  ];
+  for (const [name, mut] of slips) {
+    test(name, async () => {
+      const dir = tempDir('slip');
+      await writeTinyModel(dir, { arch: 'llama', heads: 4, kvHeads: 2, seed: 31 });
+      const m = await loadModel(dir);
+      try {
+        const adir = path.join(dir, 'adapter');
+        writeRandomAdapter(adir, m.config, { r: 4, alpha: 16, dropout: 0, targets: ['q_proj', 'v_proj'], useRslora: true }, 7);
+        await m.model.lora.loadTrainable(adir);
+        const seq = m.tokenizer.encode(TEXTS[1]);
+        const got = engineLogprobs(m, [seq])[0];
+        const right = new NaiveLlama(dir);
+        right.addAdapter(adir);
+        const wrong = new NaiveLlama(dir, mut);
+        wrong.addAdapter(adir);
+        assert.ok(maxAbsDiff(got, right.logprobs(seq)) < TOL);
+        assert.ok(maxAbsDiff(got, wrong.logprobs(seq)) > 100 * TOL, `${name} went unnoticed`);
+      } finally {
+        m.model.dispose();
+      }
+    });
+  }
+});

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { alignSeries, CHARTS, ema, seriesOf } from '../../../src/core/runs/chartSeries';
+import { metricsToCsv } from '../../../src/core/runs/metricsCsv';
+import { DashboardToHost, HostToDashboard } from '../../../src/core/runs/dashboardProtocol';
+import { DPO_METRIC_NAMES, MetricsRecord, TRAIN_METRIC_NAMES } from '../../../src/core/metrics';
+
+test('EMA: weight 0 is the raw series; debiased start; converges to a constant', () => {
+  assert.deepEqual(ema([3, 1, 2], 0), [3, 1, 2]);
+  const s = ema([2, 2, 2, 2], 0.9);
+  for (const v of s) assert.ok(Math.abs(v - 2) < 1e-12, 'no pull toward zero at the start');
+  const step = ema([0, 0, 10, 10, 10, 10, 10, 10], 0.5);
+  assert.ok(step[2] < 10 && step[2] > 0 && step.at(-1)! > step[2]);
+});
+
+test('seriesOf skips lines without the metric (eval lines in a train series)', () => {
+  const recs: MetricsRecord[] = [{ step: 1, epoch: 0, loss: 2 }, { step: 1, epoch: 0, eval_loss: 2.5 }, { step: 2, epoch: 0, loss: 1 }];
+  assert.deepEqual(seriesOf(recs, 'loss'), { steps: [1, 2], values: [2, 1] });
+  assert.deepEqual(seriesOf(recs, 'eval_loss'), { steps: [1], values: [2.5] });
+});
+
+test('alignSeries puts runs of different lengths on one x axis with gaps as null', () => {
+  const a = alignSeries([
+    { xs: [1, 2, 3], ys: [10, 20, 30] },
+    { xs: [2, 4], ys: [5, 6] },
+  ]);
+  assert.deepEqual(a.x, [1, 2, 3, 4]);
+  assert.deepEqual(a.ys, [
+    [10, 20, 30, null],
+    [null, 5, null, 6],
+  ]);
+});
+
+test('every TRL metric name the trainer writes has a chart (except counters)', () => {
+  const charted = new Set(CHARTS.flatMap((c) => c.metrics));
+  for (const m of [...TRAIN_METRIC_NAMES, ...DPO_METRIC_NAMES]) {
+    if (m === 'num_tokens' || m.startsWith('logps/')) continue;
+    assert.ok(charted.has(m), m);
+  }
+});
+
+test('CSV: one column per metric seen, run column, quoting', () => {
+  const csv = metricsToCsv([
+    { id: 'run,1', records: [{ step: 1, epoch: 0.5, loss: 2 }] },
+    { id: 'b', records: [MetricsRecord.parse({ step: 1, epoch: 0.5, 'rewards/margins': 0.25, time: '2026-01-01T00:00:00Z' })] },
+  ]);
+  assert.equal(csv, 'run,step,epoch,time,loss,rewards/margins\n"run,1",1,0.5,,2,\nb,1,0.5,2026-01-01T00:00:00Z,,0.25\n');
+});
+
+test('dashboard protocol accepts known messages and rejects unknown or malformed ones', () => {
+  assert.ok(DashboardToHost.safeParse({ type: 'ready' }).success);
+  assert.ok(!DashboardToHost.safeParse({ type: 'eval', code: 'x' }).success);
+  assert.ok(!DashboardToHost.safeParse({ type: 'exportPng', dataUrl: 'javascript:alert(1)' }).success);
+  assert.ok(!DashboardToHost.safeParse({ type: 'removeRun' }).success);
+  assert.ok(HostToDashboard.safeParse({ type: 'append', runId: 'r', records: [{ step: 1, epoch: 0, loss: 1 }] }).success);
+  assert.ok(!HostToDashboard.safeParse({ type: 'append', runId: 'r', records: [{ epoch: 0 }] }).success);
+  assert.ok(!HostToDashboard.safeParse({ type: 'snapshot', runs: [], extra: 1 }).success);
+});

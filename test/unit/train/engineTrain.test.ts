@@ -1,0 +1,92 @@
+// SFT and DPO on the real engine with a tiny Llama the test writes (byte-level tokenizer, ChatML-like
+// template): overfitting, completion-only masking, DPO's ln 2 start and reward accuracy.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../../src/trainer/backend';
+import { loadModel, type LoadedModel } from '../../../src/trainer/engine';
+import { writeTinyModel } from '../../fixtures/tinyModel';
+import { RunConfig, type RunConfigInput } from '../../../src/core/runConfig';
+import { runTraining } from '../../../src/trainer/train/runTraining';
+import { loadEngineModel } from '../../../src/trainer/train/engineLoader';
+import { readMetrics } from '../../../src/core/node/runFolderReader';
+import { tokenizeSft } from '../../../src/trainer/train/sftExamples';
+import { padBatch } from '../../../src/trainer/train/batching';
+import { sftLoss } from '../../../src/trainer/train/losses';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-engine-train-'));
+const modelDir = path.join(tmp, 'model');
+let backend: Awaited<ReturnType<typeof initBackend>>;
+
+before(async () => {
+  backend = await initBackend('wasm');
+  await writeTinyModel(modelDir, { hidden: 32, layers: 2, heads: 4, kvHeads: 2, intermediate: 64, seed: 3 });
+});
+
+function writeJsonl(name: string, rows: unknown[]): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  return file;
+}
+
+function train(over: Partial<RunConfigInput>, out: string) {
+  return runTraining({
+    config: RunConfig.parse({ method: 'sft', model: modelDir, data: '', batchSize: 8, lr: 1e-2, scheduler: 'constant', maxLength: 64, lora: { r: 8, alpha: 16, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] }, ...over }),
+    outDir: path.join(tmp, out),
+    resume: false,
+    backend,
+    loadModel: loadEngineModel,
+    shouldStop: () => false,
+  });
+}
+
+const trainLosses = (out: string) => readMetrics(path.join(tmp, out)).records.filter((r) => typeof r.loss === 'number').map((r) => r.loss as number);
+
+test('SFT overfits a 16-example set: loss falls by more than 70%', async () => {
+  const rows = Array.from({ length: 16 }, (_, i) => ({ prompt: `Case ${i % 8}:`, completion: i % 2 ? ' admit' : ' home' }));
+  const r = await train({ data: writeJsonl('overfit.jsonl', rows), steps: 40 }, 'overfit');
+  assert.equal(r.status, 'completed', r.error);
+  const losses = trainLosses('overfit');
+  const first = losses[0];
+  const last = Math.min(...losses.slice(-3));
+  assert.ok(last < 0.3 * first, `loss ${first.toFixed(3)} → ${last.toFixed(3)}`);
+});
+
+test('masking: changing only the prompt tokens\' targets does not change the SFT loss', async () => {
+  const m: LoadedModel = await loadModel(modelDir);
+  try {
+    m.model.lora.attach({ r: 4, alpha: 8, dropout: 0, targets: ['q_proj', 'v_proj'], useRslora: false }, 1);
+    const ex = tokenizeSft({ prompt: 'Triage note: fever.', completion: ' urgent' }, m.tokenizer, m.chatTemplate, 64);
+    const firstTrained = ex.lossMask.indexOf(1);
+    assert.deepEqual(m.tokenizer.decode(ex.ids.slice(firstTrained), { skipSpecialTokens: true }), ' urgent', 'loss starts exactly at the completion');
+    const batch = padBatch([ex], m.tokenizer.padId);
+    const ids = tf.tensor2d(batch.ids, [1, batch.cols], 'int32');
+    const mask = tf.tensor2d(batch.lossMask, [1, batch.cols]);
+    const lp = m.model.tokenLogprobs(ids, tf.tensor2d(batch.attention, [1, batch.cols]));
+    // Replace every prompt position's target log-prob by something else: the loss must not move.
+    const noise = tf.randomUniform([1, batch.cols], -5, 0, 'float32', 7).mul(tf.scalar(1).sub(mask));
+    const perturbed = lp.mul(mask).add(noise) as tf.Tensor2D;
+    const a = sftLoss(lp, mask).dataSync()[0];
+    const b = sftLoss(perturbed, mask).dataSync()[0];
+    assert.equal(a, b);
+    assert.ok(a > 0);
+    // And a different prompt target changes the full-sequence loss (the test can fail).
+    const all = tf.onesLike(mask).as2D(1, batch.cols);
+    assert.notEqual(sftLoss(lp, all).dataSync()[0], sftLoss(perturbed, all).dataSync()[0]);
+  } finally {
+    m.model.dispose();
+  }
+});
+
+test('DPO on the engine: step-0 loss = ln 2 and reward accuracy ≥ 0.9 after a few dozen steps', async () => {
+  const rows = Array.from({ length: 16 }, (_, i) => ({ prompt: `Note ${i}: chest pain. Admit?`, chosen: ' yes', rejected: ' no' }));
+  const r = await train({ method: 'dpo', data: writeJsonl('dpo.jsonl', rows), steps: 30, beta: 0.1, lr: 1e-2 }, 'dpo');
+  assert.equal(r.status, 'completed', r.error);
+  const recs = readMetrics(path.join(tmp, 'dpo')).records.filter((x) => typeof x.loss === 'number');
+  assert.ok(Math.abs((recs[0].loss as number) - Math.LN2) < 1e-4, `step-0 loss ${recs[0].loss}`);
+  const acc = recs.slice(-3).map((x) => x['rewards/accuracies'] as number);
+  assert.ok(Math.min(...acc) >= 0.9, `reward accuracies ${acc.join(', ')}`);
+});

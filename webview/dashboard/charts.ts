@@ -1,0 +1,181 @@
+import uPlot from 'uplot';
+import { alignSeries, CHARTS, ema, seriesOf, type ChartSpec } from '../../src/core/runs/chartSeries';
+import type { DashboardRun } from '../../src/core/runs/dashboardProtocol';
+import { h } from '../shared/dom';
+
+/** Theme colors, read from the --vscode-* variables so charts follow light, dark and high-contrast themes. */
+function themeColors(): { fg: string; grid: string; bg: string; palette: string[] } {
+  const css = getComputedStyle(document.body);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return {
+    fg: v('--vscode-foreground', '#888'),
+    grid: v('--vscode-editorWidget-border', v('--vscode-panel-border', 'rgba(128,128,128,0.25)')),
+    bg: v('--vscode-editor-background', '#1e1e1e'),
+    palette: [
+      v('--vscode-charts-blue', '#3794ff'),
+      v('--vscode-charts-orange', '#d18616'),
+      v('--vscode-charts-green', '#89d185'),
+      v('--vscode-charts-purple', '#b180d7'),
+      v('--vscode-charts-red', '#f14c4c'),
+      v('--vscode-charts-yellow', '#cca700'),
+    ],
+  };
+}
+
+interface Line {
+  label: string;
+  xs: number[];
+  ys: number[];
+  color: string;
+  faint?: boolean;
+  dash?: number[];
+  points?: boolean;
+}
+
+/** The lines of one chart for the shown runs: raw train loss stays visible, faint, under its EMA. */
+function linesFor(spec: ChartSpec, runs: DashboardRun[], smoothing: number, palette: string[]): Line[] {
+  const lines: Line[] = [];
+  const multi = runs.length > 1;
+  runs.forEach((run, ri) => {
+    spec.metrics.forEach((metric, mi) => {
+      const { steps, values } = seriesOf(run.records, metric);
+      if (!steps.length) return;
+      const color = palette[(multi ? ri : mi) % palette.length];
+      const name = multi ? `${metric} · ${run.id}` : metric;
+      const dash = multi && mi > 0 ? [6, 4] : undefined;
+      if (metric === 'loss' && smoothing > 0) {
+        lines.push({ label: `${name} (raw)`, xs: steps, ys: values, color, faint: true });
+        lines.push({ label: `${name} (EMA ${smoothing.toFixed(2)})`, xs: steps, ys: ema(values, smoothing), color, dash });
+      } else {
+        lines.push({ label: name, xs: steps, ys: values, color, dash, points: metric.startsWith('eval_') });
+      }
+    });
+  });
+  return lines;
+}
+
+function withAlpha(color: string, alpha: number): string {
+  const m = /^#([0-9a-f]{6})$/i.exec(color);
+  if (!m) return color;
+  const n = parseInt(m[1], 16);
+  return `rgba(${n >> 16},${(n >> 8) & 255},${n & 255},${alpha})`;
+}
+
+/** One uPlot chart plus the DOM facts tests and screen readers can see (title, point count). */
+class Chart {
+  readonly el: HTMLElement;
+  private plot: uPlot | undefined;
+  private signature = '';
+
+  constructor(readonly spec: ChartSpec) {
+    this.el = h('section', { class: 'chart', attrs: { 'data-metric': spec.id, 'data-points': '0' } }, h('h3', {}, spec.title));
+  }
+
+  update(runs: DashboardRun[], smoothing: number, width: number): void {
+    const colors = themeColors();
+    const lines = linesFor(this.spec, runs, smoothing, colors.palette);
+    const aligned = alignSeries(lines.map((l) => ({ xs: l.xs, ys: l.ys })));
+    const points = lines.filter((l) => !l.faint || lines.length === 1).reduce((n, l) => n + l.xs.length, 0);
+    this.el.setAttribute('data-points', String(points));
+    this.el.setAttribute('data-series', lines.map((l) => l.label).join('\n'));
+    this.el.setAttribute('data-last-step', String(aligned.x.at(-1) ?? ''));
+    this.el.hidden = lines.length === 0;
+    const signature = `${lines.map((l) => `${l.label}|${l.color}`).join(';')}|${colors.fg}|${colors.grid}`;
+    const data = [aligned.x, ...aligned.ys] as uPlot.AlignedData;
+    if (this.plot && signature === this.signature) {
+      this.plot.setData(data);
+      if (Math.abs(this.plot.width - width) > 1) this.plot.setSize({ width, height: 220 });
+      return;
+    }
+    this.plot?.destroy();
+    this.signature = signature;
+    if (!lines.length) {
+      this.plot = undefined;
+      return;
+    }
+    const axis = { stroke: colors.fg, grid: { stroke: withAlpha(colors.grid, 0.35), width: 1 }, ticks: { stroke: colors.grid, width: 1 } };
+    this.plot = new uPlot(
+      {
+        width,
+        height: 220,
+        scales: { x: { time: false } },
+        axes: [{ ...axis, label: 'step' }, { ...axis, size: 60 }],
+        legend: { live: true },
+        cursor: { drag: { x: true, y: false } },
+        series: [
+          { label: 'step' },
+          ...lines.map((l) => ({
+            label: l.label,
+            stroke: l.faint ? withAlpha(l.color, 0.3) : l.color,
+            width: l.faint ? 1 : 2,
+            dash: l.dash,
+            spanGaps: true,
+            points: { show: l.points ?? false, size: 5 },
+          })),
+        ],
+      },
+      data,
+      this.el,
+    );
+  }
+
+  get canvas(): HTMLCanvasElement | undefined {
+    return this.plot?.ctx.canvas;
+  }
+
+  destroy(): void {
+    this.plot?.destroy();
+    this.el.remove();
+  }
+}
+
+/** The grid of charts; DPO charts appear only when a shown run is DPO. */
+export class ChartGrid {
+  private charts: Chart[] = [];
+
+  constructor(private readonly container: HTMLElement) {}
+
+  render(runs: DashboardRun[], smoothing: number): void {
+    const dpo = runs.some((r) => r.method === 'dpo');
+    const wanted = CHARTS.filter((c) => !c.dpoOnly || dpo);
+    if (wanted.map((c) => c.id).join() !== this.charts.map((c) => c.spec.id).join()) {
+      this.charts.forEach((c) => c.destroy());
+      this.charts = wanted.map((spec) => new Chart(spec));
+      this.container.append(...this.charts.map((c) => c.el));
+    }
+    const width = Math.max(240, this.container.clientWidth - 8);
+    const columns = width > 900 ? 2 : 1;
+    const chartWidth = Math.floor(width / columns) - 16;
+    for (const c of this.charts) c.update(runs, smoothing, chartWidth);
+  }
+
+  /** Forces a rebuild (theme changed: colors are baked into the canvases). */
+  reset(): void {
+    this.charts.forEach((c) => c.destroy());
+    this.charts = [];
+  }
+
+  /** All visible charts stacked into one PNG, on the theme's background, with their titles. */
+  toPng(): string {
+    const visible = this.charts.filter((c) => !c.el.hidden && c.canvas);
+    const colors = themeColors();
+    const title = 24;
+    const width = Math.max(1, ...visible.map((c) => c.canvas!.width));
+    const height = visible.reduce((n, c) => n + c.canvas!.height + title, 0) || 1;
+    const out = document.createElement('canvas');
+    out.width = width;
+    out.height = height;
+    const ctx = out.getContext('2d')!;
+    ctx.fillStyle = colors.bg;
+    ctx.fillRect(0, 0, width, height);
+    let y = 0;
+    for (const c of visible) {
+      ctx.fillStyle = colors.fg;
+      ctx.font = '14px sans-serif';
+      ctx.fillText(c.spec.title, 8, y + 17);
+      ctx.drawImage(c.canvas!, 0, y + title);
+      y += c.canvas!.height + title;
+    }
+    return out.toDataURL('image/png');
+  }
+}
