@@ -9,6 +9,75 @@
 
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "clinical_ft_blas: N-API call failed"); return NULL; } } while (0)
 
+// ---- vectorisable float32 loops ------------------------------------------------------------------------------
+// Built for several ISAs (GCC target_clones picks AVX-512, AVX2 or baseline SSE at load time), so one binary runs
+// on any x86-64 and uses the wide units where they exist. fexp is Cephes' expf polynomial (~2 ulp), branch-free.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MULTIVERSION
+#endif
+
+static inline float fexp(float x) {
+  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  float k = __builtin_rintf(x * 1.44269504088896341f);
+  float r = x - k * 0.693359375f + k * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  union { int32_t i; float f; } u;
+  u.i = ((int32_t)k + 127) << 23;
+  return p * u.f;
+}
+
+MULTIVERSION static void loop_exp(const float* x, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) y[i] = fexp(x[i]);
+}
+
+// Reductions keep 16 partial results so the compiler can vectorise them without -ffast-math reassociation.
+MULTIVERSION static float row_max(const float* x, int64_t n) {
+  float acc[16];
+  for (int j = 0; j < 16; j++) acc[j] = x[0];
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int j = 0; j < 16; j++) acc[j] = x[i + j] > acc[j] ? x[i + j] : acc[j];
+  float m = acc[0];
+  for (int j = 1; j < 16; j++) m = acc[j] > m ? acc[j] : m;
+  for (; i < n; i++) m = x[i] > m ? x[i] : m;
+  return m;
+}
+
+MULTIVERSION static float row_sum_exp(const float* x, int64_t n, float shift) {
+  float acc[16] = {0};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int j = 0; j < 16; j++) acc[j] += fexp(x[i + j] - shift);
+  float s = 0.0f;
+  for (int j = 0; j < 16; j++) s += acc[j];
+  for (; i < n; i++) s += fexp(x[i] - shift);
+  return s;
+}
+
+MULTIVERSION static void row_neg_softmax_scaled(const float* x, float* y, int64_t n, float lse, float g) {
+  for (int64_t i = 0; i < n; i++) y[i] = -g * fexp(x[i] - lse);
+}
+
+MULTIVERSION static void loop_swiglu(const float* g, const float* u, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) y[i] = g[i] / (1.0f + fexp(-g[i])) * u[i];
+}
+
+MULTIVERSION static void loop_swiglu_grad(const float* g, const float* u, const float* dy, float* dg, float* du, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    float gv = g[i], sg = 1.0f / (1.0f + fexp(-gv)), d = dy[i];
+    du[i] = d * gv * sg;
+    dg[i] = d * u[i] * sg * (1.0f + gv * (1.0f - sg));
+  }
+}
+
 static int get_heap(napi_env env, napi_value v, float** data, int64_t* len) {
   napi_typedarray_type type;
   size_t length;
@@ -104,9 +173,213 @@ static napi_value vexp(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "clinical_ft_blas.exp: operand outside the heap");
     return NULL;
   }
-  const float* x = heap + in;
-  float* y = heap + out;
-  for (int64_t i = 0; i < n; i++) y[i] = expf(x[i]);
+  loop_exp(heap + in, heap + out, n);
+  return NULL;
+}
+
+
+
+// ---- fused float32 kernels (forward and backward) ------------------------------------------------------------
+// Arguments are element offsets into the heap. in_span() guards every operand before the loops run.
+
+typedef struct { float* heap; int64_t len; } Heap;
+
+static int in_span(napi_env env, Heap h, int64_t off, int64_t n, const char* what) {
+  if (off < 0 || n < 0 || off + n > h.len) {
+    napi_throw_range_error(env, NULL, what);
+    return 0;
+  }
+  return 1;
+}
+
+static int read_args(napi_env env, napi_callback_info info, size_t want, napi_value* a, Heap* h) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, a, NULL, NULL) != napi_ok || argc != want) {
+    napi_throw_error(env, NULL, "clinical_ft_blas: wrong number of arguments");
+    return 0;
+  }
+  return get_heap(env, a[0], &h->heap, &h->len);
+}
+
+// logSoftmaxPick(heap, x, targets(int32), lp, lse, N, V): lp[i] = x[i,t_i] - logsumexp(x[i,:]); lse kept for the gradient.
+static napi_value log_softmax_pick(napi_env env, napi_callback_info info) {
+  napi_value a[7];
+  Heap h;
+  if (!read_args(env, info, 7, a, &h)) return NULL;
+  int64_t x = arg_i64(env, a[1]), t = arg_i64(env, a[2]), lp = arg_i64(env, a[3]), lse = arg_i64(env, a[4]), N = arg_i64(env, a[5]), V = arg_i64(env, a[6]);
+  if (N < 0 || V <= 0 || !in_span(env, h, x, N * V, "logSoftmaxPick: logits") || !in_span(env, h, t, N, "logSoftmaxPick: targets") ||
+      !in_span(env, h, lp, N, "logSoftmaxPick: out") || !in_span(env, h, lse, N, "logSoftmaxPick: lse")) return NULL;
+  const int32_t* tg = (const int32_t*)h.heap + t;
+  for (int64_t i = 0; i < N; i++) {
+    const float* row = h.heap + x + i * V;
+    float m = row_max(row, V);
+    float l = m + logf(row_sum_exp(row, V, m));
+    int32_t k = tg[i];
+    h.heap[lse + i] = l;
+    h.heap[lp + i] = (k >= 0 && k < V) ? row[k] - l : NAN;
+  }
+  return NULL;
+}
+
+// logSoftmaxPickGrad(heap, x, lse, targets, dy, dx, N, V): dx[i,j] = dy[i] * ([j == t_i] - softmax(x)[i,j]).
+static napi_value log_softmax_pick_grad(napi_env env, napi_callback_info info) {
+  napi_value a[8];
+  Heap h;
+  if (!read_args(env, info, 8, a, &h)) return NULL;
+  int64_t x = arg_i64(env, a[1]), lse = arg_i64(env, a[2]), t = arg_i64(env, a[3]), dy = arg_i64(env, a[4]), dx = arg_i64(env, a[5]), N = arg_i64(env, a[6]), V = arg_i64(env, a[7]);
+  if (N < 0 || V <= 0 || !in_span(env, h, x, N * V, "logSoftmaxPickGrad: logits") || !in_span(env, h, dx, N * V, "logSoftmaxPickGrad: out") ||
+      !in_span(env, h, lse, N, "logSoftmaxPickGrad: lse") || !in_span(env, h, t, N, "logSoftmaxPickGrad: targets") || !in_span(env, h, dy, N, "logSoftmaxPickGrad: dy")) return NULL;
+  const int32_t* tg = (const int32_t*)h.heap + t;
+  for (int64_t i = 0; i < N; i++) {
+    const float* row = h.heap + x + i * V;
+    float* out = h.heap + dx + i * V;
+    float l = h.heap[lse + i], g = h.heap[dy + i];
+    row_neg_softmax_scaled(row, out, V, l, g);
+    int32_t k = tg[i];
+    if (k >= 0 && k < V) out[k] += g;
+  }
+  return NULL;
+}
+
+// rope(heap, x, cos, sin, y, rows, T, H, D, inverse): x [B,T,H,D] (rows = B·T), cos/sin [T, D/2], rotate-half.
+// inverse rotates by −angle: the gradient of the forward rotation.
+static napi_value rope(napi_env env, napi_callback_info info) {
+  napi_value a[10];
+  Heap h;
+  if (!read_args(env, info, 10, a, &h)) return NULL;
+  int64_t x = arg_i64(env, a[1]), c = arg_i64(env, a[2]), s = arg_i64(env, a[3]), y = arg_i64(env, a[4]);
+  int64_t rows = arg_i64(env, a[5]), T = arg_i64(env, a[6]), H = arg_i64(env, a[7]), D = arg_i64(env, a[8]);
+  bool inverse = false;
+  napi_get_value_bool(env, a[9], &inverse);
+  int64_t half = D / 2;
+  if (rows < 0 || T <= 0 || H <= 0 || D <= 0 || D % 2 || rows % T || !in_span(env, h, x, rows * H * D, "rope: x") || !in_span(env, h, y, rows * H * D, "rope: y") ||
+      !in_span(env, h, c, T * half, "rope: cos") || !in_span(env, h, s, T * half, "rope: sin")) return NULL;
+  float sign = inverse ? -1.0f : 1.0f;
+  for (int64_t r = 0; r < rows; r++) {
+    int64_t tpos = r % T;
+    const float* cr = h.heap + c + tpos * half;
+    const float* sr = h.heap + s + tpos * half;
+    for (int64_t hh = 0; hh < H; hh++) {
+      const float* xi = h.heap + x + (r * H + hh) * D;
+      float* yo = h.heap + y + (r * H + hh) * D;
+      for (int64_t i = 0; i < half; i++) {
+        float x1 = xi[i], x2 = xi[i + half], cv = cr[i], sv = sign * sr[i];
+        yo[i] = x1 * cv - x2 * sv;
+        yo[i + half] = x2 * cv + x1 * sv;
+      }
+    }
+  }
+  return NULL;
+}
+
+
+// swiglu(heap, g, u, y, n): y = silu(g) · u
+static napi_value swiglu(napi_env env, napi_callback_info info) {
+  napi_value a[5];
+  Heap h;
+  if (!read_args(env, info, 5, a, &h)) return NULL;
+  int64_t g = arg_i64(env, a[1]), u = arg_i64(env, a[2]), y = arg_i64(env, a[3]), n = arg_i64(env, a[4]);
+  if (!in_span(env, h, g, n, "swiglu: g") || !in_span(env, h, u, n, "swiglu: u") || !in_span(env, h, y, n, "swiglu: y")) return NULL;
+  loop_swiglu(h.heap + g, h.heap + u, h.heap + y, n);
+  return NULL;
+}
+
+// swigluGrad(heap, g, u, dy, dg, du, n)
+static napi_value swiglu_grad(napi_env env, napi_callback_info info) {
+  napi_value a[7];
+  Heap h;
+  if (!read_args(env, info, 7, a, &h)) return NULL;
+  int64_t g = arg_i64(env, a[1]), u = arg_i64(env, a[2]), dy = arg_i64(env, a[3]), dg = arg_i64(env, a[4]), du = arg_i64(env, a[5]), n = arg_i64(env, a[6]);
+  if (!in_span(env, h, g, n, "swigluGrad: g") || !in_span(env, h, u, n, "swigluGrad: u") || !in_span(env, h, dy, n, "swigluGrad: dy") ||
+      !in_span(env, h, dg, n, "swigluGrad: dg") || !in_span(env, h, du, n, "swigluGrad: du")) return NULL;
+  loop_swiglu_grad(h.heap + g, h.heap + u, h.heap + dy, h.heap + dg, h.heap + du, n);
+  return NULL;
+}
+
+// rmsNorm(heap, x, w, y, rstd, rows, H, eps): y = x · rsqrt(mean(x²) + eps) · w (float accumulation as HF in float32).
+static napi_value rms_norm(napi_env env, napi_callback_info info) {
+  napi_value a[8];
+  Heap h;
+  if (!read_args(env, info, 8, a, &h)) return NULL;
+  int64_t x = arg_i64(env, a[1]), w = arg_i64(env, a[2]), y = arg_i64(env, a[3]), rs = arg_i64(env, a[4]), rows = arg_i64(env, a[5]), H = arg_i64(env, a[6]);
+  float eps = (float)arg_f64(env, a[7]);
+  if (rows < 0 || H <= 0 || !in_span(env, h, x, rows * H, "rmsNorm: x") || !in_span(env, h, y, rows * H, "rmsNorm: y") || !in_span(env, h, w, H, "rmsNorm: w") ||
+      !in_span(env, h, rs, rows, "rmsNorm: rstd")) return NULL;
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xi = h.heap + x + r * H;
+    float* yo = h.heap + y + r * H;
+    float ss = 0.0f;
+    for (int64_t i = 0; i < H; i++) ss += xi[i] * xi[i];
+    float rstd = 1.0f / sqrtf(ss / (float)H + eps);
+    h.heap[rs + r] = rstd;
+    for (int64_t i = 0; i < H; i++) yo[i] = xi[i] * rstd * h.heap[w + i];
+  }
+  return NULL;
+}
+
+// rmsNormGrad(heap, x, w, rstd, dy, dx, dw, rows, H): dw is summed over rows.
+static napi_value rms_norm_grad(napi_env env, napi_callback_info info) {
+  napi_value a[9];
+  Heap h;
+  if (!read_args(env, info, 9, a, &h)) return NULL;
+  int64_t x = arg_i64(env, a[1]), w = arg_i64(env, a[2]), rs = arg_i64(env, a[3]), dy = arg_i64(env, a[4]), dx = arg_i64(env, a[5]), dw = arg_i64(env, a[6]);
+  int64_t rows = arg_i64(env, a[7]), H = arg_i64(env, a[8]);
+  if (rows < 0 || H <= 0 || !in_span(env, h, x, rows * H, "rmsNormGrad: x") || !in_span(env, h, dy, rows * H, "rmsNormGrad: dy") ||
+      !in_span(env, h, dx, rows * H, "rmsNormGrad: dx") || !in_span(env, h, w, H, "rmsNormGrad: w") || !in_span(env, h, dw, H, "rmsNormGrad: dw") ||
+      !in_span(env, h, rs, rows, "rmsNormGrad: rstd")) return NULL;
+  float* dwp = h.heap + dw;
+  for (int64_t i = 0; i < H; i++) dwp[i] = 0.0f;
+  for (int64_t r = 0; r < rows; r++) {
+    const float* xi = h.heap + x + r * H;
+    const float* gi = h.heap + dy + r * H;
+    float* di = h.heap + dx + r * H;
+    float rstd = h.heap[rs + r];
+    float dot = 0.0f;
+    for (int64_t i = 0; i < H; i++) {
+      float xh = xi[i] * rstd;
+      float gw = gi[i] * h.heap[w + i];
+      dot += gw * xh;
+      dwp[i] += gi[i] * xh;
+    }
+    dot /= (float)H;
+    for (int64_t i = 0; i < H; i++) di[i] = rstd * (gi[i] * h.heap[w + i] - xi[i] * rstd * dot);
+  }
+  return NULL;
+}
+
+// embed(heap, table, ids(int32), out, N, V, H): out[i,:] = table[ids[i],:]; an id outside [0, V) is a RangeError.
+static napi_value embed(napi_env env, napi_callback_info info) {
+  napi_value a[7];
+  Heap h;
+  if (!read_args(env, info, 7, a, &h)) return NULL;
+  int64_t tb = arg_i64(env, a[1]), ids = arg_i64(env, a[2]), out = arg_i64(env, a[3]), N = arg_i64(env, a[4]), V = arg_i64(env, a[5]), H = arg_i64(env, a[6]);
+  if (N < 0 || V <= 0 || H <= 0 || !in_span(env, h, tb, V * H, "embed: table") || !in_span(env, h, ids, N, "embed: ids") || !in_span(env, h, out, N * H, "embed: out")) return NULL;
+  const int32_t* id = (const int32_t*)h.heap + ids;
+  for (int64_t i = 0; i < N; i++) {
+    if (id[i] < 0 || id[i] >= V) {
+      napi_throw_range_error(env, NULL, "embed: token id outside the vocabulary");
+      return NULL;
+    }
+  }
+  for (int64_t i = 0; i < N; i++) memcpy(h.heap + out + i * H, h.heap + tb + (int64_t)id[i] * H, sizeof(float) * (size_t)H);
+  return NULL;
+}
+
+// embedGrad(heap, ids, dy, dtable, N, V, H): dtable = Σ_i onehot(ids[i]) ⊗ dy[i] (the scatter-add wasm lacks).
+static napi_value embed_grad(napi_env env, napi_callback_info info) {
+  napi_value a[7];
+  Heap h;
+  if (!read_args(env, info, 7, a, &h)) return NULL;
+  int64_t ids = arg_i64(env, a[1]), dy = arg_i64(env, a[2]), dt = arg_i64(env, a[3]), N = arg_i64(env, a[4]), V = arg_i64(env, a[5]), H = arg_i64(env, a[6]);
+  if (N < 0 || V <= 0 || H <= 0 || !in_span(env, h, ids, N, "embedGrad: ids") || !in_span(env, h, dy, N * H, "embedGrad: dy") || !in_span(env, h, dt, V * H, "embedGrad: out")) return NULL;
+  const int32_t* id = (const int32_t*)h.heap + ids;
+  memset(h.heap + dt, 0, sizeof(float) * (size_t)(V * H));
+  for (int64_t i = 0; i < N; i++) {
+    if (id[i] < 0 || id[i] >= V) continue;
+    float* row = h.heap + dt + (int64_t)id[i] * H;
+    const float* g = h.heap + dy + i * H;
+    for (int64_t j = 0; j < H; j++) row[j] += g[j];
+  }
   return NULL;
 }
 
@@ -133,6 +406,15 @@ static napi_value init(napi_env env, napi_value exports) {
     {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
     {"exp", NULL, vexp, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
+    {"logSoftmaxPick", NULL, log_softmax_pick, NULL, NULL, NULL, napi_default, NULL},
+    {"logSoftmaxPickGrad", NULL, log_softmax_pick_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"rope", NULL, rope, NULL, NULL, NULL, napi_default, NULL},
+    {"swiglu", NULL, swiglu, NULL, NULL, NULL, napi_default, NULL},
+    {"swigluGrad", NULL, swiglu_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"rmsNorm", NULL, rms_norm, NULL, NULL, NULL, napi_default, NULL},
+    {"rmsNormGrad", NULL, rms_norm_grad, NULL, NULL, NULL, napi_default, NULL},
+    {"embed", NULL, embed, NULL, NULL, NULL, napi_default, NULL},
+    {"embedGrad", NULL, embed_grad, NULL, NULL, NULL, napi_default, NULL},
     {"config", NULL, get_config, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;

@@ -4,6 +4,7 @@ import { lazyCommand } from './lazy';
 import { registerLabeling } from './labeling/registerLabeling';
 import { registerRuns } from './runs/registerRuns';
 import { registerCompare } from './compare/registerCompare';
+import { registerDatasets } from './datasets/registerDatasets';
 
 /**
  * Wires the features; each lives in its own module and owns its disposables.
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): ClinicalFtApi {
   registerRuns(context, output);
   registerLabeling(context);
   registerCompare(context);
+  registerDatasets(context);
   timing.done();
   output.appendLine(`Clinical FT activated in ${timing.ms.toFixed(1)} ms`);
   return { activationMs: timing.ms, extensionPath: context.extensionPath };

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import type { Backend, ResolvedBackend } from '../core/runConfig';
 import type { BackendProbe, EnvironmentReport } from '../core/protocol/environment';
 import { installWasmKernels, kernelReport } from './kernels';
+import { loadNativeBlas } from './kernels/nativeBlas';
 
 /** Where the .wasm binaries live: beside dist/trainer.js when bundled, in node_modules when run from source. */
 function wasmDir(): string {
@@ -65,7 +66,15 @@ async function probeWasm(): Promise<BackendProbe> {
     if (!ok) return { name: 'wasm', package: pkg, available: false, detail: 'failed to initialise', features: {} };
     const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     const threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-    return { name: 'wasm', package: pkg, available: true, detail: `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}`, features: { simd, threads } };
+    const native = loadNativeBlas();
+    const matmul = native.blas ? 'native OpenBLAS' : 'rerouted XNNPACK';
+    return {
+      name: 'wasm',
+      package: pkg,
+      available: true,
+      detail: `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}, matmul ${matmul}`,
+      features: { simd, threads, matmul, nativeKernels: native.reason },
+    };
   } catch (e) {
     return { name: 'wasm', package: pkg, available: false, detail: firstLine(e), features: {} };
   }

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, describeAcceleration } from '../../src/trainer/backend';
-import { loadModel, type LoadedModel } from '../../src/trainer/engine';
+import { generate, loadModel, type LoadedModel } from '../../src/trainer/engine';
 import { writeTinyModel } from '../fixtures/tinyModel';
 
 const SEQ = 128;
@@ -58,14 +58,21 @@ function peakRssMB(): number {
 async function time(label: string, tokensPerStep: number, step: () => void): Promise<number> {
   step(); // warm-up (kernel set-up, weight packing)
   const times: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < STEPS; i++) {
     const t0 = performance.now();
     step();
     times.push(performance.now() - t0);
   }
+  const cpu = process.cpuUsage(cpu0);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  const cpuPerStep = (cpu.user + cpu.system) / 1e6 / STEPS;
   const tps = tokensPerStep / (mean / 1000);
-  console.log(`${label.padEnd(44)} ${(mean / 1000).toFixed(3)} s/step  ${tps.toFixed(0).padStart(6)} tokens/s  (steps: ${times.map((t) => (t / 1000).toFixed(2)).join(', ')})`);
+  // On a shared machine wall time includes waiting for a core; CPU time per step shows the uncontended cost
+  // (it equals wall time when the process has its cores to itself and runs one compute thread).
+  console.log(
+    `${label.padEnd(48)} ${(mean / 1000).toFixed(3)} s/step ${tps.toFixed(0).padStart(6)} tokens/s | cpu ${cpuPerStep.toFixed(3)} s/step ${(tokensPerStep / cpuPerStep).toFixed(0).padStart(6)} tokens/cpu-s | steps ${times.map((t) => (t / 1000).toFixed(2)).join(' ')}`,
+  );
   return tps;
 }
 
@@ -103,6 +110,17 @@ async function main(): Promise<void> {
     const total = [...byKernel.values()].reduce((a, b) => a + b.ms, 0);
     console.log(`profile of one SFT step: ${total.toFixed(0)} ms in kernels`);
     for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 20)) console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms  ${String(e.n).padStart(5)} calls`);
+    if (process.env.BENCH_PROFILE === 'shapes') {
+      const byShape = new Map<string, { ms: number; n: number }>();
+      for (const k of prof.kernels) {
+        const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+        const e = byShape.get(key) ?? { ms: 0, n: 0 };
+        e.ms += k.kernelTimeMs as number;
+        e.n++;
+        byShape.set(key, e);
+      }
+      for (const [key, e] of [...byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40)) console.log(`  ${e.ms.toFixed(1).padStart(8)} ms ${String(e.n).padStart(4)}×  ${key}`);
+    }
   }
 
   const fwd = await time('forward (tokenLogprobs, no grad)', nTok, () => tf.tidy(() => m.model.tokenLogprobs(ids, mask).dataSync()));
@@ -136,12 +154,24 @@ async function main(): Promise<void> {
     tf.dispose(grads);
   });
 
+  // Generation with the KV cache: greedy, 64 new tokens after a 64-token prompt, batch 1 (adapter on).
+  const prompt = Array.from({ length: 64 }, (_, i) => 3 + ((i * 37) % 4000));
+  await generate(m, prompt, { maxNewTokens: 4, temperature: 0, topP: 1, seed: 0, stopIds: [] });
+  const g0 = performance.now();
+  const gen = await generate(m, prompt, { maxNewTokens: 64, temperature: 0, topP: 1, seed: 0, stopIds: [] });
+  const genTps = gen.ids.length / ((performance.now() - g0) / 1000);
+  console.log(`${'generate (KV cache, greedy, batch 1)'.padEnd(48)} ${genTps.toFixed(0).padStart(6)} tokens/s`);
+
   const rss = peakRssMB();
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPF32: Float32Array } }).wasm?.HEAPF32.byteLength;
+  if (heap) console.log(`wasm heap ${(heap / 2 ** 20).toFixed(0)} MB; live tensors ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MB`);
   console.log('');
   console.log(`forward tokens/s   ${fwd.toFixed(0)}`);
   console.log(`SFT step tokens/s  ${sft.toFixed(0)}   (target ≥ 1550)`);
   console.log(`DPO step tokens/s  ${dpo.toFixed(0)}   (target ≥ 1200)`);
   console.log(`peak RSS           ${rss.toFixed(0)} MB (target ≤ 1536 MB)`);
+  console.log(`generate tokens/s  ${genTps.toFixed(0)}`);
+  console.log(`load average       ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs (wall-clock figures above include waiting for a core; tokens/cpu-s is the uncontended cost)`);
   m.model.dispose();
   fs.rmSync(dir, { recursive: true, force: true });
 }

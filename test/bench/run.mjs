@@ -18,7 +18,8 @@ if (files.length === 0) {
   console.error('bench: no test/bench/*.bench.ts matched');
   process.exit(2);
 }
-const outdir = path.join(root, 'out/bench');
+// One folder per run: several people may benchmark at once, and must not delete each other's bundles.
+const outdir = path.join(root, 'out/bench', `run-${process.pid}`);
 fs.rmSync(outdir, { recursive: true, force: true });
 await esbuild.build({
   entryPoints: files,
@@ -41,4 +42,5 @@ for (const f of files) {
   console.log(`=== ${path.basename(f)}: exit ${r.status} after ${((Date.now() - t0) / 1000).toFixed(1)} s ===`);
   if (r.status !== 0) failed++;
 }
+fs.rmSync(outdir, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import { alignSeries, CHARTS, ema, seriesOf, type ChartSpec } from '../../src/core/runs/chartSeries';
+import { alignSeries, CHARTS, ema, formatTick, seriesOf, type ChartSpec } from '../../src/core/runs/chartSeries';
 import type { DashboardRun } from '../../src/core/runs/dashboardProtocol';
 import { h } from '../shared/dom';
 
@@ -54,6 +54,8 @@ function linesFor(spec: ChartSpec, runs: DashboardRun[], smoothing: number, pale
   return lines;
 }
 
+const STEP_INCREMENTS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000];
+
 function withAlpha(color: string, alpha: number): string {
   const m = /^#([0-9a-f]{6})$/i.exec(color);
   if (!m) return color;
@@ -99,7 +101,8 @@ class Chart {
         width,
         height: 220,
         scales: { x: { time: false } },
-        axes: [{ ...axis, label: 'step' }, { ...axis, size: 60 }],
+        // Steps are integers: no 1.25-step ticks on short runs.
+        axes: [{ ...axis, label: 'step', incrs: STEP_INCREMENTS }, { ...axis, size: 64, values: (_u: uPlot, splits: number[]) => splits.map(formatTick) }],
         legend: { live: true },
         cursor: { drag: { x: true, y: false } },
         series: [

@@ -22,8 +22,11 @@ function flattenNumbers(o: Record<string, unknown>, prefix = '', out: Record<str
   return out;
 }
 
-/** Parses eval JSON; throws a message naming what is missing when it is not an evaluation. */
-export function parseEvalJson(raw: string, source: string): ModelEvaluation {
+/**
+ * Parses eval JSON; throws a message naming what is missing when it is not an evaluation. When the
+ * per-example outputs are not inline but in `<outDir>/outputs.jsonl`, `readOutputs(outDir)` supplies them.
+ */
+export function parseEvalJson(raw: string, source: string, readOutputs?: (outDir: string) => string | undefined): ModelEvaluation {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -32,11 +35,23 @@ export function parseEvalJson(raw: string, source: string): ModelEvaluation {
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${source}: expected a JSON object`);
   const o = json as Record<string, unknown>;
-  const list = pick(o, ['examples', 'outputs', 'predictions', 'results', 'records']);
+  let list = pick(o, ['examples', 'outputs', 'predictions', 'results', 'records']);
+  if (!Array.isArray(list) && typeof o.outDir === 'string' && readOutputs) {
+    const lines = readOutputs(o.outDir);
+    if (lines !== undefined) {
+      list = lines.split('\n').filter((l) => l.trim()).flatMap((l) => {
+        try {
+          return [JSON.parse(l) as unknown];
+        } catch {
+          return []; // a torn last line of an interrupted evaluation
+        }
+      });
+    }
+  }
   if (!Array.isArray(list)) throw new Error(`${source}: no per-example outputs (expected an "examples" array)`);
   const metricsObj = pick(o, ['metrics', 'summary']);
   const metrics = flattenNumbers(metricsObj && typeof metricsObj === 'object' ? (metricsObj as Record<string, unknown>) : o);
-  for (const k of Object.keys(metrics)) if (/(^|\.)(count|examples|n|line|seconds|support)$/i.test(k)) delete metrics[k];
+  for (const k of Object.keys(metrics)) if (/(^|\.)(count|examples|n|line|seconds|support|unparsed)$/i.test(k)) delete metrics[k];
   const examples = list.map((item, i) => {
     const e = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
     const key = pick(e, ['id', 'key', 'line']);

@@ -3,10 +3,18 @@ import type { DatasetRecord } from './records';
 
 /** The trainable content of a record (not id or meta), as one string. */
 export function contentKey(r: DatasetRecord): string {
-  if (r.kind === 'dpo') return JSON.stringify([r.prompt, r.chosen, r.rejected]);
-  if (r.format === 'messages') return JSON.stringify(r.messages);
+  if (r.kind === 'dpo') return `${side(r.prompt)}\u0001${side(r.chosen)}\u0001${side(r.rejected)}`;
+  if (r.format === 'messages') return side(r.messages);
   if (r.format === 'text') return r.text;
-  return JSON.stringify([r.prompt, r.completion]);
+  return `${r.prompt}\u0001${r.completion}`;
+}
+
+/** Roles and contents with control-character separators, so distinct records never produce the same key. */
+function side(v: string | { role: string; content: string }[]): string {
+  if (typeof v === 'string') return v;
+  let out = '\u0002';
+  for (const m of v) out += `${m.role}\u0000${m.content}\u0002`;
+  return out;
 }
 
 /** Two independent 32-bit FNV-1a variants side by side: a collision needs both to collide. */

@@ -123,28 +123,35 @@ export function detectFormat(value: unknown): RecordFormat | undefined {
 
 /** Turns a schema-valid raw record into the trainer's normalized form. */
 export function normalizeRecord(format: RecordFormat, raw: Record<string, unknown>): DatasetRecord {
-  const common: Common = {};
-  if (raw.id !== undefined) common.id = raw.id as string | number;
-  if (raw.meta !== undefined) common.meta = raw.meta as Record<string, unknown>;
+  let r: DatasetRecord;
   switch (format) {
     case 'prompt_completion':
-      return { ...common, kind: 'sft', format, prompt: raw.prompt as string, completion: raw.completion as string };
+      r = { kind: 'sft', format, prompt: raw.prompt as string, completion: raw.completion as string };
+      break;
     case 'alpaca': {
       const input = (raw.input as string | undefined) ?? '';
       const prompt = input ? `${raw.instruction as string}\n\n${input}` : (raw.instruction as string);
-      return { ...common, kind: 'sft', format, prompt, completion: raw.output as string };
+      r = { kind: 'sft', format, prompt, completion: raw.output as string };
+      break;
     }
     case 'messages':
-      return { ...common, kind: 'sft', format, messages: raw.messages as Message[] };
+      r = { kind: 'sft', format, messages: raw.messages as Message[] };
+      break;
     case 'text':
-      return { ...common, kind: 'sft', format, text: raw.text as string };
+      r = { kind: 'sft', format, text: raw.text as string };
+      break;
     case 'preference':
-      return { ...common, kind: 'dpo', format, prompt: raw.prompt as string | Message[], chosen: raw.chosen as string | Message[], rejected: raw.rejected as string | Message[] };
+      r = { kind: 'dpo', format, prompt: raw.prompt as string | Message[], chosen: raw.chosen as string | Message[], rejected: raw.rejected as string | Message[] };
+      break;
     case 'implicit_preference': {
       const { prompt, chosen, rejected } = splitImplicitPrompt(raw.chosen as string | Message[], raw.rejected as string | Message[]);
-      return { ...common, kind: 'dpo', format, prompt, chosen, rejected };
+      r = { kind: 'dpo', format, prompt, chosen, rejected };
+      break;
     }
   }
+  if (raw.id !== undefined) r.id = raw.id as string | number;
+  if (raw.meta !== undefined) r.meta = raw.meta as Record<string, unknown>;
+  return r;
 }
 
 /**

@@ -1,6 +1,7 @@
 // File-level entry points over the streaming reader: validateFile (the `clinical-ft validate --json` result) and
 // readRecords (what the trainer consumes). Both go through DatasetValidator, so they agree line for line.
 import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import { readLineBatches, type ReadLinesOptions } from './jsonlReader';
 import { DatasetValidator, type ValidatorOptions } from '../datasets/validator';
 import type { DatasetIssue, ValidationResult } from '../datasets/issues';
@@ -10,7 +11,7 @@ export type ValidateFileOptions = ValidatorOptions & ReadLinesOptions;
 
 /** Streams `source` (a path or a readable stream) through the validator. IO errors propagate (exit 2 in the CLI). */
 export async function validateFile(source: string | Readable, opts: ValidateFileOptions = {}): Promise<ValidationResult> {
-  const v = new DatasetValidator(opts);
+  const v = new DatasetValidator({ hash: nativeHash, ...opts });
   for await (const batch of readLineBatches(source, opts)) {
     for (const e of batch) {
       if (e.kind === 'line') v.line(e.line, e.text, e.unterminated);
@@ -20,6 +21,8 @@ export async function validateFile(source: string | Readable, opts: ValidateFile
   }
   return v.result();
 }
+
+export const nativeHash = (text: string) => createHash('sha1').update(text).digest('base64');
 
 /** A record that fails validation while reading for training; the message names file, line, column and field. */
 export class DatasetError extends Error {
@@ -44,7 +47,7 @@ export interface ReadRecordsOptions {
  */
 export async function* readRecords(file: string, opts: ReadRecordsOptions = {}): AsyncGenerator<{ line: number; record: DatasetRecord }> {
   // maxIssues 1 would hide later errors from lastError; keep a few so the first of each line is listed.
-  const v = new DatasetValidator({ format: opts.format ?? 'auto', phi: false, maxIssues: opts.skipInvalid ? 1 : 10_000 });
+  const v = new DatasetValidator({ format: opts.format ?? 'auto', phi: false, maxIssues: opts.skipInvalid ? 1 : 10_000, hash: nativeHash });
   for await (const batch of readLineBatches(file)) {
     const ready: { line: number; record: DatasetRecord }[] = [];
     for (const e of batch) {

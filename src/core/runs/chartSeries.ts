@@ -67,3 +67,12 @@ export function alignSeries(series: readonly { xs: readonly number[]; ys: readon
   });
   return { x, ys };
 }
+
+/** Tick labels that stay readable from learning rates (2e-4) to token counts (1.2k). */
+export function formatTick(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a < 1e-2 || a >= 1e6) return v.toExponential(1).replace('.0e', 'e');
+  if (a >= 1e4) return `${+(v / 1000).toFixed(1)}k`;
+  return String(+v.toPrecision(3));
+}

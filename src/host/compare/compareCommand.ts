@@ -14,6 +14,8 @@ const STACKED_ADAPTER = 'adapter-sft-dpo';
 interface SelectedRun extends RunChoice {
   dir: string;
   adapterDir: string;
+  /** A DPO adapter trained on a folded starting adapter that is not stacked into adapterDir. */
+  missingStart?: string;
 }
 
 function readRun(dir: string): SelectedRun | undefined {
@@ -22,7 +24,8 @@ function readRun(dir: string): SelectedRun | undefined {
   const c = read.record.config;
   const adapterDir = [STACKED_ADAPTER, RUN_FILES.adapter].map((d) => path.join(dir, d)).find((d) => fs.existsSync(path.join(d, 'adapter_config.json')));
   if (!adapterDir) return undefined;
-  return { id: read.record.id || path.basename(dir), dir, method: c.method, model: c.model, data: c.data, ...(c.evalData ? { evalData: c.evalData } : {}), adapterDir };
+  const missingStart = c.adapter && path.basename(adapterDir) !== STACKED_ADAPTER ? c.adapter : undefined;
+  return { id: read.record.id || path.basename(dir), dir, method: c.method, model: c.model, data: c.data, ...(c.evalData ? { evalData: c.evalData } : {}), adapterDir, ...(missingStart ? { missingStart } : {}) };
 }
 
 /** Run ids from the Runs view selection (command arguments: clicked node, all selected nodes). */
@@ -81,6 +84,12 @@ export async function compareRuns(extensionUri: vscode.Uri, ...args: unknown[]):
   const candidates = evalCandidates(runs).map(resolve).filter((f) => fs.existsSync(f));
   const dataset = await pickFolderOrFile('Held-out dataset to evaluate on', candidates.map((f) => ({ label: path.basename(f), description: ws ? path.relative(ws, f) : f, value: f })), false);
   if (!dataset) return undefined;
+  const partial = runs.filter((r) => r.missingStart);
+  if (partial.length) {
+    void vscode.window.showWarningMessage(
+      `Clinical FT: ${partial.map((r) => r.id).join(', ')} trained on top of a starting adapter (${partial.map((r) => r.missingStart).join(', ')}); its own adapter is compared without it. Select the starting run too to see both.`,
+    );
+  }
   const names = modelNames(runs);
   const nodePath = vscode.workspace.getConfiguration('clinicalFt').get<string>('nodePath') || undefined;
   return new ComparePanel(extensionUri, { dataset, models: [{ name: names[0], modelDir: model }, ...runs.map((r, i) => ({ name: names[i + 1], modelDir: model, adapterDir: r.adapterDir }))] }, nodePath);

@@ -1,4 +1,5 @@
 import * as cp from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseEvalJson, type ModelEvaluation } from '../../core/compare/evalOutput';
 
@@ -30,7 +31,11 @@ export class EvalProcess {
         if (this.killed) return reject(new Error('cancelled'));
         if (code !== 0 && !stdout.trim()) return reject(new Error(stderr.trim().split('\n').slice(-3).join(' ') || `eval exited with code ${code}`));
         try {
-          resolve(parseEvalJson(stdout, `eval ${path.basename(data)}${adapter ? ` with ${adapter}` : ''}`));
+          const readOutputs = (dir: string) => {
+            const file = path.resolve(cwd ?? '.', dir, 'outputs.jsonl');
+            return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+          };
+          resolve(parseEvalJson(stdout, `eval ${path.basename(data)}${adapter ? ` with ${adapter}` : ''}`, readOutputs));
         } catch (e) {
           reject(e instanceof Error ? e : new Error(String(e)));
         }

@@ -14,7 +14,8 @@ const DEBOUNCE_MS = 300;
 export class DatasetDiagnostics implements vscode.Disposable, vscode.CodeActionProvider {
   private readonly collection = vscode.languages.createDiagnosticCollection('clinicalFt.datasets');
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly generation = new Map<string, number>();
+  /** Document version whose results are on screen. */
+  private readonly published = new Map<string, number>();
   private readonly fixes = new Map<string, IssueFix>();
   private readonly disposables: vscode.Disposable[] = [this.collection];
   private readonly changed = new vscode.EventEmitter<{ uri: vscode.Uri; result: ValidationResult }>();
@@ -24,8 +25,10 @@ export class DatasetDiagnostics implements vscode.Disposable, vscode.CodeActionP
   constructor(private readonly extensionPath: string) {
     this.disposables.push(
       this.changed,
-      vscode.languages.registerCodeActionProvider([{ pattern: '**/*.jsonl' }, { language: 'jsonl' }], this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+      vscode.languages.registerCodeActionsProvider([{ pattern: '**/*.jsonl' }, { language: 'jsonl' }], this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((u) => this.collection.delete(u))),
+      // A reopened document starts again at version 1.
+      vscode.workspace.onDidCloseTextDocument((d) => this.published.delete(d.uri.toString())),
     );
   }
 
@@ -44,25 +47,27 @@ export class DatasetDiagnostics implements vscode.Disposable, vscode.CodeActionP
 
   revalidateOpen(): void {
     this.collection.clear();
+    this.published.clear();
     for (const doc of vscode.workspace.textDocuments) if (isDatasetDocument(doc)) this.schedule(doc, true);
   }
 
   /** Validates an open document (its current text) or a file on disk, and publishes the diagnostics. */
   async validateDocument(doc: vscode.TextDocument): Promise<ValidationResult> {
     const key = doc.uri.toString();
-    const gen = (this.generation.get(key) ?? 0) + 1;
-    this.generation.set(key, gen);
-    const opts = { phiAsErrors: phiAsErrors() };
+    const version = doc.version;
+    const phi = phiAsErrors(doc.uri);
     let result: ValidationResult;
     if (!doc.isDirty && doc.uri.scheme === 'file') {
       // Saved: read the bytes (so invalid UTF-8 and BOMs are seen exactly as the CLI sees them).
-      result = await this.validatePath(doc.uri.fsPath);
+      result = await this.validatePath(doc.uri.fsPath, phi);
     } else if (doc.getText().length <= IN_PROCESS_LIMIT) {
-      result = validateText(doc, opts.phiAsErrors);
+      result = validateText(doc, phi);
     } else {
-      result = await validateInChild(this.extensionPath, doc.uri.fsPath, { ...opts, text: doc.getText() });
+      result = await validateInChild(this.extensionPath, doc.uri.fsPath, { phiAsErrors: phi, text: doc.getText() });
     }
-    if (this.generation.get(key) !== gen || doc.isClosed) return result;
+    // Results of an older text never replace those of a newer one; equal versions give equal results.
+    if (doc.isClosed || doc.version !== version || (this.published.get(key) ?? -1) > version) return result;
+    this.published.set(key, version);
     this.publish(doc.uri, result, doc);
     return result;
   }
@@ -70,13 +75,12 @@ export class DatasetDiagnostics implements vscode.Disposable, vscode.CodeActionP
   async validateUri(uri: vscode.Uri): Promise<ValidationResult> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) return this.validateDocument(open);
-    const result = await this.validatePath(uri.fsPath);
+    const result = await this.validatePath(uri.fsPath, phiAsErrors(uri));
     this.publish(uri, result);
     return result;
   }
 
-  private async validatePath(file: string): Promise<ValidationResult> {
-    const phi = phiAsErrors();
+  private async validatePath(file: string, phi: boolean): Promise<ValidationResult> {
     const size = (await fs.promises.stat(file)).size;
     return size <= IN_PROCESS_LIMIT ? validateFile(file, { phiAsErrors: phi }) : validateInChild(this.extensionPath, file, { phiAsErrors: phi });
   }

@@ -14,6 +14,6 @@ export function isDatasetDocument(doc: vscode.TextDocument): boolean {
   return vscode.languages.match(datasetSelector(), doc) > 0;
 }
 
-export function phiAsErrors(): boolean {
-  return vscode.workspace.getConfiguration('clinicalFt').get<boolean>('phiAsErrors') ?? false;
+export function phiAsErrors(uri: vscode.Uri | null): boolean {
+  return vscode.workspace.getConfiguration('clinicalFt', uri).get<boolean>('phiAsErrors') ?? false;
 }

@@ -30,6 +30,10 @@ export async function generateCandidatePairsCommand(
   labeler: PreferenceEditorProvider,
   args: GenerateArgs = {},
 ): Promise<(PairGenerationSummary & { out: string }) | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showErrorMessage('Clinical FT: generating candidates runs a local process; trust this workspace first.');
+    return undefined;
+  }
   const promptsFile = args.prompts ?? (await pickFile('Prompts file (JSONL with prompt/messages/instruction/text, or .txt one per line)', false));
   if (!promptsFile) return undefined;
   const model = args.model ?? (await pickFile('Base model folder (Hugging Face layout)', true, defaultModel()));
@@ -54,13 +58,28 @@ export async function generateCandidatePairsCommand(
   const temperature = args.temperature ?? 0.8;
   const maxNewTokens = args.maxNewTokens ?? 128;
 
+  let fh: fs.promises.FileHandle;
+  try {
+    // 'wx': never append to or replace an existing file — it may hold someone's labels.
+    fh = await fs.promises.open(out, 'wx');
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Clinical FT: cannot create ${out}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
   const trainer = new TrainerProcess(context.extensionPath, { nodePath: configuredNodePath(), cwd: path.dirname(promptsFile) });
-  const fh = await fs.promises.open(out, 'a');
   let cancelled = false;
+  let written = 0;
+  let tokens = 0;
+  let done = 0;
   try {
     const summary = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Clinical FT: generating candidate pairs for ${prompts.length} prompts`, cancellable: true },
       async (progress, token) => {
+        const tokenEvents = trainer.onEvent((e) => {
+          if (e.type !== 'token') return;
+          // Token streaming keeps the notification alive on slow models: the user sees work happening.
+          if (++tokens % 8 === 0) progress.report({ message: `${done}/${prompts.length} prompts · ${tokens} tokens sampled` });
+        });
         token.onCancellationRequested(() => {
           cancelled = true;
           // Generation cannot be interrupted mid-sample; ending the process is the cancel.
@@ -90,20 +109,23 @@ export async function generateCandidatePairsCommand(
               model,
               ...(adapter ? { adapter } : {}),
               isCancelled: () => cancelled,
-              onRecord: async (line, done, total) => {
+              onRecord: async (line, k, total) => {
                 await fh.appendFile(line + '\n', 'utf8');
                 await fh.sync();
-                progress.report({ message: `${done}/${total}`, increment: 100 / total });
+                written++;
+                done = k;
+                progress.report({ message: `${k}/${total} prompts · ${tokens} tokens sampled`, increment: 100 / total });
               },
             },
           );
         } catch (e) {
-          if (cancelled) return { written: -1, identical: [], cancelled: true };
+          if (cancelled) return { written, identical: [], cancelled: true };
           throw e;
+        } finally {
+          tokenEvents.dispose();
         }
       },
     );
-    const written = summary.written >= 0 ? summary.written : countLines(out);
     const skipped = summary.identical.length ? `, ${summary.identical.length} skipped (identical after resampling: ${summary.identical.slice(0, 5).join(', ')})` : '';
     const errs = errors.length ? `, ${errors.length} prompt line(s) unreadable (first: line ${errors[0].line}, ${errors[0].message})` : '';
     void vscode.window.showInformationMessage(`Clinical FT: ${written} candidate pair(s) written to ${path.basename(out)}${skipped}${errs}${summary.cancelled ? ' — cancelled' : ''}.`);
@@ -116,14 +138,8 @@ export async function generateCandidatePairsCommand(
   } finally {
     await fh.close();
     trainer.dispose();
-  }
-}
-
-function countLines(file: string): number {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).length;
-  } catch {
-    return 0;
+    // An empty file would only be clutter (and block the name next time); it is ours, created above.
+    if (written === 0) await fs.promises.rm(out, { force: true });
   }
 }
 

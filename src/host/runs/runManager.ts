@@ -45,7 +45,10 @@ export class RunManager implements vscode.Disposable {
     return this.live.has(id);
   }
 
-  /** Creates the run folder with a queued run.json (so the tree shows it at once) and starts the trainer. */
+  /**
+   * Creates the run folder and starts the trainer in it. The trainer writes run.json itself (it refuses a
+   * folder that already holds one), so the run shows up as soon as the trainer owns the folder.
+   */
   async start(config: RunConfig): Promise<string> {
     assertTrusted('Starting a training run');
     const root = this.store.root();
@@ -54,9 +57,8 @@ export class RunManager implements vscode.Disposable {
     const id = newRunId(config.method, new Date(), (x) => fs.existsSync(path.join(root, x)));
     const dir = path.join(root, id);
     fs.mkdirSync(dir, { recursive: true });
-    const record: RunRecord = { id, config, status: 'queued', versions: {} };
-    writeFileAtomic(path.join(dir, RUN_FILES.runJson), `${JSON.stringify(record, null, 2)}\n`);
-    this.spawn(id, dir, config, false);
+    const started = new Promise<void>((resolve) => this.spawn(id, dir, config, false, resolve));
+    await started;
     await this.store.refresh(true);
     return id;
   }
@@ -71,7 +73,7 @@ export class RunManager implements vscode.Disposable {
     if (!read.ok) throw new Error(`Cannot resume ${id}: ${read.error}`);
     if (read.record.status === 'running') throw new Error(`Run ${id} is still running (pid ${read.record.pid ?? '?'}).`);
     if (read.record.status === 'completed') throw new Error(`Run ${id} already completed.`);
-    this.spawn(id, entry.dir, read.record.config, true);
+    await new Promise<void>((resolve) => this.spawn(id, entry.dir, read.record.config, true, resolve));
     await this.store.refresh();
   }
 
@@ -93,7 +95,8 @@ export class RunManager implements vscode.Disposable {
     await this.store.refresh();
   }
 
-  private spawn(id: string, dir: string, config: RunConfig, resume: boolean): void {
+  /** `onOwned` fires once the trainer has written run.json (event `started`) or has given up. */
+  private spawn(id: string, dir: string, config: RunConfig, resume: boolean, onOwned: () => void): void {
     const trainer = new TrainerProcess(this.extensionPath, { nodePath: configuredNodePath(), cwd: path.dirname(dir) });
     const requestId = randomUUID();
     const run: LiveRun = { requestId, trainer, cancelRequested: false };
@@ -102,6 +105,7 @@ export class RunManager implements vscode.Disposable {
     let failure: string | undefined;
     trainer.onEvent((e) => {
       if (e.type === 'failed' && (e.id === requestId || e.id === undefined)) failure = e.detail ? `${e.error}\n${e.detail}` : e.error;
+      if ((e.type === 'started' || e.type === 'failed' || e.type === 'completed') && ('id' in e ? e.id === requestId : true)) onOwned();
       if ((e.type === 'completed' && e.id === requestId) || (e.type === 'failed' && e.id === requestId)) {
         // The run is over; let the child exit on its own terms.
         trainer.send({ type: 'shutdown', id: randomUUID() });
@@ -111,20 +115,27 @@ export class RunManager implements vscode.Disposable {
     trainer.onExit(({ code, signal }) => {
       this.live.delete(id);
       this.store.setOwnedLive(id, false);
-      this.recordEarlyFailure(dir, failure, code, signal, trainer.stderr);
+      this.recordEarlyFailure(dir, config, failure, code, signal, trainer.stderr);
+      onOwned();
       trainer.dispose();
       void this.store.refresh();
     });
   }
 
-  /** The trainer died before it owned the folder (bad config, missing model): say so in run.json. */
-  private recordEarlyFailure(dir: string, failure: string | undefined, code: number | null, signal: string | null, stderr: string): void {
-    const read = readRunRecord(dir);
-    if (!read.ok || (read.record.status !== 'queued' && read.record.status !== 'running')) return;
-    const error = failure ?? `The trainer process exited (${signal ?? `code ${code}`}) before finishing.${stderr.trim() ? `\n${stderr.trim().split('\n').slice(-5).join('\n')}` : ''}`;
-    const record: RunRecord = { ...read.record, status: 'failed', endedAt: new Date().toISOString(), error };
+  /**
+   * The trainer died before finishing and without saying so in run.json (bad config, missing model, crash
+   * before it owned the folder): record the reason so the tree can show it.
+   */
+  private recordEarlyFailure(dir: string, config: RunConfig, failure: string | undefined, code: number | null, signal: string | null, stderr: string): void {
+    const file = path.join(dir, RUN_FILES.runJson);
+    const read = fs.existsSync(file) ? readRunRecord(dir) : undefined;
+    if (read && (!read.ok || (read.record.status !== 'queued' && read.record.status !== 'running' && !read.fixedUp))) return;
+    const tail = stderr.trim() ? `\n${stderr.trim().split('\n').slice(-5).join('\n')}` : '';
+    const error = failure ?? `The trainer process exited (${signal ?? `code ${code}`}) before finishing.${tail}`;
+    const base: RunRecord = read?.ok ? read.record : { id: path.basename(dir), config, status: 'failed', versions: {} };
+    const record: RunRecord = { ...base, status: 'failed', endedAt: new Date().toISOString(), error: read?.ok && read.fixedUp && !failure ? base.error : error };
     try {
-      writeFileAtomic(path.join(dir, RUN_FILES.runJson), `${JSON.stringify(record, null, 2)}\n`);
+      writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
     } catch {
       // The folder vanished (deleted while starting): nothing left to annotate.
     }

@@ -42,8 +42,9 @@ export class RunStore implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<RunChange[]>();
   readonly onDidChange = this.changeEmitter.event;
   private timer: NodeJS.Timeout | undefined;
-  private polling = false;
+  private inFlight: Promise<void> | undefined;
   private lastFullScan = 0;
+  private scannedRoot: string | undefined;
   private disposed = false;
   /** Runs this window drives: alive even before the trainer writes its lock. */
   private readonly ownedLive = new Set<string>();
@@ -76,12 +77,23 @@ export class RunStore implements vscode.Disposable {
 
   /** Re-reads now (after starting, cancelling or deleting a run). */
   async refresh(full = false): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
-    try {
+    // One read at a time; a request made during a read waits for it, then reads afresh.
+    while (this.inFlight) await this.inFlight.catch(() => undefined);
+    this.inFlight = this.readAll(full).finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async readAll(full: boolean): Promise<void> {
+    {
       const changes: RunChange[] = [];
       const now = Date.now();
       const scan = full || now - this.lastFullScan > IDLE_POLL_MS - 100 || this.entries.size === 0;
+      if (this.root() !== this.scannedRoot) {
+        // The runs folder setting changed: every entry belongs to the old folder.
+        for (const id of this.entries.keys()) changes.push({ id, appended: [], reset: true, statusChanged: true });
+        this.entries.clear();
+        this.scannedRoot = this.root();
+      }
       if (scan) {
         this.lastFullScan = now;
         const ids = this.scanIds();
@@ -100,8 +112,6 @@ export class RunStore implements vscode.Disposable {
         if (c) changes.push(c);
       }
       if (changes.length) this.changeEmitter.fire(changes);
-    } finally {
-      this.polling = false;
     }
   }
 

@@ -20,7 +20,9 @@ export type StartResult = { runId: string } | { refused: string } | undefined;
 
 /** Everything behind the Runs view and its commands; created on first use (see registerRuns.ts). */
 export class RunsService implements vscode.Disposable {
-  readonly store = new RunStore(runsFolder);
+  /** Read once and on change: the setting is resolved against the workspace folder each time otherwise. */
+  private root = runsFolder();
+  readonly store = new RunStore(() => this.root);
   readonly manager: RunManager;
   readonly tree: RunsTreeProvider;
   private readonly statusBar: RunStatusBar;
@@ -49,7 +51,9 @@ export class RunsService implements vscode.Disposable {
         this.onChanges(changes);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('clinicalFt.runsFolder')) void this.store.refresh(true);
+        if (!e.affectsConfiguration('clinicalFt.runsFolder')) return;
+        this.root = runsFolder();
+        void this.store.refresh(true);
       }),
     );
     this.store.start();
@@ -225,11 +229,10 @@ export class RunsService implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Clinical FT: run ${e.id} is still running — cancel it first.`);
       return;
     }
-    const answer = await vscode.window.showWarningMessage(
-      `Delete run ${e.id}? Its adapter, checkpoints, metrics and log are removed.`,
-      { modal: true, detail: e.dir },
-      'Delete',
-    );
+    // No dialog, no deletion: a refused or dismissed confirmation keeps the folder.
+    const answer = await Promise.resolve(
+      vscode.window.showWarningMessage(`Delete run ${e.id}? Its adapter, checkpoints, metrics and log are removed.`, { modal: true, detail: e.dir }, 'Delete'),
+    ).catch(() => undefined);
     if (answer !== 'Delete') return;
     const uri = vscode.Uri.file(e.dir);
     try {

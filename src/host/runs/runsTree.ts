@@ -109,8 +109,9 @@ function runItem(e: RunEntry): vscode.TreeItem {
     item.contextValue = 'clinicalFt.run.unreadable';
     return item;
   }
-  item.label = `${v.method.toUpperCase()} · ${v.model} · ${v.dataset}`;
-  item.description = `${v.status === 'running' || v.status === 'queued' ? '' : `${v.status} · `}${describeProgress(v)}`;
+  // The sidebar is narrow: what changes (status, progress, loss, time) comes before the model name.
+  item.label = `${v.method.toUpperCase()} · ${v.dataset}`;
+  item.description = `${v.status === 'running' || v.status === 'queued' ? '' : `${v.status} · `}${describeProgress(v)} · ${v.model}`;
   item.iconPath = STATUS_ICON[v.status];
   item.contextValue = `clinicalFt.run.${v.status}`;
   const md = new vscode.MarkdownString(undefined, true);

@@ -100,18 +100,24 @@ async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | '
     return true;
   }
   const first = result.errors[0];
-  const choice = await vscode.window.showErrorMessage(
-    `Clinical FT: ${path.basename(file)} has ${result.errors.length} error(s) for ${method.toUpperCase()}; fix them before training.${first ? ` First: ${describeIssue(file, first)}` : ''}`,
-    'Open at error',
-    'Show problems',
-  );
-  if (choice === 'Open at error') {
-    const doc = await vscode.workspace.openTextDocument(file);
-    const pos = new vscode.Position(Math.max(0, (first?.line ?? 1) - 1), Math.max(0, (first?.column ?? 1) - 1));
-    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
-  } else if (choice === 'Show problems') {
-    await vscode.commands.executeCommand('workbench.actions.view.problems');
-  }
+  // Not awaited: the flow ends here, the message stays until the person acts on it.
+  void vscode.window
+    .showErrorMessage(
+      `Clinical FT: ${path.basename(file)} has ${result.errors.length} error(s) for ${method.toUpperCase()}; fix them before training.${first ? ` First: ${describeIssue(file, first)}` : ''}`,
+      'Open at error',
+      'Show problems',
+    )
+    .then(async (choice) => {
+      if (choice === 'Open at error') {
+        const doc = await vscode.workspace.openTextDocument(file);
+        const pos = new vscode.Position(Math.max(0, (first?.line ?? 1) - 1), Math.max(0, (first?.column ?? 1) - 1));
+        await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos) });
+      } else if (choice === 'Show problems') {
+        await vscode.commands.executeCommand('workbench.actions.view.problems');
+      }
+    });
+  svc.output.appendLine(`Dataset ${file} is not valid for ${method.toUpperCase()}:`);
+  for (const e of result.errors.slice(0, 20)) svc.output.appendLine(`  ${describeIssue(file, e)}`);
   return false;
 }
 
@@ -217,6 +223,7 @@ async function editAsJson(svc: RunsService, config: RunConfig): Promise<void> {
   for (let i = 2; fs.existsSync(file); i++) file = file.replace(/(-\d+)?\.run\.json$/, `-${i}.run.json`);
   fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   await vscode.window.showTextDocument(vscode.Uri.file(file));
-  const choice = await vscode.window.showInformationMessage(`Clinical FT: edit ${path.basename(file)}, then start it.`, 'Start now');
-  if (choice === 'Start now') await startFromConfigFile(svc, vscode.Uri.file(file));
+  void vscode.window.showInformationMessage(`Clinical FT: edit ${path.basename(file)}, then start it.`, 'Start now').then((choice) => {
+    if (choice === 'Start now') void vscode.commands.executeCommand('clinicalFt.startRunFromConfig', vscode.Uri.file(file));
+  });
 }

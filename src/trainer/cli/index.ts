@@ -3,6 +3,7 @@ import { scoreCommand } from './scoreCommand';
 import { generateCommand } from './generateCommand';
 import { validateCommand } from './validateCommand';
 import { trainCommand } from './trainCommand';
+import { evalCommand } from './evalCommand';
 
 export interface CliCommand {
   /** One line shown by `clinical-ft --help`. */
@@ -19,6 +20,7 @@ const commands: Record<string, CliCommand> = {
   generate: generateCommand,
   validate: validateCommand,
   train: trainCommand,
+  eval: evalCommand,
 };
 
 export function registerCommand(name: string, command: CliCommand): void {

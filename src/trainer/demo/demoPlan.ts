@@ -26,11 +26,11 @@ export interface DemoBudget {
 }
 
 export const DEFAULT_BUDGET: DemoBudget = {
-  sftSteps: 120,
-  dpoSteps: 60,
+  sftSteps: 200,
+  dpoSteps: 50,
   batchSize: 8,
-  sftLr: 2e-3,
-  dpoLr: 5e-4,
+  sftLr: 5e-3,
+  dpoLr: 1e-3,
   beta: 0.1,
   loraR: 8,
   loraAlpha: 16,

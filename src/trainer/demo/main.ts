@@ -20,6 +20,7 @@ interface DemoArgs {
   model: string;
   samples: string;
   out?: string;
+  runs?: string;
   seeds: number;
   limit?: number;
   tasks?: string[];
@@ -41,13 +42,16 @@ function parseArgs(argv: string[], root: string): DemoArgs {
     if (flag === '--model') a.model = path.resolve(value);
     else if (flag === '--samples') a.samples = path.resolve(value);
     else if (flag === '--out') a.out = path.resolve(value);
+    else if (flag === '--runs') a.runs = path.resolve(value);
     else if (flag === '--seeds') a.seeds = num();
     else if (flag === '--limit') a.limit = num();
     else if (flag === '--tasks') a.tasks = value.split(',');
     else if (flag === '--backend') a.backend = value as Backend;
     else if (flag === '--sft-steps') a.budget.sftSteps = num();
     else if (flag === '--dpo-steps') a.budget.dpoSteps = num();
-    else throw new Error(`unknown option ${flag} (options: --model --samples --out --seeds --limit --tasks --backend --sft-steps --dpo-steps)`);
+    else if (flag === '--sft-lr') a.budget.sftLr = num();
+    else if (flag === '--dpo-lr') a.budget.dpoLr = num();
+    else throw new Error(`unknown option ${flag} (options: --model --samples --out --runs --seeds --limit --tasks --backend --sft-steps --dpo-steps --sft-lr --dpo-lr)`);
   }
   return a;
 }
@@ -75,7 +79,7 @@ async function main(args: DemoArgs): Promise<void> {
   const backend = await initBackend(args.backend);
   const id = `demo-${stamp()}`;
   const demoDir = args.out ?? path.join(args.root, '.clinical-ft', 'demo', id);
-  const runsDir = path.join(args.root, '.clinical-ft', 'runs');
+  const runsDir = args.runs ?? path.join(args.root, '.clinical-ft', 'runs');
   fs.mkdirSync(demoDir, { recursive: true });
   const seeds = Array.from({ length: args.seeds }, (_, i) => i + 1);
   const logFile = path.join(demoDir, 'demo.log');

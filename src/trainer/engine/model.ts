@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CausalLM, ModelConfig } from './types';
 import { LoraAdapters, uniqueName, type LinearModule } from './lora';
 import { WeightSource } from './weightSource';
+import { embed, logSoftmaxPick, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
 
 /** Keys and cached tensors of past positions, one entry per layer (generation). */
 export interface KvCache {
@@ -11,11 +12,6 @@ export interface KvCache {
 }
 
 const NEG = -1e9;
-
-/** The wasm OneHot kernel ignores a float32 dtype and writes int32 bits: build int32, then cast. */
-function oneHotFloat(ids: tf.Tensor1D, depth: number): tf.Tensor2D {
-  return tf.cast(tf.oneHot(ids, depth), 'float32') as tf.Tensor2D;
-}
 
 function layerPrefix(i: number): string {
   return `model.layers.${i}`;
@@ -151,20 +147,17 @@ export class LlamaModel implements CausalLM {
   }
 
   private rmsNorm(x: tf.Tensor, key: string): tf.Tensor {
-    const variance = tf.mean(tf.square(x), -1, true);
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, this.config.rmsNormEps))), this.w(key));
+    return rmsNorm(x, this.w(key) as tf.Tensor1D, this.config.rmsNormEps);
   }
 
   private embed(ids: tf.Tensor2D): tf.Tensor3D {
     const [B, T] = ids.shape;
-    const table = this.w('model.embed_tokens.weight') as tf.Tensor2D;
-    // Gather has no gradient kernel on wasm; a one-hot product trains the table on every backend.
-    const rows = this.trainableBase ? tf.matMul(oneHotFloat(tf.reshape(ids, [-1]) as tf.Tensor1D, this.config.vocabSize), table) : tf.gather(table, tf.reshape(ids, [-1]));
+    const rows = embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [-1]) as tf.Tensor1D, this.trainableBase);
     return tf.reshape(rows, [B, T, this.config.hiddenSize]);
   }
 
-  /** cos/sin [T, 1, headDim/2] for positions offset..offset+T-1 (rotate-half convention). */
-  private rope(offset: number, T: number): { cos: tf.Tensor; sin: tf.Tensor } {
+  /** cos/sin [T, headDim/2] for positions offset..offset+T-1 (rotate-half convention). */
+  private rope(offset: number, T: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
     const half = this.config.headDim / 2;
     const cos = new Float32Array(T * half);
     const sin = new Float32Array(T * half);
@@ -176,14 +169,7 @@ export class LlamaModel implements CausalLM {
         sin[t * half + i] = Math.sin(ang);
       }
     }
-    return { cos: tf.tensor3d(cos, [T, 1, half]), sin: tf.tensor3d(sin, [T, 1, half]) };
-  }
-
-  /** x [B, T, heads, headDim] rotated: [x1·cos − x2·sin, x2·cos + x1·sin]. */
-  private applyRope(x: tf.Tensor4D, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor4D {
-    const half = this.config.headDim / 2;
-    const [x1, x2] = tf.split(x, [half, half], 3);
-    return tf.concat([tf.sub(tf.mul(x1, cos), tf.mul(x2, sin)), tf.add(tf.mul(x2, cos), tf.mul(x1, sin))], 3) as tf.Tensor4D;
+    return { cos: tf.tensor2d(cos, [T, half]), sin: tf.tensor2d(sin, [T, half]) };
   }
 
   /** Additive mask [B, 1, rep·T, past+T]: causal within the window plus right padding of the keys. */
@@ -213,8 +199,8 @@ export class LlamaModel implements CausalLM {
     for (let i = 0; i < c.numLayers; i++) {
       const p = layerPrefix(i);
       const h = tf.reshape(this.rmsNorm(x, `${p}.input_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
-      const q = this.applyRope(tf.reshape(this.linear(h, `${p}.self_attn.q_proj`, training, c.attentionBias), [B, T, c.numHeads, hd]), cos, sin);
-      const k = this.applyRope(tf.reshape(this.linear(h, `${p}.self_attn.k_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]), cos, sin);
+      const q = rope(tf.reshape(this.linear(h, `${p}.self_attn.q_proj`, training, c.attentionBias), [B, T, c.numHeads, hd]) as tf.Tensor4D, cos, sin);
+      const k = rope(tf.reshape(this.linear(h, `${p}.self_attn.k_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]) as tf.Tensor4D, cos, sin);
       const v = tf.reshape(this.linear(h, `${p}.self_attn.v_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]);
       let kh = tf.transpose(k, [0, 2, 1, 3]) as tf.Tensor4D; // [B, nKv, T, hd]
       let vh = tf.transpose(v, [0, 2, 1, 3]) as tf.Tensor4D;
@@ -240,7 +226,7 @@ export class LlamaModel implements CausalLM {
       const h2 = tf.reshape(this.rmsNorm(x, `${p}.post_attention_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
       const gate = this.linear(h2, `${p}.mlp.gate_proj`, training, false);
       const up = this.linear(h2, `${p}.mlp.up_proj`, training, false);
-      const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D;
+      const act = swiglu(gate, up);
       x = tf.add(x, tf.reshape(this.linear(act, `${p}.mlp.down_proj`, training, false), [B, T, c.hiddenSize]));
     }
     if (cache) cache.length = past + T;
@@ -271,10 +257,8 @@ export class LlamaModel implements CausalLM {
       const hPrev = tf.reshape(tf.slice(h, [0, 0, 0], [B, T - 1, H]), [B * (T - 1), H]) as tf.Tensor2D;
       const logits = this.project(hPrev);
       const targets = tf.reshape(tf.slice(ids, [0, 1], [B, T - 1]), [-1]) as tf.Tensor1D;
-      // softmaxCrossEntropy's own gradient (softmax − onehot) avoids a gather gradient, which wasm lacks.
-      const labels = oneHotFloat(targets, this.config.vocabSize);
-      const nll = tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE);
-      let lp = tf.concat([tf.zeros([B, 1]), tf.reshape(tf.neg(nll), [B, T - 1])], 1) as tf.Tensor2D;
+      const picked = logSoftmaxPick(logits, targets);
+      let lp = tf.concat([tf.zeros([B, 1]), tf.reshape(picked, [B, T - 1])], 1) as tf.Tensor2D;
       if (attentionMask) lp = tf.mul(lp, tf.cast(attentionMask, 'float32'));
       return lp;
     });

@@ -116,7 +116,13 @@ export function reroutedBatchMatMul(stockMatMul: KernelFunc, stockTranspose: Ker
     try {
       const A = as3d(a, transA);
       const B = as3d(b, transB);
-      if (p.batch === 0 || p.m === 0 || p.n === 0 || p.k === 0) return stockMatMul({ inputs: { a: A, b: B }, backend, attrs: { transposeA: false, transposeB: false } });
+      if (p.batch === 0 || p.m === 0 || p.n === 0 || p.k === 0) {
+        // An empty sum is 0 (the stock kernel leaves such outputs uninitialised).
+        const out = backend.makeOutput(p.outShape, 'float32');
+        const off = heapOffset(backend, out);
+        backend.wasm.HEAPF32.fill(0, off, off + sizeOf(p.outShape));
+        return out;
+      }
       const plain = (x: TensorInfo, y: TensorInfo): TensorInfo => {
         const r = stockMatMul({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } });
         r.shape = p.outShape;

@@ -12,3 +12,16 @@ export function nativeExp(blas: NativeBlas): KernelFunc {
     return out;
   };
 }
+
+/**
+ * Identity that shares the input's data instead of copying it (tensors are immutable; a variable's assign()
+ * swaps its data id). The stock wasm kernel copies, and gradients call it hundreds of times per step.
+ */
+export function sharedIdentity(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs;
+    if (x.dtype === 'string') return stock(args);
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}

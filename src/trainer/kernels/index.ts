@@ -1,10 +1,12 @@
-// Kernel re-registration for the wasm backend: faster BatchMatMul (native OpenBLAS or rerouted XNNPACK) and,
-// with the native addon, Exp. Gradients are unchanged: they call the same ops, which dispatch here.
+// Kernel re-registration for the wasm backend: faster BatchMatMul (native OpenBLAS or rerouted XNNPACK), a
+// zero-copy Identity and, with the native addon, Exp plus fused kernels (see fusedOps.ts). Gradients are
+// unchanged: they call the same ops, which dispatch here.
 import * as tf from '@tensorflow/tfjs';
 import { replaceKernel, type KernelFunc } from './wasmInternals';
 import { loadNativeBlas } from './nativeBlas';
 import { nativeBatchMatMul, reroutedBatchMatMul } from './batchMatMul';
-import { nativeExp } from './elementwise';
+import { nativeExp, sharedIdentity } from './elementwise';
+import { registerFusedKernels, unregisterFusedKernels } from './fusedKernels';
 
 export interface KernelReport {
   matmul: 'native-openblas' | 'wasm-rerouted' | 'stock';
@@ -12,26 +14,41 @@ export interface KernelReport {
   replaced: string[];
 }
 
+export type KernelMode = 'auto' | 'wasm-only' | 'stock';
+
 let installed: KernelReport | undefined;
+let installedMode: KernelMode | undefined;
 const stock = new Map<string, KernelFunc | undefined>();
 
-/** Idempotent; CLINICAL_FT_KERNELS=stock keeps tfjs' own kernels (for comparisons). */
-export function installWasmKernels(): KernelReport {
-  if (installed) return installed;
-  const native = loadNativeBlas();
-  if (process.env.CLINICAL_FT_KERNELS === 'stock') return (installed = { matmul: 'stock', native: native.reason, replaced: [] });
+/**
+ * Idempotent per mode. 'auto': native addon kernels when it loads, else the rerouted pure-wasm matmul;
+ * 'wasm-only' ignores the addon; 'stock' keeps tfjs' kernels. CLINICAL_FT_KERNELS overrides 'auto'.
+ */
+export function installWasmKernels(mode: KernelMode = 'auto'): KernelReport {
+  const env = process.env.CLINICAL_FT_KERNELS;
+  const wanted: KernelMode = mode === 'auto' && (env === 'stock' || env === 'wasm-only') ? env : mode;
+  if (installed && installedMode === wanted) return installed;
+  if (installed) restoreStockKernels();
+  installedMode = wanted;
+  const native: ReturnType<typeof loadNativeBlas> = wanted === 'auto' ? loadNativeBlas() : { reason: `not used (kernel mode ${wanted})` };
+  if (wanted === 'stock') return (installed = { matmul: 'stock', native: native.reason, replaced: [] });
   const stockMatMul = tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc as unknown as KernelFunc | undefined;
   const stockTranspose = tf.getKernel('Transpose', 'wasm')?.kernelFunc as unknown as KernelFunc | undefined;
-  if (!stockMatMul || !stockTranspose) return (installed = { matmul: 'stock', native: native.reason, replaced: [] });
+  const stockIdentity = tf.getKernel('Identity', 'wasm')?.kernelFunc as unknown as KernelFunc | undefined;
+  if (!stockMatMul || !stockTranspose || !stockIdentity) return (installed = { matmul: 'stock', native: native.reason, replaced: [] });
   const replaced: string[] = [];
   const swap = (name: string, fn: KernelFunc) => {
     stock.set(name, replaceKernel(tf, name, fn));
     replaced.push(name);
   };
+  swap('Identity', sharedIdentity(stockIdentity));
   if (native.blas) {
-    native.blas.setThreads(Number(process.env.CLINICAL_FT_BLAS_THREADS ?? 1));
+    // One BLAS thread by default: the rest of the step is single-threaded wasm, and a spinning BLAS worker
+    // competes with it for the second core.
+    native.blas.setThreads(Math.max(1, Number(process.env.CLINICAL_FT_BLAS_THREADS ?? 1) || 1));
     swap('BatchMatMul', nativeBatchMatMul(native.blas));
     swap('Exp', nativeExp(native.blas));
+    replaced.push(...registerFusedKernels(native.blas));
   } else {
     swap('BatchMatMul', reroutedBatchMatMul(stockMatMul, stockTranspose));
   }
@@ -41,12 +58,13 @@ export function installWasmKernels(): KernelReport {
 /** Puts tfjs' own kernels back (tests compare against them). */
 export function restoreStockKernels(): void {
   for (const [name, fn] of stock) {
-    if (!fn) continue;
     tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
+    if (fn) tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
   }
   stock.clear();
+  unregisterFusedKernels();
   installed = undefined;
+  installedMode = undefined;
 }
 
 export function kernelReport(): KernelReport | undefined {

@@ -24,6 +24,15 @@ export interface NativeBlas {
     strideC: number,
   ): void;
   exp(heap: Float32Array, inOff: number, outOff: number, n: number): void;
+  logSoftmaxPick(heap: Float32Array, x: number, targets: number, lp: number, lse: number, n: number, v: number): void;
+  logSoftmaxPickGrad(heap: Float32Array, x: number, lse: number, targets: number, dy: number, dx: number, n: number, v: number): void;
+  rope(heap: Float32Array, x: number, cos: number, sin: number, y: number, rows: number, t: number, h: number, d: number, inverse: boolean): void;
+  swiglu(heap: Float32Array, g: number, u: number, y: number, n: number): void;
+  swigluGrad(heap: Float32Array, g: number, u: number, dy: number, dg: number, du: number, n: number): void;
+  rmsNorm(heap: Float32Array, x: number, w: number, y: number, rstd: number, rows: number, h: number, eps: number): void;
+  rmsNormGrad(heap: Float32Array, x: number, w: number, rstd: number, dy: number, dx: number, dw: number, rows: number, h: number): void;
+  embed(heap: Float32Array, table: number, ids: number, out: number, n: number, v: number, h: number): void;
+  embedGrad(heap: Float32Array, ids: number, dy: number, dtable: number, n: number, v: number, h: number): void;
   setThreads(n: number): void;
   config(): string;
 }
@@ -47,7 +56,7 @@ export function loadNativeBlas(): { blas?: NativeBlas; reason: string } {
   try {
     // A computed path keeps the bundler from trying to inline the binary.
     const blas = require(file) as NativeBlas;
-    if (typeof blas.sgemm !== 'function') return (cached = { reason: `${file} is not the expected addon` });
+    if (typeof blas.sgemm !== 'function' || typeof blas.embedGrad !== 'function') return (cached = { reason: `${file} is not the expected addon` });
     return (cached = { blas, reason: `${file} (${blas.config()})` });
   } catch (e) {
     return (cached = { reason: `${file} failed to load: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` });

@@ -13,11 +13,12 @@ export interface WasmBackend {
   wasm: { HEAPF32: Float32Array };
   makeOutput(shape: number[], dtype: string): TensorInfo;
   disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
 }
 
 export function isWasmBackend(b: unknown): b is WasmBackend {
   const w = b as Partial<WasmBackend> | undefined;
-  return !!w && typeof w.makeOutput === 'function' && typeof w.disposeData === 'function' && !!w.dataIdMap && !!w.wasm && w.wasm.HEAPF32 instanceof Float32Array;
+  return !!w && typeof w.makeOutput === 'function' && typeof w.disposeData === 'function' && typeof w.incRef === 'function' && !!w.dataIdMap && !!w.wasm && w.wasm.HEAPF32 instanceof Float32Array;
 }
 
 /** Offset of a float32 tensor's data in HEAPF32 (elements). */

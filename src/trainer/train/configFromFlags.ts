@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { z } from 'zod';
 import { RunConfig, type RunConfigInput } from '../../core/runConfig';
 import { UsageError } from '../cli/args';
@@ -97,7 +98,10 @@ export function configFromFlags(flags: Record<string, string | boolean>): RunCon
   if (input.steps !== undefined && input.epochs !== undefined) throw new UsageError('give either --steps or --epochs, not both');
   const parsed = RunConfig.safeParse(input as RunConfigInput);
   if (!parsed.success) throw new UsageError(`invalid training configuration:\n${formatIssues(parsed.error)}`);
-  return parsed.data;
+  // run.json records resolved paths so a run can be resumed or repeated from any directory.
+  const abs = (p: string | undefined) => (p === undefined ? undefined : path.resolve(p));
+  const c = parsed.data;
+  return { ...c, model: path.resolve(c.model), data: path.resolve(c.data), ...(c.evalData ? { evalData: abs(c.evalData) } : {}), ...(c.adapter ? { adapter: abs(c.adapter) } : {}) };
 }
 
 const FLAG_OF: Record<string, string> = {

@@ -37,7 +37,8 @@ function plainChat(messages: MessageList, addGenerationPrompt: boolean): string 
   return addGenerationPrompt ? `${body}### Assistant:\n` : body;
 }
 
-function renderer(template: ChatTemplateLike | undefined): (m: MessageList, gen: boolean) => string {
+/** The model's chat template, or the plain "### Role:" template when it has none. */
+export function renderer(template: ChatTemplateLike | undefined): (m: MessageList, gen: boolean) => string {
   return template ? (m, gen) => template.render(m, { addGenerationPrompt: gen }) : plainChat;
 }
 

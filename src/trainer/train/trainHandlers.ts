@@ -15,6 +15,11 @@ function forward(id: string, emit: Emit, backend: string): (e: RunEvent) => void
   };
 }
 
+// A send racing the host's disconnect fails asynchronously with EPIPE on `process`; the run must go on.
+process.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE' && e.code !== 'ERR_IPC_CHANNEL_CLOSED') throw e;
+});
+
 let signalsInstalled = false;
 function installSignals(): void {
   if (signalsInstalled) return;

@@ -60,10 +60,10 @@ interface MicroStats {
 }
 
 /**
- * Builds the loss of one micro-batch (inside a gradient tape when training). DPO runs chosen and
- * rejected as one padded batch of 2B rows against cached reference log-probs.
+ * The loss of one micro-batch (used for evaluation and SFT training). DPO runs chosen and rejected as
+ * one padded batch of 2B rows against cached reference log-probs — fine without a gradient tape.
  */
-function microLoss(model: TrainableLM, data: TrainData, indices: number[], config: RunConfig, split: 'train' | 'eval', training: boolean, padId: number) {
+export function microLoss(model: TrainableLM, data: TrainData, indices: number[], config: RunConfig, split: 'train' | 'eval', training: boolean, padId: number) {
   if (data.method === 'sft') {
     const examples = (split === 'train' ? data.train : data.eval ?? []);
     const batch = padBatch(indices.map((i) => examples[i]), padId);
@@ -104,6 +104,68 @@ function auxStats(aux: tf.Tensor[]): MicroStats['dpo'] {
   if (aux.length === 0) return undefined;
   const [c, r, pc, pr] = aux.map((t) => Array.from(t.dataSync()));
   return { chosenRewards: c, rejectedRewards: r, chosenLogps: pc, rejectedLogps: pr };
+}
+
+interface MicroGrads {
+  loss: number;
+  grads: tf.Tensor[];
+  numTokens: number;
+  dpo?: MicroStats['dpo'];
+}
+
+function gradsOf(vars: tf.Variable[], f: () => tf.Scalar): { value: number; grads: tf.Tensor[] } {
+  const { value, grads } = tf.variableGrads(f, vars);
+  const v = value.dataSync()[0];
+  value.dispose();
+  return { value: v, grads: vars.map((x) => grads[x.name]) };
+}
+
+/**
+ * Gradients of one micro-batch's loss scaled by `scale`. DPO never holds chosen and rejected
+ * activations at once (that made its peak memory ~1.6× SFT's): the rejected side's log-probs are
+ * computed first without gradients, then each side is differentiated with the other held constant —
+ * the sum of the two is the exact gradient, at the cost of one extra forward pass.
+ */
+export function microGrads(model: TrainableLM, data: TrainData, indices: number[], config: RunConfig, vars: tf.Variable[], padId: number, scale: number): MicroGrads {
+  if (data.method === 'sft') {
+    const micro = microLoss(model, data, indices, config, 'train', true, padId);
+    const { value, grads } = gradsOf(vars, () => micro.run().loss.mul(scale) as tf.Scalar);
+    return { loss: value / scale, grads, numTokens: micro.numTokens };
+  }
+  const pairs = indices.map((i) => data.train[i]);
+  const chosen = padBatch(pairs.map((p) => p.chosen), padId);
+  const rejected = padBatch(pairs.map((p) => p.rejected), padId);
+  const tokens = (e: TokenizedExample) => Math.max(1, e.lossMask.reduce((a, b) => a + b, 0));
+  // IPO works on length-averaged log-probs (as TRL); sigmoid and hinge on sums.
+  const normC = pairs.map((p) => (config.loss === 'ipo' ? tokens(p.chosen) : 1));
+  const normR = pairs.map((p) => (config.loss === 'ipo' ? tokens(p.rejected) : 1));
+  const refC = Float32Array.from(indices.map((i, k) => data.ref.chosen[i] / normC[k]));
+  const refR = Float32Array.from(indices.map((i, k) => data.ref.rejected[i] / normR[k]));
+  const seq = (b: PaddedBatch, norm: number[]) => {
+    const t = tensors(b);
+    return sequenceLogps(model.tokenLogprobs(t.ids, t.attention, { training: true }), t.mask).div(tf.tensor1d(norm)) as tf.Tensor1D;
+  };
+  const prFirst = tf.tidy(() => seq(rejected, normR).dataSync().slice() as Float32Array);
+  let pc: Float32Array = new Float32Array(0);
+  const chosenSide = gradsOf(vars, () => {
+    const c = seq(chosen, normC);
+    pc = c.dataSync().slice() as Float32Array;
+    return dpoLoss(c, tf.tensor1d(prFirst), tf.tensor1d(refC), tf.tensor1d(refR), config.beta, config.loss).loss.mul(scale) as tf.Scalar;
+  });
+  let pr: Float32Array = new Float32Array(0);
+  const rejectedSide = gradsOf(vars, () => {
+    const r = seq(rejected, normR);
+    pr = r.dataSync().slice() as Float32Array;
+    return dpoLoss(tf.tensor1d(pc), r, tf.tensor1d(refC), tf.tensor1d(refR), config.beta, config.loss).loss.mul(scale) as tf.Scalar;
+  });
+  const grads = chosenSide.grads.map((g, i) => g.add(rejectedSide.grads[i]));
+  chosenSide.grads.forEach((g) => g.dispose());
+  rejectedSide.grads.forEach((g) => g.dispose());
+  const stats = tf.tidy(() => {
+    const t = dpoLoss(tf.tensor1d(pc), tf.tensor1d(pr), tf.tensor1d(refC), tf.tensor1d(refR), config.beta, config.loss);
+    return auxStats([t.chosenRewards, t.rejectedRewards, tf.tensor1d(pc), tf.tensor1d(pr)]);
+  });
+  return { loss: rejectedSide.value / scale, grads, numTokens: chosen.numTokens + rejected.numTokens, dpo: stats };
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
@@ -176,6 +238,8 @@ export async function trainLoop(model: TrainableLM, data: TrainData, config: Run
   });
   try {
     while (step < totalSteps) {
+      // Yield to the event loop so signals and IPC (cancel) are seen between steps.
+      await new Promise<void>((r) => setImmediate(r));
       if (hooks.shouldStop()) {
         await hooks.checkpoint(snapshot());
         return { status: 'cancelled', step };
@@ -188,25 +252,15 @@ export async function trainLoop(model: TrainableLM, data: TrainData, config: Run
       let stepTokens = 0;
       const dpoStats: NonNullable<MicroStats['dpo']>[] = [];
       for (let g = 0; g < config.gradAccum; g++) {
-        const micro = microLoss(model, data, cursor.next(), config, 'train', true, padId);
+        const micro = microGrads(model, data, cursor.next(), config, vars, padId, 1 / config.gradAccum);
         stepTokens += micro.numTokens;
-        let aux: tf.Tensor[] = [];
-        const { value, grads } = tf.variableGrads(() => {
-          const out = micro.run();
-          aux = out.aux.map((t) => tf.keep(t));
-          return out.loss.div(config.gradAccum) as tf.Scalar;
-        }, vars);
-        lossSum += value.dataSync()[0];
-        value.dispose();
-        const stats = auxStats(aux);
-        aux.forEach((t) => t.dispose());
-        if (stats) dpoStats.push(stats);
-        const ordered = vars.map((v) => grads[v.name]);
-        if (!accumulated) accumulated = ordered;
+        lossSum += micro.loss / config.gradAccum;
+        if (micro.dpo) dpoStats.push(micro.dpo);
+        if (!accumulated) accumulated = micro.grads;
         else {
-          const sum = accumulated.map((a, i) => a.add(ordered[i]));
+          const sum = accumulated.map((a, i) => a.add(micro.grads[i]));
           accumulated.forEach((t) => t.dispose());
-          ordered.forEach((t) => t.dispose());
+          micro.grads.forEach((t) => t.dispose());
           accumulated = sum;
         }
       }

@@ -118,11 +118,17 @@ suite('labeling', () => {
     await waitForText(doc, () => metaOf(doc, 1)?.rationale === 'dose "500 mg" is <correct>', 'rationale');
     assert.equal(metaOf(doc, 1)?.label, 'tie', 'the label survives a rationale edit');
     await ui.screenshot('labeler');
+    // d: word diff of the two responses, differing words marked.
+    await ui.focusWebview('#app');
+    await ui.press('d');
+    await ui.waitFor('.pane mark.only', { inWebview: true });
+    await ui.screenshot('labeler-diff');
+    await ui.press('d');
+    await ui.waitFor('.pane .turns.response', { inWebview: true });
 
     await ui.focusWebview('#app');
     await ui.press('Control+s');
-    await eventually(() => !doc.isDirty, 20_000, 'document saved');
-    assert.equal(fs.readFileSync(uri.fsPath, 'utf8'), doc.getText());
+    await eventually(() => !doc.isDirty && fs.readFileSync(uri.fsPath, 'utf8') === doc.getText(), 20_000, 'document saved to disk');
     assert.equal(JSON.parse(fs.readFileSync(uri.fsPath, 'utf8').split('\n')[1]).meta.label, 'tie');
   });
 
@@ -148,6 +154,7 @@ suite('labeling', () => {
     assert.equal(doc.lineAt(1).text, broken);
     assert.equal(doc.lineAt(3).text, '{"prompt":"only sft","completion":"c"}');
     assert.equal(doc.lineAt(0).text, lines[0]);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
   test('50 records labeled by keyboard alone, filter to unlabeled, nothing lost', async () => {
@@ -204,6 +211,24 @@ suite('labeling', () => {
     await ui.click('.contentWidgets .codelens-decoration a:has-text("Tie")');
     await eventually(() => doc.lineAt(0).text.includes('"label":"tie"'), 20_000, 'clicked Tie on line 1');
     await vscode.commands.executeCommand('workbench.action.files.revert');
+    await eventually(() => !doc.isDirty, 10_000, 'reverted');
+    // "Open side by side" opens the labeler beside the text, on that record.
+    const open = lenses.find((l) => l.range.start.line === 3 && l.command?.title === 'Open side by side')!;
+    await vscode.commands.executeCommand(open.command!.command, ...(open.command!.arguments ?? []));
+    await ui.waitFor(`.record-id:has-text("id ${idOf(lines[3])}")`, { inWebview: true, timeoutMs: 30_000 });
+    assert.equal(vscode.window.tabGroups.all.length, 2, 'beside the text editor');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('any DPO JSONL can be reopened with the labeler', async () => {
+    const lines = sampleLines().slice(0, 2);
+    const uri = freshFile('any.jsonl', lines);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('vscode.open', uri);
+    const first = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    assert.ok(first instanceof vscode.TabInputText, 'a plain .jsonl opens as text by default');
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'clinicalFt.preferenceLabelerAnyJsonl');
+    await ui.waitFor('#position:has-text("Record 1 of 2")', { inWebview: true, timeoutMs: 60_000 });
   });
 
   test('export writes DPO pairs with a summary; agreement computes kappa over the sample annotators', async () => {
@@ -273,5 +298,74 @@ suite('labeling', () => {
     // The result opens in the labeler like any prefs file.
     await openLabeler(vscode.Uri.file(out));
     assert.ok((await ui.query('.pane .text', { inWebview: true })).count === 2);
+  });
+
+  test('Cancel in the progress notification stops generation and keeps every record written so far', async () => {
+    const dir = path.join(workspaceRoot(), 'labeling-tests', 'cancel');
+    fs.mkdirSync(dir, { recursive: true });
+    const model = path.join(dir, 'tiny-model');
+    await writeTinyModel(model, { seed: 3 });
+    const prompts = path.join(dir, 'many.txt');
+    fs.writeFileSync(prompts, Array.from({ length: 200 }, (_, i) => `Prompt number ${i}:`).join('\n') + '\n');
+    const out = path.join(dir, 'many.candidates.prefs.jsonl');
+    fs.rmSync(out, { force: true });
+    // Earlier notifications would hide the progress toast behind them.
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const running = vscode.commands.executeCommand<{ written: number; cancelled: boolean }>('clinicalFt.generateCandidatePairs', {
+      prompts, model, adapter: '', out, maxNewTokens: 24, temperature: 1, noOpen: true,
+    });
+    await eventually(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).length >= 2, 60_000, 'two records written');
+    // The progress lives in the notification list (a toast, or the centre when toasts are suppressed).
+    await vscode.commands.executeCommand('notifications.showList');
+    const cancel = '.notification-list-item:has-text("generating candidate pairs") .monaco-button:has-text("Cancel")';
+    await ui.waitFor(cancel, { timeoutMs: 10_000 }).catch(async (e) => {
+      await ui.screenshot('labeling-cancel-no-toast');
+      throw e;
+    });
+    await ui.click(cancel);
+    const summary = await running;
+    assert.equal(summary.cancelled, true);
+    assert.ok(summary.written >= 2 && summary.written < 200, `written ${summary.written}`);
+    const records = parsePrefsText(fs.readFileSync(out, 'utf8'));
+    assert.equal(records.length, summary.written, 'the file holds exactly the records reported');
+    assert.ok(records.every((r) => r.kind === 'pair'), 'no torn line');
+  });
+
+  test('end to end: generate, label by keyboard, save, export, start a DPO run from the export', async () => {
+    const dir = path.join(workspaceRoot(), 'labeling-tests', 'e2e');
+    fs.mkdirSync(dir, { recursive: true });
+    const model = path.join(dir, 'tiny-model');
+    await writeTinyModel(model, { seed: 11 });
+    const prompts = path.join(dir, 'questions.txt');
+    fs.writeFileSync(prompts, ['Advice after pneumonia:', 'Advice after cystitis:', 'Advice after cellulitis:', 'Advice after asthma:'].join('\n') + '\n');
+    const out = path.join(dir, 'questions.candidates.prefs.jsonl');
+    fs.rmSync(out, { force: true });
+    const gen = await vscode.commands.executeCommand<{ written: number }>('clinicalFt.generateCandidatePairs', {
+      prompts, model, adapter: '', out, maxNewTokens: 6, temperature: 1, noOpen: true,
+    });
+    assert.ok(gen.written >= 2, `written ${gen.written}`);
+    const doc = await openLabeler(vscode.Uri.file(out));
+    for (let i = 0; i < gen.written; i++) await ui.press(i % 2 ? '2' : '1');
+    await waitForText(doc, () => doc.getText().split('\n').filter((l) => l.includes('"label"')).length === gen.written, 'all labeled');
+    await ui.press('Control+s');
+    await eventually(() => !doc.isDirty, 20_000, 'saved');
+    const exported = path.join(dir, 'questions.candidates.dpo.jsonl');
+    const res = await vscode.commands.executeCommand<{ out: string; summary: { exported: number } }>('clinicalFt.exportLabeledPairs', vscode.Uri.file(out), { overwrite: true, quiet: true });
+    assert.equal(res.out, exported);
+    assert.equal(res.summary.exported, gen.written);
+    const config = path.join(dir, 'dpo.run.json');
+    fs.writeFileSync(config, JSON.stringify({ method: 'dpo', model, data: exported, steps: 1, batchSize: 2, maxLength: 64, backend: 'cpu' }));
+    const started = await vscode.commands.executeCommand<{ runId?: string; refused?: string }>('clinicalFt.startRunFromConfig', vscode.Uri.file(config));
+    assert.ok(started?.runId, `run started: ${JSON.stringify(started)}`);
+    const runJson = path.join(workspaceRoot(), '.clinical-ft', 'runs', started.runId!, 'run.json');
+    const status = await eventually(() => {
+      try {
+        const s = JSON.parse(fs.readFileSync(runJson, 'utf8')).status as string;
+        return ['completed', 'failed', 'cancelled'].includes(s) ? s : undefined;
+      } catch {
+        return undefined;
+      }
+    }, 120_000, 'DPO run to finish');
+    assert.equal(status, 'completed', fs.existsSync(runJson) ? fs.readFileSync(runJson, 'utf8') : 'no run.json');
   });
 });

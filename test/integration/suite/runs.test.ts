@@ -33,7 +33,7 @@ function writeRunFolder(id: string, opts: { status: string; steps: number; total
   };
   fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(record, null, 2));
   const lines: string[] = [];
-  for (let s = 1; s <= opts.steps; s++) lines.push(JSON.stringify(metricsLine(s, started)));
+  for (let s = 1; s <= opts.steps; s++) lines.push(JSON.stringify({ ...metricsLine(s, started), ...(opts.method === 'dpo' ? dpoMetrics(s) : {}) }));
   fs.writeFileSync(path.join(dir, 'metrics.jsonl'), lines.map((l) => `${l}\n`).join(''));
   fs.writeFileSync(path.join(dir, 'trainer.log'), `fixture run ${id}\n`);
   return dir;
@@ -41,6 +41,10 @@ function writeRunFolder(id: string, opts: { status: string; steps: number; total
 
 function metricsLine(step: number, started: number) {
   return { step, epoch: step / 20, loss: 2.5 * Math.exp(-step / 8) + 0.3, learning_rate: 2e-4, grad_norm: 1 / step, tokens_per_second: 900, num_tokens: step * 512, time: new Date(started + step * 1000).toISOString() };
+}
+
+function dpoMetrics(step: number) {
+  return { 'rewards/chosen': 0.05 * step, 'rewards/rejected': -0.04 * step, 'rewards/margins': 0.09 * step, 'rewards/accuracies': Math.min(1, 0.5 + step / 20) };
 }
 
 /** A process that owns a run folder as a trainer would: lock with its pid, appends metrics, honours SIGTERM. */
@@ -128,9 +132,9 @@ suite('runs', () => {
   test('a finished run folder shows in the tree with its progress, and the dashboard draws its curve', async () => {
     writeRunFolder('20261122-070000-sft', { status: 'completed', steps: 24, totalSteps: 24 });
     await vscode.commands.executeCommand('clinicalFt.runs.refresh');
-    await ui.waitFor('.sidebar .monaco-list-row:has-text("SFT · tiny-fixture · fixture.sft.jsonl")', { timeoutMs: 20_000 });
+    await ui.waitFor('.sidebar .monaco-list-row:has-text("SFT · fixture.sft.jsonl")', { timeoutMs: 20_000 });
     const row = await ui.query('.sidebar .monaco-list-row:has-text("tiny-fixture")');
-    assert.match(row.texts.join('\n'), /completed · 24\/24 · loss 0\.\d+/);
+    assert.match(row.texts.join('\n'), /completed · 24\/24 · loss 0\.\d+ · 1m 00s · tiny-fixture/);
     await vscode.commands.executeCommand('clinicalFt.runs.openDashboard', { kind: 'run', id: '20261122-070000-sft' });
     await ui.waitFor('section.chart[data-metric="loss"] canvas', { inWebview: true, timeoutMs: 30_000 });
     assert.equal(await chartPoints('loss'), 24, 'one point per step');
@@ -141,6 +145,60 @@ suite('runs', () => {
     const legend = await ui.query('.run[data-run="20261122-070000-sft"]', { inWebview: true });
     assert.match(legend.texts[0], /completed/);
     await ui.screenshot('runs-dashboard-fixture');
+  });
+
+  test('a run\'s children (metrics, log), its output channel, and Delete needs a confirmation', async () => {
+    const id = '20261122-050000-sft';
+    const dir = writeRunFolder(id, { status: 'completed', steps: 7, totalSteps: 7 });
+    fs.mkdirSync(path.join(dir, 'checkpoints', 'step-7'), { recursive: true });
+    await vscode.commands.executeCommand('clinicalFt.runs.refresh');
+    const row = `.sidebar .monaco-list-row:has-text("7/7")`;
+    await ui.waitFor(row, { timeoutMs: 20_000 });
+    await ui.click(row);
+    await ui.waitFor('.sidebar .monaco-list-row:has-text("Metrics: 7 lines")', { timeoutMs: 10_000 });
+    await ui.waitFor('.sidebar .monaco-list-row:has-text("Checkpoints")');
+    await ui.waitFor('.sidebar .monaco-list-row:has-text("trainer.log")');
+    await ui.screenshot('runs-tree-children');
+    await vscode.commands.executeCommand('clinicalFt.runs.showLog', { kind: 'run', id });
+    await ui.waitFor(`.part.panel .view-lines:has-text("fixture run ${id}")`, { timeoutMs: 20_000 });
+    // The workbench under test refuses modal dialogs, which is exactly "not confirmed": nothing is deleted.
+    await vscode.commands.executeCommand('clinicalFt.runs.delete', { kind: 'run', id });
+    assert.equal(fs.existsSync(path.join(dir, 'metrics.jsonl')), true, 'kept without a confirmation');
+  });
+
+  test('compare: a second run is overlaid from the dashboard; CSV and PNG exports are written', async () => {
+    const sft = '20261122-070000-sft';
+    const dpo = '20261122-060000-dpo';
+    writeRunFolder(sft, { status: 'completed', steps: 24, totalSteps: 24 });
+    writeRunFolder(dpo, { status: 'completed', steps: 10, totalSteps: 10, method: 'dpo' });
+    await vscode.commands.executeCommand('clinicalFt.runs.refresh');
+    await vscode.commands.executeCommand('clinicalFt.runs.openDashboard', { kind: 'run', id: sft });
+    await ui.waitFor(`.run[data-run="${sft}"]`, { inWebview: true, timeoutMs: 30_000 });
+    await ui.click('vscode-button:has-text("Compare with")', { inWebview: true });
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Compare with runs")');
+    await ui.type(dpo);
+    await ui.click(`.quick-input-list .monaco-list-row:has-text("${dpo}")`);
+    await ui.press('Enter');
+    await ui.waitFor(`.run[data-run="${dpo}"]`, { inWebview: true, timeoutMs: 20_000 });
+    assert.equal(await chartPoints('loss'), 24 + 10, 'both loss curves');
+    assert.equal(await chartPoints('rewards'), 20, 'DPO rewards chosen + rejected appear for the DPO run');
+    assert.equal(await chartPoints('accuracies'), 10);
+    await ui.screenshot('runs-compare');
+    const csv = path.join(runsRoot(), sft, `${sft}+${dpo}.metrics.csv`);
+    await ui.click('vscode-button:has-text("Export CSV")', { inWebview: true });
+    await ui.waitFor('.quick-input-widget:visible input');
+    await ui.press('Enter');
+    await eventually(() => fs.existsSync(csv), 20_000, 'the CSV file');
+    const rows = fs.readFileSync(csv, 'utf8').trim().split('\n');
+    assert.equal(rows.length, 1 + 24 + 10);
+    assert.match(rows[0], /^run,step,epoch,time,.*loss.*rewards\/margins/);
+    const png = path.join(runsRoot(), sft, `${sft}+${dpo}.png`);
+    await eventually(async () => (await ui.query('.quick-input-widget:visible')).count === 0, 10_000, 'the save dialog to close');
+    await ui.click('vscode-button:has-text("Export PNG")', { inWebview: true });
+    await ui.waitFor('.quick-input-widget:visible input');
+    await ui.press('Enter');
+    await eventually(() => fs.existsSync(png) && fs.statSync(png).size > 1000, 20_000, 'the PNG file');
+    assert.deepEqual([...fs.readFileSync(png).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG signature');
   });
 
   test('a run owned by a trainer this window did not start is reattached: the curve keeps growing, Cancel reaches it', async () => {
@@ -208,6 +266,65 @@ suite('runs', () => {
     await ui.waitFor(`.sidebar .monaco-list-row:has-text("completed · 4/4")`, { timeoutMs: 20_000 });
     await eventually(async () => (await chartPoints('loss')) >= 4, 20_000, 'loss points in the dashboard');
     await ui.screenshot('runs-sft-completed');
+  });
+
+  test('"Edit as JSON" opens the resolved config; editing it and "Start run from config" runs it', async function () {
+    if (!trainerTrains(extensionPath)) this.skip();
+    await useTinyModel();
+    writeTinyDataset();
+    await ui.palette('Clinical FT: Start SFT run');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("dataset")');
+    await ui.type('tiny.sft.jsonl');
+    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("tiny.sft.jsonl")');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 60_000 });
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Starting adapter")');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
+    await ui.type('Edit as JSON');
+    await ui.press('Enter');
+    const editor = await eventually(() => {
+      const e = vscode.window.activeTextEditor;
+      return e && e.document.fileName.endsWith('.run.json') ? e : undefined;
+    }, 20_000, 'the .run.json editor');
+    const config = JSON.parse(editor.document.getText());
+    assert.equal(config.method, 'sft');
+    assert.equal(path.basename(config.data), 'tiny.sft.jsonl');
+    assert.equal(config.model, path.join(workspace(), 'tiny-model'), 'the default model comes from the clinicalFt.defaultModel setting');
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(editor.document.uri, new vscode.Range(0, 0, editor.document.lineCount, 0), JSON.stringify({ ...config, steps: 3, saveEvery: 1 }, null, 2) + '\n');
+    await vscode.workspace.applyEdit(edit);
+    const r = await vscode.commands.executeCommand<StartResult>('clinicalFt.startRunFromConfig');
+    assert.ok(r && 'runId' in r, JSON.stringify(r));
+    await eventually(() => ['completed', 'failed'].includes(readRun(r.runId).status), 120_000, 'the run to end');
+    assert.equal(readRun(r.runId).status, 'completed', readRun(r.runId).error);
+    assert.ok(fs.existsSync(path.join(runsRoot(), r.runId, 'checkpoints')), 'saveEvery from the edited JSON was used');
+  });
+
+  test('an invalid dataset stops the start before any run folder is made', async function () {
+    if (!trainerTrains(extensionPath)) this.skip();
+    const model = await useTinyModel();
+    const bad = path.join(workspace(), 'broken.sft.jsonl');
+    fs.writeFileSync(bad, '{"prompt":"patient presents with fever"}\n');
+    const cfg = path.join(workspace(), 'broken.run.json');
+    fs.writeFileSync(cfg, JSON.stringify({ method: 'sft', model, data: bad, steps: 2 }));
+    const before = listRuns();
+    const r = await vscode.commands.executeCommand<StartResult>('clinicalFt.startRunFromConfig', vscode.Uri.file(cfg));
+    assert.equal(r, undefined);
+    assert.deepEqual(listRuns(), before);
+  });
+
+  test('a trainer failure is recorded and shown with its reason', async function () {
+    if (!trainerTrains(extensionPath)) this.skip();
+    const data = writeTinyDataset();
+    const cfg = path.join(workspace(), 'nomodel.run.json');
+    fs.writeFileSync(cfg, JSON.stringify({ method: 'sft', model: path.join(workspace(), 'no-such-model'), data, steps: 2 }));
+    const r = await vscode.commands.executeCommand<StartResult>('clinicalFt.startRunFromConfig', vscode.Uri.file(cfg));
+    assert.ok(r && 'runId' in r, JSON.stringify(r));
+    await eventually(() => fs.existsSync(path.join(runsRoot(), r.runId, 'run.json')) && readRun(r.runId).status === 'failed', 60_000, 'failed status');
+    assert.match(readRun(r.runId).error ?? '', /no-such-model|config\.json|model/i);
+    await ui.waitFor(`.sidebar .monaco-list-row:has-text("failed")`, { timeoutMs: 20_000 });
   });
 
   test('cancel mid-run → cancelled; resume → completes', async function () {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alignSeries, CHARTS, ema, seriesOf } from '../../../src/core/runs/chartSeries';
+import { alignSeries, CHARTS, ema, formatTick, seriesOf } from '../../../src/core/runs/chartSeries';
 import { metricsToCsv } from '../../../src/core/runs/metricsCsv';
 import { DashboardToHost, HostToDashboard } from '../../../src/core/runs/dashboardProtocol';
 import { DPO_METRIC_NAMES, MetricsRecord, TRAIN_METRIC_NAMES } from '../../../src/core/metrics';
@@ -55,4 +55,8 @@ test('dashboard protocol accepts known messages and rejects unknown or malformed
   assert.ok(HostToDashboard.safeParse({ type: 'append', runId: 'r', records: [{ step: 1, epoch: 0, loss: 1 }] }).success);
   assert.ok(!HostToDashboard.safeParse({ type: 'append', runId: 'r', records: [{ epoch: 0 }] }).success);
   assert.ok(!HostToDashboard.safeParse({ type: 'snapshot', runs: [], extra: 1 }).success);
+});
+
+test('tick labels stay readable across magnitudes', () => {
+  assert.deepEqual([0, 2e-4, 0.05, 1.23456, 850, 12_345, 3e6].map(formatTick), ['0', '2e-4', '0.05', '1.23', '850', '12.3k', '3e+6']);
 });

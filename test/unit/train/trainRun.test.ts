@@ -35,7 +35,7 @@ function config(over: Partial<RunConfigInput>): RunConfig {
   return RunConfig.parse({ method: 'sft', model: modelDir, data: writeJsonl('sft.jsonl', sftRows), batchSize: 4, lr: 0.05, scheduler: 'constant', ...over });
 }
 
-let models: MockModel[] = [];
+const models: MockModel[] = [];
 async function run(cfg: RunConfig, outDir: string, extra: { resume?: boolean; stopAtStep?: number; poisonAfter?: number; events?: RunEvent[] } = {}) {
   let step = 0;
   const result = await runTraining({
@@ -118,7 +118,7 @@ test('bad data is refused with file, line and field before anything is written',
 
 test('NaN guard: a diverging loss stops the run as failed with the step, keeping the last checkpoint', async () => {
   const out = path.join(tmp, 'runs', 'nan');
-  // 4 tokenLogprobs calls per step (grad accumulation 1, no eval): poisoned from step 4 on.
+  // One tokenLogprobs call per SFT step (grad accumulation 1, no eval): poisoned from step 4 on.
   const { result } = await run(config({ steps: 10, saveEvery: 2 }), out, { poisonAfter: 3 });
   assert.equal(result.status, 'failed');
   const rec = readRunRecord(out);
@@ -177,4 +177,37 @@ test('DPO from an SFT adapter: the SFT adapter is folded into the reference, ste
   assert.ok(cache.chosen.some((v, i) => Math.abs(v - baseCache.chosen[i]) > 1e-3), 'reference differs from the raw base');
   sftModel.dispose();
   folded.dispose();
+});
+
+test('DPO split-pass gradient equals the gradient of the joint loss (all three loss types)', async () => {
+  const { microGrads, microLoss } = await import('../../../src/trainer/train/trainLoop');
+  const { tokenizeDpo } = await import('../../../src/trainer/train/dpoExamples');
+  const model = new MockModel(3);
+  model.lora.attach({ r: 4, alpha: 8, dropout: 0, targets: ['q_proj'], useRslora: false }, 1);
+  // Make the adapter non-zero so the policy differs from the reference.
+  model.lora.B!.assign(tf.randomNormal(model.lora.B!.shape, 0, 0.1, 'float32', 5));
+  const pairs = dpoRows.slice(0, 3).map((r, i) => tokenizeDpo({ ...r, chosen: r.chosen.repeat(i + 1) }, byteTokenizer, chatml, 128));
+  const ref = { chosen: Float64Array.from([-20, -30, -25]), rejected: Float64Array.from([-22, -18, -40]) };
+  const vars = model.lora.trainableVariables();
+  for (const loss of ['sigmoid', 'ipo', 'hinge'] as const) {
+    const cfg = RunConfig.parse({ method: 'dpo', model: 'm', data: 'd', beta: 0.1, loss });
+    const data = { method: 'dpo' as const, train: pairs, ref, eval: pairs, evalRef: ref };
+    const split = microGrads(model, data, [0, 1, 2], cfg, vars, byteTokenizer.padId, 1);
+    const joint = microLoss(model, data, [0, 1, 2], cfg, 'eval', true, byteTokenizer.padId);
+    const { value, grads } = tf.variableGrads(() => joint.run().loss, vars);
+    assert.ok(Math.abs(split.loss - value.dataSync()[0]) < 1e-5, `${loss}: loss ${split.loss} vs ${value.dataSync()[0]}`);
+    vars.forEach((v, i) => {
+      const a = split.grads[i].dataSync();
+      const b = grads[v.name].dataSync();
+      let max = 0;
+      let scaleMax = 0;
+      a.forEach((x, j) => {
+        max = Math.max(max, Math.abs(x - b[j]));
+        scaleMax = Math.max(scaleMax, Math.abs(b[j]));
+      });
+      assert.ok(max <= 1e-5 + 1e-4 * scaleMax, `${loss} ${v.name}: max |Δgrad| ${max} (scale ${scaleMax})`);
+      assert.ok(scaleMax > 0, 'gradient is not trivially zero');
+    });
+  }
+  model.dispose();
 });

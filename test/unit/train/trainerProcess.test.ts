@@ -56,7 +56,7 @@ async function startAndWait(out: string, steps: number): Promise<cp.ChildProcess
 
 const exited = (child: cp.ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', (code) => r(code))));
 
-test('CLI trains SFT end to end, prints the final loss and refuses bad flags and data', () => {
+test('CLI trains SFT end to end, prints the final loss and refuses bad flags and data', { timeout: 120_000 }, () => {
   const out = path.join(tmp, 'cli-run');
   const r = runCli(baseArgs(out, 6));
   assert.equal(r.code, 0, r.stderr);
@@ -79,7 +79,7 @@ test('CLI trains SFT end to end, prints the final loss and refuses bad flags and
   assert.ok(!bd.stderr.includes('    at '), 'no stack trace');
 });
 
-test('SIGTERM cancels: checkpoint, status cancelled, exit 0', async () => {
+test('SIGTERM cancels: checkpoint, status cancelled, exit 0', { timeout: 120_000 }, async () => {
   const out = path.join(tmp, 'sigterm');
   const child = await startAndWait(out, 3);
   assert.ok(isRunAlive(out));
@@ -93,7 +93,7 @@ test('SIGTERM cancels: checkpoint, status cancelled, exit 0', async () => {
   assert.ok(!isRunAlive(out));
 });
 
-test('SIGKILL: the folder stays readable, the reader marks it failed, --resume finishes it', async () => {
+test('SIGKILL: the folder stays readable, the reader marks it failed, --resume finishes it', { timeout: 120_000 }, async () => {
   const out = path.join(tmp, 'sigkill');
   const child = await startAndWait(out, 4);
   child.kill('SIGKILL');
@@ -118,7 +118,7 @@ test('SIGKILL: the folder stays readable, the reader marks it failed, --resume f
   assert.deepEqual(steps, Array.from({ length: last + 3 }, (_, i) => i + 1), 'metrics continue from the checkpoint without duplicates');
 });
 
-test('child process: a run keeps going after the host disconnects; the folder tells its story', async () => {
+test('child process: a run keeps going after the host disconnects; the folder tells its story', { timeout: 120_000 }, async () => {
   const out = path.join(tmp, 'child-run');
   const child = cp.fork(cli, ['--child'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
   const events: { type: string }[] = [];

@@ -1,0 +1,270 @@
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { webviewHtml, webviewOptions } from '../webviewHtml';
+import { HostToPreview, PreviewToHost, type FilterMode, type PreviewRow, type PreviewStats } from '../../core/datasets/previewProtocol';
+import { indexDataset, readLineAt, type DatasetIndex } from '../../core/node/datasetIndex';
+import { readLineBatches } from '../../core/node/jsonlReader';
+import { detectFormat, FORMAT_LABELS, normalizeRecord, type RecordFormat } from '../../core/datasets/records';
+import { histogram, recordPreview, recordText } from '../../core/datasets/recordSummary';
+import { loadTokenCounter } from './tokenCounter';
+
+/** Files up to this size are tokenized for the length histogram; bigger ones are measured in characters. */
+const TOKENIZE_LIMIT = 16 * 1024 * 1024;
+const MAX_ROWS_PER_REQUEST = 400;
+const PREVIEW_CHARS = 240;
+
+const open = new Map<string, DatasetPreview>();
+
+/** "Clinical FT: Open dataset preview" for the explorer's file, the active editor's, or one picked. */
+export async function openDatasetPreview(context: vscode.ExtensionContext, arg?: unknown): Promise<DatasetPreview | undefined> {
+  let uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  if (!uri || uri.scheme !== 'file' || !uri.fsPath.endsWith('.jsonl')) {
+    uri = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'JSON Lines': ['jsonl'] }, title: 'Open dataset preview' }))?.[0];
+  }
+  if (!uri) return undefined;
+  const existing = open.get(uri.fsPath);
+  if (existing) {
+    existing.panel.reveal();
+    return existing;
+  }
+  const preview = new DatasetPreview(context, uri);
+  open.set(uri.fsPath, preview);
+  preview.panel.onDidDispose(() => open.delete(uri.fsPath));
+  return preview;
+}
+
+export class DatasetPreview {
+  readonly panel: vscode.WebviewPanel;
+  private index: DatasetIndex | undefined;
+  private stats: PreviewStats | null = null;
+  private query = '';
+  private mode: FilterMode = 'all';
+  private indices: number[] | null = null;
+  private filterGeneration = 0;
+  private disposed = false;
+  private progressRows = 0;
+  private readonly file: string;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly uri: vscode.Uri,
+  ) {
+    this.file = uri.fsPath;
+    this.panel = vscode.window.createWebviewPanel('clinicalFt.datasetPreview', `Dataset: ${path.basename(this.file)}`, vscode.ViewColumn.Active, {
+      ...webviewOptions(context.extensionUri),
+      retainContextWhenHidden: false,
+    });
+    this.panel.webview.html = webviewHtml(this.panel.webview, context.extensionUri, 'datasetPreview', `Dataset preview: ${path.basename(this.file)}`);
+    this.panel.webview.onDidReceiveMessage((raw) => {
+      const msg = PreviewToHost.safeParse(raw);
+      if (!msg.success) {
+        console.warn('[clinical-ft] rejected dataset preview message', msg.error.issues[0]?.message);
+        return;
+      }
+      void this.handle(msg.data).catch((e: unknown) => this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+    });
+    this.panel.onDidDispose(() => (this.disposed = true));
+    void this.build();
+  }
+
+  private post(msg: HostToPreview): void {
+    if (!this.disposed) void this.panel.webview.postMessage(HostToPreview.parse(msg));
+  }
+
+  private snapshot(): void {
+    this.post({
+      type: 'snapshot',
+      fileName: path.basename(this.file),
+      total: this.index?.rows.length ?? this.progressRows,
+      indexing: !this.index,
+      stats: this.stats,
+      query: this.query,
+      mode: this.mode,
+      indices: this.indices,
+    });
+  }
+
+  private async build(): Promise<void> {
+    try {
+      const size = (await fs.promises.stat(this.file)).size;
+      const tokens = size <= TOKENIZE_LIMIT ? await loadTokenCounter(this.context.extensionPath) : undefined;
+      let lastPost = 0;
+      const index = await indexDataset(this.file, {
+        countTokens: tokens ? (t) => tokens.count(t) : undefined,
+        cancelled: () => this.disposed,
+        onProgress: (rows) => {
+          this.progressRows = rows;
+          if (Date.now() - lastPost > 250) {
+            lastPost = Date.now();
+            this.post({ type: 'progress', total: rows, indexing: true });
+          }
+        },
+      });
+      if (this.disposed) return;
+      this.index = index;
+      this.stats = computeStats(index, tokens?.name ?? null);
+      this.snapshot();
+    } catch (e) {
+      this.post({ type: 'error', message: `cannot read ${path.basename(this.file)}: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+
+  private async handle(msg: PreviewToHost): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        return this.snapshot();
+      case 'rows':
+        return this.sendRows(msg.start, Math.min(msg.end, msg.start + MAX_ROWS_PER_REQUEST));
+      case 'filter':
+        return this.filter(msg.query, msg.mode);
+      case 'record':
+        return this.sendRecord(msg.index);
+      case 'reveal': {
+        const doc = await vscode.workspace.openTextDocument(this.uri);
+        const pos = new vscode.Position(msg.line - 1, (msg.column ?? 1) - 1);
+        await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside });
+        return;
+      }
+    }
+  }
+
+  private async sendRows(start: number, end: number): Promise<void> {
+    const index = this.index;
+    if (!index) return;
+    const rows: PreviewRow[] = [];
+    for (let i = start; i < Math.min(end, index.rows.length); i++) {
+      const r = index.rows[i];
+      let preview = '';
+      let answer = '';
+      if (!r.error) {
+        const parsed = parseRecord(await readLineAt(this.file, r.offset));
+        if (parsed) ({ preview, answer } = recordPreview(parsed));
+      }
+      rows.push({
+        index: i,
+        line: r.line,
+        preview: clip(preview),
+        answer: clip(answer),
+        label: r.label,
+        length: r.length,
+        phi: index.phiByLine.get(r.line) ?? 0,
+        duplicate: index.duplicateLines.has(r.line),
+        error: r.error,
+      });
+    }
+    this.post({ type: 'rows', rows });
+  }
+
+  private async sendRecord(i: number): Promise<void> {
+    const r = this.index?.rows[i];
+    if (!r || !this.index) return;
+    const raw = await readLineAt(this.file, r.offset);
+    let record: unknown = null;
+    try {
+      record = JSON.parse(raw);
+    } catch {
+      record = null;
+    }
+    const issues = [
+      ...this.index.result.errors.filter((x) => x.line === r.line).map((x) => ({ severity: 'error' as const, ...pick(x) })),
+      ...this.index.result.warnings.filter((x) => x.line === r.line).map((x) => ({ severity: 'warning' as const, ...pick(x) })),
+    ];
+    this.post({ type: 'record', index: i, line: r.line, record, raw: raw.length > 200_000 ? `${raw.slice(0, 200_000)}…` : raw, issues });
+  }
+
+  /** Mode filters use the index; text search streams the file once (latest query wins). */
+  private async filter(query: string, mode: FilterMode): Promise<void> {
+    const index = this.index;
+    if (!index) return;
+    const gen = ++this.filterGeneration;
+    this.query = query;
+    this.mode = mode;
+    const byMode = (i: number) => {
+      const r = index.rows[i];
+      if (mode === 'phi') return index.phiByLine.has(r.line);
+      if (mode === 'duplicates') return index.duplicateLines.has(r.line);
+      if (mode === 'errors') return r.error !== null;
+      return true;
+    };
+    let indices: number[] | null = null;
+    const needle = query.trim().toLowerCase();
+    if (needle) {
+      const rowOfLine = new Map(index.rows.map((r, i) => [r.line, i]));
+      indices = [];
+      for await (const batch of readLineBatches(this.file)) {
+        if (gen !== this.filterGeneration || this.disposed) return;
+        for (const e of batch) {
+          if (e.kind !== 'line') continue;
+          const i = rowOfLine.get(e.line);
+          if (i === undefined || !byMode(i)) continue;
+          const rec = parseRecord(e.text);
+          const hay = (rec ? recordText(rec) : e.text).toLowerCase();
+          if (hay.includes(needle)) indices.push(i);
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    } else if (mode !== 'all') {
+      indices = [];
+      for (let i = 0; i < index.rows.length; i++) if (byMode(i)) indices.push(i);
+    }
+    if (gen !== this.filterGeneration) return;
+    this.indices = indices;
+    this.post({ type: 'filtered', query, mode, indices });
+  }
+}
+
+function pick(i: { line: number; column: number; field: string | null; code: string; message: string }) {
+  return { line: i.line, column: i.column, field: i.field, code: i.code, message: i.message };
+}
+
+function clip(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > PREVIEW_CHARS ? `${one.slice(0, PREVIEW_CHARS)}…` : one;
+}
+
+function parseRecord(text: string) {
+  try {
+    const obj = JSON.parse(text) as Record<string, unknown>;
+    const format = detectFormat(obj);
+    return format ? normalizeRecord(format, obj) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function computeStats(index: DatasetIndex, tokenizer: string | null): PreviewStats {
+  const { result, lengths } = index;
+  const sorted = Float64Array.from(lengths).sort();
+  const labels = new Map<string, number>();
+  let labelled = 0;
+  for (const r of index.rows) {
+    if (r.label === null) continue;
+    labelled++;
+    labels.set(r.label, (labels.get(r.label) ?? 0) + 1);
+  }
+  const valid = index.rows.filter((r) => !r.error).length;
+  // A classification set: nearly every answer is short and there are few distinct ones.
+  const isClassification = valid > 0 && labelled >= valid * 0.9 && labels.size <= 30;
+  const phiFindings = [...result.warnings, ...result.errors].filter((w) => w.code.startsWith('phi_'));
+  return {
+    records: result.records,
+    invalid: index.rows.length - valid,
+    format: result.format,
+    formatLabel: result.format ? FORMAT_LABELS[result.format as RecordFormat] : 'unknown format',
+    errors: result.errors.length + (result.omittedErrors ?? 0),
+    warnings: result.warnings.length + (result.omittedWarnings ?? 0),
+    lengthUnit: index.lengthUnit,
+    tokenizer,
+    histogram: histogram(lengths),
+    min: sorted.length ? sorted[0] : 0,
+    max: sorted.length ? sorted[sorted.length - 1] : 0,
+    mean: sorted.length ? lengths.reduce((a, b) => a + b, 0) / sorted.length : 0,
+    p95: sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] : 0,
+    labels: isClassification ? [...labels].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count) : null,
+    duplicates: index.duplicateLines.size,
+    duplicateLines: [...index.duplicateLines].slice(0, 500),
+    phi: phiFindings.length,
+    phiFindings: phiFindings.slice(0, 500).map((f) => ({ line: f.line, column: f.column, code: f.code, message: f.message })),
+  };
+}
