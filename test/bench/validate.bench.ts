@@ -1,12 +1,14 @@
 // Validation throughput and memory: a generated 200 MB SFT file (clinical-style prompt/completion records with
-// numbers, a few PHI-like strings) through validateFile — the CLI's code path — reporting MB/s and peak RSS,
-// next to `jq -c . FILE >/dev/null` on the same file when jq is installed.
+// numbers and a few PHI-like strings) through the real CLI, `node dist/trainer.js validate FILE --json`, in its
+// own process (wall time and peak RSS from /usr/bin/time), next to `jq -c . FILE >/dev/null` on the same file.
+// Also the in-process validateFile with and without the PHI scan. Build first (npm run bench does).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { validateFile } from '../../src/core/node/validateFile';
 
+const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
 const TARGET_BYTES = Number(process.env.BENCH_VALIDATE_MB ?? 200) * 1024 * 1024;
 
 function generate(file: string): number {
@@ -38,39 +40,45 @@ function generate(file: string): number {
   return bytes;
 }
 
+/** Runs a shell command under /usr/bin/time: wall seconds and peak RSS in MB (undefined without /usr/bin/time). */
+function timed(command: string): { seconds: number; rssMB?: number; status: number | null } {
+  const hasTime = fs.existsSync('/usr/bin/time');
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('sh', ['-c', hasTime ? `/usr/bin/time -f '%M' ${command}` : command], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const kb = hasTime ? Number(r.stderr.trim().split('\n').pop()) : NaN;
+  return { seconds, rssMB: Number.isFinite(kb) ? kb / 1024 : undefined, status: r.status };
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-bench-validate-'));
   const file = path.join(dir, 'big.sft.jsonl');
   try {
-    const bytes = generate(file);
-    const mb = bytes / 1024 / 1024;
-    (globalThis as { gc?: () => void }).gc?.();
-    // Warm-up on the first 10% so the JIT has compiled the hot paths before timing.
-    await validateFile(fs.createReadStream(file, { end: Math.floor(bytes / 10) }));
-    (globalThis as { gc?: () => void }).gc?.();
-    const rssBefore = process.memoryUsage().rss / 1024 / 1024;
-    let peak = rssBefore;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss / 1024 / 1024)), 20);
-    const t0 = process.hrtime.bigint();
-    const result = await validateFile(file);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    clearInterval(sampler);
-    peak = Math.max(peak, process.resourceUsage().maxRSS / 1024);
-    console.log(`file: ${mb.toFixed(0)} MB, ${result.records} records, ${result.errors.length} errors, ${result.warnings.length} warnings`);
-    console.log(`validateFile (schema + role order + duplicates + PHI scan): ${seconds.toFixed(2)} s = ${(mb / seconds).toFixed(1)} MB/s, peak RSS ${peak.toFixed(0)} MB (before: ${rssBefore.toFixed(0)} MB)`);
+    const mb = generate(file) / 1024 / 1024;
+    const rate = (s: number) => `${(mb / s).toFixed(1)} MB/s`;
+    const rss = (x?: number) => (x === undefined ? 'n/a' : `${x.toFixed(0)} MB`);
+    console.log(`file: ${mb.toFixed(0)} MB of SFT prompt/completion records (${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)})`);
 
-    const noPhiStart = process.hrtime.bigint();
-    await validateFile(file, { phi: false });
-    const noPhi = Number(process.hrtime.bigint() - noPhiStart) / 1e9;
-    console.log(`validateFile without the PHI scan: ${noPhi.toFixed(2)} s = ${(mb / noPhi).toFixed(1)} MB/s`);
+    const trainer = path.join(root, 'dist', 'trainer.js');
+    const cli = timed(`"${process.execPath}" "${trainer}" validate "${file}" --json > "${path.join(dir, 'out.json')}"`);
+    const out = JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8')) as { records: number; errors: unknown[]; warnings: unknown[] };
+    console.log(`clinical-ft validate --json (schema, roles, duplicates, PHI): ${cli.seconds.toFixed(2)} s = ${rate(cli.seconds)}, peak RSS ${rss(cli.rssMB)} — ${out.records} records, ${out.errors.length} errors, ${out.warnings.length} warnings (exit ${cli.status})`);
+
+    const idle = timed(`"${process.execPath}" "${trainer}" validate "${path.join(root, 'datasets-sample/uti/uti.eval.sft.jsonl')}" --json > /dev/null`);
+    console.log(`  (the same CLI on a 40 KB file: peak RSS ${rss(idle.rssMB)} — the bundle's own baseline)`);
 
     const jq = spawnSync('sh', ['-c', 'command -v jq'], { encoding: 'utf8' }).stdout.trim();
     if (jq) {
-      const j0 = process.hrtime.bigint();
-      const r = spawnSync('sh', ['-c', `"${jq}" -c . "${file}" >/dev/null`]);
-      const js = Number(process.hrtime.bigint() - j0) / 1e9;
-      console.log(`jq -c . FILE >/dev/null: ${js.toFixed(2)} s = ${(mb / js).toFixed(1)} MB/s (exit ${r.status}); validate/jq throughput ratio ${(js / seconds).toFixed(2)}`);
+      const j = timed(`"${jq}" -c . "${file}" > /dev/null`);
+      console.log(`jq -c . FILE >/dev/null: ${j.seconds.toFixed(2)} s = ${rate(j.seconds)}, peak RSS ${rss(j.rssMB)}; validate/jq throughput ratio ${(j.seconds / cli.seconds).toFixed(2)}`);
     } else console.log('jq not installed: no comparison (apt-get install -y jq)');
+
+    for (const phi of [true, false]) {
+      const t0 = process.hrtime.bigint();
+      await validateFile(file, { phi });
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      console.log(`in-process validateFile ${phi ? 'with' : 'without'} the PHI scan: ${s.toFixed(2)} s = ${rate(s)}`);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

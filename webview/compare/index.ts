@@ -46,12 +46,14 @@ function metricsTable(c: Comparison): HTMLElement {
       'tbody',
       {},
       ...c.metrics.map((m) => {
-        const top = best(m.values);
+        const known = m.values.filter((v): v is number => v !== null);
+        // Bold the best value only when the models actually differ on this metric.
+        const top = known.length > 1 && Math.min(...known) < Math.max(...known) ? best(m.values) : NaN;
         return h(
           'tr',
           {},
           h('th', { attrs: { scope: 'row' } }, m.name),
-          ...m.values.map((v) => h('td', { class: v !== null && v === top && m.values.length > 1 ? 'best' : '' }, v === null ? '—' : v.toFixed(3))),
+          ...m.values.map((v) => h('td', { class: v !== null && v === top ? 'best' : '' }, v === null ? '—' : v.toFixed(3))),
         );
       }),
     ),

@@ -54,6 +54,7 @@ function linesFor(spec: ChartSpec, runs: DashboardRun[], smoothing: number, pale
   return lines;
 }
 
+const CHART_HEIGHT = 180;
 const STEP_INCREMENTS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000];
 
 function withAlpha(color: string, alpha: number): string {
@@ -86,7 +87,7 @@ class Chart {
     const data = [aligned.x, ...aligned.ys] as uPlot.AlignedData;
     if (this.plot && signature === this.signature) {
       this.plot.setData(data);
-      if (Math.abs(this.plot.width - width) > 1) this.plot.setSize({ width, height: 220 });
+      if (Math.abs(this.plot.width - width) > 1) this.plot.setSize({ width, height: CHART_HEIGHT });
       return;
     }
     this.plot?.destroy();
@@ -99,7 +100,7 @@ class Chart {
     this.plot = new uPlot(
       {
         width,
-        height: 220,
+        height: CHART_HEIGHT,
         scales: { x: { time: false } },
         // Steps are integers: no 1.25-step ticks on short runs.
         axes: [{ ...axis, label: 'step', incrs: STEP_INCREMENTS }, { ...axis, size: 64, values: (_u: uPlot, splits: number[]) => splits.map(formatTick) }],
@@ -147,7 +148,7 @@ export class ChartGrid {
       this.container.append(...this.charts.map((c) => c.el));
     }
     const width = Math.max(240, this.container.clientWidth - 8);
-    const columns = width > 900 ? 2 : 1;
+    const columns = width >= 1100 ? 3 : width >= 640 ? 2 : 1;
     const chartWidth = Math.floor(width / columns) - 16;
     for (const c of this.charts) c.update(runs, smoothing, chartWidth);
   }

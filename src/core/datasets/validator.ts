@@ -31,7 +31,7 @@ export interface ValidatorOptions {
   /** Cap of listed errors and of listed warnings (default 1000 each); the rest are counted. */
   maxIssues?: number;
   /** Content hash for duplicate detection; Node callers pass a native one (faster than the JS default). */
-  hash?: (text: string) => string;
+  hash?: (text: string) => string | number;
 }
 
 const REQUIRED: Record<RecordFormat, readonly string[]> = {
@@ -68,7 +68,7 @@ export class DatasetValidator {
   private omittedErrors = 0;
   private omittedWarnings = 0;
   private readonly ids = new Map<string, number>();
-  private readonly contents = new Map<string, number>();
+  private readonly contents = new Map<string | number, number>();
   private readonly max: number;
 
   constructor(private readonly opts: ValidatorOptions = {}) {

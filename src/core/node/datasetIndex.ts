@@ -39,7 +39,14 @@ export async function indexDataset(file: string, opts: IndexOptions = {}): Promi
   const lengths: number[] = [];
   for await (const batch of readLineBatches(file, { offsets: true })) {
     if (opts.cancelled?.()) break;
+    let sinceYield = 0;
     for (const e of batch) {
+      // Yield to the event loop every few hundred records so the extension host stays responsive.
+      if (++sinceYield >= 200) {
+        sinceYield = 0;
+        await new Promise((r) => setImmediate(r));
+        if (opts.cancelled?.()) break;
+      }
       if (e.kind === 'line') {
         if (/^\s*$/.test(e.text)) continue;
         const before = v.errorCount;

@@ -38,22 +38,24 @@ interface Detector {
   gate?: (c: ScanContext) => boolean;
 }
 
-/** Facts about the text computed once per scan, so most detectors are skipped without running their pattern. */
+/** Facts about the text computed at most once per scan, so most detectors are skipped without running their pattern. */
 interface ScanContext {
   text: string;
-  /** Some digit pattern an identifier needs (phone/SSN/date/IP/ZIP shapes, 7+ digits, an age of 90+). */
+  /** Some digit pattern an identifier needs (phone/SSN/date/IP shapes, 7+ digits, an age of 90+). */
   digits: boolean;
   /** A clinical or courtesy title, or a credential after a comma. */
   nameCue: boolean;
-  /** Keyword groups present in the lower-cased text (one scan for all of them). */
-  keys: Set<string>;
+  lower?: string;
+  /** Keyword groups already looked up: group → present. */
+  keys: Map<string, boolean>;
 }
 
-const DIGIT_CUE = /\d{3}[\s.)-]{1,2}\d{2,3}|\d\.\d{1,3}\.\d{1,3}\.\d|\d{7}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}|\d{4}-\d{2}-\d{2}|\b(?:9\d|1[01]\d)\s*-?\s*[yY]|[A-Z]{2}\s+\d{5}/;
+// Every alternative starts with a digit, so the regex engine skips other characters quickly.
+const DIGIT_CUE = /\d{3}[\s.)-]{1,2}\d{2}|\d\.\d{1,3}\.\d{1,3}\.\d|\d{7}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}|\d{4}-\d{2}-\d{2}|(?:9|1[01])\d\s*-?\s*[yY]/;
 const NAME_CUE = /\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse|RN|NP|PA)\.?\s+[A-Z]|,\s+(?:MD|DO|RN|NP|PA-C|PhD)\b/;
 
 const RELATIONS = ['son', 'daughter', 'wife', 'husband', 'mother', 'father', 'brother', 'sister', 'partner', 'friend', 'neighbor', 'caregiver'];
-const KEYWORD_GROUPS: Record<string, string[]> = {
+const KEYWORD_GROUPS = {
   mrn: ['mrn', 'mr#', 'mr no', 'record', 'chart', 'acct', 'account', 'member id', 'policy', 'health plan', 'beneficiary', 'license', 'patient id', 'pt id', 'encounter'],
   zip: ['zip', 'postal'],
   box: ['box'],
@@ -63,21 +65,26 @@ const KEYWORD_GROUPS: Record<string, string[]> = {
   url: ['://', 'www.'],
   age: ['age'],
   month: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
-  relation: RELATIONS,
   label: ['patient', 'pt', 'name', 'signed', 'attending', 'pcp', 'contact', 'guardian', ...RELATIONS],
 };
-const KEYWORD_OF = new Map<string, string[]>();
-for (const [group, words] of Object.entries(KEYWORD_GROUPS)) for (const w of words) KEYWORD_OF.set(w, [...(KEYWORD_OF.get(w) ?? []), group]);
-// Longest first, so "mr no" wins over a shorter keyword at the same position.
-const KEYWORDS = new RegExp([...KEYWORD_OF.keys()].sort((x, y) => y.length - x.length).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+
+const RELATION_CUE = new RegExp(`\\b(?:${RELATIONS.join('|')})\\s+[A-Z]`);
 
 function scanContext(text: string): ScanContext {
-  const keys = new Set<string>();
-  for (const m of text.toLowerCase().matchAll(KEYWORDS)) for (const g of KEYWORD_OF.get(m[0]) ?? []) keys.add(g);
-  return { text, digits: DIGIT_CUE.test(text), nameCue: NAME_CUE.test(text), keys };
+  return { text, digits: DIGIT_CUE.test(text), nameCue: NAME_CUE.test(text), keys: new Map() };
 }
 
-const has = (group: keyof typeof KEYWORD_GROUPS) => (c: ScanContext) => c.keys.has(group);
+/** Whether any keyword of `group` occurs (case-insensitively); substring searches, computed on first use. */
+function keyword(c: ScanContext, group: keyof typeof KEYWORD_GROUPS): boolean {
+  let v = c.keys.get(group);
+  if (v === undefined) {
+    const lower = (c.lower ??= c.text.toLowerCase());
+    v = KEYWORD_GROUPS[group].some((w) => lower.includes(w));
+    c.keys.set(group, v);
+  }
+  return v;
+}
+
 const hasRe = (re: RegExp) => (c: ScanContext) => re.test(c.text);
 const digitCue = (c: ScanContext) => c.digits;
 const nameCue = (c: ScanContext) => c.nameCue;
@@ -86,7 +93,7 @@ const NAME_WORD = "[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?";
 const NAME = `${NAME_WORD}(?:\\s+[A-Z]\\.)?(?:\\s+${NAME_WORD}){0,2}`;
 const MONTH = '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
 /** A written-out date needs a four-digit year before its month name is worth looking for. */
-const hasMonth = (c: ScanContext) => c.keys.has('month') && /(?:19|20)\d{2}/.test(c.text);
+const hasMonth = (c: ScanContext) => /(?:19|20)\d{2}/.test(c.text) && keyword(c, 'month');
 const STREET_SUFFIX =
   '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq)\\b\\.?';
 const STREET_SUFFIX_WORD = new RegExp(`\\b${STREET_SUFFIX}`);
@@ -112,22 +119,22 @@ const DETECTORS: Detector[] = [
   },
   {
     category: 'name',
-    gate: (c) => c.keys.has('label') && c.text.includes(':'),
+    gate: (c) => /[A-Za-z]\s*:\s*[A-Z][a-z]/.test(c.text) && keyword(c, 'label'),
     re: new RegExp(`\\b(?:Patient|Pt|Name|Patient name|Signed|Signed by|Attending|PCP|Contact|Emergency contact|Guardian|Son|Daughter|Wife|Husband)\\s*:\\s*(${NAME})`, 'g'),
     group: 1,
     accept: (m) => notAllCommon(m[1]),
   },
   {
     category: 'name',
-    gate: has('relation'),
+    gate: hasRe(RELATION_CUE),
     re: new RegExp(`\\b(?:son|daughter|wife|husband|mother|father|brother|sister|partner|friend|neighbor|caregiver)\\s+(${NAME})`, 'g'),
     group: 1,
     accept: (m) => notAllCommon(m[1]),
   },
   { category: 'name', gate: nameCue, re: new RegExp(`(${NAME_WORD}(?:\\s+${NAME_WORD})?),\\s+(?:MD|DO|RN|NP|PA-C|PhD)\\b`, 'g'), group: 1, accept: (m) => notAllCommon(m[1]) },
   { category: 'ssn', gate: digitCue, re: /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g },
-  { category: 'ssn', gate: has('ssn'), re: /\b(?:SSN|Social Security(?: (?:No\.?|Number|#))?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b/gi, group: 1 },
-  { category: 'fax', gate: has('fax'), re: /\bfax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*((?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4})\b/gi, group: 1 },
+  { category: 'ssn', gate: (c) => /\d{3} ?\d{2} ?\d{4}/.test(c.text) && keyword(c, 'ssn'), re: /\b(?:SSN|Social Security(?: (?:No\.?|Number|#))?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b/gi, group: 1 },
+  { category: 'fax', gate: (c) => c.digits && keyword(c, 'fax'), re: /\bfax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*((?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4})\b/gi, group: 1 },
   {
     category: 'phone',
     gate: digitCue,
@@ -136,8 +143,8 @@ const DETECTORS: Detector[] = [
     // A phone number right after "fax" is reported as fax by the detector above.
     accept: (m) => !/fax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*$/i.test(m.input.slice(Math.max(0, m.index - 20), m.index)),
   },
-  { category: 'email', gate: has('email'), re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g },
-  { category: 'url', gate: has('url'), re: /\b(?:https?:\/\/|www\.)[^\s"'<>()]+[^\s"'<>().,;:!?]/gi },
+  { category: 'email', gate: (c) => c.text.includes('@'), re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g },
+  { category: 'url', gate: (c) => c.text.includes('://') || keyword(c, 'url'), re: /\b(?:https?:\/\/|www\.)[^\s"'<>()]+[^\s"'<>().,;:!?]/gi },
   {
     category: 'ip',
     gate: digitCue,
@@ -149,10 +156,10 @@ const DETECTORS: Detector[] = [
       /\b(?:IP|address|host|server|from|login|device)\b[^.]{0,12}$/i.test(m.input.slice(Math.max(0, m.index - 24), m.index)) ||
       m[1].split('.').filter((o) => o.length >= 2).length >= 2,
   },
-  { category: 'ip', gate: hasRe(/[0-9a-fA-F]:[0-9a-fA-F]{1,4}:[0-9a-fA-F]/), re: /\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b/gi },
+  { category: 'ip', gate: (c) => c.text.includes(':') && /[0-9a-fA-F]:[0-9a-fA-F]{1,4}:[0-9a-fA-F]/.test(c.text), re: /\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b/gi },
   {
     category: 'mrn',
-    gate: (c) => c.keys.has('mrn') && /\d{4}/.test(c.text),
+    gate: (c) => /\d{4}/.test(c.text) && keyword(c, 'mrn'),
     re: /\b(?:MRN|MR#|MR No\.?|Medical record(?: number| no\.?| #)?|Record #|Chart(?: #| no\.?| number)|Acct(?:\.|ount)?(?: #| no\.?| number)?|Account #|Member ID|Policy(?: #| no\.?| number)|Health plan(?: ID| #)|Beneficiary(?: ID| #)|License(?: #| no\.?)|Patient ID|Pt ID|Encounter #)\s*[:#]?\s*([A-Z]{0,3}-?\d[\d-]{3,14}\d)\b/gi,
     group: 1,
   },
@@ -175,16 +182,16 @@ const DETECTORS: Detector[] = [
     re: new RegExp(`\\b(\\d{1,6}\\s+(?:[NSEW]\\.?\\s+)?(?:[A-Z][a-z]+|\\d{1,3}(?:st|nd|rd|th))(?:\\s+[A-Z][a-z]+){0,2}\\s+${STREET_SUFFIX}(?:,?\\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\\.?\\s*\\w+)?)`, 'g'),
     group: 1,
   },
-  { category: 'address', gate: has('box'), re: /\b(P\.?\s?O\.?\s+Box\s+\d+)\b/gi, group: 1 },
-  { category: 'zip', gate: digitCue, re: new RegExp(`\\b(?:${STATES})\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
-  { category: 'zip', gate: has('zip'), re: /\b(?:zip|zip code|postal code|zipcode)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b/gi, group: 1 },
+  { category: 'address', gate: hasRe(/[Bb][Oo][Xx]\s+\d/), re: /\b(P\.?\s?O\.?\s+Box\s+\d+)\b/gi, group: 1 },
+  { category: 'zip', gate: hasRe(/\d{5}/), re: new RegExp(`\\b(?:${STATES})\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
+  { category: 'zip', gate: (c) => /\d{5}/.test(c.text) && keyword(c, 'zip'), re: /\b(?:zip|zip code|postal code|zipcode)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b/gi, group: 1 },
   {
     category: 'age',
     gate: digitCue,
     re: /\b((?:9\d|1[0-1]\d))(?:\s*-?\s*(?:year|yr)s?\s*-?\s*old|\s*(?:yo|y\/o|y\.o\.)\b|\s*(?:years?|yrs?)\s+of\s+age)/gi,
     group: 1,
   },
-  { category: 'age', gate: has('age'), re: /\b(?:aged?|age:)\s*((?:9\d|1[0-1]\d))\b(?!\s*(?:mg|kg|%|mmHg|bpm))/gi, group: 1 },
+  { category: 'age', gate: (c) => /(?:9|1[01])\d\b/.test(c.text) && keyword(c, 'age'), re: /\b(?:aged?|age:)\s*((?:9\d|1[0-1]\d))\b(?!\s*(?:mg|kg|%|mmHg|bpm))/gi, group: 1 },
 ];
 
 /** Every identifier span in `text`, sorted, with overlapping findings of the same category merged. */

@@ -76,3 +76,22 @@ export function formatTick(v: number): string {
   if (a >= 1e4) return `${+(v / 1000).toFixed(1)}k`;
   return String(+v.toPrecision(3));
 }
+
+/**
+ * At most about `max` train records for a dashboard snapshot: every k-th train line plus the last one, and
+ * every eval line (they are few and each matters). A chart cannot show more points than it has pixels, and
+ * a long run's full history would make the snapshot message slow.
+ */
+export function decimateRecords<T extends { step: number }>(records: readonly T[], max: number, isEval: (r: T) => boolean): T[] {
+  const train = records.filter((r) => !isEval(r));
+  if (train.length <= max) return [...records];
+  const k = Math.ceil(train.length / max);
+  const lastTrain = train[train.length - 1];
+  let i = 0;
+  return records.filter((r) => {
+    if (isEval(r)) return true;
+    const keep = i % k === 0 || r === lastTrain;
+    i++;
+    return keep;
+  });
+}

@@ -92,5 +92,7 @@ export async function compareRuns(extensionUri: vscode.Uri, ...args: unknown[]):
   }
   const names = modelNames(runs);
   const nodePath = vscode.workspace.getConfiguration('clinicalFt').get<string>('nodePath') || undefined;
-  return new ComparePanel(extensionUri, { dataset, models: [{ name: names[0], modelDir: model }, ...runs.map((r, i) => ({ name: names[i + 1], modelDir: model, adapterDir: r.adapterDir }))] }, nodePath);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const outDir = path.join(path.dirname(root), 'compare', `${stamp}-${path.basename(dataset).replace(/\.jsonl$/, '')}`);
+  return new ComparePanel(extensionUri, { dataset, outDir, models: [{ name: names[0], modelDir: model }, ...runs.map((r, i) => ({ name: names[i + 1], modelDir: model, adapterDir: r.adapterDir }))] }, nodePath);
 }

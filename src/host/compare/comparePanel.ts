@@ -10,6 +10,8 @@ import { EvalProcess } from './evalProcess';
 export interface ComparePlan {
   dataset: string;
   models: ComparedModel[];
+  /** Where each evaluation's metrics.json and outputs.jsonl are written (one subfolder per model). */
+  outDir: string;
 }
 
 /**
@@ -64,7 +66,8 @@ export class ComparePanel implements vscode.Disposable {
       this.post({ type: 'progress', status: this.status });
       this.current = new EvalProcess(this.extensionUri.fsPath, this.nodePath);
       try {
-        this.evals[i] = await this.current.run(m.modelDir, m.adapterDir, this.plan.dataset, cwd);
+        const out = path.join(this.plan.outDir, `${i}-${m.name.replace(/[^\w.-]+/g, '_')}`);
+        this.evals[i] = await this.current.run(m.modelDir, m.adapterDir, this.plan.dataset, out, cwd);
       } catch (e) {
         if (this.disposed) return;
         failures.push(`${m.name}: ${e instanceof Error ? e.message : String(e)}`);

@@ -16,9 +16,10 @@ export class EvalProcess {
     private readonly nodePath: string | undefined,
   ) {}
 
-  run(model: string, adapter: string | undefined, data: string, cwd: string | undefined): Promise<ModelEvaluation> {
+  /** `outDir` receives the evaluator's metrics.json and outputs.jsonl (kept: a person can reread them). */
+  run(model: string, adapter: string | undefined, data: string, outDir: string, cwd: string | undefined): Promise<ModelEvaluation> {
     const script = path.join(this.extensionPath, 'dist', 'trainer.js');
-    const args = ['eval', '--model', model, ...(adapter ? ['--adapter', adapter] : []), '--data', data, '--json'];
+    const args = ['eval', '--model', model, ...(adapter ? ['--adapter', adapter] : []), '--data', data, '--out', outDir, '--json'];
     return new Promise((resolve, reject) => {
       let stdout = '';
       let stderr = '';

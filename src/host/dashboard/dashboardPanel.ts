@@ -4,11 +4,15 @@ import * as path from 'node:path';
 import type { MetricsRecord } from '../../core/metrics';
 import { DashboardToHost, type DashboardRun, type HostToDashboard } from '../../core/runs/dashboardProtocol';
 import { metricsToCsv } from '../../core/runs/metricsCsv';
+import { decimateRecords } from '../../core/runs/chartSeries';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 import type { RunChange, RunStore } from '../runs/runStore';
 
 /** Deltas are coalesced: a chart redraw per few hundred ms is smooth, one per metrics line is not. */
 const FLUSH_MS = 250;
+/** Train lines per run in a snapshot; more than a chart has pixels for (CSV export always has them all). */
+const SNAPSHOT_MAX_POINTS = 20_000;
+const isEvalRecord = (r: MetricsRecord) => Object.keys(r).some((k) => k.startsWith('eval_'));
 
 /**
  * The run dashboard: one panel showing one or more runs overlaid. Full snapshot whenever the webview says
@@ -78,7 +82,7 @@ export class DashboardPanel implements vscode.Disposable {
       status: v.status,
       step: v.step,
       totalSteps: v.totalSteps,
-      records: e.records,
+      records: decimateRecords(e.records, SNAPSHOT_MAX_POINTS, isEvalRecord),
     };
   }
 

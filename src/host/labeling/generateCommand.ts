@@ -5,6 +5,7 @@ import { candidatesFileName, extractPrompts, generateCandidatePairs, type PairGe
 import { TrainerProcess, configuredNodePath } from '../trainerProcess';
 import type { TrainerRequestInput } from '../../core/protocol/trainerProtocol';
 import type { PreferenceEditorProvider } from './preferenceEditor';
+import { pickAdapterFolder, pickModelFolder, pickPromptsFile } from './generationPickers';
 
 
 export interface GenerateArgs {
@@ -29,16 +30,16 @@ export async function generateCandidatePairsCommand(
   context: vscode.ExtensionContext,
   labeler: PreferenceEditorProvider,
   args: GenerateArgs = {},
-): Promise<(PairGenerationSummary & { out: string }) | undefined> {
+): Promise<(PairGenerationSummary & { out: string; error?: string }) | undefined> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showErrorMessage('Clinical FT: generating candidates runs a local process; trust this workspace first.');
     return undefined;
   }
-  const promptsFile = args.prompts ?? (await pickFile('Prompts file (JSONL with prompt/messages/instruction/text, or .txt one per line)', false));
+  const promptsFile = args.prompts ?? (await pickPromptsFile());
   if (!promptsFile) return undefined;
-  const model = args.model ?? (await pickFile('Base model folder (Hugging Face layout)', true, defaultModel()));
+  const model = args.model ?? (await pickModelFolder(context.extensionPath));
   if (!model) return undefined;
-  const adapter = args.adapter ?? (await pickAdapter());
+  const adapter = args.adapter ?? (await pickAdapterFolder());
   if (adapter === undefined) return undefined;
 
   let text: string;
@@ -80,8 +81,14 @@ export async function generateCandidatePairsCommand(
           // Token streaming keeps the notification alive on slow models: the user sees work happening.
           if (++tokens % 8 === 0) progress.report({ message: `${done}/${prompts.length} prompts · ${tokens} tokens sampled` });
         });
+        // A killed trainer answers nothing (and its exit event dies with it), so a pending sample must
+        // settle on the cancel itself.
+        let onCancel!: () => void;
+        const cancelledSignal = new Promise<never>((_, reject) => (onCancel = () => reject(new Error('cancelled'))));
+        cancelledSignal.catch(() => undefined);
         token.onCancellationRequested(() => {
           cancelled = true;
+          onCancel();
           // Generation cannot be interrupted mid-sample; ending the process is the cancel.
           trainer.dispose();
         });
@@ -99,7 +106,7 @@ export async function generateCandidatePairsCommand(
                 maxNewTokens,
                 topP: 1,
               };
-              const r = await trainer.request(request as Parameters<TrainerProcess['request']>[0], 'generated');
+              const r = await Promise.race([trainer.request(request as Parameters<TrainerProcess['request']>[0], 'generated'), cancelledSignal]);
               return r.text;
             },
             {
@@ -133,8 +140,9 @@ export async function generateCandidatePairsCommand(
     return { ...summary, written, out };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
+    // Shown once here; rethrowing would make the palette show the same failure again as a modal.
     void vscode.window.showErrorMessage(`Clinical FT: candidate generation failed — ${msg.split('\n')[0]}`);
-    throw e;
+    return { written, identical: [], cancelled, out, error: msg };
   } finally {
     await fh.close();
     trainer.dispose();
@@ -147,30 +155,4 @@ function freeName(file: string): string {
   if (!fs.existsSync(file)) return file;
   const base = file.replace(/\.prefs\.jsonl$/i, '');
   for (let i = 2; ; i++) if (!fs.existsSync(`${base}-${i}.prefs.jsonl`)) return `${base}-${i}.prefs.jsonl`;
-}
-
-function defaultModel(): string | undefined {
-  const setting = vscode.workspace.getConfiguration('clinicalFt').get<string>('defaultModel');
-  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  if (setting) return path.isAbsolute(setting) || !ws ? setting : path.join(ws, setting);
-  return ws;
-}
-
-async function pickFile(title: string, folder: boolean, start?: string): Promise<string | undefined> {
-  const picked = await vscode.window.showOpenDialog({
-    title,
-    canSelectFiles: !folder,
-    canSelectFolders: folder,
-    canSelectMany: false,
-    ...(folder ? {} : { filters: { 'Prompts': ['jsonl', 'txt'] } }),
-    defaultUri: start ? vscode.Uri.file(start) : vscode.workspace.workspaceFolders?.[0]?.uri,
-  });
-  return picked?.[0]?.fsPath;
-}
-
-async function pickAdapter(): Promise<string | undefined> {
-  const choice = await vscode.window.showQuickPick(['Base model only', 'Choose a LoRA adapter folder…'], { title: 'Sample from' });
-  if (!choice) return undefined;
-  if (choice === 'Base model only') return '';
-  return pickFile('LoRA adapter folder (PEFT format)', true);
 }

@@ -14,10 +14,11 @@ import type { RunStore } from './runStore';
 interface LiveRun {
   requestId: string;
   trainer: TrainerProcess;
-  cancelRequested: boolean;
 }
 
 export class TrustError extends Error {}
+
+const READY_TIMEOUT_MS = 30_000;
 
 /** Refuses in restricted mode: a run executes a local process on files from the workspace. */
 export function assertTrusted(action: string): void {
@@ -35,6 +36,9 @@ export function trustError(action: string): TrustError {
  */
 export class RunManager implements vscode.Disposable {
   private readonly live = new Map<string, LiveRun>();
+  private readonly refusalEmitter = new vscode.EventEmitter<{ id: string; error: string }>();
+  /** The trainer refused a request without recording it in the run folder. */
+  readonly onDidRefuse = this.refusalEmitter.event;
 
   constructor(
     private readonly extensionPath: string,
@@ -49,7 +53,7 @@ export class RunManager implements vscode.Disposable {
    * Creates the run folder and starts the trainer in it. The trainer writes run.json itself (it refuses a
    * folder that already holds one), so the run shows up as soon as the trainer owns the folder.
    */
-  async start(config: RunConfig): Promise<string> {
+  async start(config: RunConfig, onCreated?: (id: string) => void): Promise<string> {
     assertTrusted('Starting a training run');
     const root = this.store.root();
     if (!root) throw new Error('Open a workspace folder first: runs are saved under it (setting clinicalFt.runsFolder).');
@@ -57,6 +61,7 @@ export class RunManager implements vscode.Disposable {
     const id = newRunId(config.method, new Date(), (x) => fs.existsSync(path.join(root, x)));
     const dir = path.join(root, id);
     fs.mkdirSync(dir, { recursive: true });
+    onCreated?.(id);
     const started = new Promise<void>((resolve) => this.spawn(id, dir, config, false, resolve));
     await started;
     await this.store.refresh(true);
@@ -84,7 +89,6 @@ export class RunManager implements vscode.Disposable {
   async cancel(id: string): Promise<void> {
     const live = this.live.get(id);
     if (live) {
-      live.cancelRequested = true;
       live.trainer.send({ type: 'cancel', id: live.requestId });
       return;
     }
@@ -99,11 +103,27 @@ export class RunManager implements vscode.Disposable {
   private spawn(id: string, dir: string, config: RunConfig, resume: boolean, onOwned: () => void): void {
     const trainer = new TrainerProcess(this.extensionPath, { nodePath: configuredNodePath(), cwd: path.dirname(dir) });
     const requestId = randomUUID();
-    const run: LiveRun = { requestId, trainer, cancelRequested: false };
+    const run: LiveRun = { requestId, trainer };
     this.live.set(id, run);
     this.store.setOwnedLive(id, true);
     let failure: string | undefined;
+    let ready = false;
+    // A trainer that never says ready (bad clinicalFt.nodePath, a crash at load) is given up on.
+    const watchdog = setTimeout(() => {
+      if (ready) return;
+      failure = `The trainer process did not start within ${READY_TIMEOUT_MS / 1000} s (Node: ${configuredNodePath() ?? 'the extension host runtime'}).${trainer.stderr.trim() ? `\n${trainer.stderr.trim()}` : ''}`;
+      this.live.delete(id);
+      this.store.setOwnedLive(id, false);
+      this.recordEarlyFailure(dir, config, failure, null, null, '');
+      trainer.dispose();
+      onOwned();
+      void this.store.refresh(true);
+    }, READY_TIMEOUT_MS);
     trainer.onEvent((e) => {
+      if (e.type === 'ready') {
+        ready = true;
+        clearTimeout(watchdog);
+      }
       if (e.type === 'failed' && (e.id === requestId || e.id === undefined)) failure = e.detail ? `${e.error}\n${e.detail}` : e.error;
       if ((e.type === 'started' || e.type === 'failed' || e.type === 'completed') && ('id' in e ? e.id === requestId : true)) onOwned();
       if ((e.type === 'completed' && e.id === requestId) || (e.type === 'failed' && e.id === requestId)) {
@@ -113,6 +133,7 @@ export class RunManager implements vscode.Disposable {
       if (e.type === 'ready') trainer.send({ type: 'train', id: requestId, config, outDir: dir, resume });
     });
     trainer.onExit(({ code, signal }) => {
+      clearTimeout(watchdog);
       this.live.delete(id);
       this.store.setOwnedLive(id, false);
       this.recordEarlyFailure(dir, config, failure, code, signal, trainer.stderr);
@@ -129,7 +150,11 @@ export class RunManager implements vscode.Disposable {
   private recordEarlyFailure(dir: string, config: RunConfig, failure: string | undefined, code: number | null, signal: string | null, stderr: string): void {
     const file = path.join(dir, RUN_FILES.runJson);
     const read = fs.existsSync(file) ? readRunRecord(dir) : undefined;
-    if (read && (!read.ok || (read.record.status !== 'queued' && read.record.status !== 'running' && !read.fixedUp))) return;
+    if (read && (!read.ok || (read.record.status !== 'queued' && read.record.status !== 'running' && !read.fixedUp))) {
+      // e.g. a resume refused before the trainer touched run.json (still "cancelled"): say it anyway.
+      if (failure && read.ok && read.record.status !== 'failed') this.refusalEmitter.fire({ id: path.basename(dir), error: failure });
+      return;
+    }
     const tail = stderr.trim() ? `\n${stderr.trim().split('\n').slice(-5).join('\n')}` : '';
     const error = failure ?? `The trainer process exited (${signal ?? `code ${code}`}) before finishing.${tail}`;
     const base: RunRecord = read?.ok ? read.record : { id: path.basename(dir), config, status: 'failed', versions: {} };
@@ -144,5 +169,6 @@ export class RunManager implements vscode.Disposable {
   dispose(): void {
     // A window reload must not kill training: the trainer keeps going and the next window reattaches.
     this.live.clear();
+    this.refusalEmitter.dispose();
   }
 }

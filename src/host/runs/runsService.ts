@@ -50,6 +50,7 @@ export class RunsService implements vscode.Disposable {
         this.statusBar.update();
         this.onChanges(changes);
       }),
+      this.manager.onDidRefuse(({ id, error }) => this.showError(new Error(`Run ${id}: ${error}`))),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('clinicalFt.runsFolder')) return;
         this.root = runsFolder();
@@ -67,8 +68,7 @@ export class RunsService implements vscode.Disposable {
   followNewRun(id: string): void {
     const e = this.store.get(id);
     if (!e) return;
-    this.watched.add(id);
-    this.lastStatus.set(id, 'queued');
+    this.expectRun(id);
     this.outputs.follow(id, e.dir);
     DashboardPanel.show(this.context.extensionUri, this.store, id);
     void vscode.window.withProgress(
@@ -77,19 +77,29 @@ export class RunsService implements vscode.Disposable {
         new Promise<void>((resolve) => {
           let reported = 0;
           token.onCancellationRequested(() => void this.manager.cancel(id).catch((err: unknown) => this.showError(err)));
-          const sub = this.store.onDidChange(() => {
+          const update = (): boolean => {
             const v = this.store.get(id)?.view;
-            if (!v || v.status === 'completed' || v.status === 'failed' || v.status === 'cancelled' || !this.store.get(id)) {
-              sub.dispose();
-              resolve();
-              return;
-            }
+            if (!v || v.status === 'completed' || v.status === 'failed' || v.status === 'cancelled') return false;
             const pct = v.totalSteps ? (100 * v.step) / v.totalSteps : 0;
             progress.report({ message: describeProgress(v), increment: Math.max(0, pct - reported) });
             reported = Math.max(reported, pct);
+            return true;
+          };
+          // A short run may be over before this notification exists.
+          if (!update()) return resolve();
+          const sub = this.store.onDidChange(() => {
+            if (update()) return;
+            sub.dispose();
+            resolve();
           });
         }),
     );
+  }
+
+  /** A run this window starts: report how it ends even if it is over before the first refresh. */
+  expectRun(id: string): void {
+    this.watched.add(id);
+    if (!this.lastStatus.has(id)) this.lastStatus.set(id, 'queued');
   }
 
   private onChanges(changes: RunChange[]): void {

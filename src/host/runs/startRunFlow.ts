@@ -50,7 +50,7 @@ export async function startFromConfigFile(svc: RunsService, uri?: vscode.Uri): P
 }
 
 async function launch(svc: RunsService, config: RunConfig): Promise<string> {
-  const id = await svc.manager.start(config);
+  const id = await svc.manager.start(config, (created) => svc.expectRun(created));
   svc.followNewRun(id);
   return id;
 }

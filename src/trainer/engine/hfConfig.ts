@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { ModelConfig } from './types';
+import type { ModelConfig, RopeScaling } from './types';
 import { readJsonObject } from './jsonFile';
 
 const ARCHITECTURES = ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM'] as const;
@@ -27,10 +27,9 @@ export function parseHfConfig(raw: Record<string, unknown>, file: string): Model
   if (numHeads % numKvHeads !== 0) throw new Error(`${file}: num_attention_heads ${numHeads} is not a multiple of num_key_value_heads ${numKvHeads}`);
   const headDim = raw.head_dim == null ? hiddenSize / numHeads : int('head_dim');
   if (!Number.isInteger(headDim) || headDim % 2 !== 0) throw new Error(`${file}: head dimension ${headDim} must be an even integer`);
-  const rs = raw.rope_scaling;
-  if (rs != null && typeof rs === 'object' && (rs as Record<string, unknown>).rope_type !== 'default' && (rs as Record<string, unknown>).type !== 'default') {
-    throw new Error(`${file}: key "rope_scaling" (${JSON.stringify(rs)}) is not supported; only plain RoPE is`);
-  }
+  const ropeScaling = parseRopeScaling(raw.rope_scaling, file);
+  if (raw.hidden_act !== undefined && raw.hidden_act !== 'silu') throw new Error(`${file}: key "hidden_act" is ${JSON.stringify(raw.hidden_act)}; only "silu" is supported`);
+  if (raw.mlp_bias === true) throw new Error(`${file}: key "mlp_bias" true is not supported`);
   const eos = raw.eos_token_id;
   const eosTokenIds = Array.isArray(eos) ? eos.filter((x): x is number => typeof x === 'number') : typeof eos === 'number' ? [eos] : [];
   const bos = typeof raw.bos_token_id === 'number' ? raw.bos_token_id : undefined;
@@ -51,7 +50,31 @@ export function parseHfConfig(raw: Record<string, unknown>, file: string): Model
     maxPositionEmbeddings: int('max_position_embeddings', 4096),
     ...(bos !== undefined ? { bosTokenId: bos } : {}),
     eosTokenIds,
+    ...(ropeScaling ? { ropeScaling } : {}),
   };
+}
+
+function parseRopeScaling(rs: unknown, file: string): RopeScaling | undefined {
+  if (rs === undefined || rs === null) return undefined;
+  const bad = (why: string): never => {
+    throw new Error(`${file}: key "rope_scaling" (${JSON.stringify(rs)}) ${why}`);
+  };
+  if (typeof rs !== 'object' || Array.isArray(rs)) return bad('must be an object');
+  const r = rs as Record<string, unknown>;
+  const type = r.rope_type ?? r.type;
+  if (type === 'default') return undefined;
+  const pos = (key: string): number => {
+    const v = r[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return bad(`needs a positive number "${key}"`);
+    return v;
+  };
+  if (type === 'linear') return { type: 'linear', factor: pos('factor') };
+  if (type === 'llama3') {
+    const s: RopeScaling = { type: 'llama3', factor: pos('factor'), lowFreqFactor: pos('low_freq_factor'), highFreqFactor: pos('high_freq_factor'), originalMaxPositionEmbeddings: pos('original_max_position_embeddings') };
+    if (s.highFreqFactor <= s.lowFreqFactor) bad('needs high_freq_factor > low_freq_factor');
+    return s;
+  }
+  return bad('is not supported (supported: default, linear, llama3)');
 }
 
 export function readHfConfig(dir: string): ModelConfig {

@@ -13,6 +13,34 @@ export interface KvCache {
 
 const NEG = -1e9;
 
+/** RoPE inverse frequencies as transformers' ROPE_INIT_FUNCTIONS compute them (default, linear, llama3). */
+export function inverseFrequencies(c: ModelConfig): Float32Array {
+  const half = c.headDim / 2;
+  const inv = new Float32Array(half);
+  for (let i = 0; i < half; i++) inv[i] = 1 / Math.pow(c.ropeTheta, (2 * i) / c.headDim);
+  const sc = c.ropeScaling;
+  if (sc?.type === 'linear') for (let i = 0; i < half; i++) inv[i] /= sc.factor;
+  if (sc?.type === 'llama3') {
+    const lowWavelen = sc.originalMaxPositionEmbeddings / sc.lowFreqFactor;
+    const highWavelen = sc.originalMaxPositionEmbeddings / sc.highFreqFactor;
+    for (let i = 0; i < half; i++) {
+      const wavelen = (2 * Math.PI) / inv[i];
+      if (wavelen > lowWavelen) inv[i] /= sc.factor;
+      else if (wavelen >= highWavelen) {
+        // Between the two bands: interpolate between scaled and unscaled.
+        const smooth = (sc.originalMaxPositionEmbeddings / wavelen - sc.lowFreqFactor) / (sc.highFreqFactor - sc.lowFreqFactor);
+        inv[i] = (1 - smooth) * (inv[i] / sc.factor) + smooth * inv[i];
+      }
+    }
+  }
+  return inv;
+}
+
+/** Llama/Mistral attention_bias puts biases on q, k, v and o; Qwen2 has them on q, k, v only. */
+function outputBias(c: ModelConfig): boolean {
+  return c.attentionBias && c.architecture !== 'Qwen2ForCausalLM';
+}
+
 function layerPrefix(i: number): string {
   return `model.layers.${i}`;
 }
@@ -35,6 +63,7 @@ export function expectedTensors(c: ModelConfig): Map<string, number[]> {
       m.set(`${p}.self_attn.v_proj.bias`, [kv]);
     }
     m.set(`${p}.self_attn.o_proj.weight`, [c.hiddenSize, q]);
+    if (outputBias(c)) m.set(`${p}.self_attn.o_proj.bias`, [c.hiddenSize]);
     m.set(`${p}.post_attention_layernorm.weight`, [c.hiddenSize]);
     m.set(`${p}.mlp.gate_proj.weight`, [c.intermediateSize, c.hiddenSize]);
     m.set(`${p}.mlp.up_proj.weight`, [c.intermediateSize, c.hiddenSize]);
@@ -76,9 +105,7 @@ export class LlamaModel implements CausalLM {
     private readonly trainableBase = false,
   ) {
     this.lora = new LoraAdapters(linearModules(config), (module, a, b, scale) => this.foldDelta(module, a, b, scale));
-    const half = config.headDim / 2;
-    this.invFreq = new Float32Array(half);
-    for (let i = 0; i < half; i++) this.invFreq[i] = 1 / Math.pow(config.ropeTheta, (2 * i) / config.headDim);
+    this.invFreq = inverseFrequencies(config);
   }
 
   /** Reads every tensor one at a time into the backend; the JS copy of each is dropped before the next. */
@@ -222,7 +249,7 @@ export class LlamaModel implements CausalLM {
       const probs = tf.softmax(scores);
       const ctx = tf.reshape(tf.matMul(probs, vh), [B, c.numHeads, T, hd]);
       const attn = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, c.numHeads * hd]) as tf.Tensor2D;
-      x = tf.add(x, tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, false), [B, T, c.hiddenSize]));
+      x = tf.add(x, tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, outputBias(c)), [B, T, c.hiddenSize]));
       const h2 = tf.reshape(this.rmsNorm(x, `${p}.post_attention_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
       const gate = this.linear(h2, `${p}.mlp.gate_proj`, training, false);
       const up = this.linear(h2, `${p}.mlp.up_proj`, training, false);

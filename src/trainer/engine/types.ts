@@ -16,7 +16,13 @@ export interface ModelConfig {
   maxPositionEmbeddings: number;
   bosTokenId?: number;
   eosTokenIds: number[];
+  /** rope_scaling of config.json when not plain RoPE: 'linear' or Llama 3's frequency-dependent scheme. */
+  ropeScaling?: RopeScaling;
 }
+
+export type RopeScaling =
+  | { type: 'linear'; factor: number }
+  | { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositionEmbeddings: number };
 
 export interface TextTokenizer {
   encode(text: string, opts?: { addSpecialTokens?: boolean }): number[];

@@ -93,6 +93,44 @@ export function nativeBatchMatMul(blas: NativeBlas): KernelFunc {
   };
 }
 
+const CACHE_MIN = 1 << 16;
+const CACHE_MAX_FLOATS = 128 * 2 ** 20; // 512 MB
+
+/**
+ * Transposed copies of large 2-D operands, keyed by data id: wasm tensors are immutable and a data id is never
+ * reused, so a copy stays valid while its source lives. In x·Wᵀ the weight W is the same tensor for every call
+ * (every generated token): transposing it once instead of per call is what makes pure-wasm generation usable.
+ * Entries whose source was disposed are swept; the total is capped, beyond it transposes are not kept.
+ */
+class TransposeCache {
+  private readonly entries = new Map<object, TensorInfo>();
+  private floats = 0;
+  private calls = 0;
+
+  get(backend: WasmBackend, t: TensorInfo, make: () => TensorInfo): TensorInfo | undefined {
+    if (++this.calls % 64 === 0) this.sweep(backend);
+    const hit = this.entries.get(t.dataId);
+    if (hit && backend.dataIdMap.has(hit.dataId)) return hit;
+    const n = sizeOf(t.shape);
+    if (this.floats + n > CACHE_MAX_FLOATS) return undefined;
+    const tt = make();
+    this.entries.set(t.dataId, tt);
+    this.floats += n;
+    return tt;
+  }
+
+  private sweep(backend: WasmBackend): void {
+    for (const [src, tt] of this.entries) {
+      if (backend.dataIdMap.has(src)) continue;
+      backend.disposeData(tt.dataId);
+      this.entries.delete(src);
+      this.floats -= sizeOf(tt.shape);
+    }
+  }
+}
+
+const transposeCache = new TransposeCache();
+
 /**
  * Pure wasm: materialise transposes with the (fast) Transpose kernel and run every product as a 2-D,
  * untransposed call of the stock kernel, which then takes XNNPACK's fast path.
@@ -107,6 +145,10 @@ export function reroutedBatchMatMul(stockMatMul: KernelFunc, stockTranspose: Ker
     const temps: TensorInfo[] = [];
     const as3d = (t: TensorInfo, trans: boolean): TensorInfo => {
       if (!trans) return t;
+      if (t.shape.length === 2 && sizeOf(t.shape) >= CACHE_MIN) {
+        const cached = transposeCache.get(backend, t, () => stockTranspose({ inputs: { x: t }, backend, attrs: { perm: [1, 0] } }));
+        if (cached) return cached;
+      }
       const r = t.shape.length;
       const perm = [...Array(r - 2).keys(), r - 1, r - 2];
       const tt = stockTranspose({ inputs: { x: t }, backend, attrs: { perm } });

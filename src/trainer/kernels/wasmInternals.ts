@@ -9,7 +9,8 @@ export interface TensorInfo {
 }
 
 export interface WasmBackend {
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number; shape: number[]; dtype: string } | undefined };
+  /** get() of an unknown id asks the engine to move data from another backend (and throws): check has() first. */
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number; shape: number[]; dtype: string } | undefined; has(dataId: object): boolean };
   wasm: { HEAPF32: Float32Array };
   makeOutput(shape: number[], dtype: string): TensorInfo;
   disposeData(dataId: object): boolean;

@@ -3,6 +3,7 @@ import * as readline from 'node:readline';
 import { detectFormat, FORMAT_LABELS, FORMAT_SCHEMAS, kindOf, type RecordFormat } from '../../core/datasets/records';
 import type { SftRecord } from './sftExamples';
 import type { DpoRecord } from './dpoExamples';
+import { validateFile } from '../../core/node/validateFile';
 
 /** Bad training data: every message names the file, line and field at fault. */
 export class DataError extends Error {}
@@ -14,11 +15,20 @@ export type LoadedRecords =
 const MAX_REPORTED = 10;
 
 /**
- * Streams a JSONL dataset and checks every record against the dataset schemas (src/core/datasets),
- * refusing the whole file with up to ten located problems when any record is bad or of the wrong kind.
+ * Validates a JSONL dataset with the dataset validator, refusing the whole file with up to ten located
+ * problems, then streams its records (kept raw: alpaca stays alpaca, extra fields such as "label" stay).
+ * The schema check below is a second line of defence with the same schemas.
  */
 export async function loadRecords(file: string, method: 'sft' | 'dpo'): Promise<LoadedRecords> {
   if (!fs.existsSync(file)) throw new DataError(`${file}: file not found`);
+  // The dataset validator (the same as `clinical-ft validate`) decides what is an error, with columns.
+  const validation = await validateFile(file, { format: method, phi: false, maxIssues: MAX_REPORTED });
+  if (validation.errors.length > 0) {
+    const total = validation.errors.length + (validation.omittedErrors ?? 0);
+    const lines = validation.errors.map((i) => `${file}:${i.line}:${i.column}: ${i.field ? `field "${i.field}": ` : ''}${i.message}`);
+    const more = total > lines.length ? `\n… and ${total - lines.length} more` : '';
+    throw new DataError(`${file} has ${total} problem${total === 1 ? '' : 's'} (run clinical-ft validate ${file}):\n${lines.join('\n')}${more}`);
+  }
   const problems: string[] = [];
   let problemCount = 0;
   const problem = (line: number, msg: string) => {

@@ -8,31 +8,41 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ui, eventually } from './ui';
 import { writeTinyModel } from '../../fixtures/tinyModel';
+import { stackAdapterFolders } from '../../../src/trainer/demo/stackAdapters';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
 const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const runsRoot = () => path.join(workspace(), '.clinical-ft', 'runs');
 
-function trainer(extensionPath: string, args: string[]): cp.SpawnSyncReturns<string> {
-  return cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), ...args], {
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    encoding: 'utf8',
-    timeout: 170_000,
+function trainerSync(extensionPath: string, args: string[]): cp.SpawnSyncReturns<string> {
+  return cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8', timeout: 60_000 });
+}
+
+/** Trains without blocking the extension host (a synchronous child would freeze the workbench). */
+function train(extensionPath: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = cp.spawn(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'train', ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
+    child.on('exit', (code) => resolve({ code, stderr }));
   });
 }
 
-const supports = (extensionPath: string, command: string) => trainer(extensionPath, [command, '--help']).status === 0;
+const supports = (extensionPath: string, command: string) => trainerSync(extensionPath, [command, '--help']).status === 0;
 
+/**
+ * UTI notes from the sample data: the SFT run trains on the train split; DPO gets pairs built from the same
+ * split (chosen = the gold answer, rejected = the other one), so the comparison shows real clinical
+ * prompts. Held-out: datasets-sample/uti/uti.eval.sft.jsonl, offered beside the SFT run's training file.
+ */
 function writeTask(): { train: string; pairs: string; eval: string } {
-  const dir = path.join(workspace(), 'compare-task');
-  fs.mkdirSync(dir, { recursive: true });
-  const note = (i: number, yes: boolean) => `Note ${i}: ${yes ? 'dysuria and nitrites' : 'cough and fever'}. Does this describe a urinary tract infection? Answer:`;
-  const rows = (n: number, offset: number) => Array.from({ length: n }, (_, i) => ({ id: `c-${offset + i}`, prompt: note(offset + i, i % 2 === 0), completion: i % 2 === 0 ? ' yes' : ' no' }));
-  const files = { train: path.join(dir, 'uti.train.sft.jsonl'), pairs: path.join(dir, 'uti.train.dpo.jsonl'), eval: path.join(dir, 'uti.eval.sft.jsonl') };
-  fs.writeFileSync(files.train, rows(8, 0).map((r) => JSON.stringify(r)).join('\n') + '\n');
-  fs.writeFileSync(files.pairs, rows(8, 0).map((r) => JSON.stringify({ prompt: r.prompt, chosen: r.completion, rejected: r.completion === ' yes' ? ' no' : ' yes' })).join('\n') + '\n');
-  fs.writeFileSync(files.eval, rows(4, 100).map((r) => JSON.stringify(r)).join('\n') + '\n');
-  return files;
+  const samples = path.join(workspace(), 'datasets-sample', 'uti');
+  const train = path.join(samples, 'uti.train.sft.jsonl');
+  const pairs = path.join(workspace(), 'compare-task', 'uti.train.dpo.jsonl');
+  fs.mkdirSync(path.dirname(pairs), { recursive: true });
+  const rows = fs.readFileSync(train, 'utf8').split('\n').filter(Boolean).slice(0, 120).map((l) => JSON.parse(l) as { prompt: string; completion: string });
+  fs.writeFileSync(pairs, rows.map((r) => JSON.stringify({ prompt: r.prompt, chosen: r.completion, rejected: r.completion.trim() === 'yes' ? ' no' : ' yes' })).join('\n') + '\n');
+  return { train, pairs, eval: path.join(samples, 'uti.eval.sft.jsonl') };
 }
 
 suite('compare', () => {
@@ -46,19 +56,25 @@ suite('compare', () => {
     assert.ok(ext);
     extensionPath = (await ext.activate()).extensionPath;
     if (!supports(extensionPath, 'train')) return;
-    const model = path.join(workspace(), 'compare-model');
-    if (!fs.existsSync(path.join(model, 'config.json'))) await writeTinyModel(model, { tokenizer: 'bytes' });
+    // The bundled sample model when this workspace has it (the harness copies datasets-sample/), else a tiny one.
+    let model = path.join(workspace(), 'datasets-sample', 'model');
+    if (!fs.existsSync(path.join(model, 'model.safetensors'))) {
+      model = path.join(workspace(), 'compare-model');
+      if (!fs.existsSync(path.join(model, 'config.json'))) await writeTinyModel(model, { tokenizer: 'bytes' });
+    }
     const task = writeTask();
-    const common = ['--model', model, '--steps', '2', '--batch-size', '2', '--max-length', '96', '--backend', 'cpu'];
-    const sft = trainer(extensionPath, ['train', '--method', 'sft', '--data', task.train, '--out', path.join(runsRoot(), sftId), ...common]);
-    assert.equal(sft.status, 0, sft.stderr);
-    const dpo = trainer(extensionPath, ['train', '--method', 'dpo', '--data', task.pairs, '--adapter', path.join(runsRoot(), sftId, 'adapter'), '--out', path.join(runsRoot(), dpoId), ...common]);
-    assert.equal(dpo.status, 0, dpo.stderr);
+    const common = ['--model', model, '--batch-size', '8', '--max-length', '192', '--lr', '5e-3', '--seed', '1'];
+    const sft = await train(extensionPath, ['--method', 'sft', '--data', task.train, '--steps', '40', '--out', path.join(runsRoot(), sftId), ...common]);
+    assert.equal(sft.code, 0, sft.stderr);
+    const dpo = await train(extensionPath, ['--method', 'dpo', '--data', task.pairs, '--steps', '10', '--adapter', path.join(runsRoot(), sftId, 'adapter'), '--out', path.join(runsRoot(), dpoId), ...common]);
+    assert.equal(dpo.code, 0, dpo.stderr);
+    // As `npm run demo` does: the DPO adapter trained on the folded SFT adapter is compared stacked with it.
+    stackAdapterFolders(path.join(runsRoot(), sftId, 'adapter'), path.join(runsRoot(), dpoId, 'adapter'), path.join(runsRoot(), dpoId, 'adapter-sft-dpo'), model);
     trained = true;
     await vscode.commands.executeCommand('workbench.view.extension.clinicalFt');
   });
 
-  test('the command is trust-gated in the manifest and in its code path', async () => {
+  test('the command is trust-gated in the manifest (menus and enablement)', async () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
     const cmd = manifest.contributes.commands.find((c: { command: string }) => c.command === 'clinicalFt.compareOutputs');
     assert.equal(cmd?.enablement, 'isWorkspaceTrusted');
@@ -77,6 +93,8 @@ suite('compare', () => {
     await ui.press('Enter');
     await opened;
     await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 30_000 });
+    const models = await ui.query('ul.models li', { inWebview: true });
+    assert.match(models.texts[2], /adapter-sft-dpo/, 'DPO is evaluated together with the SFT adapter it was trained on');
     const heads = await ui.query('table.metrics thead th', { inWebview: true });
     assert.deepEqual(heads.texts.map((t) => t.trim()), ['Metric', 'base', 'SFT', 'DPO']);
     const phase = async () => (await ui.attributes('.status', ['data-phase'], { inWebview: true })).values[0]?.['data-phase'];
@@ -89,17 +107,20 @@ suite('compare', () => {
     }
     assert.equal(await phase(), 'done', (await ui.query('.status span', { inWebview: true })).texts[0]);
     const examples = await ui.query('article.example', { inWebview: true });
-    assert.equal(examples.count, 4);
+    assert.equal(examples.count, 100, 'the 100 held-out notes, one page');
     const outputs = await ui.query('article.example .output', { inWebview: true });
-    assert.equal(outputs.count, 12, 'three models × four examples');
+    assert.equal(outputs.count, 300, 'three models × 100 examples');
     const gold = await ui.query('article.example .gold pre', { inWebview: true });
-    assert.deepEqual(gold.texts.map((t) => t.trim()).sort(), ['no', 'no', 'yes', 'yes']);
+    assert.deepEqual([...new Set(gold.texts.map((t) => t.trim()))].sort(), ['no', 'yes']);
     const metricRows = await ui.query('table.metrics tbody th', { inWebview: true });
     assert.ok(metricRows.texts.includes('UTI classification F1'), metricRows.texts.join(', '));
     await ui.screenshot('compare-outputs');
+    const label = (await ui.query('label[for="only-disagreements"]', { inWebview: true })).texts[0];
+    const disagreements = Number(/\((\d+) of 100\)/.exec(label)?.[1]);
+    assert.ok(Number.isInteger(disagreements), label);
     await ui.click('#only-disagreements', { inWebview: true });
     const filtered = await ui.query('article.example', { inWebview: true });
-    assert.ok(filtered.count <= 4);
+    assert.equal(filtered.count, disagreements, 'the filter keeps exactly the examples where the models disagree');
     for (const t of (await ui.query('article.example header', { inWebview: true })).texts) assert.match(t, /models disagree/);
   });
 });

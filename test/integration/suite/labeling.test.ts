@@ -300,6 +300,39 @@ suite('labeling', () => {
     assert.ok((await ui.query('.pane .text', { inWebview: true })).count === 2);
   });
 
+  test('"Generate candidate pairs" from the palette: three quick picks by keyboard, then the labeler opens', async () => {
+    const dir = path.join(workspaceRoot(), 'labeling-tests', 'palette');
+    fs.mkdirSync(dir, { recursive: true });
+    const model = path.join(dir, 'tiny-model');
+    await writeTinyModel(model, { seed: 5 });
+    const prompts = path.join(dir, 'palette-prompts.sft.jsonl');
+    fs.writeFileSync(prompts, [JSON.stringify({ id: 'q1', prompt: 'Advice after a fall:', completion: 'c' }), JSON.stringify({ id: 'q2', prompt: 'Advice after a burn:', completion: 'c' })].join('\n') + '\n');
+    const out = path.join(dir, 'palette-prompts.candidates.prefs.jsonl');
+    fs.rmSync(out, { force: true });
+    await vscode.workspace.getConfiguration('clinicalFt').update('defaultModel', model, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await ui.palette('Clinical FT: Generate candidate pairs');
+      await ui.waitFor('.quick-input-widget .quick-input-title:has-text("prompts")');
+      await ui.type('palette-prompts');
+      await ui.waitFor('.quick-input-list .monaco-list-row:has-text("palette-prompts.sft.jsonl")');
+      await ui.press('Enter');
+      await ui.waitFor('.quick-input-widget .quick-input-title:has-text("base model")');
+      await ui.waitFor('.quick-input-list .monaco-list-row:has-text("Default base model")');
+      await ui.press('Enter');
+      await ui.waitFor('.quick-input-widget .quick-input-title:has-text("adapter")');
+      await ui.press('Enter');
+      await eventually(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).length === 2, 60_000, 'two records').catch(async (e) => {
+        await vscode.commands.executeCommand('notifications.showList');
+        const notes = await ui.query('.notification-list-item');
+        throw new Error(`${e instanceof Error ? e.message : String(e)}; notifications: ${notes.texts.join(' | ')}`);
+      });
+      await ui.waitFor('#position:has-text("Record 1 of 2")', { inWebview: true, timeoutMs: 60_000 });
+    } finally {
+      await vscode.workspace.getConfiguration('clinicalFt').update('defaultModel', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('Cancel in the progress notification stops generation and keeps every record written so far', async () => {
     const dir = path.join(workspaceRoot(), 'labeling-tests', 'cancel');
     fs.mkdirSync(dir, { recursive: true });

@@ -302,6 +302,26 @@ suite('runs', () => {
     assert.ok(fs.existsSync(path.join(runsRoot(), r.runId, 'checkpoints')), 'saveEvery from the edited JSON was used');
   });
 
+  test('a DPO run started from a config draws rewards, margins and accuracies', async function () {
+    if (!trainerTrains(extensionPath)) this.skip();
+    const model = await useTinyModel();
+    const data = path.join(workspace(), 'tiny.dpo.jsonl');
+    const rows = Array.from({ length: 6 }, (_, i) => JSON.stringify({ prompt: `patient presents with chest pain ${i}`, chosen: 'admit', rejected: 'discharge' }));
+    fs.writeFileSync(data, rows.join('\n') + '\n');
+    const cfg = path.join(workspace(), 'tiny-dpo.run.json');
+    fs.writeFileSync(cfg, JSON.stringify({ method: 'dpo', model, data, steps: 4, batchSize: 2 }));
+    const r = await vscode.commands.executeCommand<StartResult>('clinicalFt.startRunFromConfig', vscode.Uri.file(cfg));
+    assert.ok(r && 'runId' in r, JSON.stringify(r));
+    await eventually(() => ['completed', 'failed'].includes(readRun(r.runId).status), 120_000, 'the DPO run to end');
+    assert.equal(readRun(r.runId).status, 'completed', readRun(r.runId).error);
+    await vscode.commands.executeCommand('clinicalFt.runs.openDashboard', { kind: 'run', id: r.runId });
+    await ui.waitFor(`.run[data-run="${r.runId}"][data-status="completed"]`, { inWebview: true, timeoutMs: 20_000 });
+    await eventually(async () => (await chartPoints('rewards')) >= 8, 20_000, 'rewards chosen + rejected points');
+    assert.ok((await chartPoints('margins')) >= 4);
+    assert.ok((await chartPoints('accuracies')) >= 4);
+    await ui.screenshot('runs-dpo-dashboard');
+  });
+
   test('an invalid dataset stops the start before any run folder is made', async function () {
     if (!trainerTrains(extensionPath)) this.skip();
     const model = await useTinyModel();

@@ -86,6 +86,26 @@ describe('model folders', () => {
     await assert.rejects(loadModel(dir), /config\.json: key "hidden_size" must be a positive integer/);
   });
 
+  test('unsupported rope scaling, activation or MLP bias are named', async () => {
+    const dir = tempDir('rope');
+    await writeTinyModel(dir);
+    const file = path.join(dir, 'config.json');
+    editJson(file, (j) => (j.rope_scaling = { rope_type: 'yarn', factor: 4 }));
+    await assert.rejects(loadModel(dir), /config\.json: key "rope_scaling" .*yarn.* is not supported/);
+    editJson(file, (j) => (j.rope_scaling = { rope_type: 'llama3', factor: 8 }));
+    await assert.rejects(loadModel(dir), /rope_scaling" .* needs a positive number "low_freq_factor"/);
+    editJson(file, (j) => {
+      j.rope_scaling = null;
+      j.hidden_act = 'gelu';
+    });
+    await assert.rejects(loadModel(dir), /key "hidden_act" is "gelu"/);
+    editJson(file, (j) => {
+      j.hidden_act = 'silu';
+      j.mlp_bias = true;
+    });
+    await assert.rejects(loadModel(dir), /key "mlp_bias" true is not supported/);
+  });
+
   test('a missing tensor names the file and the key', async () => {
     const dir = tempDir('missing');
     await writeTinyModel(dir);

@@ -124,12 +124,27 @@ export class NaiveLlama {
     return x.map((v, i) => v * inv * g[i]);
   }
 
+  /** modeling_rope_utils.py: default, linear (÷ factor) and llama3 (low frequencies ÷ factor, smooth band). */
+  private frequency(i: number, headDim: number, theta: number): number {
+    const f = Math.pow(theta, -(2 * i) / headDim);
+    const rs = this.cfg.rope_scaling as Record<string, number> | undefined;
+    const type = (rs as Record<string, unknown> | undefined)?.rope_type ?? (rs as Record<string, unknown> | undefined)?.type;
+    if (!rs || type === 'default') return f;
+    if (type === 'linear') return f / rs.factor;
+    const old = rs.original_max_position_embeddings;
+    const wavelen = (2 * Math.PI) / f;
+    if (wavelen < old / rs.high_freq_factor) return f;
+    if (wavelen > old / rs.low_freq_factor) return f / rs.factor;
+    const smooth = (old / wavelen - rs.low_freq_factor) / (rs.high_freq_factor - rs.low_freq_factor);
+    return (1 - smooth) * (f / rs.factor) + smooth * f;
+  }
+
   private rope(vec: number[], pos: number, headDim: number): number[] {
     const theta = (this.cfg.rope_theta as number) ?? 10000;
     const out = vec.slice();
     const half = headDim / 2;
     for (let i = 0; i < half; i++) {
-      const ang = pos * Math.pow(theta, -(2 * i) / headDim);
+      const ang = pos * this.frequency(i, headDim, theta);
       const c = Math.cos(ang);
       const s = Math.sin(ang);
       if (this.mut.interleavedRope) {
@@ -191,7 +206,7 @@ export class NaiveLlama {
             attn.push(acc);
           }
         }
-        const o = this.linear(attn, `${p}.self_attn.o_proj`, false);
+        const o = this.linear(attn, `${p}.self_attn.o_proj`, bias && (c.architectures as string[])[0] !== 'Qwen2ForCausalLM');
         const x1 = x.map((v, i) => v + o[i]);
         const h2 = this.rmsNorm(x1, `${p}.post_attention_layernorm.weight`);
         const g = this.linear(h2, `${p}.mlp.gate_proj`, false);

@@ -23,6 +23,12 @@ const CASES: Case[] = [
   { name: 'llama GQA F32', model: { arch: 'llama', heads: 4, kvHeads: 2, seed: 11 } },
   { name: 'qwen2 biases BF16 sharded tied', model: { arch: 'qwen2', heads: 4, kvHeads: 1, tie: true, dtype: 'BF16', shards: 3, seed: 12, ropeTheta: 1e6 } },
   { name: 'mistral F16 no GQA', model: { arch: 'mistral', heads: 2, kvHeads: 2, dtype: 'F16', seed: 13 } },
+  {
+    name: 'llama 3 rope scaling (all three frequency bands)',
+    model: { arch: 'llama', heads: 4, kvHeads: 2, seed: 16, ropeScaling: { rope_type: 'llama3', factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 64 } },
+  },
+  { name: 'llama attention_bias (q, k, v and o biases)', model: { arch: 'llama', heads: 4, kvHeads: 2, seed: 18, attentionBias: true } },
+  { name: 'linear rope scaling', model: { arch: 'llama', heads: 4, kvHeads: 4, seed: 17, ropeScaling: { type: 'linear', factor: 4 } } },
   { name: 'llama GQA + adapter (all modules)', model: { arch: 'llama', heads: 4, kvHeads: 2, seed: 14 }, adapter: { r: 4, alpha: 8, dropout: 0, targets: ALL, useRslora: false } },
   { name: 'qwen2 + rsLoRA adapter (q,v)', model: { arch: 'qwen2', heads: 4, kvHeads: 2, layers: 3, seed: 15 }, adapter: { r: 4, alpha: 16, dropout: 0.1, targets: ['q_proj', 'v_proj'], useRslora: true } },
 ];

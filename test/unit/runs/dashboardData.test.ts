@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alignSeries, CHARTS, ema, formatTick, seriesOf } from '../../../src/core/runs/chartSeries';
+import { alignSeries, CHARTS, decimateRecords, ema, formatTick, seriesOf } from '../../../src/core/runs/chartSeries';
 import { metricsToCsv } from '../../../src/core/runs/metricsCsv';
 import { DashboardToHost, HostToDashboard } from '../../../src/core/runs/dashboardProtocol';
 import { DPO_METRIC_NAMES, MetricsRecord, TRAIN_METRIC_NAMES } from '../../../src/core/metrics';
@@ -59,4 +59,19 @@ test('dashboard protocol accepts known messages and rejects unknown or malformed
 
 test('tick labels stay readable across magnitudes', () => {
   assert.deepEqual([0, 2e-4, 0.05, 1.23456, 850, 12_345, 3e6].map(formatTick), ['0', '2e-4', '0.05', '1.23', '850', '12.3k', '3e+6']);
+});
+
+test('snapshots of long runs are decimated, keeping eval lines and the last train line', () => {
+  const recs: { step: number; eval?: boolean }[] = [];
+  for (let s = 1; s <= 1000; s++) {
+    recs.push({ step: s });
+    if (s % 100 === 0) recs.push({ step: s, eval: true });
+  }
+  const out = decimateRecords(recs, 100, (r) => r.eval === true);
+  const train = out.filter((r) => !r.eval);
+  assert.ok(train.length <= 101 && train.length >= 99, `${train.length}`);
+  assert.equal(out.filter((r) => r.eval).length, 10);
+  assert.equal(train.at(-1)!.step, 1000);
+  assert.deepEqual(out.map((r) => r.step), [...out.map((r) => r.step)].sort((a, b) => a - b), 'order kept');
+  assert.equal(decimateRecords(recs.slice(0, 50), 100, () => false).length, 50, 'short runs untouched');
 });

@@ -1,6 +1,6 @@
 // SFT and DPO on the real engine with a tiny Llama the test writes (byte-level tokenizer, ChatML-like
 // template): overfitting, completion-only masking, DPO's ln 2 start and reward accuracy.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +15,7 @@ import { loadEngineModel } from '../../../src/trainer/train/engineLoader';
 import { readMetrics } from '../../../src/core/node/runFolderReader';
 import { tokenizeSft } from '../../../src/trainer/train/sftExamples';
 import { padBatch } from '../../../src/trainer/train/batching';
+import { listCheckpoints, loadCheckpoint } from '../../../src/trainer/train/checkpoint';
 import { sftLoss } from '../../../src/trainer/train/losses';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-engine-train-'));
@@ -26,20 +27,26 @@ before(async () => {
   await writeTinyModel(modelDir, { hidden: 32, layers: 2, heads: 4, kvHeads: 2, intermediate: 64, seed: 3 });
 });
 
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
 function writeJsonl(name: string, rows: unknown[]): string {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   return file;
 }
 
-function train(over: Partial<RunConfigInput>, out: string) {
+function train(over: Partial<RunConfigInput>, out: string, extra: { resume?: boolean; stopAt?: number } = {}) {
+  let step = 0;
   return runTraining({
     config: RunConfig.parse({ method: 'sft', model: modelDir, data: '', batchSize: 8, lr: 1e-2, scheduler: 'constant', maxLength: 64, lora: { r: 8, alpha: 16, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] }, ...over }),
     outDir: path.join(tmp, out),
-    resume: false,
+    resume: extra.resume ?? false,
     backend,
     loadModel: loadEngineModel,
-    shouldStop: () => false,
+    onEvent: (e) => {
+      if (e.type === 'metrics') step = e.record.step;
+    },
+    shouldStop: () => extra.stopAt !== undefined && step >= extra.stopAt,
   });
 }
 
@@ -89,4 +96,62 @@ test('DPO on the engine: step-0 loss = ln 2 and reward accuracy ≥ 0.9 after a 
   assert.ok(Math.abs((recs[0].loss as number) - Math.LN2) < 1e-4, `step-0 loss ${recs[0].loss}`);
   const acc = recs.slice(-3).map((x) => x['rewards/accuracies'] as number);
   assert.ok(Math.min(...acc) >= 0.9, `reward accuracies ${acc.join(', ')}`);
+});
+
+test('resume on the engine is exact: 20 straight steps equal 10 + resume 10 to 1e-6 (adapter and optimizer)', async () => {
+  const rows = Array.from({ length: 12 }, (_, i) => ({ prompt: `Note ${i}:`, completion: i % 3 ? ' stable' : ' unstable' }));
+  const cfg = { data: writeJsonl('resume.jsonl', rows), steps: 20, batchSize: 4, gradAccum: 2, warmupSteps: 2, scheduler: 'cosine' as const, weightDecay: 0.01, lr: 5e-3 };
+  assert.equal((await train(cfg, 'straight')).status, 'completed');
+  assert.equal((await train(cfg, 'split', { stopAt: 10 })).status, 'cancelled');
+  assert.deepEqual(listCheckpoints(path.join(tmp, 'split')), [10]);
+  assert.equal((await train(cfg, 'split', { resume: true })).status, 'completed');
+  const a = loadCheckpoint(path.join(tmp, 'straight'), 20);
+  const b = loadCheckpoint(path.join(tmp, 'split'), 20);
+  let max = 0;
+  let moved = 0;
+  for (const [name, x] of a.adapter) {
+    const y = b.adapter.get(name);
+    assert.ok(y, `adapter tensor ${name} in both`);
+    x.forEach((v, i) => {
+      max = Math.max(max, Math.abs(v - y[i]));
+      moved = Math.max(moved, Math.abs(v));
+    });
+  }
+  a.optimizer.m.forEach((x, k) => x.forEach((v, i) => (max = Math.max(max, Math.abs(v - b.optimizer.m[k][i])))));
+  assert.ok(max <= 1e-6, `max |Δ| ${max}`);
+  assert.ok(moved > 0);
+  assert.deepEqual(a.position, b.position);
+});
+
+test('DPO after SFT on the engine: the reference is the SFT model (not the raw base), step-0 loss ln 2', async () => {
+  const sftRows = Array.from({ length: 8 }, (_, i) => ({ prompt: `Note ${i}: chest pain. Admit?`, completion: i % 2 ? ' yes' : ' no' }));
+  assert.equal((await train({ data: writeJsonl('sft-first.jsonl', sftRows), steps: 10 }, 'sft-first')).status, 'completed');
+  const adapter = path.join(tmp, 'sft-first', 'adapter');
+  const pairs = Array.from({ length: 8 }, (_, i) => ({ prompt: `Note ${i}: chest pain. Admit?`, chosen: ' yes', rejected: ' no' }));
+  const r = await train({ method: 'dpo', data: writeJsonl('dpo-after.jsonl', pairs), steps: 2, adapter }, 'dpo-after');
+  assert.equal(r.status, 'completed', r.error);
+  const recs = readMetrics(path.join(tmp, 'dpo-after')).records.filter((x) => typeof x.loss === 'number');
+  assert.ok(Math.abs((recs[0].loss as number) - Math.LN2) < 1e-4, `step-0 loss ${recs[0].loss}`);
+  const cacheDir = path.join(tmp, 'dpo-after', 'reference-logps');
+  const cached = JSON.parse(fs.readFileSync(path.join(cacheDir, fs.readdirSync(cacheDir)[0]), 'utf8')) as { chosen: number[]; rejected: number[] };
+  // Independent path: the SFT adapter loaded as an ordinary (enabled) adapter rather than folded.
+  const { tokenizeDpo } = await import('../../../src/trainer/train/dpoExamples');
+  const { sequenceLogps } = await import('../../../src/trainer/train/losses');
+  const m = await loadModel(modelDir);
+  try {
+    await m.model.lora.loadTrainable(adapter);
+    const seqLogp = (enabled: boolean) => {
+      m.model.lora.setEnabled(enabled);
+      return pairs.map((p) => {
+        const ex = tokenizeDpo(p, m.tokenizer, m.chatTemplate, 64).chosen;
+        return tf.tidy(() => sequenceLogps(m.model.tokenLogprobs(tf.tensor2d([ex.ids], undefined, 'int32')), tf.tensor2d([ex.lossMask])).dataSync()[0]);
+      });
+    };
+    const sftModel = seqLogp(true);
+    const base = seqLogp(false);
+    cached.chosen.forEach((v, i) => assert.ok(Math.abs(v - sftModel[i]) < 1e-3, `reference ${v} vs SFT model ${sftModel[i]}`));
+    assert.ok(cached.chosen.some((v, i) => Math.abs(v - base[i]) > 1e-2), 'reference differs from the raw base');
+  } finally {
+    m.model.dispose();
+  }
 });

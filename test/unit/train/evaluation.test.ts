@@ -1,5 +1,5 @@
 // `clinical-ft eval` logic on a tiny engine model: classification vs free text, per-example outputs.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +13,8 @@ import { chatml } from './mockModel';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-eval-'));
 const modelDir = path.join(tmp, 'model');
+
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 before(async () => {
   await initBackend('cpu');

@@ -1,7 +1,7 @@
 // The trainer as a real process (bundled src/trainer/main.ts): the CLI end to end, SIGTERM → cancelled,
 // SIGKILL → the next reader marks the run failed and --resume finishes it, and a child whose host
 // disconnects keeps training.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,6 +17,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-proc-'));
 const modelDir = path.join(tmp, 'model');
 const cli = path.join(root, 'out', 'train-cli', 'trainer.js');
 let data = '';
+
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 before(async () => {
   await esbuild.build({
@@ -75,7 +77,7 @@ test('CLI trains SFT end to end, prints the final loss and refuses bad flags and
   fs.writeFileSync(badData, '{"prompt":"a","completion":"b"}\n{"prompt":"a"\n');
   const bd = runCli(['train', '--method', 'sft', '--model', modelDir, '--data', badData, '--out', path.join(tmp, 'x')]);
   assert.equal(bd.code, 2);
-  assert.match(bd.stderr, /bad\.jsonl:2: not valid JSON/);
+  assert.match(bd.stderr, /bad\.jsonl:2:\d+: invalid JSON/);
   assert.ok(!bd.stderr.includes('    at '), 'no stack trace');
 });
 
