@@ -16,8 +16,8 @@ function find(dir) {
 }
 
 const files = find(path.join(root, 'test/unit')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
-const outdir = path.join(root, 'out/unit');
-fs.rmSync(outdir, { recursive: true, force: true });
+// One output folder per invocation, so concurrent runs (several developers, watch + CI) never clobber each other.
+const outdir = path.join(root, 'out', `unit-${process.pid}`);
 await esbuild.build({
   entryPoints: files,
   outdir,
@@ -37,4 +37,5 @@ const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test
   cwd: root,
   env: { ...process.env, CLINICAL_FT_ROOT: root },
 });
+fs.rmSync(outdir, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "clinical_ft_blas: N-API call failed"); return NULL; } } while (0)
@@ -154,8 +155,22 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
       }
       continue;
     }
+    const float* A = heap + aOff + b * sA;
+    const float* B = heap + bOff + b * sB;
+    // Matrix-vector products (one generated token) go to gemv: sgemm would repack the whole weight every call.
+    if (M == 1) {
+      // c = op(B)ᵀ-side product: C[0, n] = Σ_k a_k op(B)[k, n]; a is contiguous (lda or stride 1 when M == 1).
+      if (tb) cblas_sgemv(CblasRowMajor, CblasNoTrans, (blasint)N, (blasint)K, alpha, B, (blasint)ldb, A, 1, beta, C, 1);
+      else cblas_sgemv(CblasRowMajor, CblasTrans, (blasint)K, (blasint)N, alpha, B, (blasint)ldb, A, 1, beta, C, 1);
+      continue;
+    }
+    if (N == 1) {
+      if (ta) cblas_sgemv(CblasRowMajor, CblasTrans, (blasint)K, (blasint)M, alpha, A, (blasint)lda, B, (blasint)(tb ? 1 : ldb), beta, C, (blasint)ldc);
+      else cblas_sgemv(CblasRowMajor, CblasNoTrans, (blasint)M, (blasint)K, alpha, A, (blasint)lda, B, (blasint)(tb ? 1 : ldb), beta, C, (blasint)ldc);
+      continue;
+    }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (blasint)M, (blasint)N, (blasint)K, alpha,
-                heap + aOff + b * sA, (blasint)lda, heap + bOff + b * sB, (blasint)ldb, beta, C, (blasint)ldc);
+                A, (blasint)lda, B, (blasint)ldb, beta, C, (blasint)ldc);
   }
   return NULL;
 }
@@ -383,6 +398,95 @@ static napi_value embed_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// attention(heap, q, k, v, mask, out, probs, B, T, H, KV, D, scale): causal softmax attention without a KV cache,
+// reading q [B,T,H,D] and k, v [B,T,KV,D] in place (head j uses kv head j / (H/KV)); mask [B,T] (1 = real key)
+// or −1 for none. probs [B,H,T,T] is kept for the gradient. Keys after the query or masked get probability 0.
+static napi_value attention(napi_env env, napi_callback_info info) {
+  napi_value a[13];
+  Heap h;
+  if (!read_args(env, info, 13, a, &h)) return NULL;
+  int64_t q = arg_i64(env, a[1]), k = arg_i64(env, a[2]), v = arg_i64(env, a[3]), mk = arg_i64(env, a[4]), out = arg_i64(env, a[5]), pr = arg_i64(env, a[6]);
+  int64_t B = arg_i64(env, a[7]), T = arg_i64(env, a[8]), H = arg_i64(env, a[9]), KV = arg_i64(env, a[10]), D = arg_i64(env, a[11]);
+  float scale = (float)arg_f64(env, a[12]);
+  if (B < 0 || T <= 0 || H <= 0 || KV <= 0 || D <= 0 || H % KV || !in_span(env, h, q, B * T * H * D, "attention: q") || !in_span(env, h, k, B * T * KV * D, "attention: k") ||
+      !in_span(env, h, v, B * T * KV * D, "attention: v") || !in_span(env, h, out, B * T * H * D, "attention: out") || !in_span(env, h, pr, B * H * T * T, "attention: probs") ||
+      (mk != -1 && !in_span(env, h, mk, B * T, "attention: mask"))) return NULL;
+  int64_t rep = H / KV;
+  for (int64_t b = 0; b < B; b++) {
+    const float* m = mk == -1 ? NULL : h.heap + mk + b * T;
+    for (int64_t hh = 0; hh < H; hh++) {
+      int64_t kv = hh / rep;
+      const float* Q = h.heap + q + (b * T * H + hh) * D;
+      const float* K = h.heap + k + (b * T * KV + kv) * D;
+      const float* V = h.heap + v + (b * T * KV + kv) * D;
+      float* P = h.heap + pr + (b * H + hh) * T * T;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)T, (blasint)T, (blasint)D, scale, Q, (blasint)(H * D), K, (blasint)(KV * D), 0.0f, P, (blasint)T);
+      for (int64_t i = 0; i < T; i++) {
+        float* row = P + i * T;
+        float mx = -INFINITY;
+        for (int64_t j = 0; j <= i; j++) if ((!m || m[j] != 0.0f) && row[j] > mx) mx = row[j];
+        float sum = 0.0f;
+        for (int64_t j = 0; j < T; j++) {
+          float e = (j <= i && (!m || m[j] != 0.0f) && mx != -INFINITY) ? fexp(row[j] - mx) : 0.0f;
+          row[j] = e;
+          sum += e;
+        }
+        float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+        for (int64_t j = 0; j < T; j++) row[j] *= inv;
+      }
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)T, (blasint)D, (blasint)T, 1.0f, P, (blasint)T, V, (blasint)(KV * D), 0.0f,
+                  h.heap + out + (b * T * H + hh) * D, (blasint)(H * D));
+    }
+  }
+  return NULL;
+}
+
+// attentionGrad(heap, q, k, v, probs, dout, dq, dk, dv, B, T, H, KV, D, scale)
+static napi_value attention_grad(napi_env env, napi_callback_info info) {
+  napi_value a[15];
+  Heap h;
+  if (!read_args(env, info, 15, a, &h)) return NULL;
+  int64_t q = arg_i64(env, a[1]), k = arg_i64(env, a[2]), v = arg_i64(env, a[3]), pr = arg_i64(env, a[4]), dout = arg_i64(env, a[5]);
+  int64_t dq = arg_i64(env, a[6]), dk = arg_i64(env, a[7]), dv = arg_i64(env, a[8]);
+  int64_t B = arg_i64(env, a[9]), T = arg_i64(env, a[10]), H = arg_i64(env, a[11]), KV = arg_i64(env, a[12]), D = arg_i64(env, a[13]);
+  float scale = (float)arg_f64(env, a[14]);
+  if (B < 0 || T <= 0 || H <= 0 || KV <= 0 || D <= 0 || H % KV || !in_span(env, h, q, B * T * H * D, "attentionGrad: q") || !in_span(env, h, k, B * T * KV * D, "attentionGrad: k") ||
+      !in_span(env, h, v, B * T * KV * D, "attentionGrad: v") || !in_span(env, h, pr, B * H * T * T, "attentionGrad: probs") || !in_span(env, h, dout, B * T * H * D, "attentionGrad: dout") ||
+      !in_span(env, h, dq, B * T * H * D, "attentionGrad: dq") || !in_span(env, h, dk, B * T * KV * D, "attentionGrad: dk") || !in_span(env, h, dv, B * T * KV * D, "attentionGrad: dv")) return NULL;
+  float* tmp = (float*)malloc(sizeof(float) * (size_t)(T * T));
+  if (!tmp) {
+    napi_throw_error(env, NULL, "attentionGrad: out of memory");
+    return NULL;
+  }
+  memset(h.heap + dk, 0, sizeof(float) * (size_t)(B * T * KV * D));
+  memset(h.heap + dv, 0, sizeof(float) * (size_t)(B * T * KV * D));
+  int64_t rep = H / KV;
+  for (int64_t b = 0; b < B; b++) {
+    for (int64_t hh = 0; hh < H; hh++) {
+      int64_t kv = hh / rep;
+      int64_t qo = (b * T * H + hh) * D, ko = (b * T * KV + kv) * D;
+      const float* P = h.heap + pr + (b * H + hh) * T * T;
+      const float* dO = h.heap + dout + qo;
+      // dV += Pᵀ dO ; dP = dO Vᵀ
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)T, (blasint)D, (blasint)T, 1.0f, P, (blasint)T, dO, (blasint)(H * D), 1.0f, h.heap + dv + ko, (blasint)(KV * D));
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)T, (blasint)T, (blasint)D, 1.0f, dO, (blasint)(H * D), h.heap + v + ko, (blasint)(KV * D), 0.0f, tmp, (blasint)T);
+      // dS = P ∘ (dP − rowsum(dP ∘ P))
+      for (int64_t i = 0; i < T; i++) {
+        const float* pr_i = P + i * T;
+        float* t_i = tmp + i * T;
+        float dot = 0.0f;
+        for (int64_t j = 0; j < T; j++) dot += t_i[j] * pr_i[j];
+        for (int64_t j = 0; j < T; j++) t_i[j] = pr_i[j] * (t_i[j] - dot);
+      }
+      // dQ = scale · dS K ; dK += scale · dSᵀ Q
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)T, (blasint)D, (blasint)T, scale, tmp, (blasint)T, h.heap + k + ko, (blasint)(KV * D), 0.0f, h.heap + dq + qo, (blasint)(H * D));
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)T, (blasint)D, (blasint)T, scale, tmp, (blasint)T, h.heap + q + qo, (blasint)(H * D), 1.0f, h.heap + dk + ko, (blasint)(KV * D));
+    }
+  }
+  free(tmp);
+  return NULL;
+}
+
 static napi_value set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value a[1];
@@ -414,6 +518,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"rmsNorm", NULL, rms_norm, NULL, NULL, NULL, napi_default, NULL},
     {"rmsNormGrad", NULL, rms_norm_grad, NULL, NULL, NULL, napi_default, NULL},
     {"embed", NULL, embed, NULL, NULL, NULL, napi_default, NULL},
+    {"attention", NULL, attention, NULL, NULL, NULL, napi_default, NULL},
+    {"attentionGrad", NULL, attention_grad, NULL, NULL, NULL, napi_default, NULL},
     {"embedGrad", NULL, embed_grad, NULL, NULL, NULL, napi_default, NULL},
     {"config", NULL, get_config, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -55,7 +55,11 @@ async function probeTensorflow(gpu: boolean): Promise<BackendProbe> {
   if (gpu) {
     features.cudaVisibleDevices = process.env.CUDA_VISIBLE_DEVICES ?? 'all';
   }
-  return { name, package: pkg, available: tf.findBackend('tensorflow') !== undefined, detail: 'loaded', features };
+  const registered = tf.findBackend('tensorflow') !== undefined;
+  // The package registers its backend with the @tensorflow/tfjs-core it resolves itself; when that is another
+  // copy than the one bundled into this trainer, the backend is invisible here — say so instead of "loaded".
+  const detail = registered ? 'loaded' : 'loaded, but its backend registered with a different copy of @tensorflow/tfjs-core than this bundle uses';
+  return { name, package: pkg, available: registered, detail, features };
 }
 
 async function probeWasm(): Promise<BackendProbe> {

@@ -200,7 +200,7 @@ function pairView(rec: Pair): HTMLElement {
 
 function rationaleView(rec: Pair): HTMLElement {
   if (state.editingRationale) {
-    const box = h('textarea', { attrs: { id: 'rationale-input', rows: '3', 'aria-label': 'Rationale' } });
+    const box = h('textarea', { attrs: { id: 'rationale-input', rows: '3', maxlength: '20000', 'aria-label': 'Rationale' } });
     box.value = rec.rationale ?? '';
     box.addEventListener('keydown', (e) => {
       const k = e as KeyboardEvent;

@@ -67,7 +67,7 @@ export class DatasetValidator {
   private readonly warnings: DatasetIssue[] = [];
   private omittedErrors = 0;
   private omittedWarnings = 0;
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new Map<string | number, number>();
   private readonly contents = new Map<string | number, number>();
   private readonly max: number;
 
@@ -200,7 +200,8 @@ export class DatasetValidator {
       normalized = normalizeRecord(format, obj);
       this.records++;
       if (obj.id !== undefined) {
-        const id = String(obj.id);
+        // With a native hash the map holds 8-byte numbers instead of id strings (millions of records).
+        const id = this.opts.hash ? this.opts.hash(`id\u0000${String(obj.id)}`) : String(obj.id);
         const seen = this.ids.get(id);
         if (seen !== undefined) pending.push({ severity: 'error', code: 'duplicate_id', path: ['id'], message: `id ${JSON.stringify(obj.id)} is already used on line ${seen}` });
         else this.ids.set(id, lineNo);

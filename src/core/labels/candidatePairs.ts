@@ -88,6 +88,8 @@ export interface PairGenerationOptions {
 
 export interface PairGenerationSummary {
   written: number;
+  /** Prompts skipped because every sampling attempt failed, with the last error. */
+  failed: { id: string; error: string }[];
   /** Prompts whose two candidates stayed identical after every resample (skipped: nothing to prefer). */
   identical: string[];
   cancelled: boolean;
@@ -99,30 +101,63 @@ export async function generateCandidatePairs(
   sample: (req: SampleRequest) => Promise<string>,
   opts: PairGenerationOptions,
 ): Promise<PairGenerationSummary> {
-  const summary: PairGenerationSummary = { written: 0, identical: [], cancelled: false };
+  const summary: PairGenerationSummary = { written: 0, failed: [], identical: [], cancelled: false };
+  const cancelled = () => opts.isCancelled?.() ?? false;
+  /** One sample, retried on a failure with fresh seeds: one odd sample must not end a long generation. */
+  const sampleWithRetries = async (prompt: string, seeds: number[], temperature: number): Promise<{ text: string; seed: number } | { error: string }> => {
+    let error = '';
+    for (const seed of seeds) {
+      try {
+        return { text: await sample({ prompt, seed, temperature }), seed };
+      } catch (e) {
+        if (cancelled()) throw e;
+        error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    return { error };
+  };
   for (let k = 0; k < prompts.length; k++) {
-    if (opts.isCancelled?.()) {
+    if (cancelled()) {
       summary.cancelled = true;
       break;
     }
     const item = prompts[k];
     const promptText = turnsText(item.prompt);
-    const seedA = opts.baseSeed + 2 * k;
-    const a = await sample({ prompt: promptText, seed: seedA, temperature: opts.temperature });
-    let b = '';
-    const seedsB: number[] = [];
-    for (let attempt = 0; attempt <= opts.maxResamples; attempt++) {
-      if (opts.isCancelled?.()) break;
-      // Distinct seeds per attempt, away from every A seed (A seeds are even offsets, B odd).
-      const seedB = opts.baseSeed + 2 * k + 1 + 2 * prompts.length * attempt;
-      seedsB.push(seedB);
-      // A resample also warms the temperature a little, so a near-greedy sampler can still diverge.
-      b = await sample({ prompt: promptText, seed: seedB, temperature: opts.temperature + 0.2 * attempt });
-      if (b.trim() !== a.trim()) break;
+    // Seeds never collide: prompt k, attempt j uses baseSeed + 2k (+1 for B) + 2·prompts·j.
+    const seed = (side: 0 | 1, attempt: number) => opts.baseSeed + 2 * k + side + 2 * prompts.length * attempt;
+    const retrySeeds = (side: 0 | 1, from: number) => Array.from({ length: opts.maxResamples + 1 }, (_, j) => seed(side, from + j));
+    const first = await sampleWithRetries(promptText, retrySeeds(0, 0), opts.temperature);
+    if ('error' in first) {
+      // The very first prompt failing every attempt means the model or request is wrong, not the prompt.
+      if (k === 0) throw new Error(first.error);
+      summary.failed.push({ id: item.id, error: first.error });
+      continue;
     }
-    if (opts.isCancelled?.()) {
+    const a = first.text;
+    const seedA = first.seed;
+    let b = '';
+    let seedB = -1;
+    let lastError = '';
+    for (let attempt = 0; attempt <= opts.maxResamples; attempt++) {
+      if (cancelled()) break;
+      try {
+        // A resample also warms the temperature a little, so a near-greedy sampler can still diverge.
+        b = await sample({ prompt: promptText, seed: seed(1, attempt), temperature: opts.temperature + 0.2 * attempt });
+        seedB = seed(1, attempt);
+        if (b.trim() !== a.trim()) break;
+      } catch (e) {
+        if (cancelled()) break;
+        lastError = e instanceof Error ? e.message : String(e);
+      }
+    }
+    if (cancelled()) {
       summary.cancelled = true;
       break;
+    }
+    if (seedB < 0) {
+      if (k === 0) throw new Error(lastError);
+      summary.failed.push({ id: item.id, error: lastError });
+      continue;
     }
     if (b.trim() === a.trim()) {
       summary.identical.push(item.id);
@@ -135,7 +170,7 @@ export async function generateCandidatePairs(
       chosen: asTurns(a),
       rejected: asTurns(b),
       meta: {
-        generator: { model: opts.model, ...(opts.adapter ? { adapter: opts.adapter } : {}), temperature: opts.temperature, seeds: [seedA, seedsB[seedsB.length - 1]] },
+        generator: { model: opts.model, ...(opts.adapter ? { adapter: opts.adapter } : {}), temperature: opts.temperature, seeds: [seedA, seedB] },
       },
     };
     summary.written++;

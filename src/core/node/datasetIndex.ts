@@ -102,4 +102,28 @@ export async function readLineAt(file: string, offset: number): Promise<string> 
   }
 }
 
+/**
+ * Reads the lines starting at `offsets` (ascending, as in an index) with one read when they span at most
+ * `maxBytes`; `end` is where the last one's line ends at the latest (the next row's offset or the file size).
+ */
+export async function readLinesAt(file: string, offsets: number[], end: number, maxBytes = 8 * 1024 * 1024): Promise<string[]> {
+  if (offsets.length === 0) return [];
+  const base = offsets[0];
+  if (end - base > maxBytes) return Promise.all(offsets.map((o) => readLineAt(file, o)));
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(end - base);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, base);
+    return offsets.map((o) => {
+      const from = o - base;
+      let to = buf.indexOf(10, from);
+      if (to < 0 || to > bytesRead) to = bytesRead;
+      const text = buf.subarray(from, to).toString('utf8');
+      return text.endsWith('\r') ? text.slice(0, -1) : text;
+    });
+  } finally {
+    await fh.close();
+  }
+}
+
 export { recordPreview };

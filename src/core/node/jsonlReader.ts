@@ -14,7 +14,7 @@ export type LineEvent =
 export interface ReadLinesOptions {
   /** Lines longer than this many bytes are reported and skipped (default 256 MB). */
   maxLineBytes?: number;
-  /** Read chunk size (default 1 MiB). */
+  /** Read chunk size (default 64 KiB: smaller chunks keep fewer objects alive across GCs — lower RSS and faster). */
   chunkBytes?: number;
   /** Also report each line's byte offset in the file (costs a byte count per line). */
   offsets?: boolean;
@@ -25,7 +25,7 @@ export const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
 /** Opens `source` (a path or an already open stream) and yields its lines in batches, one batch per chunk read. */
 export async function* readLineBatches(source: string | Readable, opts: ReadLinesOptions = {}): AsyncGenerator<LineEvent[]> {
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const stream = typeof source === 'string' ? fs.createReadStream(source, { highWaterMark: opts.chunkBytes ?? 1 << 20 }) : source;
+  const stream = typeof source === 'string' ? fs.createReadStream(source, { highWaterMark: opts.chunkBytes ?? 64 * 1024 }) : source;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let skipping = false;

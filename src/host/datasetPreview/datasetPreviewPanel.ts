@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 import { HostToPreview, PreviewToHost, type FilterMode, type PreviewRow, type PreviewStats } from '../../core/datasets/previewProtocol';
-import { indexDataset, readLineAt, type DatasetIndex } from '../../core/node/datasetIndex';
+import { indexDataset, readLineAt, readLinesAt, type DatasetIndex } from '../../core/node/datasetIndex';
 import { readLineBatches } from '../../core/node/jsonlReader';
 import { detectFormat, FORMAT_LABELS, normalizeRecord, type RecordFormat } from '../../core/datasets/records';
 import { histogram, recordPreview, recordText } from '../../core/datasets/recordSummary';
@@ -42,6 +42,7 @@ export class DatasetPreview {
   private mode: FilterMode = 'all';
   private indices: number[] | null = null;
   private filterGeneration = 0;
+  private buildGeneration = 0;
   private disposed = false;
   private progressRows = 0;
   private readonly file: string;
@@ -64,7 +65,20 @@ export class DatasetPreview {
       }
       void this.handle(msg.data).catch((e: unknown) => this.post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
     });
-    this.panel.onDidDispose(() => (this.disposed = true));
+    // Rebuild when the file changes on disk (saved in the editor, appended by a labeler, regenerated).
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(this.file)), path.basename(this.file)));
+    let rebuild: NodeJS.Timeout | undefined;
+    const changed = () => {
+      clearTimeout(rebuild);
+      rebuild = setTimeout(() => void this.build(), 500);
+    };
+    watcher.onDidChange(changed);
+    watcher.onDidCreate(changed);
+    this.panel.onDidDispose(() => {
+      this.disposed = true;
+      clearTimeout(rebuild);
+      watcher.dispose();
+    });
     void this.build();
   }
 
@@ -86,13 +100,14 @@ export class DatasetPreview {
   }
 
   private async build(): Promise<void> {
+    const generation = ++this.buildGeneration;
     try {
       const size = (await fs.promises.stat(this.file)).size;
       const tokens = size <= TOKENIZE_LIMIT ? await loadTokenCounter(this.context.extensionPath) : undefined;
       let lastPost = 0;
       const index = await indexDataset(this.file, {
         countTokens: tokens ? (t) => tokens.count(t) : undefined,
-        cancelled: () => this.disposed,
+        cancelled: () => this.disposed || generation !== this.buildGeneration,
         onProgress: (rows) => {
           this.progressRows = rows;
           if (Date.now() - lastPost > 250) {
@@ -101,9 +116,13 @@ export class DatasetPreview {
           }
         },
       });
-      if (this.disposed) return;
+      if (this.disposed || generation !== this.buildGeneration) return;
       this.index = index;
       this.stats = computeStats(index, tokens?.name ?? null);
+      // Row numbers changed: a text filter would point at stale rows, so start unfiltered.
+      this.query = '';
+      this.mode = 'all';
+      this.indices = null;
       this.snapshot();
     } catch (e) {
       this.post({ type: 'error', message: `cannot read ${path.basename(this.file)}: ${e instanceof Error ? e.message : String(e)}` });
@@ -133,12 +152,17 @@ export class DatasetPreview {
     const index = this.index;
     if (!index) return;
     const rows: PreviewRow[] = [];
-    for (let i = start; i < Math.min(end, index.rows.length); i++) {
+    const last = Math.min(end, index.rows.length);
+    if (start >= last) return;
+    // Rows of a block are contiguous in the file: one read for all of them.
+    const until = last < index.rows.length ? index.rows[last].offset : (await fs.promises.stat(this.file)).size;
+    const texts = await readLinesAt(this.file, index.rows.slice(start, last).map((r) => r.offset), until);
+    for (let i = start; i < last; i++) {
       const r = index.rows[i];
       let preview = '';
       let answer = '';
       if (!r.error) {
-        const parsed = parseRecord(await readLineAt(this.file, r.offset));
+        const parsed = parseRecord(texts[i - start]);
         if (parsed) ({ preview, answer } = recordPreview(parsed));
       }
       rows.push({

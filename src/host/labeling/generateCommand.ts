@@ -126,7 +126,7 @@ export async function generateCandidatePairsCommand(
             },
           );
         } catch (e) {
-          if (cancelled) return { written, identical: [], cancelled: true };
+          if (cancelled) return { written, failed: [], identical: [], cancelled: true };
           throw e;
         } finally {
           tokenEvents.dispose();
@@ -134,15 +134,16 @@ export async function generateCandidatePairsCommand(
       },
     );
     const skipped = summary.identical.length ? `, ${summary.identical.length} skipped (identical after resampling: ${summary.identical.slice(0, 5).join(', ')})` : '';
+    const failed = summary.failed.length ? `, ${summary.failed.length} prompt(s) failed (${summary.failed[0].id}: ${summary.failed[0].error})` : '';
     const errs = errors.length ? `, ${errors.length} prompt line(s) unreadable (first: line ${errors[0].line}, ${errors[0].message})` : '';
-    void vscode.window.showInformationMessage(`Clinical FT: ${written} candidate pair(s) written to ${path.basename(out)}${skipped}${errs}${summary.cancelled ? ' — cancelled' : ''}.`);
+    void vscode.window.showInformationMessage(`Clinical FT: ${written} candidate pair(s) written to ${path.basename(out)}${skipped}${failed}${errs}${summary.cancelled ? ' — cancelled' : ''}.`);
     if (!args.noOpen && written > 0) await labeler.reveal(vscode.Uri.file(out), 0, vscode.ViewColumn.Active);
     return { ...summary, written, out };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     // Shown once here; rethrowing would make the palette show the same failure again as a modal.
     void vscode.window.showErrorMessage(`Clinical FT: candidate generation failed — ${msg.split('\n')[0]}`);
-    return { written, identical: [], cancelled, out, error: msg };
+    return { written, failed: [], identical: [], cancelled, out, error: msg };
   } finally {
     await fh.close();
     trainer.dispose();

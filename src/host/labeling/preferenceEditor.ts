@@ -26,8 +26,10 @@ export class PreferenceEditorProvider implements vscode.CustomTextEditorProvider
     const open = this.panels.get(key);
     if (open?.size) {
       const panel = [...open][0];
+      // A hidden webview is rebuilt when shown and asks for a snapshot; the reveal must ride on that.
+      if (panel.visible) void post(panel, { type: 'reveal', line });
+      else this.pendingReveal.set(key, line);
       panel.reveal(panel.viewColumn ?? viewColumn);
-      void post(panel, { type: 'reveal', line });
       return;
     }
     this.pendingReveal.set(key, line);

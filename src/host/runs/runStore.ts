@@ -84,35 +84,33 @@ export class RunStore implements vscode.Disposable {
   }
 
   private async readAll(full: boolean): Promise<void> {
-    {
-      const changes: RunChange[] = [];
-      const now = Date.now();
-      const scan = full || now - this.lastFullScan > IDLE_POLL_MS - 100 || this.entries.size === 0;
-      if (this.root() !== this.scannedRoot) {
-        // The runs folder setting changed: every entry belongs to the old folder.
-        for (const id of this.entries.keys()) changes.push({ id, appended: [], reset: true, statusChanged: true });
-        this.entries.clear();
-        this.scannedRoot = this.root();
-      }
-      if (scan) {
-        this.lastFullScan = now;
-        const ids = this.scanIds();
-        for (const id of [...this.entries.keys()]) {
-          if (!ids.has(id)) {
-            this.entries.delete(id);
-            changes.push({ id, appended: [], reset: true, statusChanged: true });
-          }
-        }
-        for (const id of ids) if (!this.entries.has(id)) this.entries.set(id, this.newEntry(id));
-      }
-      for (const e of this.entries.values()) {
-        const terminal = e.record && !e.alive && (e.record.status === 'completed' || e.record.status === 'failed' || e.record.status === 'cancelled');
-        if (terminal && !scan && e.view) continue;
-        const c = await this.update(e, now);
-        if (c) changes.push(c);
-      }
-      if (changes.length) this.changeEmitter.fire(changes);
+    const changes: RunChange[] = [];
+    const now = Date.now();
+    const scan = full || now - this.lastFullScan > IDLE_POLL_MS - 100 || this.entries.size === 0;
+    if (this.root() !== this.scannedRoot) {
+      // The runs folder setting changed: every entry belongs to the old folder.
+      for (const id of this.entries.keys()) changes.push({ id, appended: [], reset: true, statusChanged: true });
+      this.entries.clear();
+      this.scannedRoot = this.root();
     }
+    if (scan) {
+      this.lastFullScan = now;
+      const ids = this.scanIds();
+      for (const id of [...this.entries.keys()]) {
+        if (!ids.has(id)) {
+          this.entries.delete(id);
+          changes.push({ id, appended: [], reset: true, statusChanged: true });
+        }
+      }
+      for (const id of ids) if (!this.entries.has(id)) this.entries.set(id, this.newEntry(id));
+    }
+    for (const e of this.entries.values()) {
+      const terminal = e.record && !e.alive && (e.record.status === 'completed' || e.record.status === 'failed' || e.record.status === 'cancelled');
+      if (terminal && !scan && e.view) continue;
+      const c = await this.update(e, now);
+      if (c) changes.push(c);
+    }
+    if (changes.length) this.changeEmitter.fire(changes);
   }
 
   private scanIds(): Set<string> {

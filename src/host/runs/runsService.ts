@@ -216,7 +216,9 @@ export class RunsService implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Clinical FT: run ${e.id} has no adapter yet (it is written when the run completes).`);
       return;
     }
-    await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(dir));
+    const uri = vscode.Uri.file(dir);
+    // The Explorer shows only workspace folders; a runs folder elsewhere is revealed by the OS.
+    await vscode.commands.executeCommand(vscode.workspace.getWorkspaceFolder(uri) ? 'revealInExplorer' : 'revealFileInOS', uri);
   }
 
   async openConfig(nodeOrId?: RunsNode | string): Promise<void> {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { CausalLM, ModelConfig } from './types';
 import { LoraAdapters, uniqueName, type LinearModule } from './lora';
 import { WeightSource } from './weightSource';
-import { embed, logSoftmaxPick, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
+import { attention, embed, fusedAttentionAvailable, logSoftmaxPick, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
 
 /** Keys and cached tensors of past positions, one entry per layer (generation). */
 export interface KvCache {
@@ -220,7 +220,9 @@ export class LlamaModel implements CausalLM {
     const rep = c.numHeads / c.numKvHeads;
     const hd = c.headDim;
     const { cos, sin } = this.rope(past, T);
-    const bias = this.attentionBias(B, T, past, attentionMask);
+    // Training and scoring (no cache) use the fused attention kernel where it exists; generation the composite ops.
+    const fused = !cache && fusedAttentionAvailable();
+    const bias = fused ? undefined : this.attentionBias(B, T, past, attentionMask);
     const scale = 1 / Math.sqrt(hd);
     let x: tf.Tensor = this.embed(ids);
     for (let i = 0; i < c.numLayers; i++) {
@@ -228,7 +230,12 @@ export class LlamaModel implements CausalLM {
       const h = tf.reshape(this.rmsNorm(x, `${p}.input_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
       const q = rope(tf.reshape(this.linear(h, `${p}.self_attn.q_proj`, training, c.attentionBias), [B, T, c.numHeads, hd]) as tf.Tensor4D, cos, sin);
       const k = rope(tf.reshape(this.linear(h, `${p}.self_attn.k_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]) as tf.Tensor4D, cos, sin);
-      const v = tf.reshape(this.linear(h, `${p}.self_attn.v_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]);
+      const v = tf.reshape(this.linear(h, `${p}.self_attn.v_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]) as tf.Tensor4D;
+      if (fused) {
+        const attn = tf.reshape(attention(q, k, v, attentionMask, scale), [B * T, c.numHeads * hd]) as tf.Tensor2D;
+        x = this.mlpBlock(tf.add(x, tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, outputBias(c)), [B, T, c.hiddenSize])), p, B, T, training);
+        continue;
+      }
       let kh = tf.transpose(k, [0, 2, 1, 3]) as tf.Tensor4D; // [B, nKv, T, hd]
       let vh = tf.transpose(v, [0, 2, 1, 3]) as tf.Tensor4D;
       if (cache) {
@@ -245,19 +252,23 @@ export class LlamaModel implements CausalLM {
       // Query head j uses key/value head floor(j / rep) (HF repeat_kv): group the rep query heads of each
       // kv head along the time axis instead of copying keys and values rep times.
       const qh = tf.reshape(tf.transpose(tf.mul(q, scale), [0, 2, 1, 3]), [B, c.numKvHeads, rep * T, hd]);
-      const scores = tf.add(tf.matMul(qh, kh, false, true), bias);
+      const scores = tf.add(tf.matMul(qh, kh, false, true), bias!);
       const probs = tf.softmax(scores);
       const ctx = tf.reshape(tf.matMul(probs, vh), [B, c.numHeads, T, hd]);
       const attn = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, c.numHeads * hd]) as tf.Tensor2D;
-      x = tf.add(x, tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, outputBias(c)), [B, T, c.hiddenSize]));
-      const h2 = tf.reshape(this.rmsNorm(x, `${p}.post_attention_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
-      const gate = this.linear(h2, `${p}.mlp.gate_proj`, training, false);
-      const up = this.linear(h2, `${p}.mlp.up_proj`, training, false);
-      const act = swiglu(gate, up);
-      x = tf.add(x, tf.reshape(this.linear(act, `${p}.mlp.down_proj`, training, false), [B, T, c.hiddenSize]));
+      x = this.mlpBlock(tf.add(x, tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, outputBias(c)), [B, T, c.hiddenSize])), p, B, T, training);
     }
     if (cache) cache.length = past + T;
     return this.rmsNorm(x, 'model.norm.weight') as tf.Tensor3D;
+  }
+
+  /** x + down(silu(gate(norm x)) · up(norm x)). */
+  private mlpBlock(x: tf.Tensor, p: string, B: number, T: number, training: boolean): tf.Tensor {
+    const c = this.config;
+    const h2 = tf.reshape(this.rmsNorm(x, `${p}.post_attention_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
+    const gate = this.linear(h2, `${p}.mlp.gate_proj`, training, false);
+    const up = this.linear(h2, `${p}.mlp.up_proj`, training, false);
+    return tf.add(x, tf.reshape(this.linear(swiglu(gate, up), `${p}.mlp.down_proj`, training, false), [B, T, c.hiddenSize]));
   }
 
   /** Output projection of hidden states [N, H] → logits [N, V]. */

@@ -14,6 +14,8 @@ export const FUSED = {
   rmsNormGrad: 'CftRmsNormGrad',
   embed: 'CftEmbed',
   embedGrad: 'CftEmbedGrad',
+  attention: 'CftAttention',
+  attentionGrad: 'CftAttentionGrad',
 } as const;
 
 function f32(...ts: TensorInfo[]): void {
@@ -94,6 +96,23 @@ function kernels(blas: NativeBlas): Record<string, KernelFunc> {
       const h = dy.shape[dy.shape.length - 1];
       const n = sizeOf(ids.shape);
       return withOutputs(backend, [[v, h]], (heap, [dt]) => blas.embedGrad(heap, heapOffset(backend, ids), heapOffset(backend, dy), dt, n, v, h))[0];
+    },
+    [FUSED.attention]: ({ inputs: { q, k, v, mask }, backend, attrs }) => {
+      f32(q, k, v);
+      const [b, t, h, d] = q.shape;
+      const kv = k.shape[2];
+      if (mask) f32(mask);
+      return withOutputs(backend, [q.shape, [b, h, t, t]], (heap, [out, probs]) =>
+        blas.attention(heap, heapOffset(backend, q), heapOffset(backend, k), heapOffset(backend, v), mask ? heapOffset(backend, mask) : -1, out, probs, b, t, h, kv, d, Number(attrs.scale)),
+      ) as unknown as TensorInfo;
+    },
+    [FUSED.attentionGrad]: ({ inputs: { q, k, v, probs, dy }, backend, attrs }) => {
+      f32(q, k, v, probs, dy);
+      const [b, t, h, d] = q.shape;
+      const kv = k.shape[2];
+      return withOutputs(backend, [q.shape, k.shape, v.shape], (heap, [dq, dk, dv]) =>
+        blas.attentionGrad(heap, heapOffset(backend, q), heapOffset(backend, k), heapOffset(backend, v), heapOffset(backend, probs), heapOffset(backend, dy), dq, dk, dv, b, t, h, kv, d, Number(attrs.scale)),
+      ) as unknown as TensorInfo;
     },
   };
 }

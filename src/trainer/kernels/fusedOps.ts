@@ -115,3 +115,25 @@ export function embed(table: tf.Tensor2D, ids: tf.Tensor1D, trainable: boolean):
   });
   return op(table) as tf.Tensor2D;
 }
+
+/** Whether attention() runs fused here (the model then skips building the composite path's inputs). */
+export function fusedAttentionAvailable(): boolean {
+  return fusedAvailable(FUSED.attention);
+}
+
+/**
+ * Causal attention without a KV cache on q [B,T,H,D], k/v [B,T,KV,D] (query head j reads kv head j/(H/KV)),
+ * keyMask [B,T] (1 = real) optional. Fused kernel only: callers check fusedAttentionAvailable() first.
+ */
+export function attention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, keyMask: tf.Tensor2D | undefined, scale: number): tf.Tensor4D {
+  const mask = keyMask ? tf.cast(keyMask, 'float32') : undefined;
+  const op = customOp((qv: tf.Tensor, kv: tf.Tensor, vv: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [out, probs] = run(FUSED.attention, mask ? { q: qv, k: kv, v: vv, mask } : { q: qv, k: kv, v: vv }, { scale });
+    save([qv, kv, vv, probs]);
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => run(FUSED.attentionGrad, { q: saved[0], k: saved[1], v: saved[2], probs: saved[3], dy }, { scale }),
+    };
+  });
+  return op(q, k, v) as tf.Tensor4D;
+}

@@ -33,6 +33,8 @@ export interface NativeBlas {
   rmsNormGrad(heap: Float32Array, x: number, w: number, rstd: number, dy: number, dx: number, dw: number, rows: number, h: number): void;
   embed(heap: Float32Array, table: number, ids: number, out: number, n: number, v: number, h: number): void;
   embedGrad(heap: Float32Array, ids: number, dy: number, dtable: number, n: number, v: number, h: number): void;
+  attention(heap: Float32Array, q: number, k: number, v: number, mask: number, out: number, probs: number, b: number, t: number, h: number, kv: number, d: number, scale: number): void;
+  attentionGrad(heap: Float32Array, q: number, k: number, v: number, probs: number, dout: number, dq: number, dk: number, dv: number, b: number, t: number, h: number, kv: number, d: number, scale: number): void;
   setThreads(n: number): void;
   config(): string;
 }
@@ -56,7 +58,7 @@ export function loadNativeBlas(): { blas?: NativeBlas; reason: string } {
   try {
     // A computed path keeps the bundler from trying to inline the binary.
     const blas = require(file) as NativeBlas;
-    if (typeof blas.sgemm !== 'function' || typeof blas.embedGrad !== 'function') return (cached = { reason: `${file} is not the expected addon` });
+    if (typeof blas.sgemm !== 'function' || typeof blas.attentionGrad !== 'function') return (cached = { reason: `${file} is not the expected addon` });
     return (cached = { blas, reason: `${file} (${blas.config()})` });
   } catch (e) {
     return (cached = { reason: `${file} failed to load: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` });

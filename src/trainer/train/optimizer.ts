@@ -27,8 +27,8 @@ export class AdamW {
     private readonly vars: tf.Variable[],
     private readonly opts: AdamWOptions,
   ) {
-    this.m = vars.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.v = vars.map((p) => tf.variable(tf.zerosLike(p), false));
+    this.m = vars.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    this.v = vars.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
   }
 
   get stepCount(): number {
@@ -62,8 +62,10 @@ export class AdamW {
   setState(state: AdamWState): void {
     if (state.m.length !== this.m.length || state.v.length !== this.v.length) throw new Error('optimizer state does not match the adapter');
     this.t = state.step;
-    state.m.forEach((a, i) => this.m[i].assign(tf.tensor(a, this.m[i].shape)));
-    state.v.forEach((a, i) => this.v[i].assign(tf.tensor(a, this.v[i].shape)));
+    tf.tidy(() => {
+      state.m.forEach((a, i) => this.m[i].assign(tf.tensor(a, this.m[i].shape)));
+      state.v.forEach((a, i) => this.v[i].assign(tf.tensor(a, this.v[i].shape)));
+    });
   }
 
   dispose(): void {

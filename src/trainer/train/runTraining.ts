@@ -82,14 +82,16 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   const emit = (e: RunEvent) => opts.onEvent?.(e);
   refuseIfOccupied(outDir, opts.resume);
   // Data problems refuse the run before anything is written or loaded.
-  await loadRecords(config.data, config.method);
+  const checked = await loadRecords(config.data, config.method);
+  const totalSteps = totalStepsFor(config, checked.records.length);
   if (config.evalData) await loadRecords(config.evalData, config.method);
 
   const previous = opts.resume ? readRunRecord(outDir) : undefined;
   const writer = RunWriter.open(outDir, {
     id: path.basename(path.resolve(outDir)),
     config,
-    status: 'queued',
+    status: 'running',
+    totalSteps,
     backend: opts.backend,
     versions: { tfjs: tf.version.tfjs, node: process.version },
     startedAt: previous?.ok && previous.record.startedAt ? previous.record.startedAt : new Date().toISOString(),
@@ -101,6 +103,8 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   };
   let loaded: LoadedForTraining | undefined;
   let lastLoss: number | undefined;
+  // Reported before the model loads and the DPO reference pass runs, so the UI can follow along.
+  emit({ type: 'started', runDir: outDir, totalSteps });
   try {
     log('info', `${opts.resume ? 'Resuming' : 'Starting'} ${config.method.toUpperCase()} on ${config.data} with ${config.model} (backend ${opts.backend ?? 'unknown'})`);
     loaded = await opts.loadModel(config.model);
@@ -148,7 +152,6 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       if (evalSet?.dpo) data = { ...data, eval: evalSet.dpo, evalRef: reference(evalSet.dpo, 'eval') };
     }
 
-    const totalSteps = totalStepsFor(config, count);
     let resumeState;
     if (opts.resume) {
       const steps = listCheckpoints(outDir);
@@ -161,8 +164,6 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
         log('warn', 'No checkpoint to resume from: starting from step 0');
       }
     }
-    writer.update({ status: 'running', totalSteps });
-    emit({ type: 'started', runDir: outDir, totalSteps });
 
     const outcome = await trainLoop(model, data, config, tokenizer.padId, {
       metrics: (record) => {

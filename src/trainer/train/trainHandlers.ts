@@ -37,6 +37,9 @@ registerHandler('train', async (req, emit) => {
     return;
   }
   installSignals();
+  // After a window reload the host's ends of stdout/stderr are gone; a stray library warning must not
+  // kill the run with EPIPE.
+  for (const stream of [process.stdout, process.stderr]) if (stream.listenerCount('error') === 0) stream.on('error', () => undefined);
   const run = { stop: false };
   activeRuns.set(req.id, run);
   try {

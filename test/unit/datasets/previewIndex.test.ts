@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { indexDataset, readLineAt } from '../../../src/core/node/datasetIndex';
+import { indexDataset, readLineAt, readLinesAt } from '../../../src/core/node/datasetIndex';
 import { histogram, recordLabel } from '../../../src/core/datasets/recordSummary';
 
 test('row offsets read every record back, whatever the chunking, BOM and line ends', async () => {
@@ -21,6 +21,10 @@ test('row offsets read every record back, whatever the chunking, BOM and line en
   const index = await indexDataset(file);
   assert.deepEqual(index.rows.map((r) => r.line), [1, 3, 4, 5]);
   for (const [i, r] of index.rows.entries()) assert.equal(await readLineAt(file, r.offset), lines[i]);
+  const size = fs.statSync(file).size;
+  assert.deepEqual(await readLinesAt(file, index.rows.map((r) => r.offset), size), lines);
+  assert.deepEqual(await readLinesAt(file, index.rows.map((r) => r.offset), size, 10), lines, 'per-row fallback');
+  assert.deepEqual(await readLinesAt(file, [index.rows[1].offset, index.rows[2].offset], index.rows[3].offset), lines.slice(1, 3));
   assert.deepEqual(index.rows.map((r) => r.label), ['yes', 'no', null, 'yes']);
   assert.match(index.rows[2].error ?? '', /invalid JSON/);
   assert.deepEqual([...index.phiByLine.keys()], [3]);

@@ -65,6 +65,9 @@ function refMatMul(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): { shap
 
 const CASES: [number[], number[], boolean, boolean][] = [];
 for (const ta of [false, true]) for (const tb of [false, true]) CASES.push([ta ? [5, 3] : [3, 5], tb ? [4, 5] : [5, 4], ta, tb]);
+// Matrix-vector shapes (m = 1 or n = 1), which the native kernel sends to gemv.
+for (const ta of [false, true]) for (const tb of [false, true]) CASES.push([ta ? [5, 1] : [1, 5], tb ? [4, 5] : [5, 4], ta, tb], [ta ? [5, 3] : [3, 5], tb ? [1, 5] : [5, 1], ta, tb]);
+CASES.push([[2, 1, 5], [2, 4, 5], false, true], [[2, 3, 5], [2, 5, 1], false, false]);
 CASES.push(
   [[2, 3, 5], [2, 5, 4], false, false],
   [[2, 5, 3], [2, 4, 5], true, true],
@@ -107,6 +110,24 @@ describe('wasm kernels', () => {
       });
     });
   }
+
+  test('pure-wasm matmul caches transposed weights without ever serving a stale copy', () => {
+    installWasmKernels('wasm-only');
+    const x = randomTensor([3, 256], 1);
+    for (let round = 0; round < 70; round++) {
+      // A fresh weight each round (disposed afterwards), used twice: the second use hits the cache.
+      const w = randomTensor([300, 256], 100 + (round % 3));
+      const want = refMatMul(x, w, false, true).data;
+      for (let use = 0; use < 2; use++) {
+        const got = tf.matMul(x, w, false, true);
+        const g = got.dataSync();
+        for (let i = 0; i < g.length; i += 97) assert.ok(Math.abs(g[i] - want[i]) < 1e-3, `round ${round} use ${use} [${i}]`);
+        got.dispose();
+      }
+      w.dispose();
+    }
+    x.dispose();
+  });
 
   test('matmul gradients agree across kernel modes', () => {
     const results = MODES.map((mode) => {
@@ -182,7 +203,7 @@ describe('wasm kernels', () => {
       installWasmKernels(mode);
       const m = await loadModel(dir);
       try {
-        m.model.lora.attach({ r: 4, alpha: 8, dropout: 0, targets: ['q_proj', 'v_proj', 'down_proj'], useRslora: false }, 1);
+        m.model.lora.attach({ r: 4, alpha: 8, dropout: 0, targets: ['q_proj', 'k_proj', 'v_proj', 'down_proj'], useRslora: false }, 1);
         const st = m.model.lora.getState();
         for (const [k, v] of st) if (k.includes('lora_B')) st.set(k, v.map((_, i) => Math.cos(i) * 0.2));
         m.model.lora.setState(st);

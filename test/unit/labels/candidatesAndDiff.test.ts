@@ -70,3 +70,23 @@ test('word diff marks only the differing words on each side', () => {
   const e = wordDiff('', 'new text');
   assert.deepEqual(e.right, [{ text: 'new text', kind: 'only' }]);
 });
+
+test('a failing sample is retried with fresh seeds; a prompt failing throughout is skipped, unless it is the first', async () => {
+  const prompts = ['ok', 'flaky', 'broken'].map((p, i) => ({ line: i + 1, id: p, prompt: p }));
+  let flakyCalls = 0;
+  const sample = async (r: SampleRequest) => {
+    if (r.prompt === 'broken') throw new Error('token_ids must be a non-empty array');
+    if (r.prompt === 'flaky' && flakyCalls++ === 0) throw new Error('empty generation');
+    return `${r.prompt}-${r.seed}`;
+  };
+  const lines: string[] = [];
+  const s = await generateCandidatePairs(prompts, sample, { temperature: 1, baseSeed: 0, maxResamples: 2, model: 'm', onRecord: (l) => void lines.push(l) });
+  assert.equal(s.written, 2);
+  assert.deepEqual(s.failed, [{ id: 'broken', error: 'token_ids must be a non-empty array' }]);
+  // flaky: seed 2 failed, its retry seed 2 + 2·3 = 8 succeeded as candidate A.
+  assert.deepEqual(JSON.parse(lines[1]).meta.generator.seeds, [8, 3]);
+  await assert.rejects(
+    generateCandidatePairs([prompts[2], prompts[0]], sample, { temperature: 1, baseSeed: 0, maxResamples: 1, model: 'm' }),
+    /token_ids must be a non-empty array/,
+  );
+});

@@ -44,8 +44,8 @@ class MockLora implements LoraControllerLike {
     this.A?.dispose();
     this.B?.dispose();
     this.spec = spec;
-    this.A = tf.variable(randomMatrix(Rng.fromSeed(seed, 1), spec.r, H, 1 / Math.sqrt(H)), true, `lora_A_${this.owner.uid}`);
-    this.B = tf.variable(tf.zeros([V, spec.r]), true, `lora_B_${this.owner.uid}`);
+    this.A = tf.tidy(() => tf.variable(randomMatrix(Rng.fromSeed(seed, 1), spec.r, H, 1 / Math.sqrt(H)), true, `lora_A_${this.owner.uid}`));
+    this.B = tf.tidy(() => tf.variable(tf.zeros([V, spec.r]), true, `lora_B_${this.owner.uid}`));
     this.enabled = true;
   }
   async loadTrainable(dir: string): Promise<LoraSpecLike> {
@@ -74,7 +74,7 @@ class MockLora implements LoraControllerLike {
     return new Map(this.trainableVariables().map((v, i) => [i === 0 ? 'lora_A' : 'lora_B', (v.dataSync() as Float32Array).slice()]));
   }
   setState(state: Map<string, Float32Array>): void {
-    this.trainableVariables().forEach((v, i) => v.assign(tf.tensor(state.get(i === 0 ? 'lora_A' : 'lora_B')!, v.shape)));
+    tf.tidy(() => this.trainableVariables().forEach((v, i) => v.assign(tf.tensor(state.get(i === 0 ? 'lora_A' : 'lora_B')!, v.shape))));
   }
   async save(dir: string): Promise<void> {
     fs.mkdirSync(dir, { recursive: true });

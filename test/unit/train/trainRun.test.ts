@@ -67,7 +67,10 @@ function adapterOf(m: MockModel): Float32Array[] {
 test('SFT run writes the run folder as contracted and the loss falls', async () => {
   const out = path.join(tmp, 'runs', 'sft-basic');
   const events: RunEvent[] = [];
-  const { result } = await run(config({ steps: 12, saveEvery: 5 }), out, { events });
+  const tensorsBefore = tf.memory().numTensors;
+  const { result } = await run(config({ steps: 12, saveEvery: 5, evalData: writeJsonl('sft-eval.jsonl', sftRows.slice(0, 5)), evalEvery: 6 }), out, { events });
+  // Only the stand-in model's own four tensors remain: no tensor leaks per step.
+  assert.equal(tf.memory().numTensors - tensorsBefore, 4);
   assert.equal(result.status, 'completed', result.error);
   const rec = readRunRecord(out);
   assert.ok(rec.ok);
@@ -77,6 +80,7 @@ test('SFT run writes the run folder as contracted and the loss falls', async () 
   const { records } = readMetrics(out);
   const train = records.filter((r) => typeof r.loss === 'number');
   assert.deepEqual(train.map((r) => r.step), Array.from({ length: 12 }, (_, i) => i + 1));
+  assert.deepEqual(records.filter((r) => typeof r.eval_loss === 'number').map((r) => r.step), [6, 12]);
   for (const k of ['loss', 'learning_rate', 'grad_norm', 'tokens_per_second', 'num_tokens', 'epoch']) assert.equal(typeof train[0][k], 'number', k);
   assert.ok((train[11].loss as number) < (train[0].loss as number) * 0.8, `loss ${train[0].loss} → ${train[11].loss}`);
   assert.ok(fs.existsSync(path.join(out, 'adapter', 'mock_adapter.json')));
@@ -135,7 +139,9 @@ test('DPO: step-0 loss is ln 2, rewards separate, reference log-probs are cached
   const out = path.join(tmp, 'runs', 'dpo');
   const cfg = config({ method: 'dpo', data, steps: 30, lr: 0.05, beta: 0.5 });
   const events: RunEvent[] = [];
-  const { result } = await run(cfg, out, { events });
+  const tensorsBefore = tf.memory().numTensors;
+  const { result } = await run({ ...cfg, evalData: writeJsonl('dpo-eval.jsonl', dpoRows.slice(0, 6)), evalEvery: 15 }, out, { events });
+  assert.equal(tf.memory().numTensors - tensorsBefore, 4, 'no tensor leaks');
   assert.equal(result.status, 'completed', result.error);
   const train = readMetrics(out).records.filter((r) => typeof r.loss === 'number');
   assert.ok(Math.abs((train[0].loss as number) - Math.LN2) < 1e-4, `step-0 loss ${train[0].loss}`);
@@ -144,7 +150,10 @@ test('DPO: step-0 loss is ln 2, rewards separate, reference log-probs are cached
   assert.ok((last['rewards/accuracies'] as number) >= 0.9, `accuracy ${last['rewards/accuracies']}`);
   assert.ok((last['rewards/margins'] as number) > 0);
   for (const k of ['rewards/chosen', 'rewards/rejected', 'logps/chosen', 'logps/rejected']) assert.equal(typeof last[k], 'number', k);
-  assert.equal(fs.readdirSync(path.join(out, REF_CACHE_DIR)).length, 1);
+  assert.equal(fs.readdirSync(path.join(out, REF_CACHE_DIR)).length, 2, 'train and eval reference caches');
+  const evalRecs = readMetrics(out).records.filter((r) => typeof r.eval_loss === 'number');
+  assert.deepEqual(evalRecs.map((r) => r.step), [15, 30]);
+  for (const k of ['eval_rewards/accuracies', 'eval_rewards/margins', 'eval_logps/chosen']) assert.equal(typeof evalRecs[1][k], 'number', k);
   const again: RunEvent[] = [];
   const second = await run({ ...cfg, steps: 1 }, path.join(tmp, 'runs', 'dpo-again'), { events: again });
   assert.equal(second.result.status, 'completed');
