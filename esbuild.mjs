@@ -25,6 +25,12 @@ function copyWasmBinaries() {
   }
 }
 
+/** The optional OpenBLAS addon (npm run build:native) ships beside trainer.js when it was built. */
+function copyNativeAddon() {
+  const addon = path.join(root, 'native/build/Release/clinical_ft_blas.node');
+  if (fs.existsSync(addon)) fs.copyFileSync(addon, path.join(dist, 'clinical_ft_blas.node'));
+}
+
 const common = {
   bundle: true,
   minify: production,
@@ -69,6 +75,7 @@ const configs = [
 ];
 
 copyWasmBinaries();
+copyNativeAddon();
 if (watch) {
   const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));
   await Promise.all(contexts.map((c) => c.watch()));

@@ -92,12 +92,21 @@ export class TrainerProcess implements vscode.Disposable {
     });
   }
 
+  /**
+   * Stops the child. The event emitters are released only once it has exited, so requests still waiting
+   * are rejected by the exit event instead of hanging forever.
+   */
   dispose(): void {
-    if (!this.exited) {
-      this.child.kill('SIGTERM');
+    const release = () => {
+      this.emitter.dispose();
+      this.exitEmitter.dispose();
+    };
+    if (this.exited) {
+      release();
+      return;
     }
-    this.emitter.dispose();
-    this.exitEmitter.dispose();
+    this.child.once('exit', () => setImmediate(release));
+    this.child.kill('SIGTERM');
   }
 }
 
