@@ -1,11 +1,10 @@
 // Unit tests: every test/unit/**/*.test.ts is bundled by esbuild (packages external) into out/unit and run
 // with node's built-in test runner. Pass file-name substrings to run a subset: npm run test:unit -- safetensors
-import * as esbuild from 'esbuild';
+import { bundleForNode, repoRoot as root } from '../scripts/bundleForNode.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 function find(dir) {
@@ -18,19 +17,7 @@ function find(dir) {
 const files = find(path.join(root, 'test/unit')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 // One output folder per invocation, so concurrent runs (several developers, watch + CI) never clobber each other.
 const outdir = path.join(root, 'out', `unit-${process.pid}`);
-await esbuild.build({
-  entryPoints: files,
-  outdir,
-  outbase: path.join(root, 'test/unit'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  sourcemap: 'inline',
-  packages: 'external',
-  logLevel: 'warning',
-  define: { 'process.env.CLINICAL_FT_ROOT': JSON.stringify(root) },
-});
+await bundleForNode({ entryPoints: files, outdir, outbase: path.join(root, 'test/unit') });
 const outs = files.map((f) => path.join(outdir, path.relative(path.join(root, 'test/unit'), f).replace(/\.ts$/, '.js')));
 const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...outs], {
   stdio: 'inherit',

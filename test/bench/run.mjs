@@ -1,12 +1,11 @@
 // Benchmarks: every test/bench/*.bench.ts is bundled by esbuild (packages external) into out/bench and run in
 // its own node process (so peak RSS is per benchmark), one after another. Pass file-name substrings to run a
 // subset: npm run bench -- engine. Numbers are printed, never asserted.
-import * as esbuild from 'esbuild';
+import { bundleForNode, repoRoot as root } from '../../scripts/bundleForNode.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const dir = path.join(root, 'test/bench');
 const files = fs
@@ -21,18 +20,7 @@ if (files.length === 0) {
 // One folder per run: several people may benchmark at once, and must not delete each other's bundles.
 const outdir = path.join(root, 'out/bench', `run-${process.pid}`);
 fs.rmSync(outdir, { recursive: true, force: true });
-await esbuild.build({
-  entryPoints: files,
-  outdir,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  sourcemap: 'inline',
-  packages: 'external',
-  logLevel: 'warning',
-  define: { 'process.env.CLINICAL_FT_ROOT': JSON.stringify(root) },
-});
+await bundleForNode({ entryPoints: files, outdir });
 let failed = 0;
 for (const f of files) {
   const out = path.join(outdir, path.basename(f).replace(/\.ts$/, '.js'));
