@@ -1,4 +1,4 @@
-import { parsePrefsLine, splitLines } from './prefsRecord';
+import { parsePrefsLine, splitLines, type Label } from './prefsRecord';
 
 /** Label → DPO pair export: `{"prompt","chosen","rejected"}` lines ready for a DPO run. */
 
@@ -17,6 +17,16 @@ export interface ExportSummary {
 export interface ExportResult {
   lines: string[];
   summary: ExportSummary;
+}
+
+/**
+ * What a labeled candidate pair means for DPO — one rule for the export and for training on a labeled file:
+ * A or B preferred → a pair (B swapped into chosen); tie, both bad or unlabeled → no pair.
+ */
+export function preferredPair<T>(a: T, b: T, label: Label | undefined): { chosen: T; rejected: T } | undefined {
+  if (label === 'A') return { chosen: a, rejected: b };
+  if (label === 'B') return { chosen: b, rejected: a };
+  return undefined;
 }
 
 export function exportLabeledPairs(text: string): ExportResult {
@@ -38,7 +48,7 @@ export function exportLabeledPairs(text: string): ExportResult {
     else if (rec.label === 'tie') summary.ties++;
     else if (rec.label === 'both_bad') summary.bothBad++;
     else {
-      const [chosen, rejected] = rec.label === 'A' ? [rec.a, rec.b] : [rec.b, rec.a];
+      const { chosen, rejected } = preferredPair(rec.a, rec.b, rec.label)!;
       if (rec.label === 'B') summary.swapped++;
       const out = {
         ...(rec.id !== undefined ? { id: rec.id } : {}),

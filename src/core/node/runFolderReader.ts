@@ -35,14 +35,11 @@ export function isRunAlive(dir: string): boolean {
   return lock !== undefined && isProcessAlive(lock.pid);
 }
 
-export type RunReadResult = { ok: true; record: RunRecord; fixedUp: boolean } | { ok: false; error: string };
+function mayBeLive(record: RunRecord): boolean {
+  return record.status === 'running' || (record.status === 'queued' && record.pid !== undefined);
+}
 
-/**
- * Reads run.json. A run still marked running (or queued with a pid) whose process is gone died without
- * saying so (SIGKILL, power loss): it is rewritten as failed so every reader agrees.
- */
-export function readRunRecord(dir: string, opts: { fixUp?: boolean } = {}): RunReadResult {
-  const file = path.join(dir, RUN_FILES.runJson);
+function parseRunJson(file: string): { ok: true; record: RunRecord } | { ok: false; error: string } {
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -51,9 +48,26 @@ export function readRunRecord(dir: string, opts: { fixUp?: boolean } = {}): RunR
   }
   const parsed = RunRecord.safeParse(raw);
   if (!parsed.success) return { ok: false, error: `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
-  const record = parsed.data;
-  const mayBeLive = record.status === 'running' || (record.status === 'queued' && record.pid !== undefined);
-  if (!mayBeLive || isRunAlive(dir)) return { ok: true, record, fixedUp: false };
+  return { ok: true, record: parsed.data };
+}
+
+export type RunReadResult = { ok: true; record: RunRecord; fixedUp: boolean } | { ok: false; error: string };
+
+/**
+ * Reads run.json. A run still marked running (or queued with a pid) whose process is gone died without
+ * saying so (SIGKILL, power loss): it is rewritten as failed so every reader agrees.
+ */
+export function readRunRecord(dir: string, opts: { fixUp?: boolean } = {}): RunReadResult {
+  const file = path.join(dir, RUN_FILES.runJson);
+  const first = parseRunJson(file);
+  if (!first.ok) return first;
+  if (!mayBeLive(first.record) || isRunAlive(dir)) return { ok: true, record: first.record, fixedUp: false };
+  // A trainer writes its final status and then exits: it may have done both between the read above and the
+  // liveness check. Read again now that it is known to be gone, so a clean ending is never marked failed.
+  const settled = parseRunJson(file);
+  if (!settled.ok) return settled;
+  const record = settled.record;
+  if (!mayBeLive(record)) return { ok: true, record, fixedUp: false };
   const lock = readRunLock(dir);
   const pid = lock?.pid ?? record.pid;
   const fixed: RunRecord = {

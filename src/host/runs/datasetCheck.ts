@@ -12,13 +12,18 @@ export type DatasetCheck =
   | { kind: 'invalid'; errors: DatasetIssue[]; records: number }
   | { kind: 'unavailable'; reason: string };
 
+/** Arguments of the `clinical-ft validate` call that gates a run. */
+export function validateArgs(file: string, method: 'sft' | 'dpo', opts: { phiAsErrors?: boolean } = {}): string[] {
+  return ['validate', file, '--format', method, '--json', ...(opts.phiAsErrors ? ['--phi-errors'] : [])];
+}
+
 /**
  * Validates a dataset with the CLI (`clinical-ft validate FILE --format sft|dpo --json`, the contract), in a
  * child process so a large file never blocks the extension host.
  */
-export function checkDataset(extensionPath: string, file: string, method: 'sft' | 'dpo'): Promise<DatasetCheck> {
+export function checkDataset(extensionPath: string, file: string, method: 'sft' | 'dpo', opts: { phiAsErrors?: boolean } = {}): Promise<DatasetCheck> {
   return new Promise((resolve) => {
-    const child = cp.fork(path.join(extensionPath, 'dist', 'trainer.js'), ['validate', file, '--format', method, '--json'], {
+    const child = cp.fork(path.join(extensionPath, 'dist', 'trainer.js'), validateArgs(file, method, opts), {
       execPath: configuredNodePath(),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

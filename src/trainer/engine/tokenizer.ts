@@ -37,7 +37,8 @@ export function loadTokenizer(dir: string, config: ModelConfig, tokConfig: Recor
   const vocabSize = tok.get_vocab(true).size;
   return {
     encode: (text, opts) => tok.encode(text, { add_special_tokens: opts?.addSpecialTokens ?? true }).ids,
-    decode: (ids, opts) => tok.decode(ids, { skip_special_tokens: opts?.skipSpecialTokens ?? false }),
+    // @huggingface/tokenizers throws on an empty id list; nothing decodes to nothing (e.g. EOS sampled first).
+    decode: (ids, opts) => (ids.length === 0 ? '' : tok.decode(ids, { skip_special_tokens: opts?.skipSpecialTokens ?? false })),
     ...(bosId !== undefined ? { bosId } : {}),
     eosId,
     padId,

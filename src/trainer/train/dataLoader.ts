@@ -4,13 +4,72 @@ import { detectFormat, FORMAT_LABELS, FORMAT_SCHEMAS, kindOf, type RecordFormat 
 import type { SftRecord } from './sftExamples';
 import type { DpoRecord } from './dpoExamples';
 import { validateFile } from '../../core/node/validateFile';
+import { Label, LABELS } from '../../core/labels/prefsRecord';
+import { preferredPair } from '../../core/labels/exportPairs';
 
 /** Bad training data: every message names the file, line and field at fault. */
 export class DataError extends Error {}
 
 export type LoadedRecords =
   | { kind: 'sft'; records: { line: number; record: SftRecord; raw: Record<string, unknown> }[]; formats: Set<RecordFormat> }
-  | { kind: 'dpo'; records: { line: number; record: DpoRecord; raw: Record<string, unknown> }[]; formats: Set<RecordFormat> };
+  | {
+      kind: 'dpo';
+      records: { line: number; record: DpoRecord; raw: Record<string, unknown> }[];
+      formats: Set<RecordFormat>;
+      /** Set when the file holds preference labels (a *.prefs.jsonl or any record with meta.label). */
+      preferences?: PreferenceSummary;
+    };
+
+/** How the records of a labeled preference file were turned into DPO pairs. */
+export interface PreferenceSummary {
+  records: number;
+  pairs: number;
+  swapped: number;
+  ties: number;
+  bothBad: number;
+  unlabeled: number;
+}
+
+export function formatPreferenceSummary(file: string, p: PreferenceSummary): string {
+  return `${file}: preference labels applied — ${p.pairs} pairs from ${p.records} records (${p.swapped} with B preferred, swapped); excluded ${p.ties} ties, ${p.bothBad} both bad, ${p.unlabeled} unlabeled`;
+}
+
+type DpoRow = { line: number; record: DpoRecord; raw: Record<string, unknown> };
+
+/**
+ * A labeled preference file stores candidate A in `chosen` and B in `rejected` whatever the label says; train
+ * on what the annotator preferred, never on the storage order (exportLabeledPairs follows the same rule).
+ */
+function applyPreferenceLabels(file: string, rows: DpoRow[], problem: (line: number, msg: string) => void): { rows: DpoRow[]; summary?: PreferenceSummary } {
+  const labelOf = (raw: Record<string, unknown>): unknown => {
+    const meta = raw.meta;
+    return meta && typeof meta === 'object' ? (meta as Record<string, unknown>).label : undefined;
+  };
+  const labeled = /\.prefs\.jsonl$/i.test(file) || rows.some((r) => labelOf(r.raw) !== undefined);
+  if (!labeled) return { rows };
+  const summary: PreferenceSummary = { records: rows.length, pairs: 0, swapped: 0, ties: 0, bothBad: 0, unlabeled: 0 };
+  const kept: DpoRow[] = [];
+  for (const row of rows) {
+    const raw = labelOf(row.raw);
+    const parsed = Label.safeParse(raw);
+    if (raw !== undefined && !parsed.success) {
+      problem(row.line, `field "meta.label" must be one of ${LABELS.join(', ')} (got ${JSON.stringify(raw)})`);
+      continue;
+    }
+    const label = parsed.success ? parsed.data : undefined;
+    const pair = preferredPair(row.record.chosen, row.record.rejected, label);
+    if (!pair) {
+      if (label === 'tie') summary.ties++;
+      else if (label === 'both_bad') summary.bothBad++;
+      else summary.unlabeled++;
+      continue;
+    }
+    if (label === 'B') summary.swapped++;
+    summary.pairs++;
+    kept.push({ ...row, record: { ...row.record, ...pair } });
+  }
+  return { rows: kept, summary };
+}
 
 const MAX_REPORTED = 10;
 
@@ -66,12 +125,16 @@ export async function loadRecords(file: string, method: 'sft' | 'dpo'): Promise<
     formats.add(format);
     records.push({ line, record: parsed.data, raw: value as Record<string, unknown> });
   }
+  const preferences = method === 'dpo' ? applyPreferenceLabels(file, records as DpoRow[], problem) : undefined;
   if (problemCount > 0) {
     const more = problemCount > problems.length ? `\n… and ${problemCount - problems.length} more` : '';
     throw new DataError(`${file} has ${problemCount} problem${problemCount === 1 ? '' : 's'}:\n${problems.join('\n')}${more}`);
   }
   if (records.length === 0) throw new DataError(`${file}: no records`);
+  if (preferences?.summary && preferences.rows.length === 0) {
+    throw new DataError(`${formatPreferenceSummary(file, preferences.summary)}; nothing left to train on. Label pairs A or B in the Preference Labeler first.`);
+  }
   return method === 'sft'
     ? { kind: 'sft', records: records as { line: number; record: SftRecord; raw: Record<string, unknown> }[], formats }
-    : { kind: 'dpo', records: records as { line: number; record: DpoRecord; raw: Record<string, unknown> }[], formats };
+    : { kind: 'dpo', records: preferences!.rows, formats, ...(preferences!.summary ? { preferences: preferences!.summary } : {}) };
 }

@@ -6,7 +6,7 @@ import { RUN_FILES, type RunRecord } from '../../core/runFolder';
 import type { MetricsRecord } from '../../core/metrics';
 import { readRunRecord } from '../../core/node/runFolderReader';
 import type { ChatTemplateLike, TokenizerLike, TrainableLM } from './lm';
-import { loadRecords } from './dataLoader';
+import { formatPreferenceSummary, loadRecords } from './dataLoader';
 import { tokenizeSft, type TokenizedExample } from './sftExamples';
 import { tokenizeDpo, type DpoExample } from './dpoExamples';
 import { RunWriter } from './runWriter';
@@ -101,6 +101,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     writer.log(level, message);
     emit({ type: 'log', level, message });
   };
+  if (checked.kind === 'dpo' && checked.preferences) log('info', formatPreferenceSummary(config.data, checked.preferences));
   let loaded: LoadedForTraining | undefined;
   let lastLoss: number | undefined;
   // Reported before the model loads and the DPO reference pass runs, so the UI can follow along.

@@ -52,6 +52,9 @@ test('SentencePiece-style BPE (Metaspace, merges, byte fallback) adds BOS and ro
   assert.equal(tok.eosId, 2);
   assert.equal(tok.bosId, 1);
   assert.equal(tok.padId, 2); // no pad token: EOS pads, as transformers' trainers do
+  // Generation that samples EOS first has no output tokens: that decodes to "", not an exception.
+  assert.equal(tok.decode([]), '');
+  assert.equal(tok.decode([], { skipSpecialTokens: true }), '');
 });
 
 test('a broken tokenizer.json names the file', () => {
