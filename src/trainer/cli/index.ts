@@ -1,3 +1,10 @@
+import { envCommand } from './envCommand';
+import { scoreCommand } from './scoreCommand';
+import { generateCommand } from './generateCommand';
+import { validateCommand } from './validateCommand';
+import { trainCommand } from './trainCommand';
+import { evalCommand } from './evalCommand';
+
 export interface CliCommand {
   /** One line shown by `clinical-ft --help`. */
   summary: string;
@@ -6,36 +13,36 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-/**
- * Subcommands by name, each in its own module and evaluated only when invoked: `validate` must not pay for
- * TensorFlow.js (startup time and ~50 MB of resident memory) that only train/score/generate/eval need.
- */
-const commands: Record<string, () => Promise<CliCommand>> = {
-  env: async () => (await import('./envCommand')).envCommand,
-  score: async () => (await import('./scoreCommand')).scoreCommand,
-  generate: async () => (await import('./generateCommand')).generateCommand,
-  validate: async () => (await import('./validateCommand')).validateCommand,
-  train: async () => (await import('./trainCommand')).trainCommand,
-  eval: async () => (await import('./evalCommand')).evalCommand,
+/** Subcommands by name; each lives in its own module. */
+const commands: Record<string, CliCommand> = {
+  env: envCommand,
+  score: scoreCommand,
+  generate: generateCommand,
+  validate: validateCommand,
+  train: trainCommand,
+  eval: evalCommand,
 };
 
-async function help(): Promise<string> {
-  const rows = await Promise.all(Object.entries(commands).map(async ([name, load]) => `  ${name.padEnd(10)} ${(await load()).summary}`));
+export function registerCommand(name: string, command: CliCommand): void {
+  commands[name] = command;
+}
+
+function help(): string {
+  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
   return `clinical-ft — local LoRA SFT/DPO fine-tuning for clinical LLM tasks\n\nUsage: clinical-ft <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun "clinical-ft <command> --help" for a command's options.\n`;
 }
 
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(await help());
+    process.stdout.write(help());
     return name ? 0 : 2;
   }
-  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
-  if (!load) {
-    process.stderr.write(`clinical-ft: unknown command "${name}"\n\n${await help()}`);
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`clinical-ft: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
-  const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return 0;
