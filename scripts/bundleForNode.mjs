@@ -20,3 +20,16 @@ export function bundleForNode({ entryPoints, outdir, outfile, outbase }) {
     define: { 'process.env.CLINICAL_FT_ROOT': JSON.stringify(repoRoot) },
   });
 }
+
+/** Bundles one TypeScript entry to out/<name>.js and runs it with `args`; resolves to its exit code. */
+export async function bundleAndRun(entry, name, args) {
+  const { spawnSync } = await import('node:child_process');
+  const outfile = path.join(repoRoot, 'out', name, `${name}.js`);
+  await bundleForNode({ entryPoints: [path.join(repoRoot, entry)], outfile });
+  const r = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], {
+    stdio: 'inherit',
+    cwd: repoRoot,
+    env: { ...process.env, CLINICAL_FT_ROOT: repoRoot },
+  });
+  return r.status ?? 1;
+}
