@@ -84,6 +84,30 @@ async function acceptUntil(next: string): Promise<void> {
   }
 }
 
+/**
+ * Palette → "Start SFT run" → pick tiny.sft.jsonl → the base-model step. In the full suite the Enter on the
+ * dataset row is sometimes not taken by the quick pick (seen in CI, cause not yet found; a screenshot is
+ * saved as runs-start-flow-retry.png): then the flow is closed and started again, at most three times.
+ */
+async function startSftFlowToBaseModel(): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    await ui.palette('Clinical FT: Start SFT run');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("dataset")');
+    await ui.type('tiny.sft.jsonl');
+    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("tiny.sft.jsonl")');
+    await ui.press('Enter');
+    try {
+      await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 30_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+      await ui.screenshot('runs-start-flow-retry');
+      await ui.press('Escape');
+      await ui.press('Escape');
+    }
+  }
+}
+
 async function chartPoints(metric: string): Promise<number> {
   const a = await ui.attributes(`section.chart[data-metric="${metric}"]`, ['data-points'], { inWebview: true });
   return Number(a.values[0]?.['data-points'] ?? 0);
@@ -257,12 +281,7 @@ suite('runs', () => {
     await useTinyModel();
     writeTinyDataset();
     const before = new Set(listRuns());
-    await ui.palette('Clinical FT: Start SFT run');
-    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("dataset")');
-    await ui.type('tiny.sft.jsonl');
-    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("tiny.sft.jsonl")');
-    await ui.press('Enter');
-    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 60_000 });
+    await startSftFlowToBaseModel();
     await ui.press('Enter');
     await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Starting adapter")');
     await ui.press('Enter');
@@ -289,12 +308,7 @@ suite('runs', () => {
     if (!trainerTrains(extensionPath)) this.skip();
     await useTinyModel();
     writeTinyDataset();
-    await ui.palette('Clinical FT: Start SFT run');
-    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("dataset")');
-    await ui.type('tiny.sft.jsonl');
-    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("tiny.sft.jsonl")');
-    await ui.press('Enter');
-    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 60_000 });
+    await startSftFlowToBaseModel();
     await ui.press('Enter');
     await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Starting adapter")');
     await ui.press('Enter');
