@@ -20,6 +20,7 @@ import { FIELD_ALIASES, ROLE_ALIASES } from './aliases';
 import { checkRoleOrder, type RoleOrderMode } from './roleOrder';
 import { detectPhi, PHI_LABELS } from '../phi/detectors';
 import { contentKey, hash64 } from './contentHash';
+import { LineIndex } from './lineIndex';
 
 export interface ValidatorOptions {
   /** Restrict to SFT or DPO formats; auto accepts either (but one format per file). */
@@ -67,8 +68,8 @@ export class DatasetValidator {
   private readonly warnings: DatasetIssue[] = [];
   private omittedErrors = 0;
   private omittedWarnings = 0;
-  private readonly ids = new Map<string | number, number>();
-  private readonly contents = new Map<string | number, number>();
+  private readonly ids = new LineIndex();
+  private readonly contents = new LineIndex();
   private readonly max: number;
 
   constructor(private readonly opts: ValidatorOptions = {}) {
@@ -202,14 +203,12 @@ export class DatasetValidator {
       if (obj.id !== undefined) {
         // With a native hash the map holds 8-byte numbers instead of id strings (millions of records).
         const id = this.opts.hash ? this.opts.hash(`id\u0000${String(obj.id)}`) : String(obj.id);
-        const seen = this.ids.get(id);
+        const seen = this.ids.firstLine(id, lineNo);
         if (seen !== undefined) pending.push({ severity: 'error', code: 'duplicate_id', path: ['id'], message: `id ${JSON.stringify(obj.id)} is already used on line ${seen}` });
-        else this.ids.set(id, lineNo);
       }
       const key = (this.opts.hash ?? hash64)(contentKey(normalized));
-      const dup = this.contents.get(key);
+      const dup = this.contents.firstLine(key, lineNo);
       if (dup !== undefined) pending.push({ severity: 'warning', code: 'duplicate_record', path: [], message: `same content as line ${dup}`, missing: true });
-      else this.contents.set(key, lineNo);
       if (this.opts.phi !== false) {
         for (const [path, s] of textFields(format, obj)) {
           for (const f of detectPhi(s)) {

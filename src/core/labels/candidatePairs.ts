@@ -1,4 +1,6 @@
 import { ChatMessage, Turns, splitLines, turnsText } from './prefsRecord';
+import type { TrainerRequestInput } from '../protocol/trainerProtocol';
+import { Role } from '../datasets/records';
 
 /** Candidate generation: prompts in, unlabeled preference records out; the sampler is injected. */
 
@@ -69,9 +71,33 @@ function promptOf(r: Record<string, unknown>): Turns {
 }
 
 export interface SampleRequest {
+  /** The prompt as plain text (a chat flattened to "role: content" turns). */
   prompt: string;
+  /** Set when the prompt is a chat: the sampler renders it with the model's chat template. */
+  messages?: { role: string; content: string }[];
   seed: number;
   temperature: number;
+}
+
+export type GenerateRequest = Omit<Extract<TrainerRequestInput, { type: 'generate' }>, 'id'>;
+
+/**
+ * The trainer's generate request for one sample: chat prompts travel as messages, not as flattened text —
+ * unless a turn has a role chat templates do not know, when the flattened text is all the model can get.
+ */
+export function generateRequestFor(req: SampleRequest, opts: { model: string; adapter?: string; maxNewTokens: number }): GenerateRequest {
+  const messages = req.messages?.every((m) => Role.safeParse(m.role).success) ? (req.messages as { role: Role; content: string }[]) : undefined;
+  return {
+    type: 'generate',
+    model: opts.model,
+    ...(opts.adapter ? { adapter: opts.adapter } : {}),
+    prompt: req.prompt,
+    ...(messages && messages.length > 0 ? { messages } : {}),
+    temperature: req.temperature,
+    seed: req.seed,
+    maxNewTokens: opts.maxNewTokens,
+    topP: 1,
+  };
 }
 
 export interface PairGenerationOptions {
@@ -104,11 +130,11 @@ export async function generateCandidatePairs(
   const summary: PairGenerationSummary = { written: 0, failed: [], identical: [], cancelled: false };
   const cancelled = () => opts.isCancelled?.() ?? false;
   /** One sample, retried on a failure with fresh seeds: one odd sample must not end a long generation. */
-  const sampleWithRetries = async (prompt: string, seeds: number[], temperature: number): Promise<{ text: string; seed: number } | { error: string }> => {
+  const sampleWithRetries = async (prompt: Pick<SampleRequest, 'prompt' | 'messages'>, seeds: number[], temperature: number): Promise<{ text: string; seed: number } | { error: string }> => {
     let error = '';
     for (const seed of seeds) {
       try {
-        return { text: await sample({ prompt, seed, temperature }), seed };
+        return { text: await sample({ ...prompt, seed, temperature }), seed };
       } catch (e) {
         if (cancelled()) throw e;
         error = e instanceof Error ? e.message : String(e);
@@ -122,11 +148,15 @@ export async function generateCandidatePairs(
       break;
     }
     const item = prompts[k];
-    const promptText = turnsText(item.prompt);
+    // Only role and content reach the chat template: other keys of a dataset's messages are not the prompt.
+    const promptIn: Pick<SampleRequest, 'prompt' | 'messages'> = {
+      prompt: turnsText(item.prompt),
+      ...(typeof item.prompt === 'string' ? {} : { messages: item.prompt.map((m) => ({ role: m.role, content: m.content })) }),
+    };
     // Seeds never collide: prompt k, attempt j uses baseSeed + 2k (+1 for B) + 2·prompts·j.
     const seed = (side: 0 | 1, attempt: number) => opts.baseSeed + 2 * k + side + 2 * prompts.length * attempt;
     const retrySeeds = (side: 0 | 1, from: number) => Array.from({ length: opts.maxResamples + 1 }, (_, j) => seed(side, from + j));
-    const first = await sampleWithRetries(promptText, retrySeeds(0, 0), opts.temperature);
+    const first = await sampleWithRetries(promptIn, retrySeeds(0, 0), opts.temperature);
     if ('error' in first) {
       // The very first prompt failing every attempt means the model or request is wrong, not the prompt.
       if (k === 0) throw new Error(first.error);
@@ -142,7 +172,7 @@ export async function generateCandidatePairs(
       if (cancelled()) break;
       try {
         // A resample also warms the temperature a little, so a near-greedy sampler can still diverge.
-        b = await sample({ prompt: promptText, seed: seed(1, attempt), temperature: opts.temperature + 0.2 * attempt });
+        b = await sample({ ...promptIn, seed: seed(1, attempt), temperature: opts.temperature + 0.2 * attempt });
         seedB = seed(1, attempt);
         if (b.trim() !== a.trim()) break;
       } catch (e) {

@@ -14,7 +14,11 @@ export type LineEvent =
 export interface ReadLinesOptions {
   /** Lines longer than this many bytes are reported and skipped (default 256 MB). */
   maxLineBytes?: number;
-  /** Read chunk size (default 64 KiB: smaller chunks keep fewer objects alive across GCs — lower RSS and faster). */
+  /**
+   * Read chunk size (default 32 KiB). Each chunk's decoded text is alive while its lines are checked; the less of
+   * it a scavenge finds alive, the less the young generation grows: 32 KiB instead of 64 lowered the peak RSS of
+   * validating 200 MB by ~18 MB at the same speed (16 KiB: a little lower still, but ~5% slower).
+   */
   chunkBytes?: number;
   /** Also report each line's byte offset in the file (costs a byte count per line). */
   offsets?: boolean;
@@ -25,7 +29,7 @@ export const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
 /** Opens `source` (a path or an already open stream) and yields its lines in batches, one batch per chunk read. */
 export async function* readLineBatches(source: string | Readable, opts: ReadLinesOptions = {}): AsyncGenerator<LineEvent[]> {
   const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const stream = typeof source === 'string' ? fs.createReadStream(source, { highWaterMark: opts.chunkBytes ?? 64 * 1024 }) : source;
+  const stream = typeof source === 'string' ? fs.createReadStream(source, { highWaterMark: opts.chunkBytes ?? 32 * 1024 }) : source;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let skipping = false;

@@ -45,7 +45,6 @@ interface ScanContext {
   digits: boolean;
   /** A clinical or courtesy title, or a credential after a comma. */
   nameCue: boolean;
-  lower?: string;
   /** Keyword groups already looked up: group → present. */
   keys: Map<string, boolean>;
 }
@@ -69,6 +68,14 @@ const KEYWORD_GROUPS = {
 };
 
 const RELATION_CUE = new RegExp(`\\b(?:${RELATIONS.join('|')})\\s+[A-Z]`);
+/**
+ * One case-insensitive alternation per group: one pass over the text, about twice as fast as lower-casing it and
+ * searching for each word. Same answers as that: the keywords are ASCII, and the only non-ASCII characters that
+ * lower-case into ASCII (Kelvin sign → "k", "İ" → "i" + combining dot) cannot complete any of them.
+ */
+const KEYWORD_RES = Object.fromEntries(
+  Object.entries(KEYWORD_GROUPS).map(([group, words]) => [group, new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\#]/g, '\\$&')).join('|'), 'i')]),
+) as Record<keyof typeof KEYWORD_GROUPS, RegExp>;
 
 function scanContext(text: string): ScanContext {
   return { text, digits: DIGIT_CUE.test(text), nameCue: NAME_CUE.test(text), keys: new Map() };
@@ -78,8 +85,7 @@ function scanContext(text: string): ScanContext {
 function keyword(c: ScanContext, group: keyof typeof KEYWORD_GROUPS): boolean {
   let v = c.keys.get(group);
   if (v === undefined) {
-    const lower = (c.lower ??= c.text.toLowerCase());
-    v = KEYWORD_GROUPS[group].some((w) => lower.includes(w));
+    v = KEYWORD_RES[group].test(c.text);
     c.keys.set(group, v);
   }
   return v;
@@ -119,7 +125,7 @@ const DETECTORS: Detector[] = [
   },
   {
     category: 'name',
-    gate: (c) => /[A-Za-z]\s*:\s*[A-Z][a-z]/.test(c.text) && keyword(c, 'label'),
+    gate: (c) => c.text.includes(':') && /[A-Za-z]\s*:\s*[A-Z][a-z]/.test(c.text) && keyword(c, 'label'),
     re: new RegExp(`\\b(?:Patient|Pt|Name|Patient name|Signed|Signed by|Attending|PCP|Contact|Emergency contact|Guardian|Son|Daughter|Wife|Husband)\\s*:\\s*(${NAME})`, 'g'),
     group: 1,
     accept: (m) => notAllCommon(m[1]),
@@ -183,7 +189,8 @@ const DETECTORS: Detector[] = [
     group: 1,
   },
   { category: 'address', gate: hasRe(/[Bb][Oo][Xx]\s+\d/), re: /\b(P\.?\s?O\.?\s+Box\s+\d+)\b/gi, group: 1 },
-  { category: 'zip', gate: hasRe(/\d{5}/), re: new RegExp(`\\b(?:${STATES})\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
+  // The gate is the pattern's shape without the list of states: much cheaper, and false in most clinical text.
+  { category: 'zip', gate: hasRe(/[A-Z]{2}\s+\d{5}/), re: new RegExp(`\\b(?:${STATES})\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
   { category: 'zip', gate: (c) => /\d{5}/.test(c.text) && keyword(c, 'zip'), re: /\b(?:zip|zip code|postal code|zipcode)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b/gi, group: 1 },
   {
     category: 'age',

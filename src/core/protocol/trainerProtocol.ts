@@ -3,6 +3,7 @@ import { EnvironmentReport } from './environment';
 import { MetricsRecord } from '../metrics';
 import { RunConfig } from '../runConfig';
 import { RunStatus } from '../runFolder';
+import { Role } from '../datasets/records';
 
 /**
  * host ↔ trainer messages (Node IPC of a forked dist/trainer.js, or JSON lines on stdio).
@@ -29,6 +30,11 @@ export const TrainerRequest = z.discriminatedUnion('type', [
     model: z.string().min(1),
     adapter: z.string().optional(),
     prompt: z.string(),
+    /**
+     * A chat prompt: rendered with the model's chat template plus the generation prompt. `prompt` is then the
+     * flattened text, used only when the model has no chat template.
+     */
+    messages: z.array(z.object({ role: Role, content: z.string() })).min(1).optional(),
     maxNewTokens: z.number().int().positive().max(8192).default(128),
     temperature: z.number().min(0).default(0),
     topP: z.number().gt(0).max(1).default(1),

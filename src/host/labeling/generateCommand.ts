@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { candidatesFileName, extractPrompts, generateCandidatePairs, type PairGenerationSummary } from '../../core/labels/candidatePairs';
+import { candidatesFileName, extractPrompts, generateCandidatePairs, generateRequestFor, type PairGenerationSummary } from '../../core/labels/candidatePairs';
 import { TrainerProcess, configuredNodePath } from '../trainerProcess';
-import type { TrainerRequestInput } from '../../core/protocol/trainerProtocol';
 import type { PreferenceEditorProvider } from './preferenceEditor';
 import { pickAdapterFolder, pickModelFolder, pickPromptsFile } from './generationPickers';
 
@@ -96,16 +95,7 @@ export async function generateCandidatePairsCommand(
           return await generateCandidatePairs(
             prompts,
             async (req) => {
-              const request: Omit<Extract<TrainerRequestInput, { type: 'generate' }>, 'id'> = {
-                type: 'generate',
-                model,
-                ...(adapter ? { adapter } : {}),
-                prompt: req.prompt,
-                temperature: req.temperature,
-                seed: req.seed,
-                maxNewTokens,
-                topP: 1,
-              };
+              const request = generateRequestFor(req, { model, ...(adapter ? { adapter } : {}), maxNewTokens });
               const r = await Promise.race([trainer.request(request as Parameters<TrainerProcess['request']>[0], 'generated'), cancelledSignal]);
               return r.text;
             },

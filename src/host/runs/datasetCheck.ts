@@ -1,7 +1,6 @@
 import * as cp from 'node:child_process';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { configuredNodePath } from '../trainerProcess';
 
 const Issue = z.object({ line: z.number(), column: z.number().optional(), field: z.string().nullish(), code: z.string().optional(), message: z.string() });
 const ValidateReport = z.object({ format: z.string().nullish(), records: z.number(), errors: z.array(Issue), warnings: z.array(Issue).default([]) });
@@ -12,19 +11,26 @@ export type DatasetCheck =
   | { kind: 'invalid'; errors: DatasetIssue[]; records: number }
   | { kind: 'unavailable'; reason: string };
 
+export interface CheckOptions {
+  /** clinicalFt.phiAsErrors: PHI findings become errors, so they stop the run like any other defect. */
+  phiAsErrors?: boolean;
+  /** clinicalFt.nodePath; the extension host's own Node when unset. */
+  execPath?: string;
+}
+
 /** Arguments of the `clinical-ft validate` call that gates a run. */
-export function validateArgs(file: string, method: 'sft' | 'dpo', opts: { phiAsErrors?: boolean } = {}): string[] {
+export function validateArgs(file: string, method: 'sft' | 'dpo', opts: CheckOptions = {}): string[] {
   return ['validate', file, '--format', method, '--json', ...(opts.phiAsErrors ? ['--phi-errors'] : [])];
 }
 
 /**
  * Validates a dataset with the CLI (`clinical-ft validate FILE --format sft|dpo --json`, the contract), in a
- * child process so a large file never blocks the extension host.
+ * child process so a large file never blocks the extension host. No vscode import: the unit tests run it.
  */
-export function checkDataset(extensionPath: string, file: string, method: 'sft' | 'dpo', opts: { phiAsErrors?: boolean } = {}): Promise<DatasetCheck> {
+export function checkDataset(extensionPath: string, file: string, method: 'sft' | 'dpo', opts: CheckOptions = {}): Promise<DatasetCheck> {
   return new Promise((resolve) => {
     const child = cp.fork(path.join(extensionPath, 'dist', 'trainer.js'), validateArgs(file, method, opts), {
-      execPath: configuredNodePath(),
+      ...(opts.execPath ? { execPath: opts.execPath } : {}),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     let out = '';

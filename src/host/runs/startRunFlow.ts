@@ -6,6 +6,7 @@ import { applyReviewEdit, defaultRunConfig, parseRunConfigFile, reviewFields } f
 import { checkDataset, describeIssue } from './datasetCheck';
 import { phiAsErrors } from '../datasets/datasetGlobs';
 import { assertTrusted } from './runManager';
+import { configuredNodePath } from '../trainerProcess';
 import type { RunsService } from './runsService';
 
 const BROWSE = '$(folder-opened) Choose…';
@@ -90,7 +91,7 @@ async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | '
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Clinical FT: validating ${path.basename(file)}…` },
     // With clinicalFt.phiAsErrors, PHI findings are errors and block the run like any other defect.
-    () => checkDataset(svc.extensionPath, file, method, { phiAsErrors: phiAsErrors(vscode.Uri.file(file)) }),
+    () => checkDataset(svc.extensionPath, file, method, { phiAsErrors: phiAsErrors(vscode.Uri.file(file)), execPath: configuredNodePath() }),
   );
   if (result.kind === 'valid') {
     if (result.warnings > 0) void vscode.window.showWarningMessage(`Clinical FT: ${path.basename(file)} is valid (${result.records} records) with ${result.warnings} warning(s), e.g. possible PHI — see the Problems panel.`);

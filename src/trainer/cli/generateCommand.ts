@@ -1,7 +1,8 @@
 import type { CliCommand } from './index';
 import { parseArgs, UsageError, withUsage } from './args';
 import { initBackend } from '../backend';
-import { loadWithAdapter, tokensFor } from '../engine/scoring';
+import { loadWithAdapter } from '../engine/scoring';
+import { generationPromptIds } from '../engine/generationPrompt';
 import { generate } from '../engine/generate';
 import { backendFlag, numberFlag, stringFlag, withEngineErrors } from './engineFlags';
 
@@ -45,13 +46,9 @@ export const generateCommand: CliCommand = {
         await initBackend(backend);
         const m = await loadWithAdapter(model, adapter);
         try {
-          let text = prompt;
-          if (flags.chat) {
-            if (!m.chatTemplate) throw new Error(`${model}: tokenizer_config.json has no chat_template (drop --chat)`);
-            text = m.chatTemplate.render([{ role: 'user', content: prompt }], { addGenerationPrompt: true });
-          }
-          // A chat template usually writes BOS itself; the tokenizer's post-processor must not add a second one.
-          const ids = flags.chat && m.tokenizer.bosId !== undefined && text.startsWith(m.tokenizer.decode([m.tokenizer.bosId])) ? m.tokenizer.encode(text, { addSpecialTokens: false }) : tokensFor(m, { text });
+          // --chat asks for the template explicitly, so a model without one is an error here, not a fallback.
+          if (flags.chat && !m.chatTemplate) throw new Error(`${model}: tokenizer_config.json has no chat_template (drop --chat)`);
+          const { ids } = generationPromptIds(m, { text: prompt, ...(flags.chat ? { messages: [{ role: 'user', content: prompt }] } : {}) });
           const ac = new AbortController();
           const onSignal = () => ac.abort();
           process.once('SIGINT', onSignal);

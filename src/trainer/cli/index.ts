@@ -1,10 +1,3 @@
-import { envCommand } from './envCommand';
-import { scoreCommand } from './scoreCommand';
-import { generateCommand } from './generateCommand';
-import { validateCommand } from './validateCommand';
-import { trainCommand } from './trainCommand';
-import { evalCommand } from './evalCommand';
-
 export interface CliCommand {
   /** One line shown by `clinical-ft --help`. */
   summary: string;
@@ -13,19 +6,24 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-/** Subcommands by name; each lives in its own module. */
-const commands: Record<string, CliCommand> = {
-  env: envCommand,
-  score: scoreCommand,
-  generate: generateCommand,
-  validate: validateCommand,
-  train: trainCommand,
-  eval: evalCommand,
-};
-
-export function registerCommand(name: string, command: CliCommand): void {
-  commands[name] = command;
+interface CommandEntry {
+  summary: string;
+  load: () => Promise<CliCommand>;
 }
+
+/**
+ * Subcommands by name, each in its own module evaluated only when invoked: `validate` and `env` must not pay
+ * for TensorFlow.js (startup time and ~20 MB resident) that train/score/generate/eval need. The summaries are
+ * repeated here so `--help` evaluates none of them.
+ */
+const commands: Record<string, CommandEntry> = {
+  env: { summary: 'report which training backends load on this machine', load: async () => (await import('./envCommand')).envCommand },
+  score: { summary: 'print per-token log-probabilities of a text under a model (+ adapter)', load: async () => (await import('./scoreCommand')).scoreCommand },
+  generate: { summary: 'generate a continuation of a prompt with a model (+ adapter)', load: async () => (await import('./generateCommand')).generateCommand },
+  validate: { summary: 'check a JSONL dataset (SFT or DPO): schema, role order, duplicates, PHI', load: async () => (await import('./validateCommand')).validateCommand },
+  train: { summary: 'fine-tune a LoRA adapter with SFT or DPO into a run folder', load: async () => (await import('./trainCommand')).trainCommand },
+  eval: { summary: 'evaluate a model (+ adapter) on a dataset: accuracy/macro-F1 or ROUGE-L', load: async () => (await import('./evalCommand')).evalCommand },
+};
 
 function help(): string {
   const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
@@ -38,11 +36,12 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stdout.write(help());
     return name ? 0 : 2;
   }
-  const command = commands[name];
-  if (!command) {
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!entry) {
     process.stderr.write(`clinical-ft: unknown command "${name}"\n\n${help()}`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return 0;

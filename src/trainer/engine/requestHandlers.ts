@@ -5,6 +5,7 @@ import type { TrainerEvent, TrainerRequest } from '../../core/protocol/trainerPr
 import { initBackend } from '../backend';
 import { loadWithAdapter, scoreTokens, tokensFor } from './scoring';
 import { generate } from './generate';
+import { generationPromptIds } from './generationPrompt';
 
 let backendReady: Promise<unknown> | undefined;
 function ensureBackend(): Promise<unknown> {
@@ -30,8 +31,9 @@ async function generateText(req: Extract<TrainerRequest, { type: 'generate' }>, 
   await ensureBackend();
   const m = await loadWithAdapter(req.model, req.adapter);
   try {
-    const prompt = tokensFor(m, { text: req.prompt });
-    const r = await generate(m, prompt, {
+    // Chat messages use the model's chat template; a model without one gets the flattened `prompt` text.
+    const { ids } = generationPromptIds(m, { text: req.prompt, ...(req.messages ? { messages: req.messages } : {}) });
+    const r = await generate(m, ids, {
       maxNewTokens: req.maxNewTokens,
       temperature: req.temperature,
       topP: req.topP,
