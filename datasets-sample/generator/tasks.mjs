@@ -97,9 +97,13 @@ function triageDpo(r, n, prefix, seen) {
   return unique(() => triageCase(r), (c) => c.msg, n, seen).map(({ t, msg }, i) => {
     return {
       id: `${prefix}-${String(i + 1).padStart(4, '0')}`,
-      prompt: `${TRIAGE_SYSTEM}\n\nMessage: ${msg}\n\n`,
-      chosen: triageAnswer(t.u, t.p),
-      rejected: triageAnswer(t.wrong[0], t.wrong[1]),
+      // The same chat as the SFT split, so DPO trains on the prompt format the model is evaluated on.
+      prompt: [
+        { role: 'system', content: TRIAGE_SYSTEM },
+        { role: 'user', content: msg },
+      ],
+      chosen: [{ role: 'assistant', content: triageAnswer(t.u, t.p) }],
+      rejected: [{ role: 'assistant', content: triageAnswer(t.wrong[0], t.wrong[1]) }],
     };
   });
 }

@@ -9,7 +9,6 @@ export interface DemoTask {
   eval: string;
   /** DPO pairs; tasks without pairs get no DPO row. */
   pairs?: string;
-  maxNewTokens: number;
 }
 
 export interface DemoBudget {
@@ -41,15 +40,14 @@ export const DEFAULT_BUDGET: DemoBudget = {
 export function demoTasks(samples: string): DemoTask[] {
   const f = (task: string, name: string) => path.join(samples, task, name);
   return [
-    { id: 'uti', train: f('uti', 'uti.train.sft.jsonl'), eval: f('uti', 'uti.eval.sft.jsonl'), maxNewTokens: 4 },
-    { id: 'triage', train: f('triage', 'triage.train.sft.jsonl'), eval: f('triage', 'triage.eval.sft.jsonl'), pairs: f('triage', 'triage.train.dpo.jsonl'), maxNewTokens: 16 },
-    { id: 'reasoning', train: f('reasoning', 'reasoning.train.sft.jsonl'), eval: f('reasoning', 'reasoning.eval.sft.jsonl'), pairs: f('reasoning', 'reasoning.train.dpo.jsonl'), maxNewTokens: 48 },
+    { id: 'uti', train: f('uti', 'uti.train.sft.jsonl'), eval: f('uti', 'uti.eval.sft.jsonl') },
+    { id: 'triage', train: f('triage', 'triage.train.sft.jsonl'), eval: f('triage', 'triage.eval.sft.jsonl'), pairs: f('triage', 'triage.train.dpo.jsonl') },
+    { id: 'reasoning', train: f('reasoning', 'reasoning.train.sft.jsonl'), eval: f('reasoning', 'reasoning.eval.sft.jsonl'), pairs: f('reasoning', 'reasoning.train.dpo.jsonl') },
     {
       id: 'summarization',
       train: f('summarization', 'summarization.train.sft.jsonl'),
       eval: f('summarization', 'summarization.eval.sft.jsonl'),
       pairs: f('summarization', 'summarization.train.dpo.jsonl'),
-      maxNewTokens: 96,
     },
   ];
 }

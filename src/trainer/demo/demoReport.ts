@@ -50,6 +50,8 @@ export interface DemoFacts {
   budget: Record<string, unknown>;
   minutes: number;
   backend: string;
+  /** Training pipelines run at once. */
+  jobs?: number;
   complete: boolean;
 }
 
@@ -57,7 +59,7 @@ export function resultsMarkdown(table: StudyTable, facts: DemoFacts): string {
   return [
     `# Clinical FT demo: base vs SFT vs DPO`,
     '',
-    `Model \`${facts.model}\`, backend ${facts.backend}, seeds ${facts.seeds.join(', ')}, ${facts.minutes.toFixed(1)} min${facts.complete ? '' : ' — **incomplete: the demo stopped early**'}.`,
+    `Model \`${facts.model}\`, backend ${facts.backend}, seeds ${facts.seeds.join(', ')}, ${facts.minutes.toFixed(1)} min${facts.jobs ? ` (${facts.jobs} pipelines at a time)` : ''}${facts.complete ? '' : ' — **incomplete: the demo stopped early**'}.`,
     'Every number below was measured by this run on the held-out splits of datasets-sample/ (greedy decoding).',
     'Cells are mean ± sample standard deviation over seeds (n = seeds); the base model is deterministic (one value).',
     '',

@@ -18,6 +18,8 @@ export interface ExampleResult {
 export interface SetResult {
   metrics: TaskMetric[];
   examples: ExampleResult[];
+  /** The generation budget every example had. */
+  maxNewTokens: number;
   seconds: number;
 }
 
@@ -52,8 +54,16 @@ export function promptIds(m: LoadedModel, record: SftRecord): { ids: number[]; t
   return { ids, text };
 }
 
+/**
+ * Room for the longest gold answer plus a margin: a fixed budget per task silently cut answers short
+ * ("Responder: fron" scored as wrong). Greedy decoding stops at EOS, so the margin costs time only on rambling.
+ */
+export function answerBudget(m: LoadedModel, golds: string[]): number {
+  return Math.max(1, ...golds.map((g) => m.tokenizer.encode(g, { addSpecialTokens: false }).length)) + 16;
+}
+
 export async function evaluateSet(
-  opts: { model: string; adapter?: string; data: string; task: TaskId; maxNewTokens: number; limit?: number },
+  opts: { model: string; adapter?: string; data: string; task: TaskId; maxNewTokens?: number; limit?: number },
   onProgress?: (done: number, total: number) => void,
 ): Promise<SetResult> {
   const t0 = Date.now();
@@ -61,17 +71,18 @@ export async function evaluateSet(
   try {
     if (opts.adapter) await m.model.lora.loadTrainable(opts.adapter);
     const records = readJsonl(opts.data).slice(0, opts.limit);
+    const maxNewTokens = opts.maxNewTokens ?? answerBudget(m, records.map((r) => goldOf(r as unknown as SftRecord)));
     const examples: ExampleResult[] = [];
     for (const [i, raw] of records.entries()) {
       const record = raw as unknown as SftRecord;
       const prompt = promptIds(m, record);
-      const res = await generate(m, prompt.ids, { maxNewTokens: opts.maxNewTokens, temperature: 0, topP: 1, seed: 0 });
+      const res = await generate(m, prompt.ids, { maxNewTokens, temperature: 0, topP: 1, seed: 0 });
       const gold = goldOf(record);
       const scored = scoreExample(opts.task, gold, res.text);
       examples.push({ key: typeof raw.id === 'string' ? raw.id : String(i + 1), prompt: prompt.text, gold, output: res.text, ...scored });
       onProgress?.(i + 1, records.length);
     }
-    return { metrics: taskMetrics(opts.task, examples), examples, seconds: (Date.now() - t0) / 1000 };
+    return { metrics: taskMetrics(opts.task, examples), examples, maxNewTokens, seconds: (Date.now() - t0) / 1000 };
   } finally {
     m.model.dispose();
   }

@@ -3,6 +3,7 @@
 // seeds, and write the table (markdown + CSV) into the demo's folder. Training goes through the product's
 // CLI; evaluation generates in process with the engine.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../backend';
 import type { Backend } from '../../core/runConfig';
@@ -13,6 +14,7 @@ import { ResultGrid, resultsMarkdown, type ModelRow } from './demoReport';
 import { evaluateSet } from './evaluateSet';
 import { runTrainerCli } from './trainerCli';
 import { stackAdapterFolders } from './stackAdapters';
+import { runPool } from './pool';
 import { studyMarkdown } from '../../core/compare/studyTable';
 
 interface DemoArgs {
@@ -26,10 +28,12 @@ interface DemoArgs {
   tasks?: string[];
   backend: Backend;
   budget: DemoBudget;
+  /** Training pipelines (task × seed) run at once: each trainer uses one core. */
+  jobs: number;
 }
 
-function parseArgs(argv: string[], root: string): DemoArgs {
-  const a: DemoArgs = { root, model: path.join(root, 'datasets-sample', 'model'), samples: path.join(root, 'datasets-sample'), seeds: 3, backend: 'auto', budget: { ...DEFAULT_BUDGET } };
+export function parseArgs(argv: string[], root: string): DemoArgs {
+  const a: DemoArgs = { root, model: path.join(root, 'datasets-sample', 'model'), samples: path.join(root, 'datasets-sample'), seeds: 3, backend: 'auto', budget: { ...DEFAULT_BUDGET }, jobs: Math.max(1, Math.min(4, os.availableParallelism())) };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[++i];
@@ -47,11 +51,13 @@ function parseArgs(argv: string[], root: string): DemoArgs {
     else if (flag === '--limit') a.limit = num();
     else if (flag === '--tasks') a.tasks = value.split(',');
     else if (flag === '--backend') a.backend = value as Backend;
+    else if (flag === '--jobs') a.jobs = Math.floor(num());
     else if (flag === '--sft-steps') a.budget.sftSteps = num();
     else if (flag === '--dpo-steps') a.budget.dpoSteps = num();
     else if (flag === '--sft-lr') a.budget.sftLr = num();
     else if (flag === '--dpo-lr') a.budget.dpoLr = num();
-    else throw new Error(`unknown option ${flag} (options: --model --samples --out --runs --seeds --limit --tasks --backend --sft-steps --dpo-steps --sft-lr --dpo-lr)`);
+    else if (flag === '--beta') a.budget.beta = num();
+    else throw new Error(`unknown option ${flag} (options: --model --samples --out --runs --seeds --limit --tasks --backend --sft-steps --dpo-steps --sft-lr --dpo-lr --beta --jobs)`);
   }
   return a;
 }
@@ -70,7 +76,7 @@ function trainArgs(method: 'sft' | 'dpo', task: DemoTask, args: DemoArgs, seed: 
   ];
 }
 
-async function main(args: DemoArgs): Promise<void> {
+export async function main(args: DemoArgs): Promise<void> {
   const t0 = Date.now();
   const trainerJs = path.join(args.root, 'dist', 'trainer.js');
   for (const p of [trainerJs, path.join(args.model, 'config.json')]) if (!fs.existsSync(p)) throw new Error(`${p} not found (run "node esbuild.mjs" and "npm run pretrain-sample-model" first)`);
@@ -82,12 +88,11 @@ async function main(args: DemoArgs): Promise<void> {
   const runsDir = args.runs ?? path.join(args.root, '.clinical-ft', 'runs');
   fs.mkdirSync(demoDir, { recursive: true });
   const seeds = Array.from({ length: args.seeds }, (_, i) => i + 1);
-  const logFile = path.join(demoDir, 'demo.log');
   const grid = new ResultGrid();
   let complete = false;
   const write = () => {
     const table = grid.table();
-    const facts = { model: path.relative(args.root, args.model) || args.model, seeds, budget: { ...args.budget, evalLimit: args.limit ?? 'all' }, minutes: (Date.now() - t0) / 60000, backend, complete };
+    const facts = { model: path.relative(args.root, args.model) || args.model, seeds, budget: { ...args.budget, evalLimit: args.limit ?? 'all' }, jobs: args.jobs, minutes: (Date.now() - t0) / 60000, backend, complete };
     writeFileAtomic(path.join(demoDir, 'results.md'), resultsMarkdown(table, facts));
     writeFileAtomic(path.join(demoDir, 'results.csv'), studyCsv(table));
     writeFileAtomic(path.join(demoDir, 'demo.json'), JSON.stringify({ id, ...facts, tasks, runsDir }, null, 2) + '\n');
@@ -95,35 +100,38 @@ async function main(args: DemoArgs): Promise<void> {
   say(`writing to ${demoDir}; training runs go to ${runsDir}/${id}-*; backend ${backend}`);
 
   const evaluate = async (row: ModelRow, task: DemoTask, folder: string, adapter?: string) => {
-    const res = await evaluateSet({ model: args.model, ...(adapter ? { adapter } : {}), data: task.eval, task: task.id, maxNewTokens: task.maxNewTokens, ...(args.limit ? { limit: args.limit } : {}) });
+    const res = await evaluateSet({ model: args.model, ...(adapter ? { adapter } : {}), data: task.eval, task: task.id, ...(args.limit ? { limit: args.limit } : {}) });
     fs.mkdirSync(folder, { recursive: true });
     writeFileAtomic(path.join(folder, `eval-${task.id}.jsonl`), res.examples.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    writeFileAtomic(path.join(folder, `eval-${task.id}.json`), JSON.stringify({ task: task.id, data: task.eval, adapter: adapter ?? null, metrics: res.metrics, examples: res.examples.length, seconds: res.seconds }, null, 2) + '\n');
+    writeFileAtomic(path.join(folder, `eval-${task.id}.json`), JSON.stringify({ task: task.id, data: task.eval, adapter: adapter ?? null, metrics: res.metrics, examples: res.examples.length, maxNewTokens: res.maxNewTokens, seconds: res.seconds }, null, 2) + '\n');
     for (const m of res.metrics) grid.add(row, m.metric, m.value);
     say(`${row.padEnd(4)} ${task.id.padEnd(13)} ${res.metrics.map((m) => `${m.label} ${m.value.toFixed(3)}`).join(', ')} (${res.examples.length} examples, ${res.seconds.toFixed(0)} s)`);
     write();
   };
 
   for (const task of tasks) await evaluate('base', task, path.join(demoDir, 'base'));
-  for (const seed of seeds) {
-    for (const task of tasks) {
-      const sftRun = path.join(runsDir, `${id}-sft-${task.id}-s${seed}`);
-      let t = Date.now();
-      await runTrainerCli(trainerJs, trainArgs('sft', task, args, seed, sftRun), logFile);
-      say(`SFT  ${task.id.padEnd(13)} seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, sftRun)}`);
-      const sftAdapter = path.join(sftRun, 'adapter');
-      await evaluate('SFT', task, sftRun, sftAdapter);
-      if (!task.pairs) continue;
-      const dpoRun = path.join(runsDir, `${id}-dpo-${task.id}-s${seed}`);
-      t = Date.now();
-      await runTrainerCli(trainerJs, trainArgs('dpo', task, args, seed, dpoRun, sftAdapter), logFile);
-      // The DPO adapter was trained on top of the folded SFT adapter: evaluate (and hand to users) both as one.
-      const stacked = path.join(dpoRun, 'adapter-sft-dpo');
-      stackAdapterFolders(sftAdapter, path.join(dpoRun, 'adapter'), stacked, args.model);
-      say(`DPO  ${task.id.padEnd(13)} seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, dpoRun)}`);
-      await evaluate('DPO', task, dpoRun, stacked);
-    }
-  }
+  // Each (task, seed) pipeline trains in child processes; evaluation runs here. With two or more jobs, one
+  // pipeline's evaluation overlaps another's training, so a 2-core machine does the demo in about half the time.
+  const pipelines = seeds.flatMap((seed) => tasks.map((task) => ({ seed, task })));
+  say(`${pipelines.length} training pipelines, ${args.jobs} at a time`);
+  await runPool(pipelines, args.jobs, async ({ seed, task }) => {
+    const logFile = path.join(demoDir, 'logs', `${task.id}-s${seed}.log`);
+    const sftRun = path.join(runsDir, `${id}-sft-${task.id}-s${seed}`);
+    let t = Date.now();
+    await runTrainerCli(trainerJs, trainArgs('sft', task, args, seed, sftRun), logFile);
+    say(`SFT  ${task.id.padEnd(13)} seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, sftRun)}`);
+    const sftAdapter = path.join(sftRun, 'adapter');
+    await evaluate('SFT', task, sftRun, sftAdapter);
+    if (!task.pairs) return;
+    const dpoRun = path.join(runsDir, `${id}-dpo-${task.id}-s${seed}`);
+    t = Date.now();
+    await runTrainerCli(trainerJs, trainArgs('dpo', task, args, seed, dpoRun, sftAdapter), logFile);
+    // The DPO adapter was trained on top of the folded SFT adapter: evaluate (and hand to users) both as one.
+    const stacked = path.join(dpoRun, 'adapter-sft-dpo');
+    stackAdapterFolders(sftAdapter, path.join(dpoRun, 'adapter'), stacked, args.model);
+    say(`DPO  ${task.id.padEnd(13)} seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, dpoRun)}`);
+    await evaluate('DPO', task, dpoRun, stacked);
+  });
   complete = true;
   write();
   process.stdout.write(`\n${studyMarkdown(grid.table())}\n\n`);
