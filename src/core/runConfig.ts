@@ -37,6 +37,11 @@ export const RunConfig = z.strictObject({
   lora: LoraConfig.default(LoraConfig.parse({})),
   beta: z.number().positive().default(0.1),
   loss: z.enum(['sigmoid', 'ipo', 'hinge']).default('sigmoid'),
+  /**
+   * DPO only: adds rpoAlpha × the chosen answers' token-averaged NLL to the loss (TRL's rpo_alpha; Pang et al. 2024).
+   * Keeps DPO from lowering the chosen answers' own likelihood, which breaks answer endings on small models.
+   */
+  rpoAlpha: z.number().min(0).default(0),
   warmupSteps: z.number().int().min(0).default(0),
   scheduler: z.enum(['constant', 'linear', 'cosine']).default('linear'),
   weightDecay: z.number().min(0).default(0),

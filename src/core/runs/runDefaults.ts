@@ -52,6 +52,7 @@ export function reviewFields(c: RunConfig): ReviewField[] {
   if (c.method === 'dpo') {
     f.splice(7, 0, { key: 'beta', label: 'DPO beta', value: String(c.beta), hint: 'strength of the KL penalty to the reference' });
     f.splice(8, 0, { key: 'loss', label: 'DPO loss', value: c.loss, hint: 'sigmoid | ipo | hinge' });
+    f.splice(9, 0, { key: 'rpoAlpha', label: 'RPO alpha', value: String(c.rpoAlpha), hint: "weight of the chosen answers' NLL added to DPO (0 = plain DPO)" });
   }
   return f;
 }

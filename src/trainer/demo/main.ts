@@ -52,7 +52,7 @@ export function parseArgs(argv: string[], root: string): DemoArgs {
     else if (flag === '--tasks') a.tasks = value.split(',');
     else if (flag === '--backend') a.backend = value as Backend;
     else if (flag === '--jobs') a.jobs = Math.floor(num());
-    else if (flag === '--sft-steps') a.budget.sftSteps = num();
+    else if (flag === '--sft-steps') a.budget = { ...a.budget, sftSteps: num(), sftStepsByTask: {} };
     else if (flag === '--dpo-steps') a.budget.dpoSteps = num();
     else if (flag === '--sft-lr') a.budget.sftLr = num();
     else if (flag === '--dpo-lr') a.budget.dpoLr = num();
@@ -69,7 +69,7 @@ function trainArgs(method: 'sft' | 'dpo', task: DemoTask, args: DemoArgs, seed: 
   const b = args.budget;
   return [
     'train', '--method', method, '--model', args.model, '--data', method === 'sft' ? task.train : task.pairs!, '--out', out,
-    '--steps', String(method === 'sft' ? b.sftSteps : b.dpoSteps), '--lr', String(method === 'sft' ? b.sftLr : b.dpoLr),
+    '--steps', String(method === 'sft' ? (b.sftStepsByTask[task.id] ?? b.sftSteps) : b.dpoSteps), '--lr', String(method === 'sft' ? b.sftLr : b.dpoLr),
     '--batch-size', String(b.batchSize), '--max-length', String(b.maxLength), '--lora-r', String(b.loraR), '--lora-alpha', String(b.loraAlpha),
     '--lora-targets', b.loraTargets, '--scheduler', 'cosine', '--seed', String(seed), '--backend', args.backend,
     ...(method === 'dpo' ? ['--beta', String(b.beta), '--adapter', adapter!] : []),

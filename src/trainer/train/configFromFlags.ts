@@ -26,6 +26,7 @@ export const TRAIN_FLAGS = {
   'use-rslora': 'boolean',
   beta: 'string',
   loss: 'string',
+  'rpo-alpha': 'string',
   'warmup-steps': 'string',
   scheduler: 'string',
   'weight-decay': 'string',
@@ -81,6 +82,7 @@ export function configFromFlags(flags: Record<string, string | boolean>): RunCon
   set(input, 'maxLength', num('max-length', f['max-length']));
   set(input, 'beta', num('beta', f.beta));
   set(input, 'loss', str('loss'));
+  set(input, 'rpoAlpha', num('rpo-alpha', f['rpo-alpha']));
   set(input, 'warmupSteps', num('warmup-steps', f['warmup-steps']));
   set(input, 'scheduler', str('scheduler'));
   set(input, 'weightDecay', num('weight-decay', f['weight-decay']));

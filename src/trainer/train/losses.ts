@@ -12,6 +12,14 @@ export function sequenceLogps(tokenLogprobs: tf.Tensor2D, lossMask: tf.Tensor2D)
   return tf.tidy(() => tokenLogprobs.mul(lossMask).sum(1) as tf.Tensor1D);
 }
 
+/**
+ * RPO's extra term: the chosen answers' negative log-likelihood averaged over their tokens in the batch
+ * (TRL's nll_loss), from per-row sums of chosen-token log-probs.
+ */
+export function chosenNll(chosenSums: tf.Tensor1D, chosenTokens: number): tf.Scalar {
+  return tf.tidy(() => chosenSums.sum().neg().div(Math.max(1, chosenTokens)) as tf.Scalar);
+}
+
 export interface DpoTerms {
   loss: tf.Scalar;
   chosenRewards: tf.Tensor1D;

@@ -5,7 +5,7 @@ import type { TrainableLM } from './lm';
 import { AdamW, clipByGlobalNorm } from './optimizer';
 import { learningRateAt } from './schedule';
 import { BatchCursor, padBatch, type PaddedBatch } from './batching';
-import { dpoLoss, sequenceLogps, sftLoss } from './losses';
+import { chosenNll, dpoLoss, sequenceLogps, sftLoss } from './losses';
 import type { TokenizedExample } from './sftExamples';
 import type { DpoExample } from './dpoExamples';
 import { Rng } from './rng';
@@ -91,11 +91,14 @@ export function microLoss(model: TrainableLM, data: TrainData, indices: number[]
     numTokens: batch.numTokens,
     run: (): { loss: tf.Scalar; aux: tf.Tensor[] } => {
       const t = tensors(batch);
-      const seq = sequenceLogps(model.tokenLogprobs(t.ids, t.attention, { training }), t.mask).div(tf.tensor1d(norm)) as tf.Tensor1D;
+      const sums = sequenceLogps(model.tokenLogprobs(t.ids, t.attention, { training }), t.mask);
+      const seq = sums.div(tf.tensor1d(norm)) as tf.Tensor1D;
       const pc = seq.slice(0, b);
       const pr = seq.slice(b, b);
       const terms = dpoLoss(pc, pr, tf.tensor1d(refC), tf.tensor1d(refR), config.beta, config.loss);
-      return { loss: terms.loss, aux: [terms.chosenRewards, terms.rejectedRewards, pc, pr] };
+      const chosenTokens = lengths.slice(0, b).reduce((x, y) => x + y, 0);
+      const loss = config.rpoAlpha > 0 ? (terms.loss.add(chosenNll(sums.slice(0, b), chosenTokens).mul(config.rpoAlpha)) as tf.Scalar) : terms.loss;
+      return { loss, aux: [terms.chosenRewards, terms.rejectedRewards, pc, pr] };
     },
   };
 }
@@ -141,20 +144,25 @@ export function microGrads(model: TrainableLM, data: TrainData, indices: number[
   const normR = pairs.map((p) => (config.loss === 'ipo' ? tokens(p.rejected) : 1));
   const refC = Float32Array.from(indices.map((i, k) => data.ref.chosen[i] / normC[k]));
   const refR = Float32Array.from(indices.map((i, k) => data.ref.rejected[i] / normR[k]));
-  const seq = (b: PaddedBatch, norm: number[]) => {
+  const sums = (b: PaddedBatch) => {
     const t = tensors(b);
-    return sequenceLogps(model.tokenLogprobs(t.ids, t.attention, { training: true }), t.mask).div(tf.tensor1d(norm)) as tf.Tensor1D;
+    return sequenceLogps(model.tokenLogprobs(t.ids, t.attention, { training: true }), t.mask);
   };
-  const prFirst = tf.tidy(() => seq(rejected, normR).dataSync().slice() as Float32Array);
+  const prFirst = tf.tidy(() => sums(rejected).div(tf.tensor1d(normR)).dataSync().slice() as Float32Array);
+  const chosenTokens = pairs.reduce((n, p) => n + tokens(p.chosen), 0);
   let pc: Float32Array = new Float32Array(0);
+  // The RPO term depends on the chosen side only, so it joins this half of the split gradient.
   const chosenSide = gradsOf(vars, () => {
-    const c = seq(chosen, normC);
+    const raw = sums(chosen);
+    const c = raw.div(tf.tensor1d(normC)) as tf.Tensor1D;
     pc = c.dataSync().slice() as Float32Array;
-    return dpoLoss(c, tf.tensor1d(prFirst), tf.tensor1d(refC), tf.tensor1d(refR), config.beta, config.loss).loss.mul(scale) as tf.Scalar;
+    const dpo = dpoLoss(c, tf.tensor1d(prFirst), tf.tensor1d(refC), tf.tensor1d(refR), config.beta, config.loss).loss;
+    const loss = config.rpoAlpha > 0 ? dpo.add(chosenNll(raw, chosenTokens).mul(config.rpoAlpha)) : dpo;
+    return loss.mul(scale) as tf.Scalar;
   });
   let pr: Float32Array = new Float32Array(0);
   const rejectedSide = gradsOf(vars, () => {
-    const r = seq(rejected, normR);
+    const r = sums(rejected).div(tf.tensor1d(normR)) as tf.Tensor1D;
     pr = r.dataSync().slice() as Float32Array;
     return dpoLoss(tf.tensor1d(pc), r, tf.tensor1d(refC), tf.tensor1d(refR), config.beta, config.loss).loss.mul(scale) as tf.Scalar;
   });
@@ -165,7 +173,8 @@ export function microGrads(model: TrainableLM, data: TrainData, indices: number[
     const t = dpoLoss(tf.tensor1d(pc), tf.tensor1d(pr), tf.tensor1d(refC), tf.tensor1d(refR), config.beta, config.loss);
     return auxStats([t.chosenRewards, t.rejectedRewards, tf.tensor1d(pc), tf.tensor1d(pr)]);
   });
-  return { loss: rejectedSide.value / scale, grads, numTokens: chosen.numTokens + rejected.numTokens, dpo: stats };
+  // The chosen side's value is the whole loss (DPO plus any RPO term); the rejected side's lacks the RPO term.
+  return { loss: chosenSide.value / scale, grads, numTokens: chosen.numTokens + rejected.numTokens, dpo: stats };
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

@@ -13,6 +13,10 @@ test('defaults are valid configs; DPO gets beta/loss fields and a lower lr', () 
   assert.equal(dpo.adapter, '/a');
   assert.ok(!reviewFields(sft).some((f) => f.key === 'beta'));
   assert.ok(reviewFields(dpo).some((f) => f.key === 'beta') && reviewFields(dpo).some((f) => f.key === 'loss'));
+  assert.ok(reviewFields(dpo).some((f) => f.key === 'rpoAlpha') && !reviewFields(sft).some((f) => f.key === 'rpoAlpha'));
+  const edited = applyReviewEdit(dpo, 'rpoAlpha', '0.5');
+  assert.ok(edited.ok && edited.config.rpoAlpha === 0.5);
+  assert.equal(applyReviewEdit(dpo, 'rpoAlpha', '-1').ok, false);
 });
 
 test('review edits are validated and name the field', () => {

@@ -190,7 +190,7 @@ test('DPO from an SFT adapter: the SFT adapter is folded into the reference, ste
   folded.dispose();
 });
 
-test('DPO split-pass gradient equals the gradient of the joint loss (all three loss types)', async () => {
+test('DPO split-pass gradient equals the gradient of the joint loss (all three loss types, and with the RPO term)', async () => {
   const { microGrads, microLoss } = await import('../../../src/trainer/train/trainLoop');
   const { tokenizeDpo } = await import('../../../src/trainer/train/dpoExamples');
   const model = new MockModel(3);
@@ -200,13 +200,23 @@ test('DPO split-pass gradient equals the gradient of the joint loss (all three l
   const pairs = dpoRows.slice(0, 3).map((r, i) => tokenizeDpo({ ...r, chosen: r.chosen.repeat(i + 1) }, byteTokenizer, chatml, 128));
   const ref = { chosen: Float64Array.from([-20, -30, -25]), rejected: Float64Array.from([-22, -18, -40]) };
   const vars = model.lora.trainableVariables();
-  for (const loss of ['sigmoid', 'ipo', 'hinge'] as const) {
-    const cfg = RunConfig.parse({ method: 'dpo', model: 'm', data: 'd', beta: 0.1, loss });
+  let plainSigmoid = NaN;
+  for (const [loss, rpoAlpha] of [['sigmoid', 0], ['ipo', 0], ['hinge', 0], ['sigmoid', 0.5], ['ipo', 1]] as const) {
+    const cfg = RunConfig.parse({ method: 'dpo', model: 'm', data: 'd', beta: 0.1, loss, rpoAlpha });
     const data = { method: 'dpo' as const, train: pairs, ref, eval: pairs, evalRef: ref };
     const split = microGrads(model, data, [0, 1, 2], cfg, vars, byteTokenizer.padId, 1);
     const joint = microLoss(model, data, [0, 1, 2], cfg, 'eval', true, byteTokenizer.padId);
     const { value, grads } = tf.variableGrads(() => joint.run().loss, vars);
     assert.ok(Math.abs(split.loss - value.dataSync()[0]) < 1e-5, `${loss}: loss ${split.loss} vs ${value.dataSync()[0]}`);
+    if (loss === 'sigmoid' && rpoAlpha === 0) plainSigmoid = split.loss;
+    if (loss === 'sigmoid' && rpoAlpha > 0) {
+      // RPO adds alpha × the chosen answers' NLL averaged over all their tokens in the batch.
+      // That is the SFT loss of the chosen sequences (token-averaged NLL over the batch).
+      const sftData = { method: 'sft' as const, train: pairs.map((p) => p.chosen) };
+      const sftCfg = RunConfig.parse({ method: 'sft', model: 'm', data: 'd' });
+      const nll = tf.tidy(() => microLoss(model, sftData, [0, 1, 2], sftCfg, 'train', true, byteTokenizer.padId).run().loss.dataSync()[0]);
+      assert.ok(Math.abs(split.loss - (plainSigmoid + rpoAlpha * nll)) < 1e-4, `rpo: ${split.loss} vs ${plainSigmoid} + ${rpoAlpha} × ${nll}`);
+    }
     vars.forEach((v, i) => {
       const a = split.grads[i].dataSync();
       const b = grads[v.name].dataSync();
