@@ -88,10 +88,10 @@ function uiDriver(page) {
       if (!loc) throw new Error(`timed out waiting for ${selector}${inWebview ? ' (in webviews)' : ''}`);
       return { count: await loc.count() };
     },
-    async click({ selector, inWebview, timeoutMs }) {
+    async click({ selector, inWebview, timeoutMs, modifiers, button }) {
       const loc = await locate(page, selector, inWebview, timeoutMs ?? 10000);
       if (!loc) throw new Error(`nothing to click: ${selector}`);
-      await loc.first().click();
+      await loc.first().click({ ...(modifiers ? { modifiers } : {}), ...(button ? { button } : {}) });
       return { ok: true };
     },
     async focusWebview({ selector }) {

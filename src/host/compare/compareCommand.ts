@@ -31,7 +31,8 @@ function readRun(dir: string): SelectedRun | undefined {
 /** Run ids from the Runs view selection (command arguments: clicked node, all selected nodes). */
 function selectedIds(args: unknown[]): string[] {
   const nodes = (Array.isArray(args[1]) ? args[1] : [args[0]]) as unknown[];
-  return nodes.flatMap((n) => (n && typeof n === 'object' && (n as { kind?: unknown }).kind === 'run' && typeof (n as { id?: unknown }).id === 'string' ? [(n as { id: string }).id] : []));
+  const ids = nodes.flatMap((n) => (n && typeof n === 'object' && (n as { kind?: unknown }).kind === 'run' && typeof (n as { id?: unknown }).id === 'string' ? [(n as { id: string }).id] : []));
+  return [...new Set(ids)];
 }
 
 async function pickRuns(root: string): Promise<SelectedRun[] | undefined> {
@@ -69,7 +70,9 @@ export async function compareRuns(extensionUri: vscode.Uri, ...args: unknown[]):
     return undefined;
   }
   const ids = selectedIds(args);
-  const runs = ids.length ? ids.flatMap((id) => readRun(path.join(root, id)) ?? []) : await pickRuns(root);
+  const chosen = ids.length ? ids.flatMap((id) => readRun(path.join(root, id)) ?? []) : await pickRuns(root);
+  // Columns read base → SFT → DPO whatever order the runs were selected in (the sort is stable).
+  const runs = chosen?.sort((a, b) => Number(a.method === 'dpo') - Number(b.method === 'dpo'));
   if (!runs?.length) {
     if (ids.length) void vscode.window.showErrorMessage('Clinical FT: the selected runs have no adapter yet (they must complete first).');
     return undefined;

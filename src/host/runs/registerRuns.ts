@@ -20,6 +20,8 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
   context.subscriptions.push(
     treeChanged,
     vscode.window.createTreeView<RunsNode>('clinicalFt.runs', {
+      // Several runs selected → "Compare runs" / "Compare outputs" take them all; other actions act on the clicked run.
+      canSelectMany: true,
       treeDataProvider: {
         onDidChangeTreeData: treeChanged.event,
         getChildren: async (node) => (await get()).tree.getChildren(node),
@@ -32,7 +34,7 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
     'clinicalFt.startDpoRun': (s, uri?: vscode.Uri, opts?: object) => s.startRun('dpo', uri, opts),
     'clinicalFt.startRunFromConfig': (s, uri?: vscode.Uri, opts?: object) => s.startFromConfig(uri, opts),
     'clinicalFt.runs.openDashboard': (s, node?: RunsNode) => s.openDashboard(node),
-    'clinicalFt.runs.compare': (s) => s.compareRuns(),
+    'clinicalFt.runs.compare': (s, node?: RunsNode, nodes?: RunsNode[]) => s.compareRuns(nodes ?? (node ? [node] : [])),
     'clinicalFt.runs.cancel': (s, node?: RunsNode) => s.cancel(node),
     'clinicalFt.runs.resume': (s, node?: RunsNode, opts?: object) => s.resume(node, opts),
     'clinicalFt.runs.revealAdapter': (s, node?: RunsNode) => s.revealAdapter(node),

@@ -179,14 +179,21 @@ export class RunsService implements vscode.Disposable {
     if (id) DashboardPanel.show(this.context.extensionUri, this.store, id);
   }
 
-  async compareRuns(): Promise<void> {
-    const picked = await vscode.window.showQuickPick(
-      this.store.list().filter((e) => e.view).map((e) => ({ label: e.id, description: `${e.view!.method.toUpperCase()} · ${e.view!.dataset} · ${e.view!.status}` })),
-      { title: 'Compare runs', canPickMany: true, placeHolder: 'Pick two or more runs to overlay' },
-    );
-    if (!picked?.length) return;
-    DashboardPanel.show(this.context.extensionUri, this.store, picked[0].label);
-    for (const p of picked.slice(1)) DashboardPanel.show(this.context.extensionUri, this.store, p.label, { add: true });
+  /** Overlays runs' curves in one dashboard: the runs selected in the view (two or more), else picked. */
+  async compareRuns(selected: RunsNode[] = []): Promise<void> {
+    const fromView = [...new Set(selected.filter((n) => n.kind === 'run').map((n) => n.id))].filter((id) => this.store.get(id)?.view);
+    const ids =
+      fromView.length > 1
+        ? fromView
+        : (
+            await vscode.window.showQuickPick(
+              this.store.list().filter((e) => e.view).map((e) => ({ label: e.id, description: `${e.view!.method.toUpperCase()} · ${e.view!.dataset} · ${e.view!.status}`, picked: fromView.includes(e.id) })),
+              { title: 'Compare runs', canPickMany: true, placeHolder: 'Pick two or more runs to overlay' },
+            )
+          )?.map((p) => p.label);
+    if (!ids?.length) return;
+    DashboardPanel.show(this.context.extensionUri, this.store, ids[0]);
+    for (const id of ids.slice(1)) DashboardPanel.show(this.context.extensionUri, this.store, id, { add: true });
   }
 
   async cancel(node?: RunsNode): Promise<void> {

@@ -85,15 +85,41 @@ suite('compare', () => {
 
   test('Runs view selection → panel with base / SFT / DPO metrics and per-example outputs beside the gold answer', async function () {
     if (!trained) this.skip();
-    const nodes = [{ kind: 'run', id: sftId }, { kind: 'run', id: dpoId }];
-    const opened = vscode.commands.executeCommand('clinicalFt.compareOutputs', nodes[0], nodes);
+    // As a person does it: select both runs in the Runs view (DPO first, then Ctrl-click SFT), right-click,
+    // "Compare runs: outputs side by side". The columns still read base → SFT → DPO.
+    await vscode.commands.executeCommand('clinicalFt.runs.refresh');
+    // Run rows read "<METHOD> · <dataset>"; these two are the only runs in this workspace.
+    const sftRow = '.sidebar .monaco-list-row:has-text("SFT · uti.train.sft.jsonl")';
+    const dpoRow = '.sidebar .monaco-list-row:has-text("DPO · uti.train.dpo.jsonl")';
+    await ui.waitFor(sftRow, { timeoutMs: 20_000 });
+    await ui.waitFor(dpoRow, { timeoutMs: 20_000 });
+    await ui.click(dpoRow);
+    await ui.click(sftRow, { modifiers: ['ControlOrMeta'] });
+    const selected = await ui.query('.sidebar .monaco-list-row.selected');
+    assert.equal(selected.count, 2, `two runs selected: ${selected.texts.join(' | ')}`);
+    // A context menu item clicked while the menu is still opening is not taken: wait for it, and open it again
+    // if no picker follows.
+    const menuItem = '.monaco-menu .action-item:has-text("Compare runs: outputs side by side")';
+    for (let attempt = 1; ; attempt++) {
+      await ui.click(sftRow, { button: 'right' });
+      await ui.waitFor(menuItem, { timeoutMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+      await ui.click(menuItem);
+      try {
+        await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Held-out dataset")', { timeoutMs: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        await ui.press('Escape');
+      }
+    }
     await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Held-out dataset")', { timeoutMs: 30_000 });
     const offered = await ui.query('.quick-input-list .monaco-list-row');
     assert.match(offered.texts[0], /uti\.eval\.sft\.jsonl/, 'the eval split beside the training file is offered first');
     await ui.press('Enter');
-    await opened;
     await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 30_000 });
     const models = await ui.query('ul.models li', { inWebview: true });
+    assert.match(models.texts[1], /sft-compare/, 'SFT comes before DPO whatever the selection order');
     assert.match(models.texts[2], /adapter-sft-dpo/, 'DPO is evaluated together with the SFT adapter it was trained on');
     const heads = await ui.query('table.metrics thead th', { inWebview: true });
     assert.deepEqual(heads.texts.map((t) => t.trim()), ['Metric', 'base', 'SFT', 'DPO']);

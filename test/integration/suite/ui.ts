@@ -25,7 +25,9 @@ export const ui = {
   attributes: (selector: string, names: string[], where: Where = {}) =>
     call<{ values: Record<string, string | null>[] }>('attributes', { selector, names, ...where }),
   waitFor: (selector: string, where: Where & { timeoutMs?: number } = {}) => call<{ count: number }>('waitFor', { selector, ...where }),
-  click: (selector: string, where: Where & { timeoutMs?: number } = {}) => call('click', { selector, ...where }),
+  /** `modifiers` (e.g. ['ControlOrMeta'] to add to a selection) and `button: 'right'` (context menus) as Playwright's. */
+  click: (selector: string, where: Where & { timeoutMs?: number; modifiers?: ('Alt' | 'Control' | 'ControlOrMeta' | 'Meta' | 'Shift')[]; button?: 'left' | 'right' } = {}) =>
+    call('click', { selector, ...where }),
   focusWebview: (selector: string) => call('focusWebview', { selector }),
   screenshot: (name: string) => call<{ file: string }>('screenshot', { name }),
 };
