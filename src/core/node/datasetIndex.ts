@@ -2,7 +2,7 @@
 // file is never held in memory), lengths, labels, duplicates, PHI findings and the validation result.
 import * as fs from 'node:fs';
 import { readLineBatches } from './jsonlReader';
-import { nativeHash } from './validateFile';
+import { numericHash } from './validateFile';
 import { DatasetValidator } from '../datasets/validator';
 import type { ValidationResult } from '../datasets/issues';
 import { recordLabel, recordPreview, recordText } from '../datasets/recordSummary';
@@ -34,7 +34,7 @@ export interface IndexOptions {
 }
 
 export async function indexDataset(file: string, opts: IndexOptions = {}): Promise<DatasetIndex> {
-  const v = new DatasetValidator({ maxIssues: 100_000, hash: nativeHash });
+  const v = new DatasetValidator({ maxIssues: 100_000, hash: numericHash });
   const rows: IndexedRow[] = [];
   const lengths: number[] = [];
   for await (const batch of readLineBatches(file, { offsets: true })) {
