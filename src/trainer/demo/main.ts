@@ -138,11 +138,3 @@ export async function main(args: DemoArgs): Promise<void> {
   process.stdout.write(fs.readFileSync(path.join(demoDir, 'results.md'), 'utf8').split('## Checks (issue 8)')[1].split('## For shape only')[0].trim() + '\n\n');
   say(`done in ${((Date.now() - t0) / 60000).toFixed(1)} min; results: ${path.join(demoDir, 'results.md')} and results.csv`);
 }
-
-if (require.main === module) {
-  const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
-  (async () => main(parseArgs(process.argv.slice(2), root)))().catch((e: unknown) => {
-    process.stderr.write(`demo: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  });
-}
