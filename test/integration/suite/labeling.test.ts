@@ -227,8 +227,24 @@ suite('labeling', () => {
     await vscode.commands.executeCommand('vscode.open', uri);
     const first = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
     assert.ok(first instanceof vscode.TabInputText, 'a plain .jsonl opens as text by default');
+    // "Reopen Editor With…" offers the labeler once for a plain .jsonl, and once (not twice) for a .prefs.jsonl,
+    // whose own labeler entry is the default: the any-JSONL selector leaves *.prefs.jsonl out.
+    const labelerChoices = async () => {
+      await ui.palette('View: Reopen Editor With...');
+      await ui.waitFor('.quick-input-list .monaco-list-row');
+      const rows = (await ui.query('.quick-input-list .monaco-list-row')).texts.filter((t) => /Preference Labeler/.test(t));
+      await ui.press('Escape');
+      return rows;
+    };
+    assert.equal((await labelerChoices()).length, 1, 'plain .jsonl: the any-DPO-JSONL labeler');
     await vscode.commands.executeCommand('vscode.openWith', uri, 'clinicalFt.preferenceLabelerAnyJsonl');
     await ui.waitFor('#position:has-text("Record 1 of 2")', { inWebview: true, timeoutMs: 60_000 });
+    const prefs = freshFile('any.prefs.jsonl', lines);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('vscode.open', prefs);
+    await ui.waitFor('#position:has-text("Record 1 of 2")', { inWebview: true, timeoutMs: 60_000 });
+    const offered = await labelerChoices();
+    assert.equal(offered.length, 1, `.prefs.jsonl: the labeler once, got ${JSON.stringify(offered)}`);
   });
 
   test('export writes DPO pairs with a summary; agreement computes kappa over the sample annotators', async () => {
