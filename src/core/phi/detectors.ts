@@ -102,6 +102,24 @@ function keyword(c: ScanContext, group: keyof typeof KEYWORD_GROUPS): boolean {
 }
 
 const hasRe = (re: RegExp) => (c: ScanContext) => re.test(c.text);
+
+const COLON_THEN_CAPITALISED = /:\s*[A-Z][a-z]/g;
+const SPACE = /\s/;
+/**
+ * Whether `text` matches /[A-Za-z]\s*:\s*[A-Z][a-z]/ ("Patient: Jane"), found from the colons: the regex engine
+ * jumps from colon to colon instead of trying the pattern at every letter of the text.
+ */
+export function labelColon(text: string): boolean {
+  COLON_THEN_CAPITALISED.lastIndex = 0;
+  for (let m = COLON_THEN_CAPITALISED.exec(text); m; m = COLON_THEN_CAPITALISED.exec(text)) {
+    let j = m.index - 1;
+    while (j >= 0 && SPACE.test(text[j])) j--;
+    const ch = j >= 0 ? text.charCodeAt(j) | 0x20 : 0;
+    if (ch >= 0x61 && ch <= 0x7a) return true;
+    COLON_THEN_CAPITALISED.lastIndex = m.index + 1;
+  }
+  return false;
+}
 const digitCue = (c: ScanContext) => c.digits;
 const nameCue = (c: ScanContext) => c.nameCue;
 
@@ -135,7 +153,7 @@ const DETECTORS: Detector[] = [
   },
   {
     category: 'name',
-    gate: (c) => c.text.includes(':') && /[A-Za-z]\s*:\s*[A-Z][a-z]/.test(c.text) && keyword(c, 'label'),
+    gate: (c) => labelColon(c.text) && keyword(c, 'label'),
     re: new RegExp(`\\b(?:Patient|Pt|Name|Patient name|Signed|Signed by|Attending|PCP|Contact|Emergency contact|Guardian|Son|Daughter|Wife|Husband)\\s*:\\s*(${NAME})`, 'g'),
     group: 1,
     accept: (m) => notAllCommon(m[1]),

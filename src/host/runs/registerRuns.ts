@@ -36,7 +36,8 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
     'clinicalFt.runs.openDashboard': (s, node?: RunsNode) => s.openDashboard(node),
     'clinicalFt.runs.compare': (s, node?: RunsNode, nodes?: RunsNode[]) => s.compareRuns(nodes ?? (node ? [node] : [])),
     'clinicalFt.runs.cancel': (s, node?: RunsNode) => s.cancel(node),
-    'clinicalFt.runs.resume': (s, node?: RunsNode, opts?: object) => s.resume(node, opts),
+    // From the view with several runs selected the second argument is the selection, not options: resume the clicked run only.
+    'clinicalFt.runs.resume': (s, node?: RunsNode, opts?: object) => s.resume(node, Array.isArray(opts) ? {} : opts),
     'clinicalFt.runs.revealAdapter': (s, node?: RunsNode) => s.revealAdapter(node),
     'clinicalFt.runs.openConfig': (s, node?: RunsNode) => s.openConfig(node),
     'clinicalFt.runs.showLog': (s, node?: RunsNode) => s.showLog(node),

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { detectPhi } from '../../../src/core/phi/detectors';
+import { detectPhi, labelColon } from '../../../src/core/phi/detectors';
 import { scorePhi, type LabelledSpan } from '../../../src/core/phi/evaluate';
 
 const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
@@ -54,4 +54,24 @@ test('precision and recall on the labelled synthetic set stay above their floors
   assert.ok(s.precision >= 0.95, `precision ${s.precision}`);
   assert.ok(s.recall >= 0.9, `recall ${s.recall}`);
   for (const c of ['ssn', 'phone', 'email', 'mrn', 'date']) assert.ok(s.perCategory[c].recall >= 0.95, `${c} recall ${s.perCategory[c].recall}`);
+});
+
+test('labelColon agrees with the regex it replaces on random label-like text', () => {
+  const reference = /[A-Za-z]\s*:\s*[A-Z][a-z]/;
+  const alphabet = ['a', 'Z', 'J', 'e', ':', ' ', '\t', '\u00a0', '\n', '1', '@', '[', '`', '{', 'é', 'Ł', '::', 'Jo', ': ', 'Pt', ' :', 'Ab'];
+  let seed = 12345;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  let positives = 0;
+  for (let i = 0; i < 20000; i++) {
+    let text = '';
+    const n = 1 + Math.floor(next() * 12);
+    for (let k = 0; k < n; k++) text += alphabet[Math.floor(next() * alphabet.length)];
+    const expected = reference.test(text);
+    if (expected) positives++;
+    assert.equal(labelColon(text), expected, JSON.stringify(text));
+  }
+  for (const text of ['Patient: Jane', 'Pt :  Jo', 'x: JA', '1: Jane', ': Jane', 'a:Jb', 'a :\tJb c: De']) {
+    assert.equal(labelColon(text), reference.test(text), text);
+  }
+  assert.ok(positives > 100, `only ${positives} positives generated`);
 });
