@@ -15,13 +15,20 @@ export const REF_CACHE_DIR = 'reference-logps';
  * Sequence log-probs of the reference model (the trainable adapter switched off; a folded SFT adapter
  * stays in) for every pair, computed once without gradients.
  */
-export function computeReferenceLogps(model: TrainableLM, pairs: DpoExample[], batchSize: number, padId: number): ReferenceLogps {
+/**
+ * Sequence log-probs of every pair under the reference (the model without the trainable adapter). Yields to the
+ * event loop between batches, so a cancel (SIGTERM, IPC) is seen during a long pass: `shouldStop` then ends it
+ * early with undefined.
+ */
+export async function computeReferenceLogps(model: TrainableLM, pairs: DpoExample[], batchSize: number, padId: number, shouldStop: () => boolean = () => false): Promise<ReferenceLogps | undefined> {
   const chosen = new Float64Array(pairs.length);
   const rejected = new Float64Array(pairs.length);
   const wasEnabled = model.lora.enabled;
   model.lora.setEnabled(false);
   try {
     for (let s = 0; s < pairs.length; s += batchSize) {
+      await new Promise((r) => setImmediate(r));
+      if (shouldStop()) return undefined;
       const part = pairs.slice(s, s + batchSize);
       const batch = padBatch([...part.map((p) => p.chosen), ...part.map((p) => p.rejected)], padId);
       const values = tf.tidy(() => {

@@ -135,7 +135,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     if (train.sft) {
       data = { method: 'sft', train: train.sft, ...(evalSet?.sft ? { eval: evalSet.sft } : {}) };
     } else {
-      const reference = (pairs: DpoExample[], what: string): ReferenceLogps => {
+      const reference = async (pairs: DpoExample[], what: string): Promise<ReferenceLogps | undefined> => {
         const key = referenceCacheKey(pairs, config.model, config.adapter);
         const hit = lookupReferenceCache(outDir, key, pairs.length);
         if (hit) {
@@ -143,14 +143,23 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
           return hit.ref;
         }
         const t0 = Date.now();
-        const ref = computeReferenceLogps(model, pairs, config.batchSize, tokenizer.padId);
+        const ref = await computeReferenceLogps(model, pairs, config.batchSize, tokenizer.padId, opts.shouldStop);
+        if (!ref) return undefined;
         storeReferenceCache(outDir, key, ref);
         log('info', `Reference log-probs for ${pairs.length} ${what} pairs computed in ${((Date.now() - t0) / 1000).toFixed(1)} s and cached`);
         return ref;
       };
       const pairs = train.dpo ?? [];
-      data = { method: 'dpo', train: pairs, ref: reference(pairs, 'training') };
-      if (evalSet?.dpo) data = { ...data, eval: evalSet.dpo, evalRef: reference(evalSet.dpo, 'eval') };
+      const ref = await reference(pairs, 'training');
+      const evalRef = ref && evalSet?.dpo ? await reference(evalSet.dpo, 'eval') : undefined;
+      if (!ref || (evalSet?.dpo && !evalRef)) {
+        // Cancelled before the first step: nothing to checkpoint; the run starts over with --resume.
+        log('info', 'Cancelled while computing reference log-probs (before step 1); resume with --resume');
+        writer.update({ status: 'cancelled', endedAt: new Date().toISOString() });
+        return { status: 'cancelled', runDir: outDir, step: 0 };
+      }
+      data = { method: 'dpo', train: pairs, ref };
+      if (evalSet?.dpo && evalRef) data = { ...data, eval: evalSet.dpo, evalRef };
     }
 
     let resumeState;

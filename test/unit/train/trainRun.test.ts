@@ -160,6 +160,22 @@ test('DPO: step-0 loss is ln 2, rewards separate, reference log-probs are cached
   assert.ok(again.some((e) => e.type === 'log' && /reused from/.test(e.message)), 'second run skipped the reference pass');
 });
 
+test('DPO: a cancel during the reference pass ends the run as cancelled before step 1; --resume then completes it', async () => {
+  // Pairs of their own: a sibling run's cached reference log-probs would skip the pass this test cancels.
+  const data = writeJsonl('dpo-cancel.jsonl', dpoRows.map((r) => ({ ...r, prompt: `${r.prompt} (cancel)` })));
+  const out = path.join(tmp, 'runs', 'dpo-cancel-ref');
+  const cfg = config({ method: 'dpo', data, steps: 3, lr: 0.05, beta: 0.5, batchSize: 2 });
+  const events: RunEvent[] = [];
+  const { result } = await run(cfg, out, { stopAtStep: 0, events });
+  assert.equal(result.status, 'cancelled', result.error);
+  assert.equal(result.step, 0);
+  assert.ok(events.some((e) => e.type === 'log' && /reference log-probs/.test(e.message)), 'the log says where it stopped');
+  assert.equal(readRunRecord(out).ok && readRunRecord(out).record.status, 'cancelled');
+  assert.ok(!fs.existsSync(path.join(out, REF_CACHE_DIR)) || fs.readdirSync(path.join(out, REF_CACHE_DIR)).length === 0, 'no partial cache');
+  const resumed = await run(cfg, out, { resume: true });
+  assert.equal(resumed.result.status, 'completed', resumed.result.error);
+});
+
 test('DPO from an SFT adapter: the SFT adapter is folded into the reference, step-0 loss is ln 2', async () => {
   const sftOut = path.join(tmp, 'runs', 'sft-for-dpo');
   const sft = await run(config({ steps: 8 }), sftOut);
@@ -183,7 +199,7 @@ test('DPO from an SFT adapter: the SFT adapter is folded into the reference, ste
   // computeReferenceLogps switches the trainable adapter off; fold it instead to evaluate "SFT model".
   const folded = new MockModel(7);
   await folded.lora.fold(path.join(sftOut, 'adapter'));
-  const expected = computeReferenceLogps(folded, pairs, 4, byteTokenizer.padId);
+  const expected = (await computeReferenceLogps(folded, pairs, 4, byteTokenizer.padId))!;
   cache.chosen.forEach((v, i) => assert.ok(Math.abs(v - expected.chosen[i]) < 1e-3, `ref ${v} vs SFT model ${expected.chosen[i]}`));
   assert.ok(cache.chosen.some((v, i) => Math.abs(v - baseCache.chosen[i]) > 1e-3), 'reference differs from the raw base');
   sftModel.dispose();
