@@ -170,7 +170,8 @@ test('DPO: a cancel during the reference pass ends the run as cancelled before s
   assert.equal(result.status, 'cancelled', result.error);
   assert.equal(result.step, 0);
   assert.ok(events.some((e) => e.type === 'log' && /reference log-probs/.test(e.message)), 'the log says where it stopped');
-  assert.equal(readRunRecord(out).ok && readRunRecord(out).record.status, 'cancelled');
+  const record = readRunRecord(out);
+  assert.equal(record.ok && record.record.status, 'cancelled');
   assert.ok(!fs.existsSync(path.join(out, REF_CACHE_DIR)) || fs.readdirSync(path.join(out, REF_CACHE_DIR)).length === 0, 'no partial cache');
   const resumed = await run(cfg, out, { resume: true });
   assert.equal(resumed.result.status, 'completed', resumed.result.error);
