@@ -3,6 +3,7 @@
 // the study's metric for the task.
 import * as fs from 'node:fs';
 import { loadModel, generate, type LoadedModel } from '../engine';
+import { renderedPromptIds } from '../engine/generationPrompt';
 import { sftSegments, type SftRecord } from '../train/sftExamples';
 import { scoreExample, taskMetrics, type TaskId, type TaskMetric } from '../../core/compare/taskScoring';
 
@@ -49,9 +50,7 @@ export function promptIds(m: LoadedModel, record: SftRecord): { ids: number[]; t
   const { segments } = sftSegments(record, m.chatTemplate);
   const firstTrained = segments.findIndex((s) => s.train);
   const text = segments.slice(0, firstTrained < 0 ? segments.length : firstTrained).map((s) => s.text).join('');
-  const ids = m.tokenizer.encode(text, { addSpecialTokens: false });
-  if (m.tokenizer.bosId !== undefined && ids[0] !== m.tokenizer.bosId) ids.unshift(m.tokenizer.bosId);
-  return { ids, text };
+  return { ids: renderedPromptIds(m.tokenizer, text), text };
 }
 
 /**

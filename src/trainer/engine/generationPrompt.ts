@@ -8,10 +8,18 @@ import { tokensFor } from './scoring';
  * prepended unless the template wrote it. Without messages, or when the model has no chat template, `text` is
  * tokenised with the tokenizer's post-processor, as `score --text` does.
  */
+/**
+ * Ids of a prompt already rendered to text (chat template, Alpaca, or an SFT record's prompt segments), as training
+ * tokenises it: no post-processor, BOS prepended unless the text began with it.
+ */
+export function renderedPromptIds(tokenizer: LoadedModel['tokenizer'], text: string): number[] {
+  const ids = tokenizer.encode(text, { addSpecialTokens: false });
+  const bos = tokenizer.bosId;
+  return bos !== undefined && ids[0] !== bos ? [bos, ...ids] : ids;
+}
+
 export function generationPromptIds(m: LoadedModel, input: { text: string; messages?: ChatMessage[] }): { ids: number[]; chat: boolean } {
   if (!input.messages || input.messages.length === 0 || !m.chatTemplate) return { ids: tokensFor(m, { text: input.text }), chat: false };
   const rendered = m.chatTemplate.render(input.messages, { addGenerationPrompt: true });
-  const ids = m.tokenizer.encode(rendered, { addSpecialTokens: false });
-  const bos = m.tokenizer.bosId;
-  return { ids: tokensFor(m, { ids: bos !== undefined && ids[0] !== bos ? [bos, ...ids] : ids }), chat: true };
+  return { ids: tokensFor(m, { ids: renderedPromptIds(m.tokenizer, rendered) }), chat: true };
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { classificationReport, extractLabel, rougeL, type ClassificationReport } from '../../core/evalMetrics';
 import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { generate, type LoadedModel } from '../engine';
+import { renderedPromptIds } from '../engine/generationPrompt';
 import { loadRecords, DataError } from '../train/dataLoader';
 import { evalExample, isClassification, type EvalExample } from './evalExamples';
 
@@ -47,8 +48,7 @@ export async function runEval(m: LoadedModel, dataFile: string, outDir: string, 
   fs.mkdirSync(outDir, { recursive: true });
   const outputs: EvalOutput[] = [];
   for (const ex of examples) {
-    const ids = m.tokenizer.encode(ex.prompt, { addSpecialTokens: false });
-    const promptIds = m.tokenizer.bosId !== undefined && ids[0] !== m.tokenizer.bosId ? [m.tokenizer.bosId, ...ids] : ids;
+    const promptIds = renderedPromptIds(m.tokenizer, ex.prompt);
     const gen = await generate(m, promptIds, { maxNewTokens, temperature: 0, topP: 1, seed: 0 });
     const base = { line: ex.line, ...(ex.id !== undefined ? { id: ex.id } : {}), prompt: ex.prompt, reference: ex.reference, output: gen.text };
     if (classification) {
