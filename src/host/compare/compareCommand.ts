@@ -6,6 +6,7 @@ import { RUN_FILES } from '../../core/runFolder';
 import { evalCandidates, modelNames, sharedModel, type RunChoice } from '../../core/compare/comparePlan';
 import { runsFolder } from '../runsFolder';
 import { ComparePanel } from './comparePanel';
+import type { TrainerChildren } from '../trainerChildren';
 
 const BROWSE = '$(folder-opened) Choose…';
 /** `npm run demo` stacks SFT + DPO into this folder: the DPO run's model as it was trained. */
@@ -59,7 +60,7 @@ async function pickFolderOrFile(title: string, options: { label: string; descrip
 }
 
 /** "Clinical FT: Compare runs" — from the palette, or the Runs view with one or more runs selected. */
-export async function compareRuns(extensionUri: vscode.Uri, ...args: unknown[]): Promise<ComparePanel | undefined> {
+export async function compareRuns(extensionUri: vscode.Uri, children: TrainerChildren, ...args: unknown[]): Promise<ComparePanel | undefined> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showErrorMessage('Clinical FT: comparing runs evaluates models in a local trainer process, which is disabled until you trust this workspace.');
     return undefined;
@@ -94,8 +95,7 @@ export async function compareRuns(extensionUri: vscode.Uri, ...args: unknown[]):
     );
   }
   const names = modelNames(runs);
-  const nodePath = vscode.workspace.getConfiguration('clinicalFt').get<string>('nodePath') || undefined;
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   const outDir = path.join(path.dirname(root), 'compare', `${stamp}-${path.basename(dataset).replace(/\.jsonl$/, '')}`);
-  return new ComparePanel(extensionUri, { dataset, outDir, models: [{ name: names[0], modelDir: model }, ...runs.map((r, i) => ({ name: names[i + 1], modelDir: model, adapterDir: r.adapterDir }))] }, nodePath);
+  return new ComparePanel(extensionUri, { dataset, outDir, models: [{ name: names[0], modelDir: model }, ...runs.map((r, i) => ({ name: names[i + 1], modelDir: model, adapterDir: r.adapterDir }))] }, children);
 }

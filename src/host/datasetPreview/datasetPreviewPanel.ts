@@ -7,9 +7,10 @@ import { indexDataset, readLineAt, readLinesAt, type DatasetIndex } from '../../
 import { readLineBatches } from '../../core/node/jsonlReader';
 import { detectFormat, FORMAT_LABELS, normalizeRecord, type RecordFormat } from '../../core/datasets/records';
 import { histogram, recordPreview, recordText } from '../../core/datasets/recordSummary';
-import { loadTokenCounter } from './tokenCounter';
+import { countTokensInChild, type TokenCount } from './tokenCounter';
+import type { TrainerChildren } from '../trainerChildren';
 
-/** Files up to this size are tokenized for the length histogram; bigger ones are measured in characters. */
+/** Files up to this size are tokenized (in a child) for the length histogram; bigger ones are measured in characters. */
 const TOKENIZE_LIMIT = 16 * 1024 * 1024;
 const MAX_ROWS_PER_REQUEST = 400;
 const PREVIEW_CHARS = 240;
@@ -17,7 +18,7 @@ const PREVIEW_CHARS = 240;
 const open = new Map<string, DatasetPreview>();
 
 /** "Clinical FT: Open dataset preview" for the explorer's file, the active editor's, or one picked. */
-export async function openDatasetPreview(context: vscode.ExtensionContext, arg?: unknown): Promise<DatasetPreview | undefined> {
+export async function openDatasetPreview(context: vscode.ExtensionContext, children: TrainerChildren, arg?: unknown): Promise<DatasetPreview | undefined> {
   let uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
   if (!uri || uri.scheme !== 'file' || !uri.fsPath.endsWith('.jsonl')) {
     uri = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'JSON Lines': ['jsonl'] }, title: 'Open dataset preview' }))?.[0];
@@ -28,7 +29,7 @@ export async function openDatasetPreview(context: vscode.ExtensionContext, arg?:
     existing.panel.reveal();
     return existing;
   }
-  const preview = new DatasetPreview(context, uri);
+  const preview = new DatasetPreview(context, children, uri);
   open.set(uri.fsPath, preview);
   preview.panel.onDidDispose(() => open.delete(uri.fsPath));
   return preview;
@@ -46,9 +47,11 @@ export class DatasetPreview {
   private disposed = false;
   private progressRows = 0;
   private readonly file: string;
+  private stopCounting: (() => void) | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
+    private readonly children: TrainerChildren,
     private readonly uri: vscode.Uri,
   ) {
     this.file = uri.fsPath;
@@ -76,6 +79,7 @@ export class DatasetPreview {
     watcher.onDidCreate(changed);
     this.panel.onDidDispose(() => {
       this.disposed = true;
+      this.stopCounting?.();
       clearTimeout(rebuild);
       watcher.dispose();
     });
@@ -103,10 +107,12 @@ export class DatasetPreview {
     const generation = ++this.buildGeneration;
     try {
       const size = (await fs.promises.stat(this.file)).size;
-      const tokens = size <= TOKENIZE_LIMIT ? await loadTokenCounter(this.context.extensionPath) : undefined;
+      this.stopCounting?.();
+      // Token counting runs beside the index, in a child: the host measures characters meanwhile.
+      const counting = size <= TOKENIZE_LIMIT ? countTokensInChild(this.children, this.context.extensionPath, this.file) : undefined;
+      this.stopCounting = counting?.cancel;
       let lastPost = 0;
       const index = await indexDataset(this.file, {
-        countTokens: tokens ? (t) => tokens.count(t) : undefined,
         cancelled: () => this.disposed || generation !== this.buildGeneration,
         onProgress: (rows) => {
           this.progressRows = rows;
@@ -118,11 +124,16 @@ export class DatasetPreview {
       });
       if (this.disposed || generation !== this.buildGeneration) return;
       this.index = index;
-      this.stats = computeStats(index, tokens?.name ?? null);
+      this.stats = computeStats(index, null, counting ? 'Counting tokens…' : null);
       // Row numbers changed: a text filter would point at stale rows, so start unfiltered.
       this.query = '';
       this.mode = 'all';
       this.indices = null;
+      this.snapshot();
+      if (!counting) return;
+      const counted = await counting.result;
+      if (this.disposed || generation !== this.buildGeneration) return;
+      this.stats = applyTokenCount(index, counted);
       this.snapshot();
     } catch (e) {
       this.post({ type: 'error', message: `cannot read ${path.basename(this.file)}: ${e instanceof Error ? e.message : String(e)}` });
@@ -257,7 +268,24 @@ function parseRecord(text: string) {
   }
 }
 
-export function computeStats(index: DatasetIndex, tokenizer: string | null): PreviewStats {
+/** Replaces the index's character lengths with the child's token counts, or says why they stay characters. */
+export function applyTokenCount(index: DatasetIndex, counted: TokenCount): PreviewStats {
+  if (!counted.ok) return computeStats(index, null, `Token counts unavailable (${counted.reason}); lengths are in characters.`);
+  const tokens = new Map(counted.report.lengths);
+  const lengths: number[] = [];
+  for (const r of index.rows) {
+    if (r.error) continue;
+    r.length = tokens.get(r.line) ?? r.length;
+    lengths.push(r.length);
+  }
+  index.lengths = lengths;
+  index.lengthUnit = 'tokens';
+  const { capped, maxChars } = counted.report;
+  const note = capped ? `${capped.toLocaleString()} record${capped === 1 ? '' : 's'} longer than ${maxChars.toLocaleString()} characters ${capped === 1 ? 'was' : 'were'} counted on ${capped === 1 ? 'its' : 'their'} first ${maxChars.toLocaleString()} characters (a lower bound).` : null;
+  return computeStats(index, counted.report.tokenizer, note);
+}
+
+export function computeStats(index: DatasetIndex, tokenizer: string | null, lengthNote: string | null = null): PreviewStats {
   const { result, lengths } = index;
   const sorted = Float64Array.from(lengths).sort();
   const labels = new Map<string, number>();
@@ -280,6 +308,7 @@ export function computeStats(index: DatasetIndex, tokenizer: string | null): Pre
     warnings: result.warnings.length + (result.omittedWarnings ?? 0),
     lengthUnit: index.lengthUnit,
     tokenizer,
+    lengthNote,
     histogram: histogram(lengths),
     min: sorted.length ? sorted[0] : 0,
     max: sorted.length ? sorted[sorted.length - 1] : 0,

@@ -2,18 +2,19 @@ import * as vscode from 'vscode';
 import { lazyCommand } from '../lazy';
 import type { RunsService } from './runsService';
 import type { RunsNode } from './runsTree';
+import type { TrainerChildren } from '../trainerChildren';
 
 /**
  * Registers the Runs view and the run commands without loading them: activation stays cheap, and the
  * service (run folders, trainer processes, dashboard) is created on first use — or shortly after startup,
  * so a run still going after a window reload is reattached without anyone opening the view.
  */
-export function registerRuns(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
+export function registerRuns(context: vscode.ExtensionContext, output: vscode.OutputChannel, children: TrainerChildren): void {
   const treeChanged = new vscode.EventEmitter<RunsNode | undefined>();
   let service: Promise<RunsService> | undefined;
   const get = () =>
     (service ??= import('./runsService').then((m) => {
-      const s = new m.RunsService(context, output, () => treeChanged.fire(undefined));
+      const s = new m.RunsService(context, output, children, () => treeChanged.fire(undefined));
       context.subscriptions.push(s);
       return s;
     }));

@@ -7,7 +7,9 @@ import { RUN_FILES, type RunRecord } from '../../core/runFolder';
 import { readRunLock, readRunRecord } from '../../core/node/runFolderReader';
 import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { newRunId } from '../../core/runs/runDefaults';
-import { TrainerProcess, configuredNodePath } from '../trainerProcess';
+import { TrainerProcess } from '../trainerProcess';
+import { configuredNodePath } from '../settings';
+import type { TrainerChildren } from '../trainerChildren';
 import type { RunStore } from './runStore';
 
 /** A trainer this window started and still talks to. */
@@ -41,7 +43,7 @@ export class RunManager implements vscode.Disposable {
   readonly onDidRefuse = this.refusalEmitter.event;
 
   constructor(
-    private readonly extensionPath: string,
+    private readonly children: TrainerChildren,
     private readonly store: RunStore,
   ) {}
 
@@ -62,7 +64,7 @@ export class RunManager implements vscode.Disposable {
     const dir = path.join(root, id);
     fs.mkdirSync(dir, { recursive: true });
     onCreated?.(id);
-    const started = new Promise<void>((resolve) => this.spawn(id, dir, config, false, resolve));
+    const started = new Promise<void>((resolve) => this.startTrainer(id, dir, config, false, resolve));
     await started;
     await this.store.refresh(true);
     return id;
@@ -78,7 +80,7 @@ export class RunManager implements vscode.Disposable {
     if (!read.ok) throw new Error(`Cannot resume ${id}: ${read.error}`);
     if (read.record.status === 'running') throw new Error(`Run ${id} is still running (pid ${read.record.pid ?? '?'}).`);
     if (read.record.status === 'completed') throw new Error(`Run ${id} already completed.`);
-    await new Promise<void>((resolve) => this.spawn(id, entry.dir, read.record.config, true, resolve));
+    await new Promise<void>((resolve) => this.startTrainer(id, entry.dir, read.record.config, true, resolve));
     await this.store.refresh();
   }
 
@@ -100,8 +102,8 @@ export class RunManager implements vscode.Disposable {
   }
 
   /** `onOwned` fires once the trainer has written run.json (event `started`) or has given up. */
-  private spawn(id: string, dir: string, config: RunConfig, resume: boolean, onOwned: () => void): void {
-    const trainer = new TrainerProcess(this.extensionPath, { nodePath: configuredNodePath(), cwd: path.dirname(dir) });
+  private startTrainer(id: string, dir: string, config: RunConfig, resume: boolean, onOwned: () => void): void {
+    const trainer = new TrainerProcess(this.children, { label: `train ${id}`, cwd: path.dirname(dir), lifetime: 'run' });
     const requestId = randomUUID();
     const run: LiveRun = { requestId, trainer };
     this.live.set(id, run);

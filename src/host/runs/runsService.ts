@@ -12,6 +12,7 @@ import { RunStatusBar } from './runStatusBar';
 import { RunStore, type RunChange } from './runStore';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
 import { startFromConfigFile, startRunFlow } from './startRunFlow';
+import type { TrainerChildren } from '../trainerChildren';
 
 export interface StartOptions {
   workspaceTrusted?: boolean;
@@ -35,9 +36,10 @@ export class RunsService implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly output: vscode.OutputChannel,
+    readonly children: TrainerChildren,
     onTreeChanged: () => void,
   ) {
-    this.manager = new RunManager(context.extensionPath, this.store);
+    this.manager = new RunManager(children, this.store);
     this.tree = new RunsTreeProvider(this.store);
     this.statusBar = new RunStatusBar(this.store);
     this.disposables.push(

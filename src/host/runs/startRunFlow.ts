@@ -4,9 +4,8 @@ import * as path from 'node:path';
 import type { RunConfig } from '../../core/runConfig';
 import { applyReviewEdit, defaultRunConfig, parseRunConfigFile, reviewFields } from '../../core/runs/runDefaults';
 import { checkDataset, describeIssue } from './datasetCheck';
-import { phiAsErrors } from '../datasets/datasetGlobs';
+import { phiAsErrors } from '../settings';
 import { assertTrusted } from './runManager';
-import { configuredNodePath } from '../trainerProcess';
 import type { RunsService } from './runsService';
 
 const BROWSE = '$(folder-opened) Choose…';
@@ -91,7 +90,7 @@ async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | '
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Clinical FT: validating ${path.basename(file)}…` },
     // With clinicalFt.phiAsErrors, PHI findings are errors and block the run like any other defect.
-    () => checkDataset(svc.extensionPath, file, method, { phiAsErrors: phiAsErrors(vscode.Uri.file(file)), execPath: configuredNodePath() }),
+    () => checkDataset(svc.children, file, method, { phiAsErrors: phiAsErrors(vscode.Uri.file(file)) }),
   );
   if (result.kind === 'valid') {
     if (result.warnings > 0) void vscode.window.showWarningMessage(`Clinical FT: ${path.basename(file)} is valid (${result.records} records) with ${result.warnings} warning(s), e.g. possible PHI — see the Problems panel.`);
