@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TOKEN_COUNT_MAX_CHARS, TokenLengthsReport } from '../../core/datasets/tokenLengths';
 import type { ChildResult, TrainerChildren } from '../trainerChildren';
+import type { TokenCount } from '../../core/node/previewStats';
 
 /** The selected model (clinicalFt.defaultModel, else the bundled sample model) folder holding a tokenizer.json. */
 function modelDirs(extensionPath: string): string[] {
@@ -20,7 +21,6 @@ function modelDirs(extensionPath: string): string[] {
 /** A tokenizer that takes longer than this on a dataset is given up on, and the preview says so. */
 export const TOKEN_COUNT_TIMEOUT_MS = 60_000;
 
-export type TokenCount = { ok: true; report: TokenLengthsReport } | { ok: false; reason: string };
 
 /**
  * Token lengths of every record, counted in a trainer child (`clinical-ft token-lengths`): the tokenizer.json
