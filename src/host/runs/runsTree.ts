@@ -53,8 +53,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
         return e ? runItem(e) : new vscode.TreeItem(node.id);
       case 'summary': {
         const v = e?.view;
-        const item = new vscode.TreeItem(`Metrics: ${e?.summary.count ?? 0} lines`);
-        item.description = v ? `last loss ${formatLoss(v.lastLoss)} · min ${formatLoss(e?.summary.minLoss)}${v.lastEvalLoss !== undefined ? ` · eval ${formatLoss(v.lastEvalLoss)}` : ''}` : '';
+        const item = new vscode.TreeItem(`Metrics: ${e?.metrics.summary.count ?? 0} lines`);
+        item.description = v ? `last loss ${formatLoss(v.lastLoss)} · min ${formatLoss(e?.metrics.summary.minLoss)}${v.lastEvalLoss !== undefined ? ` · eval ${formatLoss(v.lastEvalLoss)}` : ''}` : '';
         item.iconPath = new vscode.ThemeIcon('graph-line');
         item.command = { command: 'clinicalFt.runs.openDashboard', title: 'Open dashboard', arguments: [{ kind: 'run', id: node.id }] };
         return item;
