@@ -50,6 +50,11 @@ export const RunConfig = z.strictObject({
   saveEvery: z.number().int().positive().optional(),
   seed: z.number().int().min(0).default(42),
   backend: Backend.default('auto'),
+  /**
+   * Possible PHI in the training or eval data refuses the run (as `clinical-ft validate --phi-errors` would),
+   * on start and on resume. The extension sets it from clinicalFt.phiAsErrors, so the CLI and VS Code gate alike.
+   */
+  phiAsErrors: z.boolean().optional(),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;

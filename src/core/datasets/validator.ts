@@ -217,7 +217,8 @@ export class DatasetValidator {
               code: `phi_${f.category}`,
               path,
               span: [f.start, f.end],
-              message: `possible PHI (${PHI_LABELS[f.category]}): "${f.text}" — remove or replace it before training on this file`,
+              // Kind and length, never the matched text: messages end up in logs, run.json and output channels.
+              message: `possible PHI (${PHI_LABELS[f.category]}, ${f.end - f.start} character${f.end - f.start === 1 ? '' : 's'}) — remove or replace it before training on this file`,
             });
           }
         }

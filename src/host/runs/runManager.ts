@@ -8,7 +8,7 @@ import { readRunLock, readRunRecord } from '../../core/node/runFolderReader';
 import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { newRunId } from '../../core/runs/runDefaults';
 import { TrainerProcess } from '../trainerProcess';
-import { configuredNodePath } from '../settings';
+import { configuredNodePath, phiAsErrors } from '../settings';
 import type { TrainerChildren } from '../trainerChildren';
 import type { RunStore } from './runStore';
 
@@ -80,7 +80,9 @@ export class RunManager implements vscode.Disposable {
     if (!read.ok) throw new Error(`Cannot resume ${id}: ${read.error}`);
     if (read.record.status === 'running') throw new Error(`Run ${id} is still running (pid ${read.record.pid ?? '?'}).`);
     if (read.record.status === 'completed') throw new Error(`Run ${id} already completed.`);
-    await new Promise<void>((resolve) => this.startTrainer(id, entry.dir, read.record.config, true, resolve));
+    // The user's PHI gate applies to a resume as well, even if the run started without it.
+    const config = { ...read.record.config, phiAsErrors: read.record.config.phiAsErrors === true || phiAsErrors(vscode.Uri.file(read.record.config.data)) };
+    await new Promise<void>((resolve) => this.startTrainer(id, entry.dir, config, true, resolve));
     await this.store.refresh();
   }
 

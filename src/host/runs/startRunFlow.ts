@@ -50,8 +50,12 @@ export async function startFromConfigFile(svc: RunsService, uri?: vscode.Uri): P
   return launch(svc, config);
 }
 
-async function launch(svc: RunsService, config: RunConfig): Promise<string> {
-  const id = await svc.manager.start(config, (created) => svc.expectRun(created));
+async function launch(svc: RunsService, config: RunConfig): Promise<string | undefined> {
+  // Held-out data is read by the trainer too: it passes the same checks as the training data.
+  if (config.evalData && !(await datasetIsUsable(svc, config.evalData, config.method))) return undefined;
+  // The trainer gates PHI itself as run.json records it, so a resume or a CLI rerun of this run gates alike.
+  const gated: RunConfig = { ...config, phiAsErrors: config.phiAsErrors === true || phiAsErrors(vscode.Uri.file(config.data)) };
+  const id = await svc.manager.start(gated, (created) => svc.expectRun(created));
   svc.followNewRun(id);
   return id;
 }
@@ -97,9 +101,15 @@ async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | '
     return true;
   }
   if (result.kind === 'unavailable') {
-    // The trainer validates again before training, so a missing CLI validator only delays the message.
-    svc.output.appendLine(`Dataset pre-check skipped for ${file}: ${result.reason}`);
-    return true;
+    // Fail closed: data that could not be checked (errors, PHI) is not trained on.
+    svc.output.appendLine(`Dataset check failed for ${file}: ${result.reason}`);
+    void vscode.window
+      .showErrorMessage(
+        `Clinical FT: could not validate ${path.basename(file)} (${result.reason.split('\n')[0]}), so the run was not started. Check the trainer's Node.js (setting clinicalFt.nodePath, "Show environment"), or run \`clinical-ft validate ${path.basename(file)}\` in a terminal, then start again.`,
+        'Show environment',
+      )
+      .then((choice) => choice && vscode.commands.executeCommand('clinicalFt.showEnvironment'));
+    return false;
   }
   const first = result.errors[0];
   // Not awaited: the flow ends here, the message stays until the person acts on it.

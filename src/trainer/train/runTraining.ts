@@ -82,9 +82,11 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   const emit = (e: RunEvent) => opts.onEvent?.(e);
   refuseIfOccupied(outDir, opts.resume);
   // Data problems refuse the run before anything is written or loaded.
-  const checked = await loadRecords(config.data, config.method);
+  // The PHI gate the run asks for covers the eval data and every resume too (run.json keeps phiAsErrors).
+  const gate = { phiAsErrors: config.phiAsErrors === true };
+  const checked = await loadRecords(config.data, config.method, gate);
   const totalSteps = totalStepsFor(config, checked.records.length);
-  if (config.evalData) await loadRecords(config.evalData, config.method);
+  if (config.evalData) await loadRecords(config.evalData, config.method, gate);
 
   const previous = opts.resume ? readRunRecord(outDir) : undefined;
   const writer = RunWriter.open(outDir, {
