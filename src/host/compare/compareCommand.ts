@@ -6,6 +6,7 @@ import { RUN_FILES } from '../../core/runFolder';
 import { evalCandidates, modelNames, sharedModel, type RunChoice } from '../../core/compare/comparePlan';
 import { runsFolder } from '../runsFolder';
 import { ComparePanel } from './comparePanel';
+import { compareOutputsFolder } from './compareOutputsFolder';
 import type { TrainerChildren } from '../trainerChildren';
 
 const BROWSE = '$(folder-opened) Choose…';
@@ -96,6 +97,6 @@ export async function compareRuns(extensionUri: vscode.Uri, children: TrainerChi
   }
   const names = modelNames(runs);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const outDir = path.join(path.dirname(root), 'compare', `${stamp}-${path.basename(dataset).replace(/\.jsonl$/, '')}`);
+  const outDir = path.join(compareOutputsFolder() ?? path.join(path.dirname(root), 'compare'), `${stamp}-${path.basename(dataset).replace(/\.jsonl$/, '')}`);
   return new ComparePanel(extensionUri, { dataset, outDir, models: [{ name: names[0], modelDir: model }, ...runs.map((r, i) => ({ name: names[i + 1], modelDir: model, adapterDir: r.adapterDir }))] }, children);
 }

@@ -79,7 +79,7 @@ export class ComparePanel implements vscode.Disposable {
     }
     this.status = failures.length
       ? { ...this.status, phase: 'failed', message: `Some evaluations failed — ${failures.join(' · ')}` }
-      : { ...this.status, phase: 'done', message: `Evaluated ${this.plan.models.length} models on ${this.comparison.examples.length} examples.` };
+      : { ...this.status, phase: 'done', message: `Evaluated ${this.plan.models.length} models on ${this.comparison.examples.length} examples. Outputs with gold answers are kept in ${this.plan.outDir} until you delete them ("Clinical FT: Delete comparison outputs").` };
     this.snapshot();
   }
 

@@ -8,4 +8,8 @@ export function registerCompare(context: vscode.ExtensionContext, children: Trai
     const { compareRuns } = await import('./compareCommand');
     return (...args: unknown[]) => compareRuns(context.extensionUri, children, ...args);
   });
+  lazyCommand(context, 'clinicalFt.deleteCompareOutputs', async () => {
+    const { deleteCompareOutputs } = await import('./deleteCompareOutputs');
+    return (args?: { all?: boolean; confirm?: boolean }) => deleteCompareOutputs(args ?? {});
+  });
 }

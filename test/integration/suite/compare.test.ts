@@ -150,3 +150,19 @@ suite('compare', () => {
     for (const t of (await ui.query('article.example header', { inWebview: true })).texts) assert.match(t, /models disagree/);
   });
 });
+
+suite('compare outputs', () => {
+  test('outputs with gold answers are kept under .clinical-ft/compare until "Delete comparison outputs" removes them', async () => {
+    const folder = path.join(workspace(), '.clinical-ft', 'compare');
+    // Whatever the comparison above left, plus one made here so the test never depends on training.
+    const made = path.join(folder, '20261122-100000-fixture');
+    fs.mkdirSync(path.join(made, '0-base'), { recursive: true });
+    fs.writeFileSync(path.join(made, '0-base', 'outputs.jsonl'), `${JSON.stringify({ prompt: 'q', output: 'a', gold: 'a' })}\n`);
+    const before = fs.readdirSync(folder);
+    const deleted = await vscode.commands.executeCommand<string[]>('clinicalFt.deleteCompareOutputs', { all: true, confirm: false });
+    assert.deepEqual([...deleted].map((d) => path.basename(d)).sort(), [...before].sort());
+    assert.deepEqual(fs.readdirSync(folder), []);
+    const readme = fs.readFileSync(path.join(process.env.CLINICAL_FT_REPO ?? '', 'README.md'), 'utf8');
+    assert.match(readme, /\.clinical-ft\/compare/, 'the README says where comparison outputs are kept');
+  });
+});

@@ -171,6 +171,27 @@ suite('runs', () => {
     for (const m of menuItems.filter((m) => guarded.includes(m.command))) assert.match(m.when ?? '', /isWorkspaceTrusted/, `${m.command} menu`);
   });
 
+  test('a dataset that cannot be validated is not trained on: the flow stops with a message (fail closed)', async () => {
+    const data = writeTinyDataset();
+    const before = listRuns();
+    const cfg = () => vscode.workspace.getConfiguration('clinicalFt');
+    // A trainer that cannot start: the pre-run validation is unavailable.
+    await cfg().update('nodePath', path.join(workspace(), 'no-such-node'), vscode.ConfigurationTarget.Global);
+    try {
+      const started = vscode.commands.executeCommand<StartResult>('clinicalFt.startSftRun', vscode.Uri.file(data));
+      const timedOut = new Promise<'still asking'>((r) => setTimeout(() => r('still asking'), 45_000));
+      const result = await Promise.race([started, timedOut]);
+      assert.equal(result, undefined, 'the flow ended instead of going on to the model picker');
+      assert.equal((await ui.query('.quick-input-widget:visible')).count, 0, 'no picker is open');
+      assert.deepEqual(listRuns(), before, 'no run was created');
+      await vscode.commands.executeCommand('notifications.showList');
+      await ui.waitFor('.notification-list-item:has-text("could not validate tiny.sft.jsonl")', { timeoutMs: 20_000 });
+      await vscode.commands.executeCommand('notifications.clearAll');
+    } finally {
+      await cfg().update('nodePath', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('a finished run folder shows in the tree with its progress, and the dashboard draws its curve', async () => {
     writeRunFolder('20261122-070000-sft', { status: 'completed', steps: 24, totalSteps: 24 });
     await vscode.commands.executeCommand('clinicalFt.runs.refresh');
