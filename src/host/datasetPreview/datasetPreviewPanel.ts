@@ -125,7 +125,8 @@ export class DatasetPreview {
       });
       if (this.disposed || generation !== this.buildGeneration) return;
       this.index = index;
-      this.stats = computeStats(index, null, counting ? 'Counting tokens…' : null);
+      const note = counting ? 'Counting tokens…' : size > TOKENIZE_LIMIT ? `Files over ${TOKENIZE_LIMIT / 1024 / 1024} MB are measured in characters.` : null;
+      this.stats = computeStats(index, null, note);
       // Row numbers changed: a text filter would point at stale rows, so start unfiltered.
       this.query = '';
       this.mode = 'all';
