@@ -26,7 +26,7 @@ export const PreviewStats = z.object({
   lengthUnit: z.enum(['tokens', 'characters']),
   tokenizer: z.string().nullable(),
   /** How the lengths were measured when it is not plain: counting in progress, capped records, a tokenizer that timed out. */
-  lengthNote: z.string().nullable().default(null),
+  lengthNote: z.string().nullable().optional(),
   histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number().int()) }),
   min: z.number(),
   max: z.number(),
