@@ -27,5 +27,7 @@ export const RunRecord = z.object({
   endedAt: z.string().optional(),
   error: z.string().optional(),
   lastCheckpoint: z.number().int().optional(),
+  /** The starting adapter that adapter/ already contains (stacked): adapter/ applies to the base alone. */
+  adapterStackedOn: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;

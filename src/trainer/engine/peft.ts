@@ -114,3 +114,16 @@ export function writePeftAdapter(dir: string, spec: LoraSpec, tensors: Map<strin
   };
   writeFileAtomic(path.join(dir, ADAPTER_CONFIG), `${JSON.stringify(config, null, 2)}\n`);
 }
+
+/** Writes an in-memory adapter (as readPeftAdapter returns it) in PEFT's format. */
+export function writePeftAdapterOf(dir: string, adapter: PeftAdapter, baseModelNameOrPath: string): void {
+  const tensors = new Map<string, Float32Array>();
+  const shapes = new Map<string, number[]>();
+  for (const [name, m] of adapter.modules) {
+    for (const [which, t] of [['A', m.a], ['B', m.b]] as const) {
+      tensors.set(peftKey(name, which), t.data);
+      shapes.set(peftKey(name, which), t.shape);
+    }
+  }
+  writePeftAdapter(dir, adapter.spec, tensors, shapes, baseModelNameOrPath);
+}

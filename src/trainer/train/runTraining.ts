@@ -115,7 +115,8 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       // The SFT adapter becomes part of both policy and reference; a fresh adapter trains on top.
       await model.lora.fold(config.adapter);
       model.lora.attach(lora, config.seed);
-      log('info', `Folded starting adapter ${config.adapter} into the base; a new adapter trains on top of it`);
+      writer.update({ adapterStackedOn: config.adapter });
+      log('info', `Folded starting adapter ${config.adapter} into the base; a new adapter trains on top of it, and adapter/ will hold both stacked (rank ${lora.r} + the starting rank) so it applies to the base model alone`);
     } else if (config.adapter) {
       await model.lora.loadTrainable(config.adapter);
       log('info', `Continuing training of adapter ${config.adapter}`);

@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ui, eventually } from './ui';
 import { writeTinyModel } from '../../fixtures/tinyModel';
-import { stackAdapterFolders } from '../../../src/trainer/demo/stackAdapters';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
 const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -68,8 +67,6 @@ suite('compare', () => {
     assert.equal(sft.code, 0, sft.stderr);
     const dpo = await train(extensionPath, ['--method', 'dpo', '--data', task.pairs, '--steps', '10', '--adapter', path.join(runsRoot(), sftId, 'adapter'), '--out', path.join(runsRoot(), dpoId), ...common]);
     assert.equal(dpo.code, 0, dpo.stderr);
-    // As `npm run demo` does: the DPO adapter trained on the folded SFT adapter is compared stacked with it.
-    stackAdapterFolders(path.join(runsRoot(), sftId, 'adapter'), path.join(runsRoot(), dpoId, 'adapter'), path.join(runsRoot(), dpoId, 'adapter-sft-dpo'), model);
     trained = true;
     await vscode.commands.executeCommand('workbench.view.extension.clinicalFt');
   });
@@ -120,7 +117,8 @@ suite('compare', () => {
     await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 30_000 });
     const models = await ui.query('ul.models li', { inWebview: true });
     assert.match(models.texts[1], /sft-compare/, 'SFT comes before DPO whatever the selection order');
-    assert.match(models.texts[2], /adapter-sft-dpo/, 'DPO is evaluated together with the SFT adapter it was trained on');
+    // The DPO run's adapter/ already holds the SFT adapter it was trained on, stacked: no "select the starting run" warning.
+    assert.match(models.texts[2], /dpo-compare.adapter/, 'DPO is evaluated from its own adapter/ folder');
     const heads = await ui.query('table.metrics thead th', { inWebview: true });
     assert.deepEqual(heads.texts.map((t) => t.trim()), ['Metric', 'base', 'SFT', 'DPO']);
     const phase = async () => (await ui.attributes('.status', ['data-phase'], { inWebview: true })).values[0]?.['data-phase'];
