@@ -41,7 +41,7 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
     'clinicalFt.runs.revealAdapter': (s, node?: RunsNode) => s.revealAdapter(node),
     'clinicalFt.runs.openConfig': (s, node?: RunsNode) => s.openConfig(node),
     'clinicalFt.runs.showLog': (s, node?: RunsNode) => s.showLog(node),
-    'clinicalFt.runs.delete': (s, node?: RunsNode) => s.deleteRun(node),
+    'clinicalFt.runs.delete': (s, node?: RunsNode, nodes?: RunsNode[]) => s.deleteRuns(nodes ?? (node ? [node] : [])),
     'clinicalFt.runs.refresh': (s) => s.refresh(),
   };
   for (const [id, fn] of Object.entries(commands)) {
