@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareRows, studyCsv, studyMarkdown, summarize, type StudyTable } from '../../../src/core/compare/studyTable';
-import { comparisonCsv, comparisonMarkdown, filterExamples, isDisagreement, type Comparison } from '../../../src/core/compare/comparison';
+import { comparisonCsv, comparisonMarkdown, disagreementFilterLabel, filterExamples, isDisagreement, type Comparison } from '../../../src/core/compare/comparison';
 import { csvCell, markdownCell } from '../../../src/core/compare/tableText';
 
 const table: StudyTable = {
@@ -70,6 +70,14 @@ test('disagreement compares extracted labels when present, text otherwise, ignor
   assert.equal(isDisagreement({ key: 'k', prompt: '', gold: '', outputs: ['one', 'two'] }), true);
   assert.deepEqual(filterExamples(comparison, { onlyDisagreements: true }).map((e) => e.key), ['2']);
   assert.deepEqual(filterExamples(comparison, { onlyDisagreements: false, search: 'DYSURIA' }).map((e) => e.key), ['1']);
+});
+
+test('answers without an extractable label are compared by text: different prose is a disagreement, and the filter says what it compares', () => {
+  const prose: Comparison = { ...comparison, examples: [{ key: 'p', prompt: '', gold: 'yes', outputs: ['The patient was seen', 'Urine culture sent'], predicted: [null, null] }] };
+  assert.equal(isDisagreement(prose.examples[0]), true, 'two unparseable answers that differ are not "the same no-label"');
+  assert.equal(isDisagreement({ key: 'q', prompt: '', gold: 'yes', outputs: ['yes', 'maybe'], predicted: ['yes', null] }), true);
+  assert.equal(disagreementFilterLabel(prose), "Only examples where the models' answers differ (1 of 1, compared by text)");
+  assert.equal(disagreementFilterLabel(comparison), "Only examples where the models' answers differ (1 of 3, compared by extracted label)");
 });
 
 test('exports escape dataset text for markdown and CSV', () => {
