@@ -29,7 +29,8 @@ suite('welcome', () => {
     await vscode.commands.executeCommand('clinicalFt.runs.refresh');
   });
 
-  test('a workspace without runs offers the sample data, Start SFT run and Open a dataset; the sample run trains to completion', async () => {
+  test('a workspace without runs offers the sample data, Start SFT run and Open a dataset; the sample run trains to completion', async function () {
+    this.timeout(900_000);
     const welcome = '.sidebar .welcome-view-content';
     await ui.waitFor(`${welcome}:has-text("Try it on the sample data")`, { timeoutMs: 30_000 });
     const buttons = (await ui.query(`${welcome} .monaco-button`)).texts.map((t) => t.trim());
@@ -43,7 +44,7 @@ suite('welcome', () => {
     const record = await eventually(() => {
       const r = fs.existsSync(runJson) ? (JSON.parse(fs.readFileSync(runJson, 'utf8')) as { status: string; config: { data: string; evalData?: string } }) : undefined;
       return r && (r.status === 'completed' || r.status === 'failed') ? r : undefined;
-    }, 600_000, 'the sample run to finish');
+    }, 840_000, 'the sample run to finish');
     assert.equal(record.status, 'completed', fs.existsSync(path.join(runsRoot(), id, 'trainer.log')) ? fs.readFileSync(path.join(runsRoot(), id, 'trainer.log'), 'utf8').slice(-1500) : '');
     assert.equal(record.config.data, path.join(sample, 'triage', 'triage.train.sft.jsonl'));
     assert.equal(record.config.evalData, path.join(sample, 'triage', 'triage.eval.sft.jsonl'));
