@@ -1,6 +1,10 @@
 // Browser side of host ↔ webview messaging: one acquireVsCodeApi() per page, inbound messages validated
 // with the panel's zod union before anyone sees them.
-import type { z } from 'zod';
+import { z } from 'zod';
+
+// zod compiles object parsers with `new Function` unless told not to; under the webviews' CSP (no
+// 'unsafe-eval') its probe for that is a CSP violation in the console on every panel. Parse without it.
+z.config({ jitless: true });
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
