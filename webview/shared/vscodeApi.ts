@@ -1,10 +1,6 @@
 // Browser side of host ↔ webview messaging: one acquireVsCodeApi() per page, inbound messages validated
 // with the panel's zod union before anyone sees them.
-import { z } from 'zod';
-
-// zod compiles object parsers with `new Function` unless told not to; under the webviews' CSP (no
-// 'unsafe-eval') its probe for that is a CSP violation in the console on every panel. Parse without it.
-z.config({ jitless: true });
+import type { z } from 'zod';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
