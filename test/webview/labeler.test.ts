@@ -3,7 +3,7 @@
 // by hand, never computed with the product's own mapping.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { LabelerHostMessage } from '../../src/core/labels/labelerProtocol';
+import { LabelerHostMessage, type RecordView } from '../../src/core/labels/labelerProtocol';
 import { closeBrowser, openPanel } from './panelPage';
 
 after(closeBrowser);
@@ -62,7 +62,8 @@ test('a labeled record marks the preferred pane and who labeled it; tie, both ba
     await p.page.keyboard.press(key);
     assert.deepEqual(await p.waitPosted('label', n), { type: 'label', line: 1, expect: 22, label }, key);
   }
-  await p.send({ type: 'update', records: [{ ...snapshot.records[1], hash: 23, label: 'B', annotator: 'dr-a', time: '2026-11-02T09:00:00Z' }] });
+  const second = snapshot.records[1] as Extract<RecordView, { kind: 'pair' }>;
+  await p.send({ type: 'update', records: [{ ...second, hash: 23, label: 'B', annotator: 'dr-a', time: '2026-11-02T09:00:00Z' }] });
   await p.page.keyboard.press('Home');
   await p.page.keyboard.press('j');
   assert.deepEqual(await p.texts('.pane.preferred pre'), ['Probably a cold.'], 'label B in order AB: the right pane');
