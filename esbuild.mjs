@@ -73,6 +73,7 @@ const configs = [
     format: 'iife',
     target: 'es2022',
     loader: { '.css': 'css', '.ttf': 'file' },
+    inject: [path.join(root, 'webview/shared/zodJitless.ts')],
   },
 ];
 

@@ -113,10 +113,17 @@ async function chartPoints(metric: string): Promise<number> {
   return Number(a.values[0]?.['data-points'] ?? 0);
 }
 
-/** True when this build's trainer can train (`train --help` exits 0). */
-function trainerTrains(extensionPath: string): boolean {
-  const r = cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'train', '--help'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 30_000 });
-  return r.status === 0;
+let trainerProbe: string | undefined;
+/**
+ * This build's trainer must answer `clinical-ft train --help`: a trainer that cannot (crash, hang, missing
+ * bundle) fails the tests that train, it never skips them. Probed once, with room for a loaded machine.
+ */
+function assertTrainerTrains(extensionPath: string): void {
+  trainerProbe ??= (() => {
+    const r = cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'train', '--help'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8', timeout: 120_000 });
+    return r.status === 0 ? '' : `clinical-ft train --help ${r.error ? `failed: ${r.error.message}` : `exited ${r.status ?? r.signal}`}: ${(r.stderr ?? '').slice(-800)}`;
+  })();
+  assert.equal(trainerProbe, '', trainerProbe);
 }
 
 /** A tiny model the test builds, made the default base model through the setting a user would change. */
@@ -277,7 +284,7 @@ suite('runs', () => {
   });
 
   test('from the palette: start an SFT run with a tiny step count → it appears, completes, and the dashboard draws the curve', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     await useTinyModel();
     writeTinyDataset();
     const before = new Set(listRuns());
@@ -305,7 +312,7 @@ suite('runs', () => {
   });
 
   test('"Edit as JSON" opens the resolved config; editing it and "Start run from config" runs it', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     await useTinyModel();
     writeTinyDataset();
     await startSftFlowToBaseModel();
@@ -334,7 +341,7 @@ suite('runs', () => {
   });
 
   test('a DPO run started from a config draws rewards, margins and accuracies', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     const model = await useTinyModel();
     const data = path.join(workspace(), 'tiny.dpo.jsonl');
     const rows = Array.from({ length: 6 }, (_, i) => JSON.stringify({ prompt: `patient presents with chest pain ${i}`, chosen: 'admit', rejected: 'discharge' }));
@@ -354,7 +361,7 @@ suite('runs', () => {
   });
 
   test('an invalid dataset stops the start before any run folder is made', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     const model = await useTinyModel();
     const bad = path.join(workspace(), 'broken.sft.jsonl');
     fs.writeFileSync(bad, '{"prompt":"patient presents with fever"}\n');
@@ -367,7 +374,7 @@ suite('runs', () => {
   });
 
   test('a trainer failure is recorded and shown with its reason', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     const data = writeTinyDataset();
     const cfg = path.join(workspace(), 'nomodel.run.json');
     fs.writeFileSync(cfg, JSON.stringify({ method: 'sft', model: path.join(workspace(), 'no-such-model'), data, steps: 2 }));
@@ -379,7 +386,7 @@ suite('runs', () => {
   });
 
   test('cancel mid-run → cancelled; resume → completes', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     const model = await useTinyModel();
     const data = writeTinyDataset();
     const cfg = path.join(workspace(), 'long.run.json');
