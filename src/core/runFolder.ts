@@ -27,5 +27,7 @@ export const RunRecord = z.object({
   endedAt: z.string().optional(),
   error: z.string().optional(),
   lastCheckpoint: z.number().int().optional(),
+  /** Examples whose every trained token --max-length cut off (named in trainer.log). */
+  untrainedExamples: z.object({ train: z.number().int().min(0), eval: z.number().int().min(0) }).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;

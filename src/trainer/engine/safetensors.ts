@@ -1,7 +1,7 @@
 // safetensors: 8-byte little-endian header length, a JSON header, then the raw tensor bytes.
 // The reader trusts nothing in the file: every field is checked before any allocation it implies.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { writeFileAtomic } from '../../core/node/atomicWrite';
 
 export type Dtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
@@ -277,20 +277,6 @@ export function encodeSafetensors(tensors: Map<string, TensorToWrite>, metadata?
     }
   }
   return out;
-}
-
-/** Write-temp-then-rename so a crash never leaves a half-written weights file under the real name. */
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }
 
 export function writeSafetensors(file: string, tensors: Map<string, TensorToWrite>, metadata?: Record<string, string>): void {
