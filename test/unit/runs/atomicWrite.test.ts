@@ -79,7 +79,7 @@ test('saveCheckpoint fsyncs the new checkpoint and the checkpoints folder after 
   const run = path.join(tmp, 'ckpt-run');
   fs.mkdirSync(run);
   const state = { step: 3, position: { epoch: 0, batch: 3 }, rngState: 1, adapter: new Map([['a', new Float32Array([1, 2])]]), optimizer: { step: 3, m: [new Float32Array(2)], v: [new Float32Array(2)] }, numTokens: 10 };
-  const events = await traceFs(() => saveCheckpoint(run, state, async (d) => fs.mkdirSync(d, { recursive: true })));
+  const events = await traceFs(() => saveCheckpoint(run, state, async (d) => void fs.mkdirSync(d, { recursive: true })));
   const root = path.join(run, 'checkpoints');
   const renamed = events.indexOf(`rename ${path.join(root, 'step-3')}`);
   assert.ok(renamed >= 0, events.join('\n'));
