@@ -65,20 +65,16 @@ interface TokenizedSet {
 async function tokenize(file: string, method: 'sft' | 'dpo', tok: TokenizerLike, template: ChatTemplateLike | undefined, maxLength: number): Promise<TokenizedSet> {
   const loaded = await loadRecords(file, method);
   const sources = loaded.records.map((r) => `${file}:${r.line}`);
-  const examples: (TokenizedExample | DpoExample)[] = [];
-  const sft: TokenizedExample[] = [];
-  const dpo: DpoExample[] = [];
-  if (loaded.kind === 'sft') for (const r of loaded.records) examples.push(pushed(sft, tokenizeSft(r.record, tok, template, maxLength)));
-  else for (const r of loaded.records) examples.push(pushed(dpo, tokenizeDpo(r.record, tok, template, maxLength)));
-  const truncated = examples.filter((e) => e.truncated).length;
-  const untrained = sources.filter((_, i) => trainsNothing(examples[i]));
-  const common = { truncated, untrained, sources, formats: [...loaded.formats] };
-  return loaded.kind === 'sft' ? { sft, ...common } : { dpo, ...common };
-}
-
-function pushed<T>(list: T[], item: T): T {
-  list.push(item);
-  return item;
+  const sft = loaded.kind === 'sft' ? loaded.records.map((r) => tokenizeSft(r.record, tok, template, maxLength)) : undefined;
+  const dpo = loaded.kind === 'dpo' ? loaded.records.map((r) => tokenizeDpo(r.record, tok, template, maxLength)) : undefined;
+  const examples: (TokenizedExample | DpoExample)[] = sft ?? dpo ?? [];
+  return {
+    ...(sft ? { sft } : { dpo }),
+    truncated: examples.filter((e) => e.truncated).length,
+    untrained: sources.filter((_, i) => trainsNothing(examples[i])),
+    sources,
+    formats: [...loaded.formats],
+  };
 }
 
 /** Each example is named in trainer.log up to this many; run.json counts them all. */
@@ -127,7 +123,6 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     startedAt: previous?.ok && previous.record.startedAt ? previous.record.startedAt : new Date().toISOString(),
     ...(previous?.ok && previous.record.lastCheckpoint !== undefined ? { lastCheckpoint: previous.record.lastCheckpoint } : {}),
   });
-  removeStaleCheckpointTemps(outDir);
   const log = (level: 'info' | 'warn' | 'error', message: string) => {
     writer.log(level, message);
     emit({ type: 'log', level, message });
@@ -138,6 +133,8 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   // Reported before the model loads and the DPO reference pass runs, so the UI can follow along.
   emit({ type: 'started', runDir: outDir, totalSteps });
   try {
+    // Only now that this process owns the folder: no other trainer can be writing one of them.
+    removeStaleCheckpointTemps(outDir);
     log('info', `${opts.resume ? 'Resuming' : 'Starting'} ${config.method.toUpperCase()} on ${config.data} with ${config.model} (backend ${opts.backend ?? 'unknown'})`);
     loaded = await opts.loadModel(config.model);
     const { model, tokenizer } = loaded;
