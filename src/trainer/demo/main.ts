@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { initBackend } from '../backend';
 import type { Backend } from '../../core/runConfig';
 import { studyCsv } from '../../core/compare/studyTable';
-import { writeFileAtomic } from '../engine/safetensors';
+import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { DEFAULT_BUDGET, demoTasks, type DemoBudget, type DemoTask } from './demoPlan';
 import { ResultGrid, resultsMarkdown, type ModelRow } from './demoReport';
 import { evaluateSet } from './evaluateSet';

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoraSpec } from './types';
-import { SafetensorsFile, writeFileAtomic, writeSafetensors, type TensorToWrite } from './safetensors';
+import { SafetensorsFile, writeSafetensors, type TensorToWrite } from './safetensors';
+import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { readJsonObject } from './jsonFile';
 
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;

@@ -83,6 +83,19 @@ test('answers without an extractable label are compared by text: different prose
 test('exports escape dataset text for markdown and CSV', () => {
   assert.equal(markdownCell('a|b\nc'), 'a\\|b<br>c');
   assert.equal(csvCell('say "hi", ok'), '"say ""hi"", ok"');
+  // OWASP CSV injection: text a spreadsheet would run as a formula is prefixed with a quote; numbers stay numbers.
+  for (const [text, cell] of [
+    ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
+    ['+cmd|/C calc!A0', `"'+cmd|/C calc!A0"`],
+    ['-2+3', `"'-2+3"`],
+    ['@SUM(A1)', `"'@SUM(A1)"`],
+    ['\t=1', `"'\t=1"`],
+    ['\r=1', `"'\r=1"`],
+    ['-0.5', '-0.5'],
+    ['-0.5;+2e-3;1', '-0.5;+2e-3;1'],
+    ['a=b', 'a=b'],
+  ]) assert.equal(csvCell(text), cell, JSON.stringify(text));
+  assert.equal(csvCell(-0.25), '-0.2500');
   const md = comparisonMarkdown(comparison, { onlyDisagreements: true });
   assert.match(md, /\| 2 \| No symptoms \\\| line<br>break \| no \| yes \| no \|/);
   assert.match(md, /\| macroF1 \| 0\.500 \| — \|/);
