@@ -55,8 +55,9 @@ try {
 } catch (e) {
   code = typeof e?.code === 'number' ? e.code : 1;
 }
-let result = { passed: 0, failed: 0 };
+let result = { passed: 0, failed: 0, skipped: [] };
 try { result = JSON.parse(fs.readFileSync(resultFile, 'utf8')); fs.rmSync(resultFile); } catch { /* the suite never finished */ }
 if (code !== 0 && result.failed === 0) result.failed = 1; // the host died or activation broke: count it
-console.log(`integration: ${result.passed} passed, ${result.failed} failed`);
+for (const t of result.skipped ?? []) console.log(`skipped: ${t}`);
+console.log(`integration: ${result.passed} passed, ${result.failed} failed, ${(result.skipped ?? []).length} skipped`);
 process.exit(code === 0 && result.failed === 0 ? 0 : 1);

@@ -10,7 +10,7 @@ import { compareOutputsFolder } from './compareOutputsFolder';
 import type { TrainerChildren } from '../trainerChildren';
 
 const BROWSE = '$(folder-opened) Choose…';
-/** `npm run demo` stacks SFT + DPO into this folder: the DPO run's model as it was trained. */
+/** Older demo runs stacked SFT + DPO into this folder; the trainer now writes adapter/ stacked itself. */
 const STACKED_ADAPTER = 'adapter-sft-dpo';
 
 interface SelectedRun extends RunChoice {
@@ -26,7 +26,9 @@ function readRun(dir: string): SelectedRun | undefined {
   const c = read.record.config;
   const adapterDir = [STACKED_ADAPTER, RUN_FILES.adapter].map((d) => path.join(dir, d)).find((d) => fs.existsSync(path.join(d, 'adapter_config.json')));
   if (!adapterDir) return undefined;
-  const missingStart = c.adapter && path.basename(adapterDir) !== STACKED_ADAPTER ? c.adapter : undefined;
+  // Runs before adapters were stacked by the trainer itself hold only their own delta in adapter/.
+  const stacked = read.record.adapterStackedOn !== undefined || path.basename(adapterDir) === STACKED_ADAPTER;
+  const missingStart = c.adapter && c.method === 'dpo' && !stacked ? c.adapter : undefined;
   return { id: read.record.id || path.basename(dir), dir, method: c.method, model: c.model, data: c.data, ...(c.evalData ? { evalData: c.evalData } : {}), adapterDir, ...(missingStart ? { missingStart } : {}) };
 }
 

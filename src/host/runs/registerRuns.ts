@@ -42,8 +42,9 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
     'clinicalFt.runs.revealAdapter': (s, node?: RunsNode) => s.revealAdapter(node),
     'clinicalFt.runs.openConfig': (s, node?: RunsNode) => s.openConfig(node),
     'clinicalFt.runs.showLog': (s, node?: RunsNode) => s.showLog(node),
-    'clinicalFt.runs.delete': (s, node?: RunsNode) => s.deleteRun(node),
+    'clinicalFt.runs.delete': (s, node?: RunsNode, nodes?: RunsNode[]) => s.deleteRuns(nodes ?? (node ? [node] : [])),
     'clinicalFt.runs.refresh': (s) => s.refresh(),
+    'clinicalFt.trySampleData': async (s) => (await import('./sampleRun')).trySampleData(s),
   };
   for (const [id, fn] of Object.entries(commands)) {
     lazyCommand(context, id, async () => {
@@ -51,6 +52,9 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
       return (...args: never[]) => fn(s, ...args);
     });
   }
-  const warm = setTimeout(() => void get(), 1500);
+  const warm = setTimeout(() => void get().then(async (s) => {
+    const sample = await import('./sampleRun');
+    if (sample.pendingSampleRun()) await sample.trySampleData(s);
+  }), 1500);
   context.subscriptions.push({ dispose: () => clearTimeout(warm) });
 }

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { RunConfig } from '../../core/runConfig';
 import { RUN_FILES, type RunRecord } from '../../core/runFolder';
-import { readRunLock, readRunRecord } from '../../core/node/runFolderReader';
+import { readRunRecord } from '../../core/node/runFolderReader';
+import { trainerToSignal } from '../../core/node/runLock';
 import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { newRunId } from '../../core/runs/runDefaults';
 import { TrainerProcess } from '../trainerProcess';
@@ -88,7 +89,8 @@ export class RunManager implements vscode.Disposable {
 
   /**
    * Asks the trainer to stop at the next step (it checkpoints and marks the run cancelled). A run started
-   * before a window reload is reached through the pid in its lock file: SIGTERM means the same to it.
+   * before a window reload is reached through the pid in its lock file (SIGTERM means the same to it), but
+   * only when that process proves to be the trainer that wrote the lock: a lock is workspace content.
    */
   async cancel(id: string): Promise<void> {
     const live = this.live.get(id);
@@ -97,9 +99,10 @@ export class RunManager implements vscode.Disposable {
       return;
     }
     const entry = this.store.get(id);
-    const pid = entry ? readRunLock(entry.dir)?.pid : undefined;
-    if (!pid) throw new Error(`Run ${id} has no live trainer to cancel.`);
-    process.kill(pid, 'SIGTERM');
+    if (!entry) throw new Error(`Run ${id} has no live trainer to cancel.`);
+    const target = trainerToSignal(entry.dir);
+    if (!target.ok) throw new Error(`Run ${id} has no live trainer to cancel: ${target.reason}.`);
+    process.kill(target.pid, 'SIGTERM');
     await this.store.refresh();
   }
 

@@ -45,7 +45,13 @@ export async function startFromConfigFile(svc: RunsService, uri?: vscode.Uri): P
     void vscode.window.showErrorMessage(`Clinical FT: ${path.basename(file)} is not a usable run config — ${parsed.message}`);
     return undefined;
   }
-  const config = absolutize(parsed.config, path.dirname(file));
+  // As the schema says: relative paths mean "in the workspace folder" (a config file elsewhere: next to it).
+  const config = absolutize(parsed.config, vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath ?? path.dirname(file));
+  const missing = missingPaths(config);
+  if (missing.length) {
+    void vscode.window.showErrorMessage(`Clinical FT: ${path.basename(file)} names ${missing.map(([field, p]) => `${field} ${p}`).join(' and ')}, which does not exist (relative paths resolve against the workspace folder).`);
+    return undefined;
+  }
   if (!(await datasetIsUsable(svc, config.data, config.method))) return undefined;
   return launch(svc, config);
 }
@@ -60,10 +66,17 @@ async function launch(svc: RunsService, config: RunConfig): Promise<string | und
   return id;
 }
 
-/** Relative paths in a config file mean "next to the config file". */
 function absolutize(c: RunConfig, base: string): RunConfig {
   const abs = (p: string | undefined) => (p === undefined || path.isAbsolute(p) ? p : path.resolve(base, p));
   return { ...c, model: abs(c.model)!, data: abs(c.data)!, evalData: abs(c.evalData), adapter: abs(c.adapter) };
+}
+
+/** The config's paths that do not exist, as [field, resolved path]. */
+function missingPaths(c: RunConfig): [string, string][] {
+  return (['model', 'data', 'evalData', 'adapter'] as const).flatMap((field) => {
+    const p = c[field];
+    return p !== undefined && !fs.existsSync(p) ? [[field, p] as [string, string]] : [];
+  });
 }
 
 async function pickDataset(method: 'sft' | 'dpo'): Promise<string | undefined> {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ui, eventually } from './ui';
 import { writeTinyModel } from '../../fixtures/tinyModel';
+import { procStatStartTime } from '../../../src/core/runLock';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
 type StartResult = { runId: string } | { refused: string } | undefined;
@@ -47,12 +48,17 @@ function dpoMetrics(step: number) {
   return { 'rewards/chosen': 0.05 * step, 'rewards/rejected': -0.04 * step, 'rewards/margins': 0.09 * step, 'rewards/accuracies': Math.min(1, 0.5 + step / 20) };
 }
 
-/** A process that owns a run folder as a trainer would: lock with its pid, appends metrics, honours SIGTERM. */
+/**
+ * A process that owns a run folder as a trainer would: a lock proving its pid (start stamp from /proc, as the
+ * product reads it), appends metrics, honours SIGTERM.
+ */
 function startStandInTrainer(dir: string, fromStep: number): cp.ChildProcess {
   const script = `
-    const fs = require('fs'), path = require('path');
+    const fs = require('fs'), path = require('path'), crypto = require('crypto');
     const dir = ${JSON.stringify(dir)};
-    fs.writeFileSync(path.join(dir, 'trainer.lock'), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
+    const procStatStartTime = ${procStatStartTime.toString()};
+    const processStart = procStatStartTime(fs.readFileSync('/proc/self/stat', 'utf8'));
+    fs.writeFileSync(path.join(dir, 'trainer.lock'), JSON.stringify({ pid: process.pid, token: crypto.randomBytes(16).toString('hex'), processStart, startedAt: new Date().toISOString() }));
     const rj = path.join(dir, 'run.json');
     const rec = JSON.parse(fs.readFileSync(rj, 'utf8'));
     fs.writeFileSync(rj, JSON.stringify({ ...rec, status: 'running', pid: process.pid }));
@@ -113,10 +119,17 @@ async function chartPoints(metric: string): Promise<number> {
   return Number(a.values[0]?.['data-points'] ?? 0);
 }
 
-/** True when this build's trainer can train (`train --help` exits 0). */
-function trainerTrains(extensionPath: string): boolean {
-  const r = cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'train', '--help'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 30_000 });
-  return r.status === 0;
+let trainerProbe: string | undefined;
+/**
+ * This build's trainer must answer `clinical-ft train --help`: a trainer that cannot (crash, hang, missing
+ * bundle) fails the tests that train, it never skips them. Probed once, with room for a loaded machine.
+ */
+function assertTrainerTrains(extensionPath: string): void {
+  trainerProbe ??= (() => {
+    const r = cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'train', '--help'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8', timeout: 120_000 });
+    return r.status === 0 ? '' : `clinical-ft train --help ${r.error ? `failed: ${r.error.message}` : `exited ${r.status ?? r.signal}`}: ${(r.stderr ?? '').slice(-800)}`;
+  })();
+  assert.equal(trainerProbe, '', trainerProbe);
 }
 
 /** A tiny model the test builds, made the default base model through the setting a user would change. */
@@ -298,7 +311,7 @@ suite('runs', () => {
   });
 
   test('from the palette: start an SFT run with a tiny step count → it appears, completes, and the dashboard draws the curve', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     await useTinyModel();
     writeTinyDataset();
     const before = new Set(listRuns());
@@ -326,7 +339,7 @@ suite('runs', () => {
   });
 
   test('"Edit as JSON" opens the resolved config; editing it and "Start run from config" runs it', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     await useTinyModel();
     writeTinyDataset();
     await startSftFlowToBaseModel();
@@ -355,7 +368,7 @@ suite('runs', () => {
   });
 
   test('a DPO run started from a config draws rewards, margins and accuracies', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     const model = await useTinyModel();
     const data = path.join(workspace(), 'tiny.dpo.jsonl');
     const rows = Array.from({ length: 6 }, (_, i) => JSON.stringify({ prompt: `patient presents with chest pain ${i}`, chosen: 'admit', rejected: 'discharge' }));
@@ -375,7 +388,7 @@ suite('runs', () => {
   });
 
   test('an invalid dataset stops the start before any run folder is made', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     const model = await useTinyModel();
     const bad = path.join(workspace(), 'broken.sft.jsonl');
     fs.writeFileSync(bad, '{"prompt":"patient presents with fever"}\n');
@@ -388,7 +401,7 @@ suite('runs', () => {
   });
 
   test('a trainer failure is recorded and shown with its reason', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     const data = writeTinyDataset();
     const cfg = path.join(workspace(), 'nomodel.run.json');
     fs.writeFileSync(cfg, JSON.stringify({ method: 'sft', model: path.join(workspace(), 'no-such-model'), data, steps: 2 }));
@@ -400,7 +413,7 @@ suite('runs', () => {
   });
 
   test('cancel mid-run → cancelled; resume → completes', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     const model = await useTinyModel();
     const data = writeTinyDataset();
     const cfg = path.join(workspace(), 'long.run.json');
