@@ -8,7 +8,9 @@ import { readLayerTypes } from './layerTypes';
 export function qwen3Traits(r: ConfigReader, c: ModelConfig): DecoderTraits {
   const useSliding = r.raw.use_sliding_window === true;
   const window = useSliding && r.raw.sliding_window != null ? r.int('sliding_window') : undefined;
-  const maxWindowLayers = r.raw.max_window_layers == null ? 28 : r.int('max_window_layers');
+  const mwl = r.raw.max_window_layers ?? 28;
+  if (typeof mwl !== 'number' || !Number.isInteger(mwl) || mwl < 0) r.fail(`key "max_window_layers" must be a non-negative integer (got ${JSON.stringify(mwl)})`);
+  const maxWindowLayers = mwl as number;
   const types = readLayerTypes(r, c.numLayers, (i) => (window !== undefined && i >= maxWindowLayers ? 'sliding_attention' : 'full_attention'));
   if (types.includes('sliding_attention') && window === undefined) r.fail('key "layer_types" has sliding_attention layers but "use_sliding_window" is not true with a "sliding_window"');
   const rope = { theta: c.ropeTheta, ...(c.ropeScaling ? { scaling: c.ropeScaling } : {}) };
