@@ -258,8 +258,8 @@ export class LlamaModel implements CausalLM {
       if (!ropes.has(layer.rope)) ropes.set(layer.rope, this.rope(past, T, layer.rope));
       // A window at least as long as the sequence masks nothing: such layers run as full ones.
       const window = layer.slidingWindow !== undefined && layer.slidingWindow < past + T ? layer.slidingWindow : undefined;
-      // Training and scoring (no cache) use the fused attention kernel where it can: causal + padding only, no soft-cap.
-      const fused = !cache && window === undefined && this.traits.attnLogitSoftcap === undefined && fusedAttentionAvailable();
+      // Training and scoring (no cache) use the fused attention kernel where it can: causal + padding, no window.
+      const fused = !cache && window === undefined && fusedAttentionAvailable();
       if (!fused && !biases.has(window)) biases.set(window, this.attentionBias(B, T, past, attentionMask, window));
       const attn = this.attentionBlock(x, i, ropes.get(layer.rope)!, fused ? { attentionMask } : { bias: biases.get(window)!, cache }, training);
       x = this.mlpBlock(tf.add(x, attn), layerPrefix(i), B, T, training);
@@ -315,9 +315,7 @@ export class LlamaModel implements CausalLM {
       // Query head j uses key/value head floor(j / rep) (HF repeat_kv): group the rep query heads of each
       // kv head along the time axis instead of copying keys and values rep times.
       const qh = tf.reshape(tf.transpose(tf.mul(q, scale), [0, 2, 1, 3]), [B, c.numKvHeads, rep * T, hd]);
-      let scores = tf.matMul(qh, kh, false, true);
-      if (this.traits.attnLogitSoftcap !== undefined) scores = softcap(scores, this.traits.attnLogitSoftcap);
-      const probs = tf.softmax(tf.add(scores, mode.bias));
+      const probs = tf.softmax(tf.add(tf.matMul(qh, kh, false, true), mode.bias));
       const ctx = tf.reshape(tf.matMul(probs, vh), [B, c.numHeads, T, hd]);
       attn = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, c.numHeads * hd]) as tf.Tensor2D;
     }

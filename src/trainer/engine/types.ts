@@ -37,8 +37,7 @@ export interface DecoderTraits {
   attentionScale: number;
   /** One entry per decoder layer. */
   layers: LayerAttention[];
-  /** tanh soft-capping of the attention scores (before the mask) and of the final logits. */
-  attnLogitSoftcap?: number;
+  /** cap · tanh(logits / cap) on the final logits (Gemma's final_logit_softcapping). */
   finalLogitSoftcap?: number;
 }
 

@@ -33,7 +33,7 @@ const CASES: Case[] = [
   { name: 'qwen3 + LoRA on every module', model: QWEN3, adapter: { r: 4, alpha: 8, dropout: 0, targets: ALL, useRslora: false } },
   { name: 'gemma3 F32: sliding_window_pattern, local/global RoPE, query_pre_attn_scalar', model: GEMMA3 },
   { name: 'gemma3 BF16 (√hidden in bf16), layer_types + rope_parameters', model: { ...GEMMA3, dtype: 'BF16', ropeFormat: 'parameters', layerTypes: ['full_attention', 'sliding_attention', 'sliding_attention'], seed: 45 } },
-  { name: 'gemma3 F16 untied, attention and final logit soft-capping', model: { ...GEMMA3, dtype: 'F16', tie: false, attnLogitSoftcapping: 2, finalLogitSoftcapping: 3, seed: 46 } },
+  { name: 'gemma3 F16 untied, final logit soft-capping (attn_logit_softcapping ignored, as transformers)', model: { ...GEMMA3, dtype: 'F16', tie: false, attnLogitSoftcapping: 2, finalLogitSoftcapping: 3, seed: 46 } },
   { name: 'gemma3 + rsLoRA (q, v, gate, down)', model: GEMMA3, adapter: { r: 4, alpha: 16, dropout: 0, targets: ['q_proj', 'v_proj', 'gate_proj', 'down_proj'], useRslora: true } },
 ];
 

@@ -303,14 +303,13 @@ export class NaiveLlama {
         for (let j = 0; j < nH; j++) {
           const kvh = this.mut.gqaModulo ? j % nKV : Math.floor(j / (nH / nKV));
           const scores: number[] = [];
-          const cap = c.attn_logit_softcapping as number | null | undefined;
           // Keys visible from query t: s ≤ t, and s > t − window on sliding layers.
           const first = Math.max(0, window === Infinity ? 0 : t - window + 1);
           for (let s = 0; s <= t; s++) {
             let d = 0;
             for (let i = 0; i < hd; i++) d += qs[t][j][i] * ks[s][kvh][i];
             d *= scaling;
-            if (this.gemma && cap) d = Math.tanh(d / cap) * cap;
+            // attn_logit_softcapping: Gemma3Attention never hands it to the attention function (transformers).
             scores.push(s >= first ? d : -Infinity);
           }
           const m = Math.max(...scores);
