@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { CausalLM, ModelConfig } from './types';
+import type { CausalLM, DecoderTraits, ModelConfig, RopeSpec } from './types';
 import { LoraAdapters, uniqueName, type LinearModule } from './lora';
 import { WeightSource } from './weightSource';
 import { attention, embed, fusedAttentionAvailable, logSoftmaxPick, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
+import { traitsOf } from './families';
+import { geglu, scaleEmbeddings, softcap } from './families/familyOps';
 
 /** Keys and cached tensors of past positions, one entry per layer (generation). */
 export interface KvCache {
@@ -14,11 +16,11 @@ export interface KvCache {
 const NEG = -1e9;
 
 /** RoPE inverse frequencies as transformers' ROPE_INIT_FUNCTIONS compute them (default, linear, llama3). */
-export function inverseFrequencies(c: ModelConfig): Float32Array {
+export function inverseFrequencies(c: ModelConfig, spec: RopeSpec = { theta: c.ropeTheta, ...(c.ropeScaling ? { scaling: c.ropeScaling } : {}) }): Float32Array {
   const half = c.headDim / 2;
   const inv = new Float32Array(half);
-  for (let i = 0; i < half; i++) inv[i] = 1 / Math.pow(c.ropeTheta, (2 * i) / c.headDim);
-  const sc = c.ropeScaling;
+  for (let i = 0; i < half; i++) inv[i] = 1 / Math.pow(spec.theta, (2 * i) / c.headDim);
+  const sc = spec.scaling;
   if (sc?.type === 'linear') for (let i = 0; i < half; i++) inv[i] /= sc.factor;
   if (sc?.type === 'llama3') {
     const lowWavelen = sc.originalMaxPositionEmbeddings / sc.lowFreqFactor;
@@ -65,6 +67,7 @@ export function expectedTensors(c: ModelConfig): Map<string, number[]> {
     m.set(`${p}.self_attn.o_proj.weight`, [c.hiddenSize, q]);
     if (outputBias(c)) m.set(`${p}.self_attn.o_proj.bias`, [c.hiddenSize]);
     m.set(`${p}.post_attention_layernorm.weight`, [c.hiddenSize]);
+    for (const [key, shape] of familyLayerTensors(c, p)) m.set(key, shape);
     m.set(`${p}.mlp.gate_proj.weight`, [c.intermediateSize, c.hiddenSize]);
     m.set(`${p}.mlp.up_proj.weight`, [c.intermediateSize, c.hiddenSize]);
     m.set(`${p}.mlp.down_proj.weight`, [c.hiddenSize, c.intermediateSize]);
@@ -72,6 +75,15 @@ export function expectedTensors(c: ModelConfig): Map<string, number[]> {
   m.set('model.norm.weight', [c.hiddenSize]);
   if (!c.tieWordEmbeddings) m.set('lm_head.weight', [c.vocabSize, c.hiddenSize]);
   return m;
+}
+
+/** Norm weights only some families have: per-head q/k norms (Qwen3, Gemma 3), norms around the MLP (Gemma 3). */
+function familyLayerTensors(c: ModelConfig, p: string): [string, number[]][] {
+  const t = traitsOf(c);
+  const out: [string, number[]][] = [];
+  if (t.qkNorm) out.push([`${p}.self_attn.q_norm.weight`, [c.headDim]], [`${p}.self_attn.k_norm.weight`, [c.headDim]]);
+  if (t.sandwichNorms) out.push([`${p}.pre_feedforward_layernorm.weight`, [c.hiddenSize]], [`${p}.post_feedforward_layernorm.weight`, [c.hiddenSize]]);
+  return out;
 }
 
 function linearModules(c: ModelConfig): LinearModule[] {
@@ -93,11 +105,18 @@ function linearModules(c: ModelConfig): LinearModule[] {
   return out;
 }
 
-/** Llama / Mistral / Qwen2 decoder with HF transformers semantics, weights kept in HF layout [out, in]. */
+/**
+ * Llama / Mistral / Qwen2 / Qwen3 / Gemma 3 decoder with HF transformers semantics, weights kept in HF layout
+ * [out, in]. What a family does differently is data (config.traits, engine/families/), not a subclass.
+ */
 export class LlamaModel implements CausalLM {
   readonly lora: LoraAdapters;
   private readonly weights = new Map<string, tf.Tensor>();
-  private readonly invFreq: Float32Array;
+  private readonly traits: DecoderTraits;
+  /** Inverse frequencies per distinct RoPE (Gemma 3: one for sliding, one for full layers). */
+  private readonly invFreq = new Map<RopeSpec, Float32Array>();
+  /** Stored dtype of the embedding table: Gemma's √hidden factor is cast to it, as transformers does. */
+  private embedDtype = 'F32';
   private disposed = false;
 
   constructor(
@@ -105,11 +124,13 @@ export class LlamaModel implements CausalLM {
     private readonly trainableBase = false,
   ) {
     this.lora = new LoraAdapters(linearModules(config), (module, a, b, scale) => this.foldDelta(module, a, b, scale));
-    this.invFreq = inverseFrequencies(config);
+    this.traits = traitsOf(config);
+    for (const l of this.traits.layers) if (!this.invFreq.has(l.rope)) this.invFreq.set(l.rope, inverseFrequencies(config, l.rope));
   }
 
   /** Reads every tensor one at a time into the backend; the JS copy of each is dropped before the next. */
   loadFrom(source: WeightSource): void {
+    this.embedDtype = source.dtypeOf('model.embed_tokens.weight') ?? 'F32';
     for (const [key, shape] of expectedTensors(this.config)) {
       const { data } = source.read(key, shape);
       this.setWeight(key, tf.tensor(data, shape, 'float32'));
@@ -120,7 +141,8 @@ export class LlamaModel implements CausalLM {
   initRandom(seed: number): void {
     let s = seed;
     for (const [key, shape] of expectedTensors(this.config)) {
-      const t = key.endsWith('norm.weight') ? tf.ones(shape) : key.endsWith('.bias') ? tf.zeros(shape) : tf.randomNormal(shape, 0, 0.02, 'float32', s++);
+      // (1 + w) norms start at w = 0, as transformers' Gemma3RMSNorm.
+      const t = key.endsWith('norm.weight') ? (this.traits.normPlusOne ? tf.zeros(shape) : tf.ones(shape)) : key.endsWith('.bias') ? tf.zeros(shape) : tf.randomNormal(shape, 0, 0.02, 'float32', s++);
       this.setWeight(key, t);
     }
   }
@@ -174,24 +196,27 @@ export class LlamaModel implements CausalLM {
   }
 
   private rmsNorm(x: tf.Tensor, key: string): tf.Tensor {
-    return rmsNorm(x, this.w(key) as tf.Tensor1D, this.config.rmsNormEps);
+    const w = this.w(key) as tf.Tensor1D;
+    return rmsNorm(x, this.traits.normPlusOne ? (tf.add(w, 1) as tf.Tensor1D) : w, this.config.rmsNormEps);
   }
 
   private embed(ids: tf.Tensor2D): tf.Tensor3D {
     const [B, T] = ids.shape;
     const rows = embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [-1]) as tf.Tensor1D, this.trainableBase);
-    return tf.reshape(rows, [B, T, this.config.hiddenSize]);
+    const scaled = this.traits.scaleEmbeddings ? scaleEmbeddings(rows, this.config.hiddenSize, this.embedDtype) : rows;
+    return tf.reshape(scaled, [B, T, this.config.hiddenSize]);
   }
 
   /** cos/sin [T, headDim/2] for positions offset..offset+T-1 (rotate-half convention). */
-  private rope(offset: number, T: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+  private rope(offset: number, T: number, spec: RopeSpec): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
     const half = this.config.headDim / 2;
+    const invFreq = this.invFreq.get(spec)!;
     const cos = new Float32Array(T * half);
     const sin = new Float32Array(T * half);
     for (let t = 0; t < T; t++) {
       for (let i = 0; i < half; i++) {
         // float32 angle as HF computes it: (pos · inv_freq) in float32.
-        const ang = Math.fround((offset + t) * this.invFreq[i]);
+        const ang = Math.fround((offset + t) * invFreq[i]);
         cos[t * half + i] = Math.cos(ang);
         sin[t * half + i] = Math.sin(ang);
       }
@@ -199,12 +224,20 @@ export class LlamaModel implements CausalLM {
     return { cos: tf.tensor2d(cos, [T, half]), sin: tf.tensor2d(sin, [T, half]) };
   }
 
-  /** Additive mask [B, 1, rep·T, past+T]: causal within the window plus right padding of the keys. */
-  private attentionBias(B: number, T: number, past: number, keyMask?: tf.Tensor2D): tf.Tensor4D {
+  /**
+   * Additive mask [B, 1, rep·T, past+T]: causal plus right padding of the keys; with a sliding window, query
+   * position p also cannot see keys at or before p − window (transformers' sliding_window_overlay).
+   */
+  private attentionBias(B: number, T: number, past: number, keyMask?: tf.Tensor2D, window?: number): tf.Tensor4D {
     const rep = this.config.numHeads / this.config.numKvHeads;
     const S = past + T;
     const causal = new Float32Array(rep * T * S);
-    for (let r = 0; r < rep; r++) for (let t = 0; t < T; t++) for (let s = past + t + 1; s < S; s++) causal[(r * T + t) * S + s] = NEG;
+    for (let r = 0; r < rep; r++) {
+      for (let t = 0; t < T; t++) {
+        for (let s = past + t + 1; s < S; s++) causal[(r * T + t) * S + s] = NEG;
+        if (window !== undefined) for (let s = 0; s <= past + t - window; s++) causal[(r * T + t) * S + s] = NEG;
+      }
+    }
     const c = tf.tensor4d(causal, [1, 1, rep * T, S]);
     if (!keyMask) return c;
     const pad = tf.mul(tf.sub(1, tf.cast(keyMask, 'float32')), NEG).reshape([B, 1, 1, S]);
@@ -217,27 +250,57 @@ export class LlamaModel implements CausalLM {
     const c = this.config;
     const [B, T] = ids.shape;
     const past = cache?.length ?? 0;
-    const rep = c.numHeads / c.numKvHeads;
-    const hd = c.headDim;
-    const { cos, sin } = this.rope(past, T);
-    // Training and scoring (no cache) use the fused attention kernel where it exists; generation the composite ops.
-    const fused = !cache && fusedAttentionAvailable();
-    const bias = fused ? undefined : this.attentionBias(B, T, past, attentionMask);
-    const scale = 1 / Math.sqrt(hd);
+    const ropes = new Map<RopeSpec, { cos: tf.Tensor2D; sin: tf.Tensor2D }>();
+    const biases = new Map<number | undefined, tf.Tensor4D>();
     let x: tf.Tensor = this.embed(ids);
     for (let i = 0; i < c.numLayers; i++) {
-      const p = layerPrefix(i);
-      const h = tf.reshape(this.rmsNorm(x, `${p}.input_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
-      const q = rope(tf.reshape(this.linear(h, `${p}.self_attn.q_proj`, training, c.attentionBias), [B, T, c.numHeads, hd]) as tf.Tensor4D, cos, sin);
-      const k = rope(tf.reshape(this.linear(h, `${p}.self_attn.k_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]) as tf.Tensor4D, cos, sin);
-      const v = tf.reshape(this.linear(h, `${p}.self_attn.v_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]) as tf.Tensor4D;
-      if (fused) {
-        const attn = tf.reshape(attention(q, k, v, attentionMask, scale), [B * T, c.numHeads * hd]) as tf.Tensor2D;
-        x = this.mlpBlock(tf.add(x, tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, outputBias(c)), [B, T, c.hiddenSize])), p, B, T, training);
-        continue;
-      }
+      const layer = this.traits.layers[i];
+      if (!ropes.has(layer.rope)) ropes.set(layer.rope, this.rope(past, T, layer.rope));
+      // A window at least as long as the sequence masks nothing: such layers run as full ones.
+      const window = layer.slidingWindow !== undefined && layer.slidingWindow < past + T ? layer.slidingWindow : undefined;
+      // Training and scoring (no cache) use the fused attention kernel where it can: causal + padding, no window.
+      const fused = !cache && window === undefined && fusedAttentionAvailable();
+      if (!fused && !biases.has(window)) biases.set(window, this.attentionBias(B, T, past, attentionMask, window));
+      const attn = this.attentionBlock(x, i, ropes.get(layer.rope)!, fused ? { attentionMask } : { bias: biases.get(window)!, cache }, training);
+      x = this.mlpBlock(tf.add(x, attn), layerPrefix(i), B, T, training);
+    }
+    if (cache) cache.length = past + T;
+    return this.rmsNorm(x, 'model.norm.weight') as tf.Tensor3D;
+  }
+
+  /** The attention sub-layer's contribution to the residual stream, [B, T, H]. */
+  private attentionBlock(
+    x: tf.Tensor,
+    i: number,
+    { cos, sin }: { cos: tf.Tensor2D; sin: tf.Tensor2D },
+    mode: { attentionMask: tf.Tensor2D | undefined } | { bias: tf.Tensor4D; cache: KvCache | undefined },
+    training: boolean,
+  ): tf.Tensor {
+    const c = this.config;
+    const [B, T] = x.shape;
+    const past = 'cache' in mode ? (mode.cache?.length ?? 0) : 0;
+    const rep = c.numHeads / c.numKvHeads;
+    const hd = c.headDim;
+    const scale = this.traits.attentionScale;
+    const p = layerPrefix(i);
+    const h = tf.reshape(this.rmsNorm(x, `${p}.input_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
+    let q = tf.reshape(this.linear(h, `${p}.self_attn.q_proj`, training, c.attentionBias), [B, T, c.numHeads, hd]) as tf.Tensor4D;
+    let k = tf.reshape(this.linear(h, `${p}.self_attn.k_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]) as tf.Tensor4D;
+    if (this.traits.qkNorm) {
+      // Per head, over headDim, before RoPE (Qwen3, Gemma 3).
+      q = this.rmsNorm(q, `${p}.self_attn.q_norm.weight`) as tf.Tensor4D;
+      k = this.rmsNorm(k, `${p}.self_attn.k_norm.weight`) as tf.Tensor4D;
+    }
+    q = rope(q, cos, sin);
+    k = rope(k, cos, sin);
+    const v = tf.reshape(this.linear(h, `${p}.self_attn.v_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]) as tf.Tensor4D;
+    let attn: tf.Tensor2D;
+    if ('attentionMask' in mode) {
+      attn = tf.reshape(attention(q, k, v, mode.attentionMask, scale), [B * T, c.numHeads * hd]) as tf.Tensor2D;
+    } else {
       let kh = tf.transpose(k, [0, 2, 1, 3]) as tf.Tensor4D; // [B, nKv, T, hd]
       let vh = tf.transpose(v, [0, 2, 1, 3]) as tf.Tensor4D;
+      const cache = mode.cache;
       if (cache) {
         if (past > 0) {
           const [oldK, oldV] = [cache.keys[i], cache.values[i]];
@@ -252,29 +315,33 @@ export class LlamaModel implements CausalLM {
       // Query head j uses key/value head floor(j / rep) (HF repeat_kv): group the rep query heads of each
       // kv head along the time axis instead of copying keys and values rep times.
       const qh = tf.reshape(tf.transpose(tf.mul(q, scale), [0, 2, 1, 3]), [B, c.numKvHeads, rep * T, hd]);
-      const scores = tf.add(tf.matMul(qh, kh, false, true), bias!);
-      const probs = tf.softmax(scores);
+      const probs = tf.softmax(tf.add(tf.matMul(qh, kh, false, true), mode.bias));
       const ctx = tf.reshape(tf.matMul(probs, vh), [B, c.numHeads, T, hd]);
-      const attn = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, c.numHeads * hd]) as tf.Tensor2D;
-      x = this.mlpBlock(tf.add(x, tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, outputBias(c)), [B, T, c.hiddenSize])), p, B, T, training);
+      attn = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, c.numHeads * hd]) as tf.Tensor2D;
     }
-    if (cache) cache.length = past + T;
-    return this.rmsNorm(x, 'model.norm.weight') as tf.Tensor3D;
+    const out = tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, outputBias(c)), [B, T, c.hiddenSize]);
+    // Gemma's post_attention_layernorm normalises the attention output; Llama's is the pre-MLP norm (mlpBlock).
+    return this.traits.sandwichNorms ? this.rmsNorm(out, `${p}.post_attention_layernorm.weight`) : out;
   }
 
-  /** x + down(silu(gate(norm x)) · up(norm x)). */
+  /** x + down(act(gate(norm x)) · up(norm x)), Gemma: x + norm(down(...)) with its pre-feed-forward norm. */
   private mlpBlock(x: tf.Tensor, p: string, B: number, T: number, training: boolean): tf.Tensor {
     const c = this.config;
-    const h2 = tf.reshape(this.rmsNorm(x, `${p}.post_attention_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
+    const sandwich = this.traits.sandwichNorms;
+    const h2 = tf.reshape(this.rmsNorm(x, sandwich ? `${p}.pre_feedforward_layernorm.weight` : `${p}.post_attention_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
     const gate = this.linear(h2, `${p}.mlp.gate_proj`, training, false);
     const up = this.linear(h2, `${p}.mlp.up_proj`, training, false);
-    return tf.add(x, tf.reshape(this.linear(swiglu(gate, up), `${p}.mlp.down_proj`, training, false), [B, T, c.hiddenSize]));
+    const act = this.traits.activation === 'gelu_tanh' ? geglu(gate, up) : swiglu(gate, up);
+    const out = tf.reshape(this.linear(act, `${p}.mlp.down_proj`, training, false), [B, T, c.hiddenSize]);
+    return tf.add(x, sandwich ? this.rmsNorm(out, `${p}.post_feedforward_layernorm.weight`) : out);
   }
 
-  /** Output projection of hidden states [N, H] → logits [N, V]. */
+  /** Output projection of hidden states [N, H] → logits [N, V] (soft-capped where the family does). */
   project(h: tf.Tensor2D): tf.Tensor2D {
     const head = this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
-    return tf.matMul(h, this.w(head) as tf.Tensor2D, false, true);
+    const logits: tf.Tensor2D = tf.matMul(h, this.w(head) as tf.Tensor2D, false, true);
+    const cap = this.traits.finalLogitSoftcap;
+    return cap === undefined ? logits : softcap(logits, cap);
   }
 
   logits(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor3D {

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 
 export interface ModelConfig {
-  architecture: 'LlamaForCausalLM' | 'MistralForCausalLM' | 'Qwen2ForCausalLM';
+  architecture: 'LlamaForCausalLM' | 'MistralForCausalLM' | 'Qwen2ForCausalLM' | 'Qwen3ForCausalLM' | 'Gemma3ForCausalLM';
   vocabSize: number;
   hiddenSize: number;
   numLayers: number;
@@ -18,6 +18,39 @@ export interface ModelConfig {
   eosTokenIds: number[];
   /** rope_scaling of config.json when not plain RoPE: 'linear' or Llama 3's frequency-dependent scheme. */
   ropeScaling?: RopeScaling;
+  /** What the family does differently from Llama (Qwen3, Gemma 3: engine/families/); absent = Llama's conventions. */
+  traits?: DecoderTraits;
+}
+
+export interface DecoderTraits {
+  /** RMSNorm over each head's q and k (weights self_attn.q_norm / k_norm, [headDim]) before RoPE. */
+  qkNorm: boolean;
+  /** Gemma: every RMSNorm scales by (1 + w); the stored weights are offsets from 1. */
+  normPlusOne: boolean;
+  /** Gemma: embeddings × √hidden, the factor and the product in the embedding's stored dtype. */
+  scaleEmbeddings: boolean;
+  /** Gemma: post_attention_layernorm normalises the attention output; pre_/post_feedforward_layernorm wrap the MLP. */
+  sandwichNorms: boolean;
+  /** Gated MLP activation: silu(gate) (SwiGLU) or tanh-approximated gelu(gate) (GeGLU). */
+  activation: 'silu' | 'gelu_tanh';
+  /** Multiplier of q·k: 1/√headDim, or query_pre_attn_scalar^-½ (Gemma). */
+  attentionScale: number;
+  /** One entry per decoder layer. */
+  layers: LayerAttention[];
+  /** cap · tanh(logits / cap) on the final logits (Gemma's final_logit_softcapping). */
+  finalLogitSoftcap?: number;
+}
+
+/** Per layer: its RoPE (layers sharing one object share cos/sin) and, for sliding-window layers, the window. */
+export interface LayerAttention {
+  rope: RopeSpec;
+  /** Key position s is visible from query position p when p - window < s <= p. */
+  slidingWindow?: number;
+}
+
+export interface RopeSpec {
+  theta: number;
+  scaling?: RopeScaling;
 }
 
 export type RopeScaling =

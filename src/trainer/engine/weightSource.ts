@@ -46,6 +46,12 @@ export class WeightSource {
     return this.keyToFile.has(key);
   }
 
+  /** The stored dtype of a tensor (F32, BF16, ...), undefined when the folder lacks it. */
+  dtypeOf(key: string): string | undefined {
+    const file = this.keyToFile.get(key);
+    return file ? this.open(file).tensors.get(key)?.dtype : undefined;
+  }
+
   /**
    * Checks one tensor against the shape config.json implies, from the safetensors header alone (nothing is
    * read or allocated); errors name the file and key.

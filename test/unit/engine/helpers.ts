@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writePeftAdapter } from '../../../src/trainer/engine/peft';
-import type { LoraSpec, ModelConfig } from '../../../src/trainer/engine';
+import * as tf from '@tensorflow/tfjs';
+import type { LoadedModel, LoraSpec, ModelConfig } from '../../../src/trainer/engine';
 
 export const BACKENDS = ['cpu', 'wasm'] as const;
 
@@ -49,4 +50,15 @@ export function maxAbsDiff(a: (number | null)[], b: (number | null)[]): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== null && b[i] !== null) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
   return m;
+}
+
+/** Scores all texts as one right-padded batch and returns each row's log-probs over its real tokens. */
+export function engineLogprobs(m: LoadedModel, seqs: number[][]): (number | null)[][] {
+  const T = Math.max(...seqs.map((s) => s.length));
+  const ids = seqs.map((s) => [...s, ...new Array(T - s.length).fill(m.tokenizer.padId)]);
+  const mask = seqs.map((s) => Array.from({ length: T }, (_, t) => (t < s.length ? 1 : 0)));
+  const lp = tf.tidy(() => m.model.tokenLogprobs(tf.tensor2d(ids, undefined, 'int32'), tf.tensor2d(mask, undefined, 'float32')));
+  const rows = lp.arraySync() as number[][];
+  lp.dispose();
+  return rows.map((r, b) => r.slice(0, seqs[b].length).map((v, t) => (t === 0 ? null : v)));
 }

@@ -2,12 +2,11 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/trainer/backend';
-import { loadModel, type LoadedModel, type LoraSpec } from '../../../src/trainer/engine';
+import { loadModel, type LoraSpec } from '../../../src/trainer/engine';
 import { writeTinyModel, type TinyModelOptions } from '../../fixtures/tinyModel';
 import { NaiveLlama, type Mutation } from './naiveReference';
-import { BACKENDS, maxAbsDiff, tempDir, writeRandomAdapter } from './helpers';
+import { BACKENDS, engineLogprobs, maxAbsDiff, tempDir, writeRandomAdapter } from './helpers';
 
 const TOL = 1e-4;
 const TEXTS = ['Patient denies chest pain.', 'BP 120/80, afebrile; plan: follow up in 2 weeks.'];
@@ -32,17 +31,6 @@ const CASES: Case[] = [
   { name: 'llama GQA + adapter (all modules)', model: { arch: 'llama', heads: 4, kvHeads: 2, seed: 14 }, adapter: { r: 4, alpha: 8, dropout: 0, targets: ALL, useRslora: false } },
   { name: 'qwen2 + rsLoRA adapter (q,v)', model: { arch: 'qwen2', heads: 4, kvHeads: 2, layers: 3, seed: 15 }, adapter: { r: 4, alpha: 16, dropout: 0.1, targets: ['q_proj', 'v_proj'], useRslora: true } },
 ];
-
-/** Scores all texts as one right-padded batch and returns each row's log-probs over its real tokens. */
-function engineLogprobs(m: LoadedModel, seqs: number[][]): (number | null)[][] {
-  const T = Math.max(...seqs.map((s) => s.length));
-  const ids = seqs.map((s) => [...s, ...new Array(T - s.length).fill(m.tokenizer.padId)]);
-  const mask = seqs.map((s) => Array.from({ length: T }, (_, t) => (t < s.length ? 1 : 0)));
-  const lp = tf.tidy(() => m.model.tokenLogprobs(tf.tensor2d(ids, undefined, 'int32'), tf.tensor2d(mask, undefined, 'float32')));
-  const rows = lp.arraySync() as number[][];
-  lp.dispose();
-  return rows.map((r, b) => r.slice(0, seqs[b].length).map((v, t) => (t === 0 ? null : v)));
-}
 
 for (const backend of BACKENDS) {
   describe(`parity on ${backend}`, () => {
