@@ -47,10 +47,10 @@ test('a snapshot shows the models, the metrics table and each example with its g
   assert.deepEqual(p.problems(), []);
 });
 
-test('"Only disagreements" keeps the examples where the models answer differently; export asks the host with that filter', async () => {
+test('the disagreement filter keeps the examples where the models answer differently; export asks the host with that filter', async () => {
   const p = await openPanel('compare', CompareHostMessage);
   await p.send({ type: 'snapshot', comparison, status: { phase: 'done', message: 'done', done: 3, total: 3 } });
-  assert.deepEqual(await p.texts('label[for="only-disagreements"]'), ['Only disagreements (1 of 3)']);
+  assert.deepEqual(await p.texts('label[for="only-disagreements"]'), ["Only examples where the models' answers differ (1 of 3, compared by extracted label)"]);
   await p.page.click('#only-disagreements');
   assert.deepEqual(await p.texts('article.example header code'), ['n1']);
   assert.deepEqual(await p.texts('#visible-count'), ['1 shown']);

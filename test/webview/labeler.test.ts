@@ -51,7 +51,9 @@ test('a labeled record marks the preferred pane and who labeled it; tie, both ba
   assert.deepEqual(await p.texts('.turn.role-user .text'), ['Fever and flank pain?']);
   assert.deepEqual(await p.texts('.pane.left .text'), ['Suspect pyelonephritis.']);
   assert.deepEqual(await p.texts('.pane.preferred h3'), ['Response 11preferred'], 'order AB and label A: the left pane');
-  assert.deepEqual(await p.texts('.label-status'), ['Response 1 better — dr-b, 2026-11-01T10:00:00Z']);
+  // Times read as the person's locale shows them; the ISO time stays in the tooltip.
+  assert.match((await p.texts('.label-status'))[0], /^Response 1 better — dr-b, Nov 1, 2026, \d{1,2}:\d{2}/);
+  assert.equal(await p.page.getAttribute('.label-status .muted', 'title'), '2026-11-01T10:00:00Z');
   const keys = [['3', 'tie'], ['0', 'both_bad'], ['Backspace', null]] as const;
   for (const [key, label] of keys) {
     // Each decision moves on: come back to the second record first.
@@ -67,7 +69,7 @@ test('a labeled record marks the preferred pane and who labeled it; tie, both ba
   await p.page.keyboard.press('Home');
   await p.page.keyboard.press('j');
   assert.deepEqual(await p.texts('.pane.preferred pre'), ['Probably a cold.'], 'label B in order AB: the right pane');
-  assert.deepEqual(await p.texts('.label-status'), ['Response 2 better — dr-a, 2026-11-02T09:00:00Z']);
+  assert.match((await p.texts('.label-status'))[0], /^Response 2 better — dr-a, Nov 2, 2026, \d{1,2}:\d{2}/);
   await p.close();
   assert.deepEqual(p.problems(), []);
 });
@@ -89,6 +91,30 @@ test('a malformed line is shown with its error and never labeled; filter, undo, 
   assert.deepEqual(await p.texts('#position'), ['Record 2 of 2 unlabeled'], 'the labeled record is hidden, the malformed line stays');
   await p.page.keyboard.press('k');
   assert.deepEqual(await p.texts('.record-id'), ['id p1']);
+  await p.close();
+  assert.deepEqual(p.problems(), []);
+});
+
+test('r right after a label (the cursor has moved on) annotates the record just labeled, and says so', async () => {
+  const p = await openPanel('labeler', LabelerHostMessage);
+  await p.send(snapshot);
+  assert.deepEqual(await p.texts('#position'), ['Record 1 of 3']);
+  await p.page.keyboard.press('1');
+  assert.deepEqual(await p.texts('#position'), ['Record 2 of 3'], 'auto-advance');
+  await p.page.keyboard.press('r');
+  assert.deepEqual(await p.texts('.record-id'), ['id p1'], 'the rationale box belongs to the record just labeled');
+  assert.match((await p.texts('.notice'))[0], /just labeled \(line 1\)/);
+  await p.page.keyboard.type('CT first is not indicated.');
+  const n = (await p.posted()).length;
+  await p.page.keyboard.press('Enter');
+  assert.deepEqual(await p.waitPosted('rationale', n), { type: 'rationale', line: 0, expect: 11, text: 'CT first is not indicated.' });
+  assert.deepEqual(await p.texts('#position'), ['Record 2 of 3'], 'and the cursor stays where auto-advance put it');
+  // After moving, r annotates the record on screen again.
+  await p.page.keyboard.press('k');
+  await p.page.keyboard.press('j');
+  await p.page.keyboard.press('r');
+  assert.deepEqual(await p.texts('.notice'), []);
+  await p.page.keyboard.press('Escape');
   await p.close();
   assert.deepEqual(p.problems(), []);
 });

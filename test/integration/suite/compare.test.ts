@@ -149,7 +149,7 @@ suite('compare', () => {
     for (const t of cells.texts) assert.match(t, /^-?\d+\.\d{3}$/, `metric cells: ${cells.texts.join(' ')}`);
     await ui.screenshot('compare-outputs');
     const label = (await ui.query('label[for="only-disagreements"]', { inWebview: true })).texts[0];
-    const disagreements = Number(/\((\d+) of 100\)/.exec(label)?.[1]);
+    const disagreements = Number(/\((\d+) of 100\b/.exec(label)?.[1]);
     assert.ok(Number.isInteger(disagreements), label);
     await ui.click('#only-disagreements', { inWebview: true });
     const filtered = await ui.query('article.example', { inWebview: true });

@@ -404,7 +404,11 @@ suite('runs', () => {
     assertTrainerTrains(extensionPath);
     const data = writeTinyDataset();
     const cfg = path.join(workspace(), 'nomodel.run.json');
-    fs.writeFileSync(cfg, JSON.stringify({ method: 'sft', model: path.join(workspace(), 'no-such-model'), data, steps: 2 }));
+    // A model folder that exists (a missing one is refused before the run starts) but that no engine can load.
+    const model = path.join(workspace(), 'no-such-model');
+    fs.mkdirSync(model, { recursive: true });
+    fs.writeFileSync(path.join(model, 'config.json'), JSON.stringify({ architectures: ['NoSuchForCausalLM'] }));
+    fs.writeFileSync(cfg, JSON.stringify({ method: 'sft', model, data, steps: 2 }));
     const r = await vscode.commands.executeCommand<StartResult>('clinicalFt.startRunFromConfig', vscode.Uri.file(cfg));
     assert.ok(r && 'runId' in r, JSON.stringify(r));
     await eventually(() => fs.existsSync(path.join(runsRoot(), r.runId, 'run.json')) && readRun(r.runId).status === 'failed', 60_000, 'failed status');
