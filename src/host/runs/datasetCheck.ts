@@ -16,6 +16,8 @@ export interface CheckOptions {
   phiAsErrors?: boolean;
   /** clinicalFt.nodePath; the extension host's own Node when unset. */
   execPath?: string;
+  /** Aborting kills the validator (the person cancelled the start). */
+  signal?: AbortSignal;
 }
 
 /** Arguments of the `clinical-ft validate` call that gates a run. */
@@ -31,12 +33,14 @@ export function checkDataset(extensionPath: string, file: string, method: 'sft' 
   return new Promise((resolve) => {
     const child = cp.fork(path.join(extensionPath, 'dist', 'trainer.js'), validateArgs(file, method, opts), {
       ...(opts.execPath ? { execPath: opts.execPath } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString('utf8')));
     child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString('utf8')).slice(-4000)));
+    // An abort arrives as an 'error' (AbortError) before 'exit'; the caller knows it cancelled.
     child.on('error', (e) => resolve({ kind: 'unavailable', reason: e.message }));
     child.on('exit', (code) => {
       let report: z.infer<typeof ValidateReport> | undefined;

@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { newRunId } from '../../core/runs/runDefaults';
 import { TrainerProcess, configuredNodePath } from '../trainerProcess';
 import type { RunStore } from './runStore';
+import { assertTrusted } from '../workspaceTrust';
 
 /** A trainer this window started and still talks to. */
 interface LiveRun {
@@ -16,18 +17,7 @@ interface LiveRun {
   trainer: TrainerProcess;
 }
 
-export class TrustError extends Error {}
-
 const READY_TIMEOUT_MS = 30_000;
-
-/** Refuses in restricted mode: a run executes a local process on files from the workspace. */
-export function assertTrusted(action: string): void {
-  if (!vscode.workspace.isTrusted) throw trustError(action);
-}
-
-export function trustError(action: string): TrustError {
-  return new TrustError(`${action} is disabled in Restricted Mode: a training run starts a local Node.js process that reads models and data from this workspace. Trust the workspace to train.`);
-}
 
 /**
  * Starts, cancels and resumes training runs. Each run gets its own trainer child (dist/trainer.js) sent one
@@ -95,6 +85,8 @@ export class RunManager implements vscode.Disposable {
     const entry = this.store.get(id);
     const pid = entry ? readRunLock(entry.dir)?.pid : undefined;
     if (!pid) throw new Error(`Run ${id} has no live trainer to cancel.`);
+    // The pid comes from a file in the workspace: an untrusted workspace must not choose what gets signalled.
+    assertTrusted(`Cancelling run ${id}, which this window did not start,`, 'Cancel would signal the process named in its trainer.lock, a file the workspace controls');
     process.kill(pid, 'SIGTERM');
     await this.store.refresh();
   }
