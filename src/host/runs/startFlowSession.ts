@@ -57,7 +57,10 @@ export class StartFlowSession implements vscode.Disposable {
     return new Promise<T | undefined>((resolve) => {
       const subs: vscode.Disposable[] = [];
       let ready = false;
+      let done = false;
       const finish = (value: T | undefined) => {
+        if (done) return;
+        done = true;
         subs.forEach((s) => s.dispose());
         // Until the next step fills the widget, nothing in it can be accepted.
         if (!this.cancelled) {
@@ -128,9 +131,13 @@ export class StartFlowSession implements vscode.Disposable {
         new Promise<string | undefined>((resolve) => {
           const box = vscode.window.createInputBox();
           const subs: vscode.Disposable[] = [box];
+          let done = false;
+          // Disposing the box fires its onDidHide synchronously: answer first, so that hide is not read as Escape.
           const finish = (v: string | undefined) => {
-            subs.forEach((s) => s.dispose());
+            if (done) return;
+            done = true;
             resolve(v);
+            subs.forEach((s) => s.dispose());
           };
           box.title = options.title;
           box.prompt = options.prompt;
