@@ -73,11 +73,27 @@ const configs = [
     format: 'iife',
     target: 'es2022',
     loader: { '.css': 'css', '.ttf': 'file' },
+    inject: [path.join(root, 'webview/shared/zodJitless.ts')],
   },
 ];
 
+/**
+ * dist/run-config.schema.json, generated from the zod RunConfig (one source) and contributed in package.json
+ * for *.run.json files: completion, hover docs and errors while typing.
+ */
+async function writeRunConfigSchema() {
+  const out = await esbuild.build({
+    entryPoints: [path.join(root, 'src/core/runConfigSchema.ts')], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'warning',
+  });
+  const module = { exports: {} };
+  new Function('module', 'exports', 'require', out.outputFiles[0].text)(module, module.exports, (await import('node:module')).createRequire(import.meta.url));
+  fs.mkdirSync(dist, { recursive: true });
+  fs.writeFileSync(path.join(dist, 'run-config.schema.json'), `${JSON.stringify(module.exports.runConfigJsonSchema(), null, 2)}\n`);
+}
+
 copyWasmBinaries();
 copyNativeAddon();
+await writeRunConfigSchema();
 if (watch) {
   const contexts = await Promise.all(configs.map((c) => esbuild.context(c)));
   await Promise.all(contexts.map((c) => c.watch()));

@@ -1,8 +1,10 @@
 // `npm test`: unit tests, webview tests, the integration suite in a real VS Code, and the harness self-check.
-// Streams every stage's output, then prints one closing line "N passed, N failed" over all stages.
+// Streams every stage's output, then prints one closing line "N passed, N failed, N skipped" over all stages.
+// A skipped test not declared in test/expected-skips.json (stage, test name, reason) fails the run.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { counts, undeclaredSkips } from './stageCounts.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const stages = [
@@ -23,18 +25,11 @@ function run(stage) {
   });
 }
 
-/** Counts from node:test's summary ("ℹ pass N", "ℹ fail N") or our own "N passed, N failed" lines. */
-function counts(out) {
-  const node = [...out.matchAll(/^ℹ (pass|fail) (\d+)$/gm)];
-  if (node.length) return node.reduce((c, [, k, n]) => ({ ...c, [k === 'pass' ? 'passed' : 'failed']: c[k === 'pass' ? 'passed' : 'failed'] + +n }), { passed: 0, failed: 0 });
-  const plain = [...out.matchAll(/(\d+) passed, (\d+) failed/g)].pop();
-  return plain ? { passed: +plain[1], failed: +plain[2] } : { passed: 0, failed: 0 };
-}
-
 // The real-VS-Code stage needs chromium, Node 24 and code-server; install them once if they are missing.
+const declared = JSON.parse(fs.readFileSync(path.join(root, 'test/expected-skips.json'), 'utf8')).skips;
 const install = spawnSync('bash', [path.join(root, '.ci/install-vscode.sh')], { stdio: 'inherit' });
 if (install.status !== 0) {
-  console.log('0 passed, 1 failed');
+  console.log('0 passed, 1 failed, 0 skipped');
   process.exit(1);
 }
 
@@ -42,13 +37,19 @@ const results = [];
 for (const stage of stages) results.push(await run(stage));
 let passed = 0;
 let failed = 0;
+let skipped = 0;
+const undeclared = [];
 console.log('\nSummary');
 for (const r of results) {
   const c = counts(r.out);
   if (r.code !== 0 && c.failed === 0) c.failed = 1; // a stage that crashed before counting
   passed += c.passed;
   failed += c.failed;
-  console.log(`  ${r.name.padEnd(12)} ${String(c.passed).padStart(4)} passed ${String(c.failed).padStart(3)} failed  exit ${r.code}  ${r.seconds.toFixed(0)} s`);
+  skipped += c.skipped;
+  undeclared.push(...undeclaredSkips(r.name, c, declared).map((t) => `${r.name}: ${t}`));
+  console.log(`  ${r.name.padEnd(12)} ${String(c.passed).padStart(4)} passed ${String(c.failed).padStart(3)} failed ${String(c.skipped).padStart(3)} skipped  exit ${r.code}  ${r.seconds.toFixed(0)} s`);
+  for (const n of c.names) console.log(`    skipped: ${n}${declared.some((d) => d.stage === r.name && d.test === n) ? ' (declared in test/expected-skips.json)' : ''}`);
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && results.every((r) => r.code === 0) ? 0 : 1);
+if (undeclared.length) console.log(`Skipped but not declared in test/expected-skips.json (this fails the run):\n  ${undeclared.join('\n  ')}`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed === 0 && undeclared.length === 0 && results.every((r) => r.code === 0) ? 0 : 1);

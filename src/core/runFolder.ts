@@ -27,5 +27,9 @@ export const RunRecord = z.object({
   endedAt: z.string().optional(),
   error: z.string().optional(),
   lastCheckpoint: z.number().int().optional(),
+  /** The starting adapter that adapter/ already contains (stacked): adapter/ applies to the base alone. */
+  adapterStackedOn: z.string().optional(),
+  /** Examples whose every trained token --max-length cut off (named in trainer.log). */
+  untrainedExamples: z.object({ train: z.number().int().min(0), eval: z.number().int().min(0) }).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;

@@ -1,14 +1,15 @@
 import * as vscode from 'vscode';
-import { TrainerProcess, configuredNodePath } from './trainerProcess';
+import { TrainerProcess } from './trainerProcess';
+import type { TrainerChildren } from './trainerChildren';
 import { formatEnvironmentReport } from '../core/environmentText';
 import type { EnvironmentReport } from '../core/protocol/environment';
 import { runsFolder } from './runsFolder';
 
 /** "Clinical FT: Show environment": the trainer process probes the backends; the host only displays. */
-export async function showEnvironment(extensionPath: string, output: vscode.OutputChannel): Promise<EnvironmentReport | undefined> {
+export async function showEnvironment(children: TrainerChildren, output: vscode.OutputChannel): Promise<EnvironmentReport | undefined> {
   output.show(true);
   output.appendLine('Probing training backends…');
-  const trainer = new TrainerProcess(extensionPath, { nodePath: configuredNodePath() });
+  const trainer = new TrainerProcess(children, { label: 'environment probe' });
   try {
     const { report } = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'Clinical FT: probing backends' },

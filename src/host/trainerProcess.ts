@@ -1,50 +1,37 @@
 import * as vscode from 'vscode';
-import * as cp from 'node:child_process';
-import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
   parseTrainerEvent,
   type TrainerEvent,
   type TrainerRequestInput,
 } from '../core/protocol/trainerProtocol';
+import type { ChildLifetime, TrainerChild, TrainerChildren } from './trainerChildren';
 
 /**
  * One trainer child process (dist/trainer.js --child) spoken to over Node IPC. The host never loads tfjs:
  * everything heavy happens in the child. Events are validated before anyone sees them.
  */
 export class TrainerProcess implements vscode.Disposable {
-  private readonly child: cp.ChildProcess;
+  private readonly child: TrainerChild;
   private readonly emitter = new vscode.EventEmitter<TrainerEvent>();
   private readonly exitEmitter = new vscode.EventEmitter<{ code: number | null; signal: NodeJS.Signals | null }>();
   readonly onEvent = this.emitter.event;
   readonly onExit = this.exitEmitter.event;
-  private stderrTail = '';
   private exited = false;
 
-  constructor(extensionPath: string, options: { nodePath?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-    const script = path.join(extensionPath, 'dist', 'trainer.js');
-    this.child = cp.fork(script, ['--child'], {
-      cwd: options.cwd,
-      execPath: options.nodePath || undefined,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
-    this.child.stderr?.on('data', (d: Buffer) => {
-      this.stderrTail = (this.stderrTail + d.toString('utf8')).slice(-4000);
-    });
-    this.child.stdout?.on('data', () => {});
-    this.child.on('message', (raw) => {
+  /** `lifetime` 'run' for training (it outlives the window); everything else dies with the window. */
+  constructor(children: TrainerChildren, options: { label: string; cwd?: string; env?: NodeJS.ProcessEnv; lifetime?: ChildLifetime }) {
+    this.child = children.start({ label: options.label, args: ['--child'], cwd: options.cwd, env: options.env, lifetime: options.lifetime });
+    const proc = this.child.process;
+    proc.stdout?.on('data', () => {});
+    proc.on('message', (raw) => {
       const parsed = parseTrainerEvent(raw);
       if (parsed.ok) this.emitter.fire(parsed.value);
       else console.warn(`[clinical-ft] rejected trainer message: ${parsed.error}`);
     });
-    this.child.on('exit', (code, signal) => {
+    void this.child.exited.then(({ code, signal }) => {
       this.exited = true;
       this.exitEmitter.fire({ code, signal });
-    });
-    this.child.on('error', (e) => {
-      this.stderrTail += `\n${e.message}`;
     });
   }
 
@@ -53,11 +40,11 @@ export class TrainerProcess implements vscode.Disposable {
   }
 
   get stderr(): string {
-    return this.stderrTail;
+    return this.child.stderr;
   }
 
   send(request: TrainerRequestInput): void {
-    if (!this.exited && this.child.connected) this.child.send(request);
+    if (!this.exited && this.child.process.connected) this.child.process.send(request);
   }
 
   /**
@@ -85,7 +72,7 @@ export class TrainerProcess implements vscode.Disposable {
         }),
         this.onExit(({ code, signal }) => {
           finish();
-          reject(new Error(`Trainer process exited (${signal ?? `code ${code}`}) before answering.${this.stderrTail ? `\n${this.stderrTail.trim()}` : ''}`));
+          reject(new Error(`Trainer process exited (${signal ?? `code ${code}`}) before answering.${this.stderr ? `\n${this.stderr.trim()}` : ''}`));
         }),
       );
       this.send({ ...request, id } as TrainerRequestInput);
@@ -105,13 +92,7 @@ export class TrainerProcess implements vscode.Disposable {
       release();
       return;
     }
-    this.child.once('exit', () => setImmediate(release));
-    this.child.kill('SIGTERM');
+    void this.child.exited.then(() => setImmediate(release));
+    this.child.cancel('SIGTERM');
   }
-}
-
-/** The Node executable configured for trainer processes (setting clinicalFt.nodePath). */
-export function configuredNodePath(): string | undefined {
-  const p = vscode.workspace.getConfiguration('clinicalFt').get<string>('nodePath');
-  return p ? p : undefined;
 }

@@ -5,7 +5,7 @@ import './compare.css';
 import { h, clear } from '../shared/dom';
 import { onHostMessage, postToHost, vscodeApi } from '../shared/vscodeApi';
 import { CompareHostMessage, type CompareStatus, type CompareWebviewMessage } from '../../src/core/compare/protocol';
-import { filterExamples, isDisagreement, type ComparedExample, type Comparison } from '../../src/core/compare/comparison';
+import { disagreementFilterLabel, filterExamples, isDisagreement, type ComparedExample, type Comparison } from '../../src/core/compare/comparison';
 
 /** Examples rendered per page: enough to scroll through, few enough to stay instant at thousands. */
 const PAGE = 100;
@@ -61,7 +61,6 @@ function metricsTable(c: Comparison): HTMLElement {
 }
 
 function controls(c: Comparison, visible: number): HTMLElement {
-  const disagreements = c.examples.filter(isDisagreement).length;
   const checkbox = h('input', {
     attrs: { type: 'checkbox', id: 'only-disagreements', ...(ui.onlyDisagreements ? { checked: '' } : {}) },
     on: {
@@ -89,7 +88,7 @@ function controls(c: Comparison, visible: number): HTMLElement {
   return h(
     'div',
     { class: 'controls' },
-    h('label', { attrs: { for: 'only-disagreements' } }, checkbox, ` Only disagreements (${disagreements} of ${c.examples.length})`),
+    h('label', { attrs: { for: 'only-disagreements' } }, checkbox, ` ${disagreementFilterLabel(c)}`),
     search,
     h('span', { class: 'muted', attrs: { id: 'visible-count' } }, `${visible} shown`),
     exportButton('markdown', 'Export Markdown'),

@@ -23,7 +23,7 @@ export function renderStats(s: PreviewStats, act: Actions): HTMLElement {
       return bar;
     }),
   );
-  const unit = s.lengthUnit === 'tokens' ? `tokens (${s.tokenizer} tokenizer)` : 'characters (no tokenizer found)';
+  const unit = s.lengthUnit === 'tokens' ? `tokens (${s.tokenizer} tokenizer)` : s.lengthNote ? 'characters' : 'characters (no tokenizer found)';
   const cards: HTMLElement[] = [
     card(
       'Records',
@@ -36,6 +36,7 @@ export function renderStats(s: PreviewStats, act: Actions): HTMLElement {
       bars,
       h('div', { class: 'muted axis' }, h('span', {}, String(s.min)), h('span', {}, String(s.max))),
       h('div', { class: 'muted axis-summary' }, `mean ${s.mean.toFixed(0)} · p95 ${s.p95} · max ${s.max}`),
+      s.lengthNote ? h('div', { class: 'muted', attrs: { id: 'stat-length-note' } }, s.lengthNote) : null,
     ),
   ];
   if (s.labels) {

@@ -25,6 +25,10 @@ const state = {
   unlabeledOnly: saved.unlabeledOnly ?? false,
   diff: saved.diff ?? false,
   editingRationale: false,
+  /** The record a decision just labeled (the cursor has moved on): `r` right after a label annotates it. */
+  justLabeled: undefined as number | undefined,
+  /** The record whose rationale is being edited. */
+  rationaleFor: undefined as number | undefined,
   notice: '',
 };
 
@@ -82,7 +86,10 @@ function decide(choice: 1 | 2 | 'tie' | 'both_bad' | null): void {
   }
   const label: Label | null = choice === 1 || choice === 2 ? candidateForSide(rec.order, choice) : choice;
   send({ type: 'label', line: rec.line, expect: rec.hash, label });
-  if (label !== null) advanceFrom(rec.line);
+  if (label !== null) {
+    state.justLabeled = rec.line;
+    advanceFrom(rec.line);
+  }
   render();
 }
 
@@ -116,6 +123,7 @@ function onKey(e: KeyboardEvent): void {
   const action = actions[e.key];
   if (!action) return;
   e.preventDefault();
+  if (e.key !== 'r') state.justLabeled = undefined;
   action();
 }
 
@@ -132,8 +140,10 @@ function toggleDiff(): void {
 }
 
 function openRationale(): void {
-  const rec = current();
+  const target = state.justLabeled ?? current()?.line;
+  const rec = state.records.find((r) => r.line === target);
   if (!rec || rec.kind !== 'pair') return;
+  state.rationaleFor = rec.line;
   state.editingRationale = true;
   render();
   const box = document.getElementById('rationale-input') as HTMLTextAreaElement | null;
@@ -142,12 +152,14 @@ function openRationale(): void {
 }
 
 function closeRationale(save: boolean): void {
-  const rec = current();
+  const rec = state.records.find((r) => r.line === state.rationaleFor);
   const box = document.getElementById('rationale-input') as HTMLTextAreaElement | null;
   if (save && rec?.kind === 'pair' && box && box.value !== (rec.rationale ?? '')) {
     send({ type: 'rationale', line: rec.line, expect: rec.hash, text: box.value });
   }
   state.editingRationale = false;
+  state.rationaleFor = undefined;
+  state.justLabeled = undefined;
   render();
   app.focus();
 }
@@ -163,6 +175,12 @@ function turnsView(t: Turns, cls: string): HTMLElement {
 
 function diffView(parts: DiffPart[]): HTMLElement {
   return h('div', { class: 'turns' }, h('pre', { class: 'text' }, ...parts.map((p) => (p.kind === 'same' ? p.text : h('mark', { class: 'only' }, p.text)))));
+}
+
+/** "30 Nov 2026, 18:42" in the user's locale; the ISO time stays in the tooltip and the file. */
+function readableTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 const labelText: Record<Label, string> = { A: '', B: '', tie: 'Tie', both_bad: 'Both bad' };
@@ -186,7 +204,7 @@ function pairView(rec: Pair): HTMLElement {
           'span',
           { class: 'label-status' },
           rec.label === 'A' || rec.label === 'B' ? `Response ${preferredSide} better` : labelText[rec.label],
-          rec.annotator ? h('span', { class: 'muted' }, ` — ${rec.annotator}${rec.time ? `, ${rec.time}` : ''}`) : null,
+          rec.annotator ? h('span', { class: 'muted', attrs: rec.time ? { title: rec.time } : {} }, ` — ${rec.annotator}${rec.time ? `, ${readableTime(rec.time)}` : ''}`) : null,
         );
   return h(
     'article',
@@ -257,7 +275,11 @@ function render(): void {
   if (!rec) {
     app.append(h('p', { class: 'muted empty' }, state.unlabeledOnly && pairs.length ? 'Every record is labeled. Press f to show all.' : 'This file has no records yet.'));
   } else {
-    app.append(rec.kind === 'pair' ? pairView(rec) : malformedView(rec));
+    // Editing the rationale of the record just labeled shows that record, not the one the cursor moved on to.
+    const editing = state.editingRationale ? state.records.find((r) => r.line === state.rationaleFor) : undefined;
+    const shown = editing ?? rec;
+    if (shown !== rec) app.append(h('div', { class: 'notice', attrs: { role: 'status' } }, `Rationale for the record you just labeled (line ${shown.line + 1}); Enter saves and returns to record ${i + 1}.`));
+    app.append(shown.kind === 'pair' ? pairView(shown) : malformedView(shown));
   }
   app.append(
     h(

@@ -39,15 +39,23 @@ const normalize = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /**
  * Models disagree on an example when their answers differ: the extracted labels when the set has labels,
- * otherwise the normalized text. Missing outputs do not count as an answer.
+ * otherwise (and for an answer no label could be read from) the normalized text — two different texts
+ * without a label are different answers, not the same "no label". Missing outputs do not count.
  */
 export function isDisagreement(ex: ComparedExample): boolean {
   const answers = ex.outputs.flatMap((o, i) => {
     if (o === null) return [];
     const label = ex.predicted?.[i];
-    return [label !== undefined ? `label:${label ?? '∅'}` : normalize(o)];
+    return [typeof label === 'string' ? `label:${label}` : `text:${normalize(o)}`];
   });
   return new Set(answers).size > 1;
+}
+
+/** The wording of the disagreement filter: what is compared, and how many examples it keeps. */
+export function disagreementFilterLabel(c: Comparison): string {
+  const n = c.examples.filter(isDisagreement).length;
+  const byLabel = c.examples.some((ex) => ex.predicted?.some((p) => typeof p === 'string'));
+  return `Only examples where the models' answers differ (${n} of ${c.examples.length}, compared by ${byLabel ? 'extracted label' : 'text'})`;
 }
 
 export function filterExamples(c: Comparison, opts: { onlyDisagreements: boolean; search?: string }): ComparedExample[] {

@@ -1,9 +1,9 @@
-// Markdown and CSV cells that survive any dataset text: pipes and newlines in markdown, quotes in CSV.
+// Markdown and CSV cells that survive any dataset text: pipes and newlines in markdown, quotes and formulas in CSV.
+import { csvText } from '../csv';
 
 export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  const s = typeof value === 'number' ? formatNumber(value) : value;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return typeof value === 'number' ? formatNumber(value) : csvText(value);
 }
 
 export function csvLine(cells: (string | number | null | undefined)[]): string {

@@ -4,6 +4,7 @@ import type { RecordFormat } from './records';
 
 export type IssueCode =
   | 'json_syntax'
+  | 'json_too_deep'
   | 'invalid_utf8'
   | 'line_too_long'
   | 'torn_last_line'

@@ -25,6 +25,8 @@ export const PreviewStats = z.object({
   warnings: z.number().int(),
   lengthUnit: z.enum(['tokens', 'characters']),
   tokenizer: z.string().nullable(),
+  /** How the lengths were measured when it is not plain: counting in progress, capped records, a tokenizer that timed out. */
+  lengthNote: z.string().nullable().optional(),
   histogram: z.object({ edges: z.array(z.number()), counts: z.array(z.number().int()) }),
   min: z.number(),
   max: z.number(),

@@ -117,7 +117,17 @@ export class DatasetValidator {
       this.add('error', { line: lineNo, column: firstNonBlank(text) + 1, field: null, code: 'not_object', message: `each line must be a JSON object, found ${typeName(value)}` });
       return undefined;
     }
-    return this.record(lineNo, text, value as Record<string, unknown>);
+    const counted = this.records;
+    try {
+      return this.record(lineNo, text, value as Record<string, unknown>);
+    } catch (e) {
+      // JSON.parse accepts any depth; locating a field in a line nested beyond the position parser's limit
+      // cannot. That is this line's problem, not the file's.
+      if (!(e instanceof JsonSyntaxError)) throw e;
+      this.records = counted;
+      this.add('error', { line: lineNo, column: e.offset + 1, field: null, code: 'json_too_deep', message: `cannot check this record: ${e.message}` });
+      return undefined;
+    }
   }
 
   /** Reported by the byte-level reader: bytes that are not UTF-8 at 1-based `column`. */
@@ -217,7 +227,8 @@ export class DatasetValidator {
               code: `phi_${f.category}`,
               path,
               span: [f.start, f.end],
-              message: `possible PHI (${PHI_LABELS[f.category]}): "${f.text}" — remove or replace it before training on this file`,
+              // Kind and length, never the matched text: messages end up in logs, run.json and output channels.
+              message: `possible PHI (${PHI_LABELS[f.category]}, ${f.end - f.start} character${f.end - f.start === 1 ? '' : 's'}) — remove or replace it before training on this file`,
             });
           }
         }

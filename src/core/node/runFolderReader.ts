@@ -2,38 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MetricsRecord } from '../metrics';
 import { RUN_FILES, RunRecord } from '../runFolder';
-import { writeFileAtomic } from './atomicWrite';
+import { readSmallFile, writeFileAtomic } from './atomicWrite';
+import { isRunAlive, lockOwnerState, readRunLock, removeRunLock } from './runLock';
 
-/** Contents of the lock file a live trainer keeps in its run folder. */
-export interface RunLock {
-  pid: number;
-  startedAt: string;
-}
+export { isRunAlive, readRunLock } from './runLock';
 
-export function readRunLock(dir: string): RunLock | undefined {
-  try {
-    const v = JSON.parse(fs.readFileSync(path.join(dir, RUN_FILES.lock), 'utf8')) as Partial<RunLock>;
-    return typeof v.pid === 'number' ? { pid: v.pid, startedAt: String(v.startedAt ?? '') } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** True when a trainer process still owns the run folder. */
-export function isRunAlive(dir: string): boolean {
-  const lock = readRunLock(dir);
-  return lock !== undefined && isProcessAlive(lock.pid);
-}
+/** run.json holds a config and a few fields; anything larger is not one. */
+const MAX_RUN_JSON_BYTES = 4 * 2 ** 20;
 
 function mayBeLive(record: RunRecord): boolean {
   return record.status === 'running' || (record.status === 'queued' && record.pid !== undefined);
@@ -42,7 +17,11 @@ function mayBeLive(record: RunRecord): boolean {
 function parseRunJson(file: string): { ok: true; record: RunRecord } | { ok: false; error: string } {
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const text = readSmallFile(file, MAX_RUN_JSON_BYTES);
+    if (text === undefined) {
+      return { ok: false, error: `${file}: missing, not a regular file (a link or a device is refused), or larger than ${MAX_RUN_JSON_BYTES / 2 ** 20} MB` };
+    }
+    raw = JSON.parse(text);
   } catch (e) {
     return { ok: false, error: `${file}: ${(e as Error).message}` };
   }
@@ -79,7 +58,8 @@ export function readRunRecord(dir: string, opts: { fixUp?: boolean } = {}): RunR
   if (opts.fixUp !== false) {
     try {
       writeFileAtomic(file, `${JSON.stringify(fixed, null, 2)}\n`);
-      if (lock) fs.rmSync(path.join(dir, RUN_FILES.lock), { force: true });
+      // Only the lock judged dead above: a trainer that took the folder since then keeps its own.
+      if (lock && lockOwnerState(lock) === 'gone') removeRunLock(dir, lock.token);
     } catch {
       // A read-only folder still reads as failed; it just is not rewritten.
     }

@@ -1,3 +1,4 @@
+import { csvText } from '../csv';
 import type { MetricsRecord } from '../metrics';
 
 const FIRST = ['run', 'step', 'epoch', 'time'];
@@ -19,6 +20,6 @@ export function metricsToCsv(runs: readonly { id: string; records: readonly Metr
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  // Run ids and metric names come from folder and file contents: text, neutralised; values are numbers.
+  return typeof v === 'number' ? String(v) : csvText(String(v));
 }

@@ -13,11 +13,18 @@ export interface TailResult {
   records: MetricsRecord[];
   /** Lines that were complete but not a metrics record, with their 1-based line number. */
   rejected: { line: number; reason: string }[];
+  /** The read budget ran out before the end of the file: poll again for the rest. */
+  behind?: boolean;
 }
 
 const NEWLINE = 0x0a;
 /** Bounded reads keep memory flat however large metrics.jsonl grows. */
 export const TAIL_CHUNK_BYTES = 1 << 20;
+/**
+ * A metrics line is ~200 bytes; a longer one is not the trainer's. Bytes of a line beyond this are skipped
+ * as they arrive (never gathered), so a newline-free file costs this much memory, not its size.
+ */
+export const MAX_METRICS_LINE_BYTES = 64 * 1024;
 
 /**
  * Incremental reader of metrics.jsonl. Only complete lines are parsed: a torn last line (the trainer was
@@ -28,10 +35,17 @@ export class MetricsTail {
   private offset = 0;
   private identity: string | undefined;
   private pending: Uint8Array = new Uint8Array(0);
+  /** Inside a line already longer than MAX_METRICS_LINE_BYTES: its bytes are dropped up to its newline. */
+  private skipping = false;
   private lineNo = 0;
   private readonly decoder = new TextDecoder('utf-8');
 
   constructor(private readonly source: TailSource) {}
+
+  /** Bytes held for the incomplete last line (at most MAX_METRICS_LINE_BYTES plus one read). */
+  get pendingBytes(): number {
+    return this.pending.length;
+  }
 
   /** Bytes consumed so far (complete lines plus the pending torn tail). */
   get position(): number {
@@ -56,12 +70,18 @@ export class MetricsTail {
       budget -= chunk.length;
       this.consume(chunk, result);
     }
+    if (this.offset < st.size) result.behind = true;
     return result;
   }
 
   /** At the end of a run a final line without newline is still worth a try; a torn one is dropped. */
   flushPending(): TailResult {
     const result: TailResult = { reset: false, records: [], rejected: [] };
+    if (this.skipping) {
+      this.skipping = false;
+      this.lineNo++;
+      result.rejected.push({ line: this.lineNo, reason: tooLong() });
+    }
     if (this.pending.length > 0) {
       const text = this.decoder.decode(this.pending).trim();
       this.pending = new Uint8Array(0);
@@ -83,20 +103,33 @@ export class MetricsTail {
     this.offset = 0;
     this.lineNo = 0;
     this.pending = new Uint8Array(0);
+    this.skipping = false;
     this.identity = identity;
   }
 
   private consume(chunk: Uint8Array, result: TailResult): void {
     let start = 0;
     let buf = chunk;
-    if (this.pending.length > 0) {
+    if (this.skipping) {
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl === -1) return;
+      this.skipping = false;
+      this.lineNo++;
+      result.rejected.push({ line: this.lineNo, reason: tooLong() });
+      start = nl + 1;
+    } else if (this.pending.length > 0) {
       buf = new Uint8Array(this.pending.length + chunk.length);
       buf.set(this.pending);
       buf.set(chunk, this.pending.length);
       this.pending = new Uint8Array(0);
     }
-    for (let i = buf.indexOf(NEWLINE); i !== -1; i = buf.indexOf(NEWLINE, start)) {
+    for (let i = buf.indexOf(NEWLINE, start); i !== -1; i = buf.indexOf(NEWLINE, start)) {
       this.lineNo++;
+      if (i - start > MAX_METRICS_LINE_BYTES) {
+        result.rejected.push({ line: this.lineNo, reason: tooLong() });
+        start = i + 1;
+        continue;
+      }
       const text = this.decoder.decode(buf.subarray(start, i)).trim();
       start = i + 1;
       if (!text) continue;
@@ -104,9 +137,14 @@ export class MetricsTail {
       if (parsed.ok) result.records.push(parsed.record);
       else result.rejected.push({ line: this.lineNo, reason: parsed.reason });
     }
-    if (start < buf.length) this.pending = buf.slice(start);
+    if (start < buf.length) {
+      if (buf.length - start > MAX_METRICS_LINE_BYTES) this.skipping = true;
+      else this.pending = buf.slice(start);
+    }
   }
 }
+
+const tooLong = () => `longer than ${MAX_METRICS_LINE_BYTES / 1024} KiB: not a metrics record (skipped)`;
 
 export function parseMetricsLine(text: string): { ok: true; record: MetricsRecord } | { ok: false; reason: string } {
   let raw: unknown;

@@ -34,7 +34,8 @@ export function emptySummary(): MetricsSummary {
   return { count: 0, lastStep: 0, lastLoss: undefined, lastEvalLoss: undefined, minLoss: undefined, recentTimes: [] };
 }
 
-const RECENT = 20;
+// Long enough to hold several checkpoint or eval pauses, so one entering or leaving the window barely moves the ETA.
+const RECENT = 100;
 
 /**
  * Folds new records into the summary. Records without a `time` are timed by `observedAt` (when the tail

@@ -6,10 +6,12 @@ import { RUN_FILES } from '../../core/runFolder';
 import { evalCandidates, modelNames, sharedModel, type RunChoice } from '../../core/compare/comparePlan';
 import { runsFolder } from '../runsFolder';
 import { ComparePanel } from './comparePanel';
+import { compareOutputsFolder } from './compareOutputsFolder';
+import type { TrainerChildren } from '../trainerChildren';
 import { refuseUntrusted } from '../workspaceTrust';
 
 const BROWSE = '$(folder-opened) Choose…';
-/** `npm run demo` stacks SFT + DPO into this folder: the DPO run's model as it was trained. */
+/** Older demo runs stacked SFT + DPO into this folder; the trainer now writes adapter/ stacked itself. */
 const STACKED_ADAPTER = 'adapter-sft-dpo';
 
 interface SelectedRun extends RunChoice {
@@ -25,7 +27,9 @@ function readRun(dir: string): SelectedRun | undefined {
   const c = read.record.config;
   const adapterDir = [STACKED_ADAPTER, RUN_FILES.adapter].map((d) => path.join(dir, d)).find((d) => fs.existsSync(path.join(d, 'adapter_config.json')));
   if (!adapterDir) return undefined;
-  const missingStart = c.adapter && path.basename(adapterDir) !== STACKED_ADAPTER ? c.adapter : undefined;
+  // Runs before adapters were stacked by the trainer itself hold only their own delta in adapter/.
+  const stacked = read.record.adapterStackedOn !== undefined || path.basename(adapterDir) === STACKED_ADAPTER;
+  const missingStart = c.adapter && c.method === 'dpo' && !stacked ? c.adapter : undefined;
   return { id: read.record.id || path.basename(dir), dir, method: c.method, model: c.model, data: c.data, ...(c.evalData ? { evalData: c.evalData } : {}), adapterDir, ...(missingStart ? { missingStart } : {}) };
 }
 
@@ -60,7 +64,7 @@ async function pickFolderOrFile(title: string, options: { label: string; descrip
 }
 
 /** "Clinical FT: Compare runs" — from the palette, or the Runs view with one or more runs selected. */
-export async function compareRuns(extensionUri: vscode.Uri, ...args: unknown[]): Promise<ComparePanel | undefined> {
+export async function compareRuns(extensionUri: vscode.Uri, children: TrainerChildren, ...args: unknown[]): Promise<ComparePanel | undefined> {
   if (refuseUntrusted('Comparing model outputs', 'it evaluates models in a local trainer process on files from this workspace')) return undefined;
   const root = runsFolder();
   if (!root) {
@@ -92,8 +96,7 @@ export async function compareRuns(extensionUri: vscode.Uri, ...args: unknown[]):
     );
   }
   const names = modelNames(runs);
-  const nodePath = vscode.workspace.getConfiguration('clinicalFt').get<string>('nodePath') || undefined;
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const outDir = path.join(path.dirname(root), 'compare', `${stamp}-${path.basename(dataset).replace(/\.jsonl$/, '')}`);
-  return new ComparePanel(extensionUri, { dataset, outDir, models: [{ name: names[0], modelDir: model }, ...runs.map((r, i) => ({ name: names[i + 1], modelDir: model, adapterDir: r.adapterDir }))] }, nodePath);
+  const outDir = path.join(compareOutputsFolder() ?? path.join(path.dirname(root), 'compare'), `${stamp}-${path.basename(dataset).replace(/\.jsonl$/, '')}`);
+  return new ComparePanel(extensionUri, { dataset, outDir, models: [{ name: names[0], modelDir: model }, ...runs.map((r, i) => ({ name: names[i + 1], modelDir: model, adapterDir: r.adapterDir }))] }, children);
 }

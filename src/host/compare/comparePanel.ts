@@ -6,6 +6,7 @@ import { comparisonCsv, comparisonMarkdown, type ComparedModel, type Comparison 
 import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 import { EvalProcess } from './evalProcess';
+import type { TrainerChildren } from '../trainerChildren';
 
 export interface ComparePlan {
   dataset: string;
@@ -29,9 +30,9 @@ export class ComparePanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly plan: ComparePlan,
-    private readonly nodePath: string | undefined,
+    private readonly children: TrainerChildren,
   ) {
     this.evals = plan.models.map(() => undefined);
     this.comparison = buildComparison(plan.dataset, plan.models, this.evals);
@@ -64,7 +65,7 @@ export class ComparePanel implements vscode.Disposable {
       if (this.disposed) return;
       this.status = { ...this.status, message: `Evaluating ${m.name} (${i + 1} of ${this.plan.models.length})…`, done: i };
       this.post({ type: 'progress', status: this.status });
-      this.current = new EvalProcess(this.extensionUri.fsPath, this.nodePath);
+      this.current = new EvalProcess(this.children);
       try {
         const out = path.join(this.plan.outDir, `${i}-${m.name.replace(/[^\w.-]+/g, '_')}`);
         this.evals[i] = await this.current.run(m.modelDir, m.adapterDir, this.plan.dataset, out, cwd);
@@ -78,7 +79,7 @@ export class ComparePanel implements vscode.Disposable {
     }
     this.status = failures.length
       ? { ...this.status, phase: 'failed', message: `Some evaluations failed — ${failures.join(' · ')}` }
-      : { ...this.status, phase: 'done', message: `Evaluated ${this.plan.models.length} models on ${this.comparison.examples.length} examples.` };
+      : { ...this.status, phase: 'done', message: `Evaluated ${this.plan.models.length} models on ${this.comparison.examples.length} examples. Outputs with gold answers are kept in ${this.plan.outDir} until you delete them ("Clinical FT: Delete comparison outputs").` };
     this.snapshot();
   }
 

@@ -7,12 +7,14 @@ import { metricsToCsv } from '../../core/runs/metricsCsv';
 import { decimateRecords } from '../../core/runs/chartSeries';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 import type { RunChange, RunStore } from '../runs/runStore';
+import { isEvalRecord } from '../../core/runs/metricsWindow';
+import { RUN_FILES } from '../../core/runFolder';
+import { allMetricsRecords } from '../runs/fileTailSource';
 
 /** Deltas are coalesced: a chart redraw per few hundred ms is smooth, one per metrics line is not. */
 const FLUSH_MS = 250;
-/** Train lines per run in a snapshot; more than a chart has pixels for (CSV export always has them all). */
+/** Train lines per run in a snapshot; more than a chart has pixels for (CSV export reads metrics.jsonl for all of them). */
 const SNAPSHOT_MAX_POINTS = 20_000;
-const isEvalRecord = (r: MetricsRecord) => Object.keys(r).some((k) => k.startsWith('eval_'));
 
 /**
  * The run dashboard: one panel showing one or more runs overlaid. Full snapshot whenever the webview says
@@ -82,7 +84,7 @@ export class DashboardPanel implements vscode.Disposable {
       status: v.status,
       step: v.step,
       totalSteps: v.totalSteps,
-      records: decimateRecords(e.records, SNAPSHOT_MAX_POINTS, isEvalRecord),
+      records: decimateRecords(e.metrics.window.records(), SNAPSHOT_MAX_POINTS, isEvalRecord),
     };
   }
 
@@ -97,7 +99,8 @@ export class DashboardPanel implements vscode.Disposable {
     let needSnapshot = false;
     for (const c of changes) {
       if (!this.runIds.includes(c.id)) continue;
-      if (c.reset) {
+      // A thinned window: the webview's appended history would outgrow it, so it starts again from the window.
+      if (c.reset || c.thinned) {
         needSnapshot = true;
         continue;
       }
@@ -148,7 +151,12 @@ export class DashboardPanel implements vscode.Disposable {
         return;
       }
       case 'exportCsv': {
-        const runs = this.runIds.map((id) => ({ id, records: this.store.get(id)?.records ?? [] }));
+        const runs = await Promise.all(
+          this.runIds.map(async (id) => {
+            const e = this.store.get(id);
+            return { id, records: e ? await allMetricsRecords(path.join(e.dir, RUN_FILES.metrics)) : [] };
+          }),
+        );
         await this.save('csv', `${this.runIds.join('+')}.metrics.csv`, Buffer.from(metricsToCsv(runs), 'utf8'));
         return;
       }

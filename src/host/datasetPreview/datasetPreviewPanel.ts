@@ -5,11 +5,13 @@ import { webviewHtml, webviewOptions } from '../webviewHtml';
 import { HostToPreview, PreviewToHost, type FilterMode, type PreviewRow, type PreviewStats } from '../../core/datasets/previewProtocol';
 import { indexDataset, readLineAt, readLinesAt, type DatasetIndex } from '../../core/node/datasetIndex';
 import { readLineBatches } from '../../core/node/jsonlReader';
-import { detectFormat, FORMAT_LABELS, normalizeRecord, type RecordFormat } from '../../core/datasets/records';
-import { histogram, recordPreview, recordText } from '../../core/datasets/recordSummary';
-import { loadTokenCounter } from './tokenCounter';
+import { detectFormat, normalizeRecord } from '../../core/datasets/records';
+import { recordPreview, recordText } from '../../core/datasets/recordSummary';
+import { applyTokenCount, computeStats } from '../../core/node/previewStats';
+import { countTokensInChild } from './tokenCounter';
+import type { TrainerChildren } from '../trainerChildren';
 
-/** Files up to this size are tokenized for the length histogram; bigger ones are measured in characters. */
+/** Files up to this size are tokenized (in a child) for the length histogram; bigger ones are measured in characters. */
 const TOKENIZE_LIMIT = 16 * 1024 * 1024;
 const MAX_ROWS_PER_REQUEST = 400;
 const PREVIEW_CHARS = 240;
@@ -17,7 +19,7 @@ const PREVIEW_CHARS = 240;
 const open = new Map<string, DatasetPreview>();
 
 /** "Clinical FT: Open dataset preview" for the explorer's file, the active editor's, or one picked. */
-export async function openDatasetPreview(context: vscode.ExtensionContext, arg?: unknown): Promise<DatasetPreview | undefined> {
+export async function openDatasetPreview(context: vscode.ExtensionContext, children: TrainerChildren, arg?: unknown): Promise<DatasetPreview | undefined> {
   let uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
   if (!uri || uri.scheme !== 'file' || !uri.fsPath.endsWith('.jsonl')) {
     uri = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'JSON Lines': ['jsonl'] }, title: 'Open dataset preview' }))?.[0];
@@ -28,7 +30,7 @@ export async function openDatasetPreview(context: vscode.ExtensionContext, arg?:
     existing.panel.reveal();
     return existing;
   }
-  const preview = new DatasetPreview(context, uri);
+  const preview = new DatasetPreview(context, children, uri);
   open.set(uri.fsPath, preview);
   preview.panel.onDidDispose(() => open.delete(uri.fsPath));
   return preview;
@@ -46,9 +48,11 @@ export class DatasetPreview {
   private disposed = false;
   private progressRows = 0;
   private readonly file: string;
+  private stopCounting: (() => void) | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
+    private readonly children: TrainerChildren,
     private readonly uri: vscode.Uri,
   ) {
     this.file = uri.fsPath;
@@ -76,6 +80,7 @@ export class DatasetPreview {
     watcher.onDidCreate(changed);
     this.panel.onDidDispose(() => {
       this.disposed = true;
+      this.stopCounting?.();
       clearTimeout(rebuild);
       watcher.dispose();
     });
@@ -103,10 +108,12 @@ export class DatasetPreview {
     const generation = ++this.buildGeneration;
     try {
       const size = (await fs.promises.stat(this.file)).size;
-      const tokens = size <= TOKENIZE_LIMIT ? await loadTokenCounter(this.context.extensionPath) : undefined;
+      this.stopCounting?.();
+      // Token counting runs beside the index, in a child: the host measures characters meanwhile.
+      const counting = size <= TOKENIZE_LIMIT ? countTokensInChild(this.children, this.context.extensionPath, this.file) : undefined;
+      this.stopCounting = counting?.cancel;
       let lastPost = 0;
       const index = await indexDataset(this.file, {
-        countTokens: tokens ? (t) => tokens.count(t) : undefined,
         cancelled: () => this.disposed || generation !== this.buildGeneration,
         onProgress: (rows) => {
           this.progressRows = rows;
@@ -118,11 +125,17 @@ export class DatasetPreview {
       });
       if (this.disposed || generation !== this.buildGeneration) return;
       this.index = index;
-      this.stats = computeStats(index, tokens?.name ?? null);
+      const note = counting ? 'Counting tokens…' : size > TOKENIZE_LIMIT ? `Files over ${TOKENIZE_LIMIT / 1024 / 1024} MB are measured in characters.` : null;
+      this.stats = computeStats(index, null, note);
       // Row numbers changed: a text filter would point at stale rows, so start unfiltered.
       this.query = '';
       this.mode = 'all';
       this.indices = null;
+      this.snapshot();
+      if (!counting) return;
+      const counted = await counting.result;
+      if (this.disposed || generation !== this.buildGeneration) return;
+      this.stats = applyTokenCount(index, counted);
       this.snapshot();
     } catch (e) {
       this.post({ type: 'error', message: `cannot read ${path.basename(this.file)}: ${e instanceof Error ? e.message : String(e)}` });
@@ -255,40 +268,4 @@ function parseRecord(text: string) {
   } catch {
     return undefined;
   }
-}
-
-export function computeStats(index: DatasetIndex, tokenizer: string | null): PreviewStats {
-  const { result, lengths } = index;
-  const sorted = Float64Array.from(lengths).sort();
-  const labels = new Map<string, number>();
-  let labelled = 0;
-  for (const r of index.rows) {
-    if (r.label === null) continue;
-    labelled++;
-    labels.set(r.label, (labels.get(r.label) ?? 0) + 1);
-  }
-  const valid = index.rows.filter((r) => !r.error).length;
-  // A classification set: nearly every answer is short and there are few distinct ones.
-  const isClassification = valid > 0 && labelled >= valid * 0.9 && labels.size <= 30;
-  const phiFindings = [...result.warnings, ...result.errors].filter((w) => w.code.startsWith('phi_'));
-  return {
-    records: result.records,
-    invalid: index.rows.length - valid,
-    format: result.format,
-    formatLabel: result.format ? FORMAT_LABELS[result.format as RecordFormat] : 'unknown format',
-    errors: result.errors.length + (result.omittedErrors ?? 0),
-    warnings: result.warnings.length + (result.omittedWarnings ?? 0),
-    lengthUnit: index.lengthUnit,
-    tokenizer,
-    histogram: histogram(lengths),
-    min: sorted.length ? sorted[0] : 0,
-    max: sorted.length ? sorted[sorted.length - 1] : 0,
-    mean: sorted.length ? lengths.reduce((a, b) => a + b, 0) / sorted.length : 0,
-    p95: sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] : 0,
-    labels: isClassification ? [...labels].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count) : null,
-    duplicates: index.duplicateLines.size,
-    duplicateLines: [...index.duplicateLines].slice(0, 500),
-    phi: phiFindings.length,
-    phiFindings: phiFindings.slice(0, 500).map((f) => ({ line: f.line, column: f.column, code: f.code, message: f.message })),
-  };
 }

@@ -4,7 +4,9 @@ import { DatasetValidator } from '../../core/datasets/validator';
 import { validateFile } from '../../core/node/validateFile';
 import type { DatasetIssue, IssueFix, ValidationResult } from '../../core/datasets/issues';
 import { validateInChild } from './validateInChild';
-import { datasetSelector, isDatasetDocument, phiAsErrors } from './datasetGlobs';
+import { datasetSelector, isDatasetDocument } from './datasetGlobs';
+import { phiAsErrors } from '../settings';
+import type { TrainerChildren } from '../trainerChildren';
 
 /** Up to this size a dataset is validated on the extension host (a few ms); bigger ones go to a child process. */
 const IN_PROCESS_LIMIT = 2 * 1024 * 1024;
@@ -22,7 +24,7 @@ export class DatasetDiagnostics implements vscode.Disposable, vscode.CodeActionP
   /** Fires after a document's diagnostics were replaced (tests and the preview listen). */
   readonly onDidValidate = this.changed.event;
 
-  constructor(private readonly extensionPath: string) {
+  constructor(private readonly children: TrainerChildren) {
     this.disposables.push(
       this.changed,
       vscode.languages.registerCodeActionsProvider([{ pattern: '**/*.jsonl' }, { language: 'jsonl' }], this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
@@ -63,7 +65,7 @@ export class DatasetDiagnostics implements vscode.Disposable, vscode.CodeActionP
     } else if (doc.getText().length <= IN_PROCESS_LIMIT) {
       result = validateText(doc, phi);
     } else {
-      result = await validateInChild(this.extensionPath, doc.uri.fsPath, { phiAsErrors: phi, text: doc.getText() });
+      result = await validateInChild(this.children, doc.uri.fsPath, { phiAsErrors: phi, text: doc.getText() });
     }
     // Results of an older text never replace those of a newer one; equal versions give equal results.
     if (doc.isClosed || doc.version !== version || (this.published.get(key) ?? -1) > version) return result;
@@ -82,7 +84,7 @@ export class DatasetDiagnostics implements vscode.Disposable, vscode.CodeActionP
 
   private async validatePath(file: string, phi: boolean): Promise<ValidationResult> {
     const size = (await fs.promises.stat(file)).size;
-    return size <= IN_PROCESS_LIMIT ? validateFile(file, { phiAsErrors: phi }) : validateInChild(this.extensionPath, file, { phiAsErrors: phi });
+    return size <= IN_PROCESS_LIMIT ? validateFile(file, { phiAsErrors: phi }) : validateInChild(this.children, file, { phiAsErrors: phi });
   }
 
   private publish(uri: vscode.Uri, result: ValidationResult, doc?: vscode.TextDocument): void {

@@ -13,7 +13,3 @@ export function isDatasetDocument(doc: vscode.TextDocument): boolean {
   if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled') return false;
   return vscode.languages.match(datasetSelector(), doc) > 0;
 }
-
-export function phiAsErrors(uri: vscode.Uri | null): boolean {
-  return vscode.workspace.getConfiguration('clinicalFt', uri).get<boolean>('phiAsErrors') ?? false;
-}

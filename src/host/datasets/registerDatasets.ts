@@ -2,16 +2,17 @@ import * as vscode from 'vscode';
 import { lazyCommand } from '../lazy';
 import { isDatasetDocument } from './datasetGlobs';
 import type { DatasetDiagnostics } from './datasetDiagnostics';
+import type { TrainerChildren } from '../trainerChildren';
 
 /**
  * Datasets: live diagnostics on files matching clinicalFt.datasetGlobs, "Validate dataset" and "Open dataset
  * preview". Only listeners are registered at activation; the validator loads with the first dataset seen.
  */
-export function registerDatasets(context: vscode.ExtensionContext): void {
+export function registerDatasets(context: vscode.ExtensionContext, children: TrainerChildren): void {
   let diagnostics: Promise<DatasetDiagnostics> | undefined;
   const get = () =>
     (diagnostics ??= import('./datasetDiagnostics').then(({ DatasetDiagnostics }) => {
-      const d = new DatasetDiagnostics(context.extensionPath);
+      const d = new DatasetDiagnostics(children);
       context.subscriptions.push(d);
       return d;
     }));
@@ -34,6 +35,6 @@ export function registerDatasets(context: vscode.ExtensionContext): void {
   });
   lazyCommand(context, 'clinicalFt.openDatasetPreview', async () => {
     const { openDatasetPreview } = await import('../datasetPreview/datasetPreviewPanel');
-    return (uri?: unknown) => openDatasetPreview(context, uri);
+    return (uri?: unknown) => openDatasetPreview(context, children, uri);
   });
 }

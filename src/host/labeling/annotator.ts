@@ -1,9 +1,9 @@
-import * as vscode from 'vscode';
 import * as os from 'node:os';
+import { configuredAnnotator } from '../settings';
 
-/** Who is labeling: setting clinicalFt.annotator, else the OS user (labels must always name someone). */
+/** Who is labeling: setting clinicalFt.annotator (user settings only), else the OS user (labels must always name someone). */
 export function annotatorName(): string {
-  const configured = vscode.workspace.getConfiguration('clinicalFt').get<string>('annotator')?.trim();
+  const configured = configuredAnnotator();
   if (configured) return configured;
   try {
     const user = os.userInfo().username;

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { candidatesFileName, extractPrompts, generateCandidatePairs, generateRequestFor, type PairGenerationSummary } from '../../core/labels/candidatePairs';
-import { TrainerProcess, configuredNodePath } from '../trainerProcess';
+import { TrainerProcess } from '../trainerProcess';
+import type { TrainerChildren } from '../trainerChildren';
 import type { PreferenceEditorProvider } from './preferenceEditor';
 import { pickAdapterFolder, pickModelFolder, pickPromptsFile } from './generationPickers';
 import { refuseUntrusted } from '../workspaceTrust';
@@ -28,6 +29,7 @@ export interface GenerateArgs {
  */
 export async function generateCandidatePairsCommand(
   context: vscode.ExtensionContext,
+  children: TrainerChildren,
   labeler: PreferenceEditorProvider,
   args: GenerateArgs = {},
 ): Promise<(PairGenerationSummary & { out: string; error?: string }) | undefined> {
@@ -64,7 +66,7 @@ export async function generateCandidatePairsCommand(
     void vscode.window.showErrorMessage(`Clinical FT: cannot create ${out}: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
   }
-  const trainer = new TrainerProcess(context.extensionPath, { nodePath: configuredNodePath(), cwd: path.dirname(promptsFile) });
+  const trainer = new TrainerProcess(children, { label: 'generate candidates', cwd: path.dirname(promptsFile) });
   let cancelled = false;
   let written = 0;
   let tokens = 0;

@@ -5,6 +5,7 @@ import type { ExportArgs } from './exportCommand';
 import type { GenerateArgs } from './generateCommand';
 import type { PreferenceEditorProvider } from './preferenceEditor';
 import type { PairCodeLensProvider } from './pairCodeLens';
+import type { TrainerChildren } from '../trainerChildren';
 
 // Ids repeated here (not imported) so activation evaluates no feature module: zod alone costs ~70 ms.
 const LABELER_VIEW_TYPE = 'clinicalFt.preferenceLabeler';
@@ -14,7 +15,7 @@ const LABELER_OPTION_VIEW_TYPE = 'clinicalFt.preferenceLabelerAnyJsonl';
  * Preference labeling: the labeler editor, pair CodeLens, candidate generation, export and agreement.
  * Registration only; each feature module loads on first use.
  */
-export function registerLabeling(context: vscode.ExtensionContext): void {
+export function registerLabeling(context: vscode.ExtensionContext, children: TrainerChildren): void {
   let labeler: Promise<PreferenceEditorProvider> | undefined;
   const getLabeler = () =>
     (labeler ??= import('./preferenceEditor').then(({ PreferenceEditorProvider }) => new PreferenceEditorProvider(context.extensionUri)));
@@ -51,6 +52,6 @@ export function registerLabeling(context: vscode.ExtensionContext): void {
   });
   lazyCommand(context, 'clinicalFt.generateCandidatePairs', async () => {
     const [{ generateCandidatePairsCommand }, provider] = await Promise.all([import('./generateCommand'), getLabeler()]);
-    return (args?: GenerateArgs) => generateCandidatePairsCommand(context, provider, args ?? {});
+    return (args?: GenerateArgs) => generateCandidatePairsCommand(context, children, provider, args ?? {});
   });
 }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
-import type { TailSource } from '../../core/runs/metricsTail';
+import { MetricsTail, type TailSource } from '../../core/runs/metricsTail';
+import type { MetricsRecord } from '../../core/metrics';
 
 /** TailSource over a real file; the inode tells a replaced (rotated, rewritten) file from a grown one. */
 export function fileTailSource(file: string): TailSource {
@@ -70,4 +71,17 @@ export async function lastLines(file: string, n: number): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/** Every record of a metrics.jsonl, read a chunk at a time (a CSV export: the store keeps only a window). */
+export async function allMetricsRecords(file: string): Promise<MetricsRecord[]> {
+  const tail = new MetricsTail(fileTailSource(file));
+  const out: MetricsRecord[] = [];
+  for (;;) {
+    const r = await tail.poll(4 << 20);
+    out.push(...r.records);
+    if (!r.behind) break;
+  }
+  out.push(...tail.flushPending().records);
+  return out;
 }

@@ -2,18 +2,19 @@ import * as vscode from 'vscode';
 import { lazyCommand } from '../lazy';
 import type { RunsService } from './runsService';
 import type { RunsNode } from './runsTree';
+import type { TrainerChildren } from '../trainerChildren';
 
 /**
  * Registers the Runs view and the run commands without loading them: activation stays cheap, and the
  * service (run folders, trainer processes, dashboard) is created on first use — or shortly after startup,
  * so a run still going after a window reload is reattached without anyone opening the view.
  */
-export function registerRuns(context: vscode.ExtensionContext, output: vscode.OutputChannel): void {
+export function registerRuns(context: vscode.ExtensionContext, output: vscode.OutputChannel, children: TrainerChildren): void {
   const treeChanged = new vscode.EventEmitter<RunsNode | undefined>();
   let service: Promise<RunsService> | undefined;
   const get = () =>
     (service ??= import('./runsService').then((m) => {
-      const s = new m.RunsService(context, output, () => treeChanged.fire(undefined));
+      const s = new m.RunsService(context, output, children, () => treeChanged.fire(undefined));
       context.subscriptions.push(s);
       return s;
     }));
@@ -41,8 +42,9 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
     'clinicalFt.runs.revealAdapter': (s, node?: RunsNode) => s.revealAdapter(node),
     'clinicalFt.runs.openConfig': (s, node?: RunsNode) => s.openConfig(node),
     'clinicalFt.runs.showLog': (s, node?: RunsNode) => s.showLog(node),
-    'clinicalFt.runs.delete': (s, node?: RunsNode) => s.deleteRun(node),
+    'clinicalFt.runs.delete': (s, node?: RunsNode, nodes?: RunsNode[]) => s.deleteRuns(nodes ?? (node ? [node] : [])),
     'clinicalFt.runs.refresh': (s) => s.refresh(),
+    'clinicalFt.trySampleData': async (s) => (await import('./sampleRun')).trySampleData(s),
   };
   for (const [id, fn] of Object.entries(commands)) {
     lazyCommand(context, id, async () => {
@@ -50,6 +52,9 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
       return (...args: never[]) => fn(s, ...args);
     });
   }
-  const warm = setTimeout(() => void get(), 1500);
+  const warm = setTimeout(() => void get().then(async (s) => {
+    const sample = await import('./sampleRun');
+    if (sample.pendingSampleRun()) await sample.trySampleData(s);
+  }), 1500);
   context.subscriptions.push({ dispose: () => clearTimeout(warm) });
 }

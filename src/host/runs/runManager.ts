@@ -4,10 +4,13 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { RunConfig } from '../../core/runConfig';
 import { RUN_FILES, type RunRecord } from '../../core/runFolder';
-import { readRunLock, readRunRecord } from '../../core/node/runFolderReader';
+import { readRunRecord } from '../../core/node/runFolderReader';
+import { trainerToSignal } from '../../core/node/runLock';
 import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { newRunId } from '../../core/runs/runDefaults';
-import { TrainerProcess, configuredNodePath } from '../trainerProcess';
+import { TrainerProcess } from '../trainerProcess';
+import { configuredNodePath, phiAsErrors } from '../settings';
+import type { TrainerChildren } from '../trainerChildren';
 import type { RunStore } from './runStore';
 import { assertTrusted } from '../workspaceTrust';
 
@@ -31,7 +34,7 @@ export class RunManager implements vscode.Disposable {
   readonly onDidRefuse = this.refusalEmitter.event;
 
   constructor(
-    private readonly extensionPath: string,
+    private readonly children: TrainerChildren,
     private readonly store: RunStore,
   ) {}
 
@@ -52,7 +55,7 @@ export class RunManager implements vscode.Disposable {
     const dir = path.join(root, id);
     fs.mkdirSync(dir, { recursive: true });
     onCreated?.(id);
-    const started = new Promise<void>((resolve) => this.spawn(id, dir, config, false, resolve));
+    const started = new Promise<void>((resolve) => this.startTrainer(id, dir, config, false, resolve));
     await started;
     await this.store.refresh(true);
     return id;
@@ -68,13 +71,16 @@ export class RunManager implements vscode.Disposable {
     if (!read.ok) throw new Error(`Cannot resume ${id}: ${read.error}`);
     if (read.record.status === 'running') throw new Error(`Run ${id} is still running (pid ${read.record.pid ?? '?'}).`);
     if (read.record.status === 'completed') throw new Error(`Run ${id} already completed.`);
-    await new Promise<void>((resolve) => this.spawn(id, entry.dir, read.record.config, true, resolve));
+    // The user's PHI gate applies to a resume as well, even if the run started without it.
+    const config = { ...read.record.config, phiAsErrors: read.record.config.phiAsErrors === true || phiAsErrors(vscode.Uri.file(read.record.config.data)) };
+    await new Promise<void>((resolve) => this.startTrainer(id, entry.dir, config, true, resolve));
     await this.store.refresh();
   }
 
   /**
    * Asks the trainer to stop at the next step (it checkpoints and marks the run cancelled). A run started
-   * before a window reload is reached through the pid in its lock file: SIGTERM means the same to it.
+   * before a window reload is reached through the pid in its lock file (SIGTERM means the same to it), but
+   * only when that process proves to be the trainer that wrote the lock: a lock is workspace content.
    */
   async cancel(id: string): Promise<void> {
     const live = this.live.get(id);
@@ -83,17 +89,18 @@ export class RunManager implements vscode.Disposable {
       return;
     }
     const entry = this.store.get(id);
-    const pid = entry ? readRunLock(entry.dir)?.pid : undefined;
-    if (!pid) throw new Error(`Run ${id} has no live trainer to cancel.`);
+    if (!entry) throw new Error(`Run ${id} has no live trainer to cancel.`);
+    const target = trainerToSignal(entry.dir);
+    if (!target.ok) throw new Error(`Run ${id} has no live trainer to cancel: ${target.reason}.`);
     // The pid comes from a file in the workspace: an untrusted workspace must not choose what gets signalled.
     assertTrusted(`Cancelling run ${id}, which this window did not start,`, 'Cancel would signal the process named in its trainer.lock, a file the workspace controls');
-    process.kill(pid, 'SIGTERM');
+    process.kill(target.pid, 'SIGTERM');
     await this.store.refresh();
   }
 
   /** `onOwned` fires once the trainer has written run.json (event `started`) or has given up. */
-  private spawn(id: string, dir: string, config: RunConfig, resume: boolean, onOwned: () => void): void {
-    const trainer = new TrainerProcess(this.extensionPath, { nodePath: configuredNodePath(), cwd: path.dirname(dir) });
+  private startTrainer(id: string, dir: string, config: RunConfig, resume: boolean, onOwned: () => void): void {
+    const trainer = new TrainerProcess(this.children, { label: `train ${id}`, cwd: path.dirname(dir), lifetime: 'run' });
     const requestId = randomUUID();
     const run: LiveRun = { requestId, trainer };
     this.live.set(id, run);

@@ -4,29 +4,30 @@ import * as path from 'node:path';
 import type { MetricsRecord } from '../../core/metrics';
 import { RUN_FILES, type RunRecord } from '../../core/runFolder';
 import { isRunAlive, readRunRecord } from '../../core/node/runFolderReader';
-import { MetricsTail } from '../../core/runs/metricsTail';
-import { addToSummary, compareRunsNewestFirst, emptySummary, runView, type MetricsSummary, type RunView } from '../../core/runs/runState';
+import { RunMetrics } from '../../core/runs/runMetrics';
+import { compareRunsNewestFirst, runView, type RunView } from '../../core/runs/runState';
 import { fileTailSource } from './fileTailSource';
 
-/** One run folder as the UI knows it: its run.json, a running summary of metrics.jsonl and the records. */
+/** One run folder as the UI knows it: its run.json, a running summary of metrics.jsonl and a bounded window of its records. */
 export interface RunEntry {
   id: string;
   dir: string;
   record: RunRecord | undefined;
   /** Why run.json could not be read (shown instead of the run). */
   readError: string | undefined;
-  summary: MetricsSummary;
-  records: MetricsRecord[];
+  /** The summary of every record and a bounded window of them (metrics.jsonl itself is read again for a CSV export). */
+  metrics: RunMetrics;
   alive: boolean;
   view: RunView | undefined;
-  tail: MetricsTail;
 }
 
 export interface RunChange {
   id: string;
-  /** Records appended since the last change; `reset` means drop everything seen before. */
+  /** Records kept since the last change; `reset` means drop everything seen before. */
   appended: MetricsRecord[];
   reset: boolean;
+  /** Kept records were thinned out (a long run): a view built from deltas must take a fresh snapshot. */
+  thinned?: boolean;
   statusChanged: boolean;
 }
 
@@ -129,7 +130,7 @@ export class RunStore implements vscode.Disposable {
 
   private newEntry(id: string): RunEntry {
     const dir = path.join(this.root()!, id);
-    return { id, dir, record: undefined, readError: undefined, summary: emptySummary(), records: [], alive: false, view: undefined, tail: new MetricsTail(fileTailSource(path.join(dir, RUN_FILES.metrics))) };
+    return { id, dir, record: undefined, readError: undefined, metrics: new RunMetrics(fileTailSource(path.join(dir, RUN_FILES.metrics))), alive: false, view: undefined };
   }
 
   private async update(e: RunEntry, now: number): Promise<RunChange | undefined> {
@@ -143,20 +144,13 @@ export class RunStore implements vscode.Disposable {
       e.readError = read.error;
     }
     e.alive = this.ownedLive.has(e.id) || isRunAlive(e.dir);
-    const polled = await e.tail.poll();
-    if (e.record && !e.alive && e.record.status !== 'running') polled.records.push(...e.tail.flushPending().records);
-    if (polled.reset) {
-      e.records = [];
-      e.summary = emptySummary();
-    }
-    e.records.push(...polled.records);
     // The first read of a folder is backlog: its records were not observed as they were written.
-    addToSummary(e.summary, polled.records, e.view ? now : undefined);
-    if (e.record) e.view = runView(e.record, e.summary, e.alive, now);
+    const got = await e.metrics.read({ observedAt: e.view ? now : undefined, final: !!e.record && !e.alive && e.record.status !== 'running', yieldBetween: () => new Promise((r) => setImmediate(r)) });
+    if (e.record) e.view = runView(e.record, e.metrics.summary, e.alive, now);
     const after = e.view ? `${e.view.status}|${e.view.step}|${e.view.totalSteps}|${e.record?.error}` : '';
     const live = e.view?.status === 'running';
-    if (polled.records.length === 0 && !polled.reset && before === after && !live) return undefined;
-    return { id: e.id, appended: polled.records, reset: polled.reset, statusChanged: before !== after };
+    if (got.count === 0 && !got.reset && before === after && !live) return undefined;
+    return { id: e.id, appended: got.thinned ? [] : got.appended, reset: got.reset, thinned: got.thinned, statusChanged: before !== after };
   }
 
   dispose(): void {

@@ -13,6 +13,7 @@ import { RunStatusBar } from './runStatusBar';
 import { RunStore, type RunChange } from './runStore';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
 import { startFromConfigFile, startRunFlow } from './startRunFlow';
+import type { TrainerChildren } from '../trainerChildren';
 
 export type StartResult = { runId: string } | { refused: string } | undefined;
 
@@ -33,9 +34,10 @@ export class RunsService implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly output: vscode.OutputChannel,
+    readonly children: TrainerChildren,
     onTreeChanged: () => void,
   ) {
-    this.manager = new RunManager(context.extensionPath, this.store);
+    this.manager = new RunManager(children, this.store);
     this.tree = new RunsTreeProvider(this.store);
     this.statusBar = new RunStatusBar(this.store);
     this.disposables.push(
@@ -228,27 +230,34 @@ export class RunsService implements vscode.Disposable {
     if (e) this.outputs.show(e.id, e.dir);
   }
 
-  async deleteRun(node?: RunsNode): Promise<void> {
-    const id = node?.id ?? (await this.pickRun('Delete', (s) => !canCancel(s)));
-    const e = id ? this.store.get(id) : undefined;
-    if (!e) return;
-    if (e.alive || this.manager.isLive(e.id)) {
-      void vscode.window.showWarningMessage(`Clinical FT: run ${e.id} is still running — cancel it first.`);
+  /** Deletes the selected runs (or one picked run) after a confirmation that lists every folder it removes. */
+  async deleteRuns(nodes: RunsNode[]): Promise<void> {
+    const picked = nodes.length ? undefined : await this.pickRun('Delete', (s) => !canCancel(s));
+    const ids = [...new Set(nodes.filter((n) => n.kind === 'run').map((n) => n.id))];
+    if (picked) ids.push(picked);
+    const entries = ids.flatMap((id) => this.store.get(id) ?? []);
+    if (entries.length === 0) return;
+    const live = entries.filter((e) => e.alive || this.manager.isLive(e.id));
+    if (live.length) {
+      void vscode.window.showWarningMessage(`Clinical FT: ${live.map((e) => e.id).join(', ')} ${live.length === 1 ? 'is' : 'are'} still running — cancel first; nothing was deleted.`);
       return;
     }
-    // No dialog, no deletion: a refused or dismissed confirmation keeps the folder.
+    const what = entries.length === 1 ? `run ${entries[0].id}` : `${entries.length} runs`;
+    // No dialog, no deletion: a refused or dismissed confirmation keeps every folder.
     const answer = await Promise.resolve(
-      vscode.window.showWarningMessage(`Delete run ${e.id}? Its adapter, checkpoints, metrics and log are removed.`, { modal: true, detail: e.dir }, 'Delete'),
+      vscode.window.showWarningMessage(`Delete ${what}? Their adapters, checkpoints, metrics and logs are removed.`, { modal: true, detail: entries.map((e) => e.dir).join('\n') }, 'Delete'),
     ).catch(() => undefined);
     if (answer !== 'Delete') return;
-    const uri = vscode.Uri.file(e.dir);
-    try {
-      await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: true });
-    } catch {
-      // No trash here (remote or headless): the person already confirmed.
-      await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: false });
+    for (const e of entries) {
+      const uri = vscode.Uri.file(e.dir);
+      try {
+        await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: true });
+      } catch {
+        // No trash here (remote or headless): the person already confirmed.
+        await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: false });
+      }
+      this.outputs.drop(e.id);
     }
-    this.outputs.drop(e.id);
     await this.store.refresh(true);
   }
 

@@ -53,8 +53,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
         return e ? runItem(e) : new vscode.TreeItem(node.id);
       case 'summary': {
         const v = e?.view;
-        const item = new vscode.TreeItem(`Metrics: ${e?.summary.count ?? 0} lines`);
-        item.description = v ? `last loss ${formatLoss(v.lastLoss)} · min ${formatLoss(e?.summary.minLoss)}${v.lastEvalLoss !== undefined ? ` · eval ${formatLoss(v.lastEvalLoss)}` : ''}` : '';
+        const item = new vscode.TreeItem(`Metrics: ${e?.metrics.summary.count ?? 0} lines`);
+        item.description = v ? `last loss ${formatLoss(v.lastLoss)} · min ${formatLoss(e?.metrics.summary.minLoss)}${v.lastEvalLoss !== undefined ? ` · eval ${formatLoss(v.lastEvalLoss)}` : ''}` : '';
         item.iconPath = new vscode.ThemeIcon('graph-line');
         item.command = { command: 'clinicalFt.runs.openDashboard', title: 'Open dashboard', arguments: [{ kind: 'run', id: node.id }] };
         return item;
@@ -110,7 +110,10 @@ function runItem(e: RunEntry): vscode.TreeItem {
     return item;
   }
   // The sidebar is narrow: what changes (status, progress, loss, time) comes before the model name.
-  item.label = `${v.method.toUpperCase()} · ${v.dataset}`;
+  // Two runs on one dataset must not look the same: the start time tells them apart (the id stays in the tooltip).
+  const started = e.record?.startedAt ? new Date(e.record.startedAt) : undefined;
+  const when = started && !Number.isNaN(started.getTime()) ? started.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }) : e.id;
+  item.label = `${v.method.toUpperCase()} · ${v.dataset} · ${when}`;
   item.description = `${v.status === 'running' || v.status === 'queued' ? '' : `${v.status} · `}${describeProgress(v)} · ${v.model}`;
   item.iconPath = STATUS_ICON[v.status];
   item.contextValue = `clinicalFt.run.${v.status}`;

@@ -4,9 +4,8 @@ import * as path from 'node:path';
 import type { RunConfig } from '../../core/runConfig';
 import { applyReviewEdit, defaultRunConfig, parseRunConfigFile, reviewFields } from '../../core/runs/runDefaults';
 import { checkDataset, describeIssue } from './datasetCheck';
-import { phiAsErrors } from '../datasets/datasetGlobs';
+import { phiAsErrors } from '../settings';
 import { assertTrusted } from '../workspaceTrust';
-import { configuredNodePath } from '../trainerProcess';
 import type { RunsService } from './runsService';
 import { StartFlowSession } from './startFlowSession';
 
@@ -60,25 +59,38 @@ export async function startFromConfigFile(svc: RunsService, uri?: vscode.Uri): P
     void vscode.window.showErrorMessage(`Clinical FT: ${path.basename(file)} is not a usable run config — ${parsed.message}`);
     return undefined;
   }
-  const config = absolutize(parsed.config, path.dirname(file));
-  const usable = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Clinical FT: validating ${path.basename(config.data)}…`, cancellable: true },
-    (_progress, token) => datasetIsUsable(svc, config.data, config.method, token),
-  );
-  if (!usable) return undefined;
+  // As the schema says: relative paths mean "in the workspace folder" (a config file elsewhere: next to it).
+  const config = absolutize(parsed.config, vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath ?? path.dirname(file));
+  const missing = missingPaths(config);
+  if (missing.length) {
+    void vscode.window.showErrorMessage(`Clinical FT: ${path.basename(file)} names ${missing.map(([field, p]) => `${field} ${p}`).join(' and ')}, which does not exist (relative paths resolve against the workspace folder).`);
+    return undefined;
+  }
+  if (!(await validateWithProgress(svc, config.data, config.method))) return undefined;
   return launch(svc, config);
 }
 
-async function launch(svc: RunsService, config: RunConfig): Promise<string> {
-  const id = await svc.manager.start(config, (created) => svc.expectRun(created));
+async function launch(svc: RunsService, config: RunConfig): Promise<string | undefined> {
+  // Held-out data is read by the trainer too: it passes the same checks as the training data.
+  if (config.evalData && !(await validateWithProgress(svc, config.evalData, config.method))) return undefined;
+  // The trainer gates PHI itself as run.json records it, so a resume or a CLI rerun of this run gates alike.
+  const gated: RunConfig = { ...config, phiAsErrors: config.phiAsErrors === true || phiAsErrors(vscode.Uri.file(config.data)) };
+  const id = await svc.manager.start(gated, (created) => svc.expectRun(created));
   svc.followNewRun(id);
   return id;
 }
 
-/** Relative paths in a config file mean "next to the config file". */
 function absolutize(c: RunConfig, base: string): RunConfig {
   const abs = (p: string | undefined) => (p === undefined || path.isAbsolute(p) ? p : path.resolve(base, p));
   return { ...c, model: abs(c.model)!, data: abs(c.data)!, evalData: abs(c.evalData), adapter: abs(c.adapter) };
+}
+
+/** The config's paths that do not exist, as [field, resolved path]. */
+function missingPaths(c: RunConfig): [string, string][] {
+  return (['model', 'data', 'evalData', 'adapter'] as const).flatMap((field) => {
+    const p = c[field];
+    return p !== undefined && !fs.existsSync(p) ? [[field, p] as [string, string]] : [];
+  });
 }
 
 async function datasetItems(method: 'sft' | 'dpo'): Promise<{ label: string; description: string; path: string }[]> {
@@ -106,6 +118,14 @@ async function pickDataset(flow: StartFlowSession, method: 'sft' | 'dpo'): Promi
   return uris?.[0]?.fsPath;
 }
 
+/** Outside the interactive flow (config files, held-out data): a notification whose Cancel stops the check. */
+function validateWithProgress(svc: RunsService, file: string, method: 'sft' | 'dpo'): Thenable<boolean> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Clinical FT: validating ${path.basename(file)}…`, cancellable: true },
+    (_progress, token) => datasetIsUsable(svc, file, method, token),
+  );
+}
+
 /** Stops the flow on invalid data, pointing at the diagnostics; warnings (PHI) are shown but do not stop it. */
 async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | 'dpo', token: vscode.CancellationToken): Promise<boolean> {
   if (!fs.existsSync(file)) {
@@ -116,16 +136,22 @@ async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | '
   const abort = new AbortController();
   const sub = token.onCancellationRequested(() => abort.abort());
   // With clinicalFt.phiAsErrors, PHI findings are errors and block the run like any other defect.
-  const result = await checkDataset(svc.extensionPath, file, method, { phiAsErrors: phiAsErrors(vscode.Uri.file(file)), execPath: configuredNodePath(), signal: abort.signal }).finally(() => sub.dispose());
+  const result = await checkDataset(svc.children, file, method, { phiAsErrors: phiAsErrors(vscode.Uri.file(file)), signal: abort.signal }).finally(() => sub.dispose());
   if (token.isCancellationRequested) return false;
   if (result.kind === 'valid') {
     if (result.warnings > 0) void vscode.window.showWarningMessage(`Clinical FT: ${path.basename(file)} is valid (${result.records} records) with ${result.warnings} warning(s), e.g. possible PHI — see the Problems panel.`);
     return true;
   }
   if (result.kind === 'unavailable') {
-    // The trainer validates again before training, so a missing CLI validator only delays the message.
-    svc.output.appendLine(`Dataset pre-check skipped for ${file}: ${result.reason}`);
-    return true;
+    // Fail closed: data that could not be checked (errors, PHI) is not trained on.
+    svc.output.appendLine(`Dataset check failed for ${file}: ${result.reason}`);
+    void vscode.window
+      .showErrorMessage(
+        `Clinical FT: could not validate ${path.basename(file)} (${result.reason.split('\n')[0]}), so the run was not started. Check the trainer's Node.js (setting clinicalFt.nodePath, "Show environment"), or run \`clinical-ft validate ${path.basename(file)}\` in a terminal, then start again.`,
+        'Show environment',
+      )
+      .then((choice) => choice && vscode.commands.executeCommand('clinicalFt.showEnvironment'));
+    return false;
   }
   const first = result.errors[0];
   // Not awaited: the flow ends here, the message stays until the person acts on it.

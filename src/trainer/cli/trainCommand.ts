@@ -12,10 +12,12 @@ const usage = `Usage: clinical-ft train (--config run.json | flags) --out DIR
   [--lora-r R] [--lora-alpha A] [--lora-dropout P] [--lora-targets q_proj,v_proj] [--use-rslora]
   [--beta 0.1] [--loss sigmoid|ipo|hinge] [--rpo-alpha 0] [--warmup-steps W] [--scheduler constant|linear|cosine]
   [--weight-decay D] [--max-grad-norm N] [--eval-every N] [--save-every N] [--seed S]
-  [--backend auto|tensorflow|wasm|cpu] [--resume]
+  [--backend auto|tensorflow|wasm|cpu] [--resume] [--phi-errors]
 --config also accepts a previous run's run.json; flags override it. --adapter with --method dpo folds
 that (SFT) adapter into the base for policy and reference and trains a new adapter on top; with sft it
 continues training it. --rpo-alpha A (DPO) adds A × the chosen answers' NLL to the loss (TRL's rpo_alpha).
+--phi-errors refuses training and eval data with possible PHI (as validate --phi-errors), recorded in
+run.json as "phiAsErrors" so a --resume is gated the same.
 SIGINT/SIGTERM stop after the current step with a checkpoint (status cancelled).
 Exit: 0 completed or cancelled, 1 training failed, 2 bad flags, config, data or folder.`;
 

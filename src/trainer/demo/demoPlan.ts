@@ -2,6 +2,7 @@
 // per task, and the seeds. Budgets are fixed here (not tuned per result) and recorded in demo.json.
 import * as path from 'node:path';
 import type { TaskId } from '../../core/compare/taskScoring';
+import { SAMPLE_MODEL_SFT } from '../../core/runs/sampleModelBudget';
 
 export interface DemoTask {
   id: TaskId;
@@ -27,21 +28,21 @@ export interface DemoBudget {
 }
 
 export const DEFAULT_BUDGET: DemoBudget = {
-  sftSteps: 200,
+  sftSteps: SAMPLE_MODEL_SFT.steps,
   // Reasoning answers name an option by its letter, which this model learns late: at 200 steps it names the right
   // option's text under the wrong letter (accuracy at chance, 0.24), at 800 it reaches ~0.9 over seeds.
   sftStepsByTask: { reasoning: 800 },
   dpoSteps: 50,
-  batchSize: 8,
-  sftLr: 5e-3,
+  batchSize: SAMPLE_MODEL_SFT.batchSize,
+  sftLr: SAMPLE_MODEL_SFT.lr,
   // 1e-3 overshoots (pair accuracy 1.0 within 50 steps, outputs lose their format); 3e-4 was the better of the
   // two on the reasoning dev pairs (reasoning.eval.dpo.jsonl's prompts), not on the held-out SFT split.
   dpoLr: 3e-4,
   beta: 0.1,
-  loraR: 8,
-  loraAlpha: 16,
-  loraTargets: 'q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj',
-  maxLength: 384,
+  loraR: SAMPLE_MODEL_SFT.lora.r,
+  loraAlpha: SAMPLE_MODEL_SFT.lora.alpha,
+  loraTargets: SAMPLE_MODEL_SFT.lora.targets.join(','),
+  maxLength: SAMPLE_MODEL_SFT.maxLength,
 };
 
 export function demoTasks(samples: string): DemoTask[] {

@@ -8,12 +8,11 @@ import * as path from 'node:path';
 import { initBackend } from '../backend';
 import type { Backend } from '../../core/runConfig';
 import { studyCsv } from '../../core/compare/studyTable';
-import { writeFileAtomic } from '../engine/safetensors';
+import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { DEFAULT_BUDGET, demoTasks, type DemoBudget, type DemoTask } from './demoPlan';
 import { ResultGrid, resultsMarkdown, type ModelRow } from './demoReport';
 import { evaluateSet } from './evaluateSet';
 import { runTrainerCli } from './trainerCli';
-import { stackAdapterFolders } from './stackAdapters';
 import { runPool } from './pool';
 import { studyMarkdown } from '../../core/compare/studyTable';
 
@@ -126,11 +125,9 @@ export async function main(args: DemoArgs): Promise<void> {
     const dpoRun = path.join(runsDir, `${id}-dpo-${task.id}-s${seed}`);
     t = Date.now();
     await runTrainerCli(trainerJs, trainArgs('dpo', task, args, seed, dpoRun, sftAdapter), logFile);
-    // The DPO adapter was trained on top of the folded SFT adapter: evaluate (and hand to users) both as one.
-    const stacked = path.join(dpoRun, 'adapter-sft-dpo');
-    stackAdapterFolders(sftAdapter, path.join(dpoRun, 'adapter'), stacked, args.model);
     say(`DPO  ${task.id.padEnd(13)} seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, dpoRun)}`);
-    await evaluate('DPO', task, dpoRun, stacked);
+    // adapter/ of a DPO run from an SFT adapter holds both, stacked: it applies to the base alone.
+    await evaluate('DPO', task, dpoRun, path.join(dpoRun, 'adapter'));
   });
   complete = true;
   write();

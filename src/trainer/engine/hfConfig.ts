@@ -4,6 +4,22 @@ import { readJsonObject } from './jsonFile';
 
 const ARCHITECTURES = ['LlamaForCausalLM', 'MistralForCausalLM', 'Qwen2ForCausalLM'] as const;
 
+/**
+ * Upper bounds for config.json sizes, a few times the largest released models' (Llama 3.1 405B: 126 layers,
+ * hidden 16384, intermediate 53248; Gemma 3: vocab 262144; Llama 4: 10M positions). Arrays sized by these
+ * are allocated before any weight is read, so an absurd value must be refused here, not by a V8 crash.
+ */
+export const SIZE_LIMITS = {
+  vocab_size: 2 ** 22,
+  hidden_size: 2 ** 16,
+  num_hidden_layers: 1024,
+  num_attention_heads: 1024,
+  num_key_value_heads: 1024,
+  head_dim: 4096,
+  intermediate_size: 2 ** 19,
+  max_position_embeddings: 2 ** 25,
+} as const;
+
 /** Maps a Hugging Face config.json onto ModelConfig; every missing or invalid field is named. */
 export function parseHfConfig(raw: Record<string, unknown>, file: string): ModelConfig {
   const archs = raw.architectures;
@@ -11,9 +27,10 @@ export function parseHfConfig(raw: Record<string, unknown>, file: string): Model
   if (!arch) {
     throw new Error(`${file}: key "architectures" is ${JSON.stringify(archs)}; supported: ${ARCHITECTURES.join(', ')}`);
   }
-  const int = (key: string, fallback?: number): number => {
+  const int = (key: keyof typeof SIZE_LIMITS, fallback?: number): number => {
     const v = raw[key] ?? fallback;
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${file}: key "${key}" must be a positive integer (got ${JSON.stringify(raw[key])})`);
+    if (v > SIZE_LIMITS[key]) throw new Error(`${file}: key "${key}" is ${v}, above ${SIZE_LIMITS[key]}, more than any supported model has: the file is corrupt or not a model's config`);
     return v;
   };
   const num = (key: string, fallback: number): number => {

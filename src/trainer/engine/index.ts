@@ -6,7 +6,7 @@ import { readHfConfig } from './hfConfig';
 import { loadTokenizer, readTokenizerConfig } from './tokenizer';
 import { loadChatTemplate } from './chatTemplate';
 import { readJsonObject } from './jsonFile';
-import { LlamaModel } from './model';
+import { LlamaModel, expectedTensors } from './model';
 import { WeightSource } from './weightSource';
 
 export type {
@@ -36,13 +36,18 @@ export async function loadModel(dir: string, opts?: { trainableBase?: boolean })
   const chatTemplate = loadChatTemplate(tokConfig, path.join(dir, 'tokenizer_config.json'));
   const genFile = path.join(dir, 'generation_config.json');
   const generationConfig = fs.existsSync(genFile) ? readJsonObject(genFile) : undefined;
-  const model = new LlamaModel(config, opts?.trainableBase ?? false);
   const source = new WeightSource(dir);
+  let model: LlamaModel;
   try {
-    model.loadFrom(source);
-  } catch (e) {
-    model.dispose();
-    throw e;
+    // Every size config.json implies is confirmed by the safetensors headers before anything is allocated.
+    for (const [key, shape] of expectedTensors(config)) source.check(key, shape);
+    model = new LlamaModel(config, opts?.trainableBase ?? false);
+    try {
+      model.loadFrom(source);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
   } finally {
     source.close();
   }

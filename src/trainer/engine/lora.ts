@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LoraController, LoraSpec } from './types';
-import { LORA_TARGETS, loraScale, peftKey, readPeftAdapter, writePeftAdapter } from './peft';
+import { LORA_TARGETS, loraScale, peftKey, readPeftAdapter, writePeftAdapterOf, type PeftAdapter } from './peft';
 import { mulberry32 } from './random';
+import { stackAdapters } from './stackAdapters';
 
 export interface LinearModule {
   /** HF module name, e.g. "model.layers.0.self_attn.q_proj". */
@@ -40,6 +41,8 @@ export class LoraAdapters implements LoraController {
   private isEnabled = true;
   private scaleValue = 0;
   private dropoutSeed = 0;
+  /** Adapters folded into the base, in order: what is saved must apply to the base alone. */
+  private folded: PeftAdapter | undefined;
 
   constructor(
     private readonly modules: LinearModule[],
@@ -87,6 +90,7 @@ export class LoraAdapters implements LoraController {
       t.a.dispose();
       t.b.dispose();
     }
+    this.folded = this.folded ? stackAdapters(this.folded, peft) : peft;
   }
 
   setEnabled(enabled: boolean): void {
@@ -118,14 +122,20 @@ export class LoraAdapters implements LoraController {
     }
   }
 
-  async save(dir: string, baseModelNameOrPath: string): Promise<void> {
+  /** The trainable adapter as PEFT holds it in memory (copies of A and B per module). */
+  toPeft(): PeftAdapter {
     if (!this.currentSpec) throw new Error('No LoRA adapter attached: nothing to save');
-    const shapes = new Map<string, number[]>();
+    const modules: PeftAdapter['modules'] = new Map();
     for (const [name, ad] of this.adapters) {
-      shapes.set(peftKey(name, 'A'), ad.a.shape);
-      shapes.set(peftKey(name, 'B'), ad.b.shape);
+      modules.set(name, { a: { shape: ad.a.shape, data: ad.a.dataSync() as Float32Array }, b: { shape: ad.b.shape, data: ad.b.dataSync() as Float32Array } });
     }
-    writePeftAdapter(dir, this.currentSpec, this.getState(), shapes, baseModelNameOrPath);
+    return { spec: { ...this.currentSpec, targets: [...this.currentSpec.targets] }, modules };
+  }
+
+  /** The trainable adapter stacked on every folded one (rank r1 + r2, exact), so it applies to the base alone. */
+  async save(dir: string, baseModelNameOrPath: string): Promise<void> {
+    const own = this.toPeft();
+    writePeftAdapterOf(dir, this.folded ? stackAdapters(this.folded, own) : own, baseModelNameOrPath);
   }
 
   /** x·Aᵀ·Bᵀ·scale for one module, or undefined when the module has no active adapter. */

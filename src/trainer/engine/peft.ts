@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoraSpec } from './types';
-import { SafetensorsFile, writeFileAtomic, writeSafetensors, type TensorToWrite } from './safetensors';
+import { SafetensorsFile, writeSafetensors, type TensorToWrite } from './safetensors';
+import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { readJsonObject } from './jsonFile';
 
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
@@ -113,4 +114,17 @@ export function writePeftAdapter(dir: string, spec: LoraSpec, tensors: Map<strin
     use_rslora: spec.useRslora,
   };
   writeFileAtomic(path.join(dir, ADAPTER_CONFIG), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** Writes an in-memory adapter (as readPeftAdapter returns it) in PEFT's format. */
+export function writePeftAdapterOf(dir: string, adapter: PeftAdapter, baseModelNameOrPath: string): void {
+  const tensors = new Map<string, Float32Array>();
+  const shapes = new Map<string, number[]>();
+  for (const [name, m] of adapter.modules) {
+    for (const [which, t] of [['A', m.a], ['B', m.b]] as const) {
+      tensors.set(peftKey(name, which), t.data);
+      shapes.set(peftKey(name, which), t.shape);
+    }
+  }
+  writePeftAdapter(dir, adapter.spec, tensors, shapes, baseModelNameOrPath);
 }

@@ -1,12 +1,16 @@
 // safetensors: 8-byte little-endian header length, a JSON header, then the raw tensor bytes.
 // The reader trusts nothing in the file: every field is checked before any allocation it implies.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { writeFileAtomic } from '../../core/node/atomicWrite';
 
 export type Dtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
 export const DTYPE_BYTES: Record<Dtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 const FLOAT_DTYPES = new Set<Dtype>(['F64', 'F32', 'F16', 'BF16']);
+
+export function isFloatDtype(dtype: Dtype): boolean {
+  return FLOAT_DTYPES.has(dtype);
+}
 
 /** Headers of real checkpoints are a few hundred KB; anything far larger is hostile or corrupt. */
 export const MAX_HEADER_BYTES = 100 * 2 ** 20;
@@ -53,7 +57,14 @@ export function parseHeader(file: string, headerText: string, dataBytes: number)
     if (sorted[i].begin < sorted[i - 1].end) {
       throw new SafetensorsError(file, `tensors "${sorted[i - 1].name}" and "${sorted[i].name}" overlap in the data section`);
     }
+    // The format requires the data section to be indexed entirely, without holes (as the reference reader checks).
+    if (sorted[i].begin > sorted[i - 1].end) {
+      throw new SafetensorsError(file, `${sorted[i].begin - sorted[i - 1].end} bytes between tensors "${sorted[i - 1].name}" and "${sorted[i].name}" belong to no tensor`);
+    }
   }
+  const covered = sorted.length ? sorted[sorted.length - 1].end : 0;
+  if (sorted.length && sorted[0].begin !== 0) throw new SafetensorsError(file, `the first ${sorted[0].begin} bytes of the data section belong to no tensor`);
+  if (covered !== dataBytes) throw new SafetensorsError(file, `the tensors cover ${covered} bytes but the data section holds ${dataBytes}: the file is truncated, padded or not what its header says`);
   return { tensors, metadata };
 }
 
@@ -277,20 +288,6 @@ export function encodeSafetensors(tensors: Map<string, TensorToWrite>, metadata?
     }
   }
   return out;
-}
-
-/** Write-temp-then-rename so a crash never leaves a half-written weights file under the real name. */
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }
 
 export function writeSafetensors(file: string, tensors: Map<string, TensorToWrite>, metadata?: Record<string, string>): void {

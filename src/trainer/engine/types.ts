@@ -65,7 +65,7 @@ export interface LoraController {
   trainableVariables(): tf.Variable[];
   getState(): Map<string, Float32Array>;
   setState(state: Map<string, Float32Array>): void;
-  /** PEFT format, write-temp-then-rename. */
+  /** PEFT format, write-temp-then-rename; stacked on every folded adapter, so it applies to the base alone. */
   save(dir: string, baseModelNameOrPath: string): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SafetensorsFile } from './safetensors';
+import { SafetensorsFile, isFloatDtype } from './safetensors';
 import { readJsonObject } from './jsonFile';
 
 /**
@@ -46,17 +46,26 @@ export class WeightSource {
     return this.keyToFile.has(key);
   }
 
-  /** A float tensor as float32, its shape checked; errors name the file and key. */
-  read(key: string, expectedShape: number[]): { shape: number[]; data: Float32Array } {
+  /**
+   * Checks one tensor against the shape config.json implies, from the safetensors header alone (nothing is
+   * read or allocated); errors name the file and key.
+   */
+  check(key: string, expectedShape: number[]): void {
     const file = this.keyToFile.get(key);
     if (!file) throw new Error(`${this.dir}: missing tensor "${key}" (not in ${fs.existsSync(path.join(this.dir, 'model.safetensors.index.json')) ? 'model.safetensors.index.json' : 'model.safetensors'})`);
     const f = this.open(file);
     if (!f.tensors.has(key)) throw new Error(`${file}: missing tensor "${key}" (listed in model.safetensors.index.json)`);
-    const t = f.readFloat32(key);
+    const t = f.info(key);
     if (t.shape.length !== expectedShape.length || t.shape.some((d, i) => d !== expectedShape[i])) {
       throw new Error(`${file}: tensor "${key}" has shape ${JSON.stringify(t.shape)}, config.json implies ${JSON.stringify(expectedShape)}`);
     }
-    return t;
+    if (!isFloatDtype(t.dtype)) throw new Error(`${file}: tensor "${key}" has dtype ${t.dtype}; a floating-point tensor was expected`);
+  }
+
+  /** A float tensor as float32, its shape checked; errors name the file and key. */
+  read(key: string, expectedShape: number[]): { shape: number[]; data: Float32Array } {
+    this.check(key, expectedShape);
+    return this.open(this.keyToFile.get(key)!).readFloat32(key);
   }
 
   close(): void {

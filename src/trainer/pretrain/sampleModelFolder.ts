@@ -2,7 +2,7 @@
 // (the weights are written by the pretraining loop from the engine's own model).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../engine/safetensors';
+import { writeFileAtomic } from '../../core/node/atomicWrite';
 import type { BpeModel } from './byteLevelBpe';
 import { BOS, EOS, PAD, tokenizerConfigJson, tokenizerJson } from './tokenizerFiles';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUN_FILES } from '../../core/runFolder';
-import { writeFileAtomic } from '../../core/node/atomicWrite';
+import { syncDirectory, writeFileAtomic } from '../../core/node/atomicWrite';
 import type { AdamWState } from './optimizer';
 import type { DataPosition } from './batching';
 
@@ -35,6 +35,8 @@ interface StateIndex {
 }
 
 const STATE_JSON = 'trainer_state.json';
+/** A checkpoint being written; one left behind was cut off (kill -9, power loss). */
+const TMP_PREFIX = '.tmp-step-';
 const STATE_BIN = 'trainer_state.bin';
 
 export function checkpointsDir(runDir: string): string {
@@ -55,7 +57,7 @@ export async function saveCheckpoint(
   const root = checkpointsDir(runDir);
   fs.mkdirSync(root, { recursive: true });
   const final = path.join(root, `step-${state.step}`);
-  const tmp = path.join(root, `.tmp-step-${state.step}-${process.pid}`);
+  const tmp = path.join(root, `${TMP_PREFIX}${state.step}-${process.pid}`);
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp);
   await saveAdapter(path.join(tmp, RUN_FILES.adapter));
@@ -87,11 +89,27 @@ export async function saveCheckpoint(
   }
   writeFileAtomic(path.join(tmp, STATE_BIN), new Uint8Array(bin.buffer));
   writeFileAtomic(path.join(tmp, STATE_JSON), `${JSON.stringify(index)}\n`);
+  // Its entries (the adapter folder too) must be durable before the folder gets its real name, and the
+  // rename itself before older checkpoints are deleted: a power loss keeps one complete checkpoint.
+  syncDirectory(tmp);
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(tmp, final);
+  syncDirectory(root);
   const steps = listCheckpoints(runDir);
   for (const s of steps.slice(0, Math.max(0, steps.length - keep))) fs.rmSync(path.join(root, `step-${s}`), { recursive: true, force: true });
   return final;
+}
+
+/**
+ * Deletes half-written checkpoint folders left by a trainer that was killed while saving. Called by the
+ * trainer that has just taken the run lock, so no other trainer can be writing one.
+ */
+export function removeStaleCheckpointTemps(runDir: string): string[] {
+  const root = checkpointsDir(runDir);
+  if (!fs.existsSync(root)) return [];
+  const stale = fs.readdirSync(root).filter((n) => n.startsWith(TMP_PREFIX));
+  for (const n of stale) fs.rmSync(path.join(root, n), { recursive: true, force: true });
+  return stale;
 }
 
 /** Steps of the complete checkpoints, ascending (half-written temporaries are ignored). */

@@ -36,6 +36,7 @@ export const TRAIN_FLAGS = {
   seed: 'string',
   backend: 'string',
   resume: 'boolean',
+  'phi-errors': 'boolean',
 } as const;
 
 function num(flag: string, v: string | boolean | undefined): number | undefined {
@@ -96,6 +97,7 @@ export function configFromFlags(flags: Record<string, string | boolean>): RunCon
   set(lora, 'dropout', num('lora-dropout', f['lora-dropout']));
   set(lora, 'targets', str('lora-targets')?.split(',').map((s) => s.trim()).filter(Boolean));
   if (f['use-rslora'] === true) lora.useRslora = true;
+  if (f['phi-errors'] === true) input.phiAsErrors = true;
   if (Object.keys(lora).length > 0) input.lora = lora;
   if (input.steps !== undefined && input.epochs !== undefined) throw new UsageError('give either --steps or --epochs, not both');
   const parsed = RunConfig.safeParse(input as RunConfigInput);
@@ -108,7 +110,7 @@ export function configFromFlags(flags: Record<string, string | boolean>): RunCon
 
 const FLAG_OF: Record<string, string> = {
   evalData: 'eval-data', batchSize: 'batch-size', gradAccum: 'grad-accum', maxLength: 'max-length', warmupSteps: 'warmup-steps',
-  weightDecay: 'weight-decay', maxGradNorm: 'max-grad-norm', evalEvery: 'eval-every', saveEvery: 'save-every',
+  weightDecay: 'weight-decay', maxGradNorm: 'max-grad-norm', evalEvery: 'eval-every', saveEvery: 'save-every', phiAsErrors: 'phi-errors',
   'lora.r': 'lora-r', 'lora.alpha': 'lora-alpha', 'lora.dropout': 'lora-dropout', 'lora.targets': 'lora-targets',
 };
 

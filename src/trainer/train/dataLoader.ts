@@ -78,10 +78,12 @@ const MAX_REPORTED = 10;
  * problems, then streams its records (kept raw: alpaca stays alpaca, extra fields such as "label" stay).
  * The schema check below is a second line of defence with the same schemas.
  */
-export async function loadRecords(file: string, method: 'sft' | 'dpo'): Promise<LoadedRecords> {
+export async function loadRecords(file: string, method: 'sft' | 'dpo', gate: { phiAsErrors?: boolean } = {}): Promise<LoadedRecords> {
   if (!fs.existsSync(file)) throw new DataError(`${file}: file not found`);
-  // The dataset validator (the same as `clinical-ft validate`) decides what is an error, with columns.
-  const validation = await validateFile(file, { format: method, phi: false, maxIssues: MAX_REPORTED });
+  // The dataset validator (the same as `clinical-ft validate`) decides what is an error, with columns; with the
+  // PHI gate on, a possible identifier is one (its message names kind and position, never the text).
+  const phi = gate.phiAsErrors === true;
+  const validation = await validateFile(file, { format: method, phi, phiAsErrors: phi, maxIssues: MAX_REPORTED });
   if (validation.errors.length > 0) {
     const total = validation.errors.length + (validation.omittedErrors ?? 0);
     const lines = validation.errors.map((i) => `${file}:${i.line}:${i.column}: ${i.field ? `field "${i.field}": ` : ''}${i.message}`);

@@ -10,7 +10,8 @@ import { formatPreferenceSummary, loadRecords } from './dataLoader';
 import { tokenizeSft, type TokenizedExample } from './sftExamples';
 import { tokenizeDpo, type DpoExample } from './dpoExamples';
 import { RunWriter } from './runWriter';
-import { listCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { trainsNothing } from './trainedTokens';
+import { listCheckpoints, loadCheckpoint, removeStaleCheckpointTemps, saveCheckpoint } from './checkpoint';
 import { computeReferenceLogps, lookupReferenceCache, referenceCacheKey, storeReferenceCache } from './referenceLogps';
 import { totalStepsFor, trainLoop, type ReferenceLogps, type TrainData } from './trainLoop';
 
@@ -50,18 +51,34 @@ export interface RunResult {
 /** A problem found before training starts (config, data, folder): nothing was written. */
 export class RefusedError extends Error {}
 
-async function tokenize(file: string, method: 'sft' | 'dpo', tok: TokenizerLike, template: ChatTemplateLike | undefined, maxLength: number) {
-  const loaded = await loadRecords(file, method);
-  let truncated = 0;
-  if (loaded.kind === 'sft') {
-    const examples: TokenizedExample[] = loaded.records.map((r) => tokenizeSft(r.record, tok, template, maxLength));
-    truncated = examples.filter((e) => e.truncated).length;
-    return { sft: examples, truncated, formats: [...loaded.formats] };
-  }
-  const pairs: DpoExample[] = loaded.records.map((r) => tokenizeDpo(r.record, tok, template, maxLength));
-  truncated = pairs.filter((e) => e.truncated).length;
-  return { dpo: pairs, truncated, formats: [...loaded.formats] };
+interface TokenizedSet {
+  sft?: TokenizedExample[];
+  dpo?: DpoExample[];
+  truncated: number;
+  /** file:line of each example that trains nothing after truncation. */
+  untrained: string[];
+  /** file:line of every example, in order. */
+  sources: string[];
+  formats: string[];
 }
+
+async function tokenize(file: string, method: 'sft' | 'dpo', tok: TokenizerLike, template: ChatTemplateLike | undefined, maxLength: number): Promise<TokenizedSet> {
+  const loaded = await loadRecords(file, method);
+  const sources = loaded.records.map((r) => `${file}:${r.line}`);
+  const sft = loaded.kind === 'sft' ? loaded.records.map((r) => tokenizeSft(r.record, tok, template, maxLength)) : undefined;
+  const dpo = loaded.kind === 'dpo' ? loaded.records.map((r) => tokenizeDpo(r.record, tok, template, maxLength)) : undefined;
+  const examples: (TokenizedExample | DpoExample)[] = sft ?? dpo ?? [];
+  return {
+    ...(sft ? { sft } : { dpo }),
+    truncated: examples.filter((e) => e.truncated).length,
+    untrained: sources.filter((_, i) => trainsNothing(examples[i])),
+    sources,
+    formats: [...loaded.formats],
+  };
+}
+
+/** Each example is named in trainer.log up to this many; run.json counts them all. */
+const MAX_NAMED_UNTRAINED = 100;
 
 function refuseIfOccupied(outDir: string, resume: boolean): void {
   const hasRun = fs.existsSync(path.join(outDir, RUN_FILES.runJson));
@@ -69,6 +86,15 @@ function refuseIfOccupied(outDir: string, resume: boolean): void {
   if (resume && hasRun) {
     const existing = readRunRecord(outDir);
     if (existing.ok && existing.record.status === 'running') throw new RefusedError(`${outDir}: its trainer (pid ${existing.record.pid ?? '?'}) is still running`);
+  }
+}
+
+/** Opens the folder for writing; a link inside it or another live trainer refuses the run, writing nothing. */
+function openWriter(outDir: string, record: RunRecord): RunWriter {
+  try {
+    return RunWriter.open(outDir, record);
+  } catch (e) {
+    throw new RefusedError(e instanceof Error ? e.message : String(e));
   }
 }
 
@@ -82,12 +108,14 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   const emit = (e: RunEvent) => opts.onEvent?.(e);
   refuseIfOccupied(outDir, opts.resume);
   // Data problems refuse the run before anything is written or loaded.
-  const checked = await loadRecords(config.data, config.method);
+  // The PHI gate the run asks for covers the eval data and every resume too (run.json keeps phiAsErrors).
+  const gate = { phiAsErrors: config.phiAsErrors === true };
+  const checked = await loadRecords(config.data, config.method, gate);
   const totalSteps = totalStepsFor(config, checked.records.length);
-  if (config.evalData) await loadRecords(config.evalData, config.method);
+  if (config.evalData) await loadRecords(config.evalData, config.method, gate);
 
   const previous = opts.resume ? readRunRecord(outDir) : undefined;
-  const writer = RunWriter.open(outDir, {
+  const writer = openWriter(outDir, {
     id: path.basename(path.resolve(outDir)),
     config,
     status: 'running',
@@ -107,6 +135,8 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   // Reported before the model loads and the DPO reference pass runs, so the UI can follow along.
   emit({ type: 'started', runDir: outDir, totalSteps });
   try {
+    // Only now that this process owns the folder: no other trainer can be writing one of them.
+    removeStaleCheckpointTemps(outDir);
     log('info', `${opts.resume ? 'Resuming' : 'Starting'} ${config.method.toUpperCase()} on ${config.data} with ${config.model} (backend ${opts.backend ?? 'unknown'})`);
     loaded = await opts.loadModel(config.model);
     const { model, tokenizer } = loaded;
@@ -115,7 +145,8 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       // The SFT adapter becomes part of both policy and reference; a fresh adapter trains on top.
       await model.lora.fold(config.adapter);
       model.lora.attach(lora, config.seed);
-      log('info', `Folded starting adapter ${config.adapter} into the base; a new adapter trains on top of it`);
+      writer.update({ adapterStackedOn: config.adapter });
+      log('info', `Folded starting adapter ${config.adapter} into the base; a new adapter trains on top of it, and adapter/ will hold both stacked (rank ${lora.r} + the starting rank) so it applies to the base model alone`);
     } else if (config.adapter) {
       await model.lora.loadTrainable(config.adapter);
       log('info', `Continuing training of adapter ${config.adapter}`);
@@ -129,11 +160,14 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     log('info', `${count} training examples (${train.formats.join(', ')})${evalSet ? `, ${(evalSet.sft ?? evalSet.dpo ?? []).length} eval examples` : ''}`);
     for (const [name, set] of [['training', train], ['eval', evalSet]] as const) {
       if (set && set.truncated > 0) log('warn', `${set.truncated} ${name} example(s) longer than --max-length ${config.maxLength} were truncated (kept, not dropped)`);
+      for (const at of set?.untrained.slice(0, MAX_NAMED_UNTRAINED) ?? []) log('warn', `${at}: --max-length ${config.maxLength} cut off every answer token; this ${name} example trains nothing`);
+      if (set && set.untrained.length > MAX_NAMED_UNTRAINED) log('warn', `… and ${set.untrained.length - MAX_NAMED_UNTRAINED} more ${name} examples with no answer token left (run.json untrainedExamples)`);
     }
+    if (train.untrained.length > 0 || (evalSet?.untrained.length ?? 0) > 0) writer.update({ untrainedExamples: { train: train.untrained.length, eval: evalSet?.untrained.length ?? 0 } });
 
     let data: TrainData;
     if (train.sft) {
-      data = { method: 'sft', train: train.sft, ...(evalSet?.sft ? { eval: evalSet.sft } : {}) };
+      data = { method: 'sft', train: train.sft, sources: train.sources, ...(evalSet?.sft ? { eval: evalSet.sft } : {}) };
     } else {
       const reference = async (pairs: DpoExample[], what: string): Promise<ReferenceLogps | undefined> => {
         const key = referenceCacheKey(pairs, config.model, config.adapter);
@@ -158,7 +192,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
         writer.update({ status: 'cancelled', endedAt: new Date().toISOString() });
         return { status: 'cancelled', runDir: outDir, step: 0 };
       }
-      data = { method: 'dpo', train: pairs, ref };
+      data = { method: 'dpo', train: pairs, ref, sources: train.sources };
       if (evalSet?.dpo && evalRef) data = { ...data, eval: evalSet.dpo, evalRef };
     }
 

@@ -4,24 +4,31 @@ import { RUN_FILES, type RunRecord } from '../../core/runFolder';
 import type { MetricsRecord } from '../../core/metrics';
 import { appendLineDurable, writeFileAtomic } from '../../core/node/atomicWrite';
 import { parseMetricsText } from '../../core/node/runFolderReader';
+import { acquireRunLock, removeRunLock } from '../../core/node/runLock';
+import { assertNoLinksInside } from '../../core/node/runFolderLinks';
+import { escapeControlChars } from '../../core/logLine';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /**
- * Owns a run folder while a trainer works in it: the lock (pid) first, so readers can tell a live run
- * from a dead one, then run.json status transitions (atomic), metrics.jsonl (append + fsync) and
- * trainer.log.
+ * Owns a run folder while a trainer works in it: the lock first (exclusive, proving this process), so
+ * readers can tell a live run from a dead one and a second trainer refuses, then run.json status
+ * transitions (atomic), metrics.jsonl (append + fsync) and trainer.log. A folder with links inside is
+ * refused before anything is written: every write would follow them.
  */
 export class RunWriter {
   private constructor(
     readonly dir: string,
     private record: RunRecord,
+    private readonly lockToken: string,
   ) {}
 
+  /** Throws (writing nothing) when the folder holds a link or another live trainer owns it (RunLockBusy). */
   static open(dir: string, record: RunRecord): RunWriter {
     fs.mkdirSync(dir, { recursive: true });
-    writeFileAtomic(path.join(dir, RUN_FILES.lock), `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() })}\n`);
-    const w = new RunWriter(dir, { ...record, pid: process.pid });
+    assertNoLinksInside(dir);
+    const lock = acquireRunLock(dir);
+    const w = new RunWriter(dir, { ...record, pid: process.pid }, lock.token);
     w.writeRecord();
     return w;
   }
@@ -53,12 +60,12 @@ export class RunWriter {
   }
 
   log(level: LogLevel, message: string): void {
-    const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}`;
-    fs.appendFileSync(path.join(this.dir, RUN_FILES.log), `${line}\n`);
+    const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${escapeControlChars(message)}`;
+    appendLineDurable(path.join(this.dir, RUN_FILES.log), line);
   }
 
   /** The run is over (completed, failed or cancelled): readers must no longer treat it as live. */
   releaseLock(): void {
-    fs.rmSync(path.join(this.dir, RUN_FILES.lock), { force: true });
+    removeRunLock(this.dir, this.lockToken);
   }
 }

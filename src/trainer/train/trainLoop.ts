@@ -10,6 +10,7 @@ import type { TokenizedExample } from './sftExamples';
 import type { DpoExample } from './dpoExamples';
 import { Rng } from './rng';
 import type { TrainerState } from './checkpoint';
+import { assertBatchTrains } from './trainedTokens';
 
 /** Reference sequence log-probs per pair (summed over response tokens) and response lengths. */
 export interface ReferenceLogps {
@@ -17,9 +18,10 @@ export interface ReferenceLogps {
   rejected: Float64Array;
 }
 
+/** `sources` names each training example (file:line) for messages about it. */
 export type TrainData =
-  | { method: 'sft'; train: TokenizedExample[]; eval?: TokenizedExample[] }
-  | { method: 'dpo'; train: DpoExample[]; eval?: DpoExample[]; ref: ReferenceLogps; evalRef?: ReferenceLogps };
+  | { method: 'sft'; train: TokenizedExample[]; eval?: TokenizedExample[]; sources?: string[] }
+  | { method: 'dpo'; train: DpoExample[]; eval?: DpoExample[]; ref: ReferenceLogps; evalRef?: ReferenceLogps; sources?: string[] };
 
 export type LoopOutcome =
   | { status: 'completed'; step: number }
@@ -260,8 +262,11 @@ export async function trainLoop(model: TrainableLM, data: TrainData, config: Run
       let lossSum = 0;
       let stepTokens = 0;
       const dpoStats: NonNullable<MicroStats['dpo']>[] = [];
-      for (let g = 0; g < config.gradAccum; g++) {
-        const micro = microGrads(model, data, cursor.next(), config, vars, padId, 1 / config.gradAccum);
+      // Checked before any gradient is computed, so a refusal leaves no tensors behind.
+      const microBatches = Array.from({ length: config.gradAccum }, () => cursor.next());
+      for (const indices of microBatches) assertBatchTrains(data.train, indices, data.sources, config.maxLength, step + 1);
+      for (const indices of microBatches) {
+        const micro = microGrads(model, data, indices, config, vars, padId, 1 / config.gradAccum);
         stepTokens += micro.numTokens;
         lossSum += micro.loss / config.gradAccum;
         if (micro.dpo) dpoStats.push(micro.dpo);

@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ui, eventually } from './ui';
 import { writeTinyModel } from '../../fixtures/tinyModel';
-import { stackAdapterFolders } from '../../../src/trainer/demo/stackAdapters';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
 const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -28,7 +27,11 @@ function train(extensionPath: string, args: string[]): Promise<{ code: number | 
   });
 }
 
-const supports = (extensionPath: string, command: string) => trainerSync(extensionPath, [command, '--help']).status === 0;
+/** The CLI command must answer --help: a missing or crashing train/eval is a failure here, never a skip. */
+function assertSupports(extensionPath: string, command: string): void {
+  const r = trainerSync(extensionPath, [command, '--help']);
+  assert.equal(r.status, 0, `clinical-ft ${command} --help ${r.error ? `failed: ${r.error.message}` : `exited ${r.status ?? r.signal}`}: ${(r.stderr ?? '').slice(-800)}`);
+}
 
 /**
  * UTI notes from the sample data: the SFT run trains on the train split; DPO gets pairs built from the same
@@ -49,13 +52,13 @@ suite('compare', () => {
   let extensionPath = '';
   const sftId = '20261122-090000-sft-compare';
   const dpoId = '20261122-090100-dpo-compare';
-  let trained = false;
 
   suiteSetup(async function () {
     const ext = vscode.extensions.getExtension<{ extensionPath: string }>(EXTENSION_ID);
     assert.ok(ext);
     extensionPath = (await ext.activate()).extensionPath;
-    if (!supports(extensionPath, 'train')) return;
+    assertSupports(extensionPath, 'train');
+    assertSupports(extensionPath, 'eval');
     // The bundled sample model when this workspace has it (the harness copies datasets-sample/), else a tiny one.
     let model = path.join(workspace(), 'datasets-sample', 'model');
     if (!fs.existsSync(path.join(model, 'model.safetensors'))) {
@@ -68,9 +71,6 @@ suite('compare', () => {
     assert.equal(sft.code, 0, sft.stderr);
     const dpo = await train(extensionPath, ['--method', 'dpo', '--data', task.pairs, '--steps', '10', '--adapter', path.join(runsRoot(), sftId, 'adapter'), '--out', path.join(runsRoot(), dpoId), ...common]);
     assert.equal(dpo.code, 0, dpo.stderr);
-    // As `npm run demo` does: the DPO adapter trained on the folded SFT adapter is compared stacked with it.
-    stackAdapterFolders(path.join(runsRoot(), sftId, 'adapter'), path.join(runsRoot(), dpoId, 'adapter'), path.join(runsRoot(), dpoId, 'adapter-sft-dpo'), model);
-    trained = true;
     await vscode.commands.executeCommand('workbench.view.extension.clinicalFt');
   });
 
@@ -83,8 +83,7 @@ suite('compare', () => {
     for (const m of menus) assert.match(m.when ?? '', /isWorkspaceTrusted/);
   });
 
-  test('Runs view selection → panel with base / SFT / DPO metrics and per-example outputs beside the gold answer', async function () {
-    if (!trained) this.skip();
+  test('Runs view selection → panel with base / SFT / DPO metrics and per-example outputs beside the gold answer', async () => {
     // As a person does it: select both runs in the Runs view (DPO first, then Ctrl-click SFT), right-click,
     // "Compare runs: outputs side by side". The columns still read base → SFT → DPO.
     await vscode.commands.executeCommand('clinicalFt.runs.refresh');
@@ -120,26 +119,34 @@ suite('compare', () => {
     await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 30_000 });
     const models = await ui.query('ul.models li', { inWebview: true });
     assert.match(models.texts[1], /sft-compare/, 'SFT comes before DPO whatever the selection order');
-    assert.match(models.texts[2], /adapter-sft-dpo/, 'DPO is evaluated together with the SFT adapter it was trained on');
+    // The DPO run's adapter/ already holds the SFT adapter it was trained on, stacked: no "select the starting run" warning.
+    assert.match(models.texts[2], /dpo-compare.adapter/, 'DPO is evaluated from its own adapter/ folder');
     const heads = await ui.query('table.metrics thead th', { inWebview: true });
     assert.deepEqual(heads.texts.map((t) => t.trim()), ['Metric', 'base', 'SFT', 'DPO']);
     const phase = async () => (await ui.attributes('.status', ['data-phase'], { inWebview: true })).values[0]?.['data-phase'];
     await eventually(async () => ((await phase()) !== 'evaluating' ? true : undefined), 170_000, 'the evaluations to finish');
-    if (!supports(extensionPath, 'eval')) {
-      // This build has no evaluator yet: the panel must say so instead of showing empty columns.
-      assert.equal(await phase(), 'failed');
-      assert.match((await ui.query('.status span', { inWebview: true })).texts[0], /failed/);
-      return;
-    }
     assert.equal(await phase(), 'done', (await ui.query('.status span', { inWebview: true })).texts[0]);
     const examples = await ui.query('article.example', { inWebview: true });
     assert.equal(examples.count, 100, 'the 100 held-out notes, one page');
     const outputs = await ui.query('article.example .output', { inWebview: true });
     assert.equal(outputs.count, 300, 'three models × 100 examples');
+    // Every model answered every example, and its answer names a label: an evaluation that ran but produced
+    // nothing (or nothing readable) fails here.
+    assert.equal((await ui.query('article.example .output em', { inWebview: true })).count, 0, 'no "not evaluated" output');
+    const answers = await ui.query('article.example .output pre', { inWebview: true });
+    assert.equal(answers.count, 300);
+    const predicted = await ui.query('article.example .output .output-head .muted', { inWebview: true });
+    assert.equal(predicted.count, 300, 'a predicted label per output');
+    const named = predicted.texts.filter((t) => /→ (yes|no)$/.test(t)).length;
+    assert.ok(named >= 200, `at least the two trained models name yes/no on every note: ${named} of 300 do`);
     const gold = await ui.query('article.example .gold pre', { inWebview: true });
     assert.deepEqual([...new Set(gold.texts.map((t) => t.trim()))].sort(), ['no', 'yes']);
     const metricRows = await ui.query('table.metrics tbody th', { inWebview: true });
     assert.ok(metricRows.texts.includes('UTI classification F1'), metricRows.texts.join(', '));
+    // Each model has a value for each metric (a dash is a model the evaluation did not score).
+    const cells = await ui.query('table.metrics tbody td', { inWebview: true });
+    assert.equal(cells.count, metricRows.count * 3);
+    for (const t of cells.texts) assert.match(t, /^-?\d+\.\d{3}$/, `metric cells: ${cells.texts.join(' ')}`);
     await ui.screenshot('compare-outputs');
     const label = (await ui.query('label[for="only-disagreements"]', { inWebview: true })).texts[0];
     const disagreements = Number(/\((\d+) of 100\)/.exec(label)?.[1]);
@@ -148,5 +155,21 @@ suite('compare', () => {
     const filtered = await ui.query('article.example', { inWebview: true });
     assert.equal(filtered.count, disagreements, 'the filter keeps exactly the examples where the models disagree');
     for (const t of (await ui.query('article.example header', { inWebview: true })).texts) assert.match(t, /models disagree/);
+  });
+});
+
+suite('compare outputs', () => {
+  test('outputs with gold answers are kept under .clinical-ft/compare until "Delete comparison outputs" removes them', async () => {
+    const folder = path.join(workspace(), '.clinical-ft', 'compare');
+    // Whatever the comparison above left, plus one made here so the test never depends on training.
+    const made = path.join(folder, '20261122-100000-fixture');
+    fs.mkdirSync(path.join(made, '0-base'), { recursive: true });
+    fs.writeFileSync(path.join(made, '0-base', 'outputs.jsonl'), `${JSON.stringify({ prompt: 'q', output: 'a', gold: 'a' })}\n`);
+    const before = fs.readdirSync(folder);
+    const deleted = await vscode.commands.executeCommand<string[]>('clinicalFt.deleteCompareOutputs', { all: true, confirm: false });
+    assert.deepEqual([...deleted].map((d) => path.basename(d)).sort(), [...before].sort());
+    assert.deepEqual(fs.readdirSync(folder), []);
+    const readme = fs.readFileSync(path.join(process.env.CLINICAL_FT_REPO ?? '', 'README.md'), 'utf8');
+    assert.match(readme, /\.clinical-ft\/compare/, 'the README says where comparison outputs are kept');
   });
 });

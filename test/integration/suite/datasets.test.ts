@@ -106,6 +106,25 @@ suite('datasets', () => {
     console.log(`    ${Object.keys(expected).length} defect files: editor = CLI = expected`);
   });
 
+  test('a workspace setting cannot turn clinicalFt.phiAsErrors off against the user; PHI messages name the kind, not the text', async () => {
+    const cfg = () => vscode.workspace.getConfiguration('clinicalFt');
+    const file = vscode.Uri.file(path.join(ws(), 'datasets-sample', 'defects', 'phi-phone.jsonl'));
+    try {
+      await cfg().update('phiAsErrors', true, vscode.ConfigurationTarget.Global);
+      await cfg().update('phiAsErrors', false, vscode.ConfigurationTarget.Workspace);
+      const result = await vscode.commands.executeCommand<{ errors: { code: string; message: string }[]; warnings: { code: string; message: string }[] }>('clinicalFt.validateDataset', file);
+      assert.ok(result);
+      const phi = [...result.errors, ...result.warnings].filter((i) => i.code.startsWith('phi_'));
+      assert.ok(phi.length > 0);
+      assert.deepEqual(result.errors.filter((i) => i.code.startsWith('phi_')).length, phi.length, 'the user\'s PHI-as-errors holds against the workspace\'s false');
+      for (const i of phi) assert.ok(!i.message.includes('617-555-0142') && !i.message.includes('555-0142'), i.message);
+      for (const i of phi) assert.match(i.message, /possible PHI \(.+, \d+ characters?\)/);
+    } finally {
+      await cfg().update('phiAsErrors', undefined, vscode.ConfigurationTarget.Workspace);
+      await cfg().update('phiAsErrors', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('the dataset preview renders the sample sets: table, record, stats', async () => {
     const sample = (...p: string[]) => vscode.Uri.file(path.join(ws(), 'datasets-sample', ...p));
 
@@ -116,6 +135,8 @@ suite('datasets', () => {
     assert.ok(rows.count > 5 && rows.count < 120, `virtualized: ${rows.count} rows in the DOM for 400 records`);
     assert.match((await ui.query('#stat-format', { inWebview: true })).texts[0], /chat messages/);
     assert.ok((await ui.query('#histogram .bar', { inWebview: true })).count > 1, 'length histogram');
+    // Token counts arrive from a trainer child after the character lengths.
+    await ui.waitFor('.card-title:has-text("Length in tokens")', { inWebview: true, timeoutMs: 60_000 });
     assert.ok((await ui.query('#labels .label-row', { inWebview: true })).count >= 3, 'label distribution of triage answers');
     await ui.click('.row[data-index="2"]', { inWebview: true });
     await ui.waitFor('#record .turn.role-assistant:has-text("Urgency:")', { inWebview: true });

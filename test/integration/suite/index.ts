@@ -11,11 +11,14 @@ export function run(): Promise<void> {
   const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && f.endsWith('.untrusted.test.js') === untrusted);
   for (const f of files.sort()) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
+    const skipped: string[] = [];
     const runner = mocha.run((failures) => {
-      const result = { passed: runner.stats?.passes ?? 0, failed: failures };
+      // Pending tests (this.skip(), xit) are counted and named, so npm test can hold them against test/expected-skips.json.
+      const result = { passed: runner.stats?.passes ?? 0, failed: failures, skipped };
       if (process.env.CLINICAL_FT_TEST_RESULT) fs.writeFileSync(process.env.CLINICAL_FT_TEST_RESULT, JSON.stringify(result));
       if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
       else resolve();
     });
+    runner.on('pending', (t) => skipped.push(t.fullTitle()));
   });
 }

@@ -4,6 +4,7 @@ import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { procStatStartTime } from '../../../src/core/runLock';
 
 export const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 export const runsRoot = () => path.join(workspace(), '.clinical-ft', 'runs');
@@ -40,12 +41,17 @@ function dpoMetrics(step: number) {
   return { 'rewards/chosen': 0.05 * step, 'rewards/rejected': -0.04 * step, 'rewards/margins': 0.09 * step, 'rewards/accuracies': Math.min(1, 0.5 + step / 20) };
 }
 
-/** A process that owns a run folder as a trainer would: lock with its pid, appends metrics, honours SIGTERM. */
+/**
+ * A process that owns a run folder as a trainer would: a lock proving its pid (start stamp from /proc, as the
+ * product reads it), appends metrics, honours SIGTERM.
+ */
 export function startStandInTrainer(dir: string, fromStep: number): cp.ChildProcess {
   const script = `
-    const fs = require('fs'), path = require('path');
+    const fs = require('fs'), path = require('path'), crypto = require('crypto');
     const dir = ${JSON.stringify(dir)};
-    fs.writeFileSync(path.join(dir, 'trainer.lock'), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
+    const procStatStartTime = ${procStatStartTime.toString()};
+    const processStart = procStatStartTime(fs.readFileSync('/proc/self/stat', 'utf8'));
+    fs.writeFileSync(path.join(dir, 'trainer.lock'), JSON.stringify({ pid: process.pid, token: crypto.randomBytes(16).toString('hex'), processStart, startedAt: new Date().toISOString() }));
     const rj = path.join(dir, 'run.json');
     const rec = JSON.parse(fs.readFileSync(rj, 'utf8'));
     fs.writeFileSync(rj, JSON.stringify({ ...rec, status: 'running', pid: process.pid }));

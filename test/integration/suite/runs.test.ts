@@ -83,10 +83,17 @@ async function chartPoints(metric: string): Promise<number> {
   return Number(a.values[0]?.['data-points'] ?? 0);
 }
 
-/** True when this build's trainer can train (`train --help` exits 0). */
-function trainerTrains(extensionPath: string): boolean {
-  const r = cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'train', '--help'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 30_000 });
-  return r.status === 0;
+let trainerProbe: string | undefined;
+/**
+ * This build's trainer must answer `clinical-ft train --help`: a trainer that cannot (crash, hang, missing
+ * bundle) fails the tests that train, it never skips them. Probed once, with room for a loaded machine.
+ */
+function assertTrainerTrains(extensionPath: string): void {
+  trainerProbe ??= (() => {
+    const r = cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'train', '--help'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8', timeout: 120_000 });
+    return r.status === 0 ? '' : `clinical-ft train --help ${r.error ? `failed: ${r.error.message}` : `exited ${r.status ?? r.signal}`}: ${(r.stderr ?? '').slice(-800)}`;
+  })();
+  assert.equal(trainerProbe, '', trainerProbe);
 }
 
 /** A tiny model the test builds, made the default base model through the setting a user would change. */
@@ -122,6 +129,27 @@ suite('runs', () => {
 
   suiteTeardown(() => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  });
+
+  test('a dataset that cannot be validated is not trained on: the flow stops with a message (fail closed)', async () => {
+    const data = writeTinyDataset();
+    const before = listRuns();
+    const cfg = () => vscode.workspace.getConfiguration('clinicalFt');
+    // A trainer that cannot start: the pre-run validation is unavailable.
+    await cfg().update('nodePath', path.join(workspace(), 'no-such-node'), vscode.ConfigurationTarget.Global);
+    try {
+      const started = vscode.commands.executeCommand<StartResult>('clinicalFt.startSftRun', vscode.Uri.file(data));
+      const timedOut = new Promise<'still asking'>((r) => setTimeout(() => r('still asking'), 45_000));
+      const result = await Promise.race([started, timedOut]);
+      assert.equal(result, undefined, 'the flow ended instead of going on to the model picker');
+      assert.equal((await ui.query('.quick-input-widget:visible')).count, 0, 'no picker is open');
+      assert.deepEqual(listRuns(), before, 'no run was created');
+      await vscode.commands.executeCommand('notifications.showList');
+      await ui.waitFor('.notification-list-item:has-text("could not validate tiny.sft.jsonl")', { timeoutMs: 20_000 });
+      await vscode.commands.executeCommand('notifications.clearAll');
+    } finally {
+      await cfg().update('nodePath', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('a finished run folder shows in the tree with its progress, and the dashboard draws its curve', async () => {
@@ -309,7 +337,7 @@ suite('runs', () => {
   });
 
   test('from the palette: start an SFT run with a tiny step count → it appears, completes, and the dashboard draws the curve', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     await useTinyModel();
     writeTinyDataset();
     const before = new Set(listRuns());
@@ -338,7 +366,7 @@ suite('runs', () => {
   });
 
   test('"Edit as JSON" opens the resolved config; editing it and "Start run from config" runs it', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     await useTinyModel();
     writeTinyDataset();
     await startSftFlowToBaseModel();
@@ -367,7 +395,7 @@ suite('runs', () => {
   });
 
   test('a DPO run started from a config draws rewards, margins and accuracies', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     const model = await useTinyModel();
     const data = path.join(workspace(), 'tiny.dpo.jsonl');
     const rows = Array.from({ length: 6 }, (_, i) => JSON.stringify({ prompt: `patient presents with chest pain ${i}`, chosen: 'admit', rejected: 'discharge' }));
@@ -387,7 +415,7 @@ suite('runs', () => {
   });
 
   test('an invalid dataset stops the start before any run folder is made', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     const model = await useTinyModel();
     const bad = path.join(workspace(), 'broken.sft.jsonl');
     fs.writeFileSync(bad, '{"prompt":"patient presents with fever"}\n');
@@ -400,7 +428,7 @@ suite('runs', () => {
   });
 
   test('a trainer failure is recorded and shown with its reason', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     const data = writeTinyDataset();
     const cfg = path.join(workspace(), 'nomodel.run.json');
     fs.writeFileSync(cfg, JSON.stringify({ method: 'sft', model: path.join(workspace(), 'no-such-model'), data, steps: 2 }));
@@ -412,7 +440,7 @@ suite('runs', () => {
   });
 
   test('cancel mid-run → cancelled; resume → completes', async function () {
-    if (!trainerTrains(extensionPath)) this.skip();
+    assertTrainerTrains(extensionPath);
     const model = await useTinyModel();
     const data = writeTinyDataset();
     const cfg = path.join(workspace(), 'long.run.json');

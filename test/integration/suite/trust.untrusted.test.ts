@@ -98,11 +98,8 @@ suite('restricted mode (workspace not trusted)', () => {
 
   test('the window really is untrusted, and the workspace cannot redirect the restricted settings', async () => {
     assert.equal(vscode.workspace.isTrusted, false, 'Workspace Trust is enabled and this workspace is not trusted');
-    const spy = path.join(workspace(), 'spy-node.sh');
     // backend is not restricted: it shows when the workspace settings have been read.
-    const values = { nodePath: spy, defaultModel: 'evil-model', runsFolder: 'elsewhere/runs', phiAsErrors: false, annotator: 'someone-else' };
-    await vscode.workspace.getConfiguration('clinicalFt').update('phiAsErrors', true, vscode.ConfigurationTarget.Global);
-    await vscode.workspace.getConfiguration('clinicalFt').update('annotator', 'me', vscode.ConfigurationTarget.Global);
+    const values = { nodePath: path.join(workspace(), 'spy-node.sh'), defaultModel: 'evil-model', runsFolder: 'elsewhere/runs' };
     fs.mkdirSync(path.join(workspace(), '.vscode'), { recursive: true });
     const settingsFile = path.join(workspace(), '.vscode', 'settings.json');
     const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
@@ -111,12 +108,8 @@ suite('restricted mode (workspace not trusted)', () => {
       const cfg = () => vscode.workspace.getConfiguration('clinicalFt');
       await eventually(() => cfg().get('backend') === 'cpu', 20_000, 'the workspace settings to be read');
       for (const [key, value] of Object.entries(values)) assert.notEqual(cfg().get(key), value, `${key}: the workspace's value is ignored in Restricted Mode`);
-      assert.equal(cfg().get('phiAsErrors'), true, "the user's phiAsErrors stands");
-      assert.equal(cfg().get('annotator'), 'me', "the user's annotator stands");
     } finally {
       fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
-      await vscode.workspace.getConfiguration('clinicalFt').update('phiAsErrors', undefined, vscode.ConfigurationTarget.Global);
-      await vscode.workspace.getConfiguration('clinicalFt').update('annotator', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 
@@ -197,6 +190,17 @@ suite('restricted mode (workspace not trusted)', () => {
     assert.equal(fs.existsSync(out), false, 'no output file');
   });
 
+  test('Try it on the sample data is refused; nothing is copied or spawned', async () => {
+    const sample = path.join(workspace(), 'clinical-ft-sample');
+    const before = listRuns();
+    const { result, calls } = await recordingProcesses(() => vscode.commands.executeCommand('clinicalFt.trySampleData'));
+    assert.equal(result, undefined);
+    await refusalShown('Trying the sample data');
+    assert.deepEqual(calls, []);
+    assert.equal(fs.existsSync(sample), false, 'no sample folder');
+    assert.deepEqual(listRuns(), before);
+  });
+
   test('the recorder sees a spawn and a signal (so an empty record means nothing happened)', async () => {
     let pid = 0;
     const { calls } = await recordingProcesses(async () => {
@@ -212,7 +216,7 @@ suite('restricted mode (workspace not trusted)', () => {
   test('the manifest hides the guarded commands in Restricted Mode', () => {
     const ext = vscode.extensions.getExtension('clinical-ft.clinical-ft')!;
     const manifest = ext.packageJSON as { contributes: { commands: { command: string; enablement?: string }[]; menus: Record<string, { command: string; when?: string }[]> }; capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
-    const guarded = ['clinicalFt.startSftRun', 'clinicalFt.startDpoRun', 'clinicalFt.startRunFromConfig', 'clinicalFt.runs.resume', 'clinicalFt.compareOutputs', 'clinicalFt.generateCandidatePairs'];
+    const guarded = ['clinicalFt.startSftRun', 'clinicalFt.startDpoRun', 'clinicalFt.startRunFromConfig', 'clinicalFt.runs.resume', 'clinicalFt.compareOutputs', 'clinicalFt.generateCandidatePairs', 'clinicalFt.trySampleData'];
     for (const c of manifest.contributes.commands.filter((c) => guarded.includes(c.command))) assert.equal(c.enablement, 'isWorkspaceTrusted', c.command);
     for (const m of Object.values(manifest.contributes.menus).flat().filter((m) => guarded.includes(m.command))) assert.match(m.when ?? '', /isWorkspaceTrusted/, `${m.command} menu`);
   });

@@ -40,3 +40,21 @@ test('alias defects carry a certain fix that makes the file valid', async () => 
     assert.deepEqual(after.errors, [], `${file} after fix`);
   }
 });
+
+test('a line nested deeper than 512 levels is that line\'s error, not the end of the file\'s validation', async () => {
+  const deep = '['.repeat(600) + ']'.repeat(600);
+  const lines = [
+    JSON.stringify({ prompt: 'a', completion: 'b' }),
+    `{"prompt":${deep},"completion":"b"}`,
+    `{"prompt":"a","completion":${deep.slice(0, -1)}}`,
+    JSON.stringify({ prompt: 'c', completion: 'd' }),
+    // Valid, but a duplicate of line 1 whose warning needs positions inside the deep "meta".
+    `{"prompt":"a","completion":"b","meta":{"x":${deep}}}`,
+  ];
+  const file = path.join(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'cft-deep-')), 'deep.jsonl');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  const r = await validateFile(file);
+  assert.equal(r.records, 2, 'the lines around the deep ones are still read');
+  assert.deepEqual(r.errors.map((e) => [e.line, e.code]), [[2, 'json_too_deep'], [3, 'json_syntax'], [5, 'json_too_deep']]);
+  assert.match(r.errors[0].message, /deeper than 512 levels/);
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareRows, studyCsv, studyMarkdown, summarize, type StudyTable } from '../../../src/core/compare/studyTable';
-import { comparisonCsv, comparisonMarkdown, filterExamples, isDisagreement, type Comparison } from '../../../src/core/compare/comparison';
+import { comparisonCsv, comparisonMarkdown, disagreementFilterLabel, filterExamples, isDisagreement, type Comparison } from '../../../src/core/compare/comparison';
 import { csvCell, markdownCell } from '../../../src/core/compare/tableText';
 
 const table: StudyTable = {
@@ -72,9 +72,30 @@ test('disagreement compares extracted labels when present, text otherwise, ignor
   assert.deepEqual(filterExamples(comparison, { onlyDisagreements: false, search: 'DYSURIA' }).map((e) => e.key), ['1']);
 });
 
+test('answers without an extractable label are compared by text: different prose is a disagreement, and the filter says what it compares', () => {
+  const prose: Comparison = { ...comparison, examples: [{ key: 'p', prompt: '', gold: 'yes', outputs: ['The patient was seen', 'Urine culture sent'], predicted: [null, null] }] };
+  assert.equal(isDisagreement(prose.examples[0]), true, 'two unparseable answers that differ are not "the same no-label"');
+  assert.equal(isDisagreement({ key: 'q', prompt: '', gold: 'yes', outputs: ['yes', 'maybe'], predicted: ['yes', null] }), true);
+  assert.equal(disagreementFilterLabel(prose), "Only examples where the models' answers differ (1 of 1, compared by text)");
+  assert.equal(disagreementFilterLabel(comparison), "Only examples where the models' answers differ (1 of 3, compared by extracted label)");
+});
+
 test('exports escape dataset text for markdown and CSV', () => {
   assert.equal(markdownCell('a|b\nc'), 'a\\|b<br>c');
   assert.equal(csvCell('say "hi", ok'), '"say ""hi"", ok"');
+  // OWASP CSV injection: text a spreadsheet would run as a formula is prefixed with a quote; numbers stay numbers.
+  for (const [text, cell] of [
+    ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
+    ['+cmd|/C calc!A0', `"'+cmd|/C calc!A0"`],
+    ['-2+3', `"'-2+3"`],
+    ['@SUM(A1)', `"'@SUM(A1)"`],
+    ['\t=1', `"'\t=1"`],
+    ['\r=1', `"'\r=1"`],
+    ['-0.5', '-0.5'],
+    ['-0.5;+2e-3;1', '-0.5;+2e-3;1'],
+    ['a=b', 'a=b'],
+  ]) assert.equal(csvCell(text), cell, JSON.stringify(text));
+  assert.equal(csvCell(-0.25), '-0.2500');
   const md = comparisonMarkdown(comparison, { onlyDisagreements: true });
   assert.match(md, /\| 2 \| No symptoms \\\| line<br>break \| no \| yes \| no \|/);
   assert.match(md, /\| macroF1 \| 0\.500 \| — \|/);

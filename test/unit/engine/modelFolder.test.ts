@@ -86,6 +86,50 @@ describe('model folders', () => {
     await assert.rejects(loadModel(dir), /config\.json: key "hidden_size" must be a positive integer/);
   });
 
+  test('absurd config.json sizes are refused naming the file and the key, before anything is allocated', async () => {
+    const dir = tempDir('absurd');
+    await writeTinyModel(dir);
+    const file = path.join(dir, 'config.json');
+    const original = JSON.parse(fs.readFileSync(file, 'utf8'));
+    for (const [key, value] of [['num_hidden_layers', 1e7], ['hidden_size', 1e9], ['vocab_size', 1e12], ['intermediate_size', 2 ** 40], ['num_attention_heads', 1e6], ['max_position_embeddings', 1e15]] as const) {
+      fs.writeFileSync(file, JSON.stringify({ ...original, [key]: value }));
+      const heap = process.memoryUsage().heapUsed;
+      await assert.rejects(loadModel(dir), (e: Error) => e.message.includes(file) && e.message.includes(`"${key}"`) && /above/.test(e.message), key);
+      assert.ok(process.memoryUsage().heapUsed - heap < 64 * 2 ** 20, `${key}: refused without growing the heap`);
+    }
+  });
+
+  test('config.json sizes within the limits but not backed by the weights are refused from the safetensors header: no tensor data is read, no tensor created', async () => {
+    const dir = tempDir('unbacked');
+    await writeTinyModel(dir);
+    const file = path.join(dir, 'config.json');
+    const original = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const weights = path.join(dir, 'model.safetensors');
+    const headerBytes = 8 + Number(fs.readFileSync(weights).readBigUInt64LE(0));
+    const tf = await import('@tensorflow/tfjs');
+    // The engine reads weights with fs.readSync: count what it reads.
+    const realFs = require('node:fs') as typeof fs;
+    const readSync = realFs.readSync;
+    let bytesRead = 0;
+    realFs.readSync = ((...args: Parameters<typeof fs.readSync>) => {
+      const n = (readSync as (...a: unknown[]) => number)(...args);
+      bytesRead += n;
+      return n;
+    }) as typeof fs.readSync;
+    try {
+      for (const [key, value, tensor] of [['num_hidden_layers', 1000, 'model.layers.2.input_layernorm.weight'], ['vocab_size', 2 ** 22, 'model.embed_tokens.weight'], ['intermediate_size', 2 ** 19, 'model.layers.0.mlp.gate_proj.weight']] as const) {
+        fs.writeFileSync(file, JSON.stringify({ ...original, [key]: value }));
+        const tensors = tf.memory().numTensors;
+        bytesRead = 0;
+        await assert.rejects(loadModel(dir), (e: Error) => e.message.includes(`"${tensor}"`), key);
+        assert.ok(bytesRead <= headerBytes, `${key}: read ${bytesRead} bytes, only the ${headerBytes}-byte header was needed`);
+        assert.equal(tf.memory().numTensors, tensors, `${key}: no tensor was created`);
+      }
+    } finally {
+      realFs.readSync = readSync;
+    }
+  });
+
   test('unsupported rope scaling, activation or MLP bias are named', async () => {
     const dir = tempDir('rope');
     await writeTinyModel(dir);

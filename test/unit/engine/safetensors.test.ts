@@ -93,6 +93,16 @@ test('hostile headers each get a clear error naming the problem', () => {
   assert.throws(() => SafetensorsFile.open('/nonexistent/x.safetensors'), /cannot open \(ENOENT\)/);
 });
 
+test('the data section must be indexed entirely, without holes: bytes no tensor claims are refused (polyglot or truncated files)', () => {
+  const t = (shape: number[], offs: number[]) => ({ dtype: 'F32', shape, data_offsets: offs });
+  expectError(rawFile(JSON.stringify({ x: t([1], [0, 4]) }), 4096), /cover 4 bytes but the data section holds 4096/);
+  expectError(rawFile(JSON.stringify({ x: t([1], [0, 4]), y: t([1], [8, 12]) }), 12), /4 bytes between tensors "x" and "y" belong to no tensor/);
+  expectError(rawFile(JSON.stringify({ x: t([1], [4, 8]) }), 8), /first 4 bytes of the data section belong to no tensor/);
+  const whole = SafetensorsFile.open(fileWith(encodeSafetensors(sample())));
+  assert.deepEqual([...whole.tensors.keys()], ['a', 'b', 'c']);
+  whole.close();
+});
+
 test('fuzz: mutated headers never crash, hang or allocate beyond the file', () => {
   const good = encodeSafetensors(sample(), { format: 'pt' });
   const headerLen = Number(good.readBigUInt64LE(0));

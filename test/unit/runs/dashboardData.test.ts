@@ -47,6 +47,11 @@ test('CSV: one column per metric seen, run column, quoting', () => {
   assert.equal(csv, 'run,step,epoch,time,loss,rewards/margins\n"run,1",1,0.5,,2,\nb,1,0.5,2026-01-01T00:00:00Z,,0.25\n');
 });
 
+test('CSV: run ids and metric names from the workspace cannot become formulas; negative values stay numbers', () => {
+  const csv = metricsToCsv([{ id: '=cmd|"/C calc"!A0', records: [MetricsRecord.parse({ step: 1, epoch: 0, '@SUM(1+1)': -0.5, loss: -2 })] }]);
+  assert.equal(csv, `run,step,epoch,time,"'@SUM(1+1)",loss\n"'=cmd|""/C calc""!A0",1,0,,-0.5,-2\n`);
+});
+
 test('dashboard protocol accepts known messages and rejects unknown or malformed ones', () => {
   assert.ok(DashboardToHost.safeParse({ type: 'ready' }).success);
   assert.ok(!DashboardToHost.safeParse({ type: 'eval', code: 'x' }).success);

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { checkDataset, validateArgs } from '../../../src/host/runs/datasetCheck';
+import { TrainerChildren } from '../../../src/host/trainerChildren';
 
 const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
 // A private extension folder holding dist/trainer.js, inside the repository so packages resolve from node_modules.
@@ -16,6 +17,7 @@ before(async () => {
   await esbuild.build({ entryPoints: [path.join(root, 'src/trainer/main.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: path.join(extensionPath, 'dist', 'trainer.js'), packages: 'external', logLevel: 'error' });
 });
 after(() => fs.rmSync(extensionPath, { recursive: true, force: true }));
+const children = new TrainerChildren({ script: path.join(extensionPath, 'dist', 'trainer.js'), nodePath: () => undefined });
 
 test('validate arguments follow the contract and add --phi-errors only when asked', () => {
   assert.deepEqual(validateArgs('/d/a.jsonl', 'dpo'), ['validate', '/d/a.jsonl', '--format', 'dpo', '--json']);
@@ -23,10 +25,10 @@ test('validate arguments follow the contract and add --phi-errors only when aske
 });
 
 test('PHI is a warning by default and an error that blocks the run with phiAsErrors', async () => {
-  const lenient = await checkDataset(extensionPath, phiFile, 'sft');
+  const lenient = await checkDataset(children, phiFile, 'sft');
   assert.equal(lenient.kind, 'valid', JSON.stringify(lenient));
   assert.ok(lenient.kind === 'valid' && lenient.warnings > 0);
-  const strict = await checkDataset(extensionPath, phiFile, 'sft', { phiAsErrors: true, execPath: process.execPath });
+  const strict = await checkDataset(children, phiFile, 'sft', { phiAsErrors: true });
   assert.equal(strict.kind, 'invalid', JSON.stringify(strict));
   assert.ok(strict.kind === 'invalid' && strict.errors.some((e) => e.line === 2));
 });

@@ -109,3 +109,19 @@ test('records without a time are timed when observed, so a live run still gets a
   addToSummary(s, [MetricsRecord.parse({ step: 4, epoch: 0, loss: 2 })], t0 + 4000);
   assert.equal(estimateRemainingMs(s, 10, t0 + 4000), 12_000);
 });
+
+test('ETA stays steady when checkpoints pause the run every 20 steps (no jump each time one enters or leaves the window)', () => {
+  const s = emptySummary();
+  let sec = 0;
+  const etas: number[] = [];
+  for (let step = 1; step <= 160; step++) {
+    sec += 1 + (step % 20 === 1 && step > 1 ? 10 : 0); // 1 s per step, +10 s after each checkpoint
+    addToSummary(s, [rec(step, 1, sec)]);
+    if (step >= 80) etas.push(estimateRemainingMs(s, 400, t0 + sec * 1000)!);
+  }
+  // True pace is 1.5 s/step; successive estimates (one step apart) move by about one step, never by a third.
+  for (let i = 1; i < etas.length; i++) {
+    const change = Math.abs(etas[i] - etas[i - 1]) / etas[i - 1];
+    assert.ok(change < 0.1, `ETA moved ${(change * 100).toFixed(0)}% in one step (${etas[i - 1]} → ${etas[i]})`);
+  }
+});

@@ -155,3 +155,34 @@ test('DPO after SFT on the engine: the reference is the SFT model (not the raw b
     m.model.dispose();
   }
 });
+
+test('DPO from an SFT adapter writes adapter/ that applies to the base alone: the policy it trained, not the base', async () => {
+  // Uses the run of the test above: SFT adapter folded, a DPO adapter trained on top for 2 steps.
+  const run = path.join(tmp, 'dpo-after');
+  const record = JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8')) as { adapterStackedOn?: string };
+  assert.equal(record.adapterStackedOn, path.join(tmp, 'sft-first', 'adapter'), 'run.json records the lineage');
+  const { readPeftAdapter } = await import('../../../src/trainer/engine/peft');
+  const own = loadCheckpoint(run, listCheckpoints(run).at(-1)!).adapter;
+  assert.equal(readPeftAdapter(path.join(run, 'adapter')).spec.r, readPeftAdapter(path.join(tmp, 'sft-first', 'adapter')).spec.r + 8, 'rank r_sft + r_dpo');
+  const ids = tf.tensor2d([[1, 40, 41, 42, 43, 44, 45, 46, 47, 48, 50, 60]], undefined, 'int32');
+  const logps = async (setup: (m: LoadedModel) => Promise<void>) => {
+    const m = await loadModel(modelDir);
+    try {
+      await setup(m);
+      return Array.from(tf.tidy(() => m.model.tokenLogprobs(ids).dataSync()));
+    } finally {
+      m.model.dispose();
+    }
+  };
+  // The policy as the DPO run trained it: SFT folded into the base, the DPO run's own adapter on top.
+  const policy = await logps(async (m) => {
+    await m.model.lora.fold(path.join(tmp, 'sft-first', 'adapter'));
+    m.model.lora.attach({ r: 8, alpha: 16, dropout: 0, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'], useRslora: false }, 0);
+    m.model.lora.setState(own);
+  });
+  const stacked = await logps(async (m) => void (await m.model.lora.loadTrainable(path.join(run, 'adapter'))));
+  const base = await logps(async () => {});
+  const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i])));
+  assert.ok(maxDiff(stacked, policy) < 1e-4, `adapter/ on the base alone = the trained policy (max diff ${maxDiff(stacked, policy)})`);
+  assert.ok(maxDiff(stacked, base) > 1e-2, `and differs from the base (max diff ${maxDiff(stacked, base)})`);
+});

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as cp from 'node:child_process';
 import { parseMetricsText, readRunRecord, isRunAlive } from '../../../src/core/node/runFolderReader';
 import { RunConfig } from '../../../src/core/runConfig';
+import { processStartStamp } from '../../../src/core/node/runLock';
 
 test('metrics: a torn last line is ignored, a bad middle line reported, a missing final newline tolerated', () => {
   const r = parseMetricsText('{"step":1,"epoch":0,"loss":2}\nnot json\n{"step":2,"epoch":0.1,"loss":1.5}\n{"step":3,"ep');
@@ -22,7 +23,8 @@ function writeRun(dir: string, status: string, pid: number, lock: boolean): void
   fs.mkdirSync(dir, { recursive: true });
   const config = RunConfig.parse({ method: 'sft', model: 'm', data: 'd' });
   fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ id: 'r', config, status, pid, lastCheckpoint: 4 }));
-  if (lock) fs.writeFileSync(path.join(dir, 'trainer.lock'), JSON.stringify({ pid, startedAt: 'x' }));
+  // A dead pid has no stamp any more: record the one it would have had, any will do.
+  if (lock) fs.writeFileSync(path.join(dir, 'trainer.lock'), JSON.stringify({ pid, token: 'a'.repeat(32), processStart: processStartStamp(pid) ?? '12345', startedAt: 'x' }));
 }
 
 test('a "running" run whose process is gone is fixed up as failed on disk; a live one is left alone', () => {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loraScale, readPeftAdapter, writePeftAdapter, type PeftAdapter } from '../../../src/trainer/engine/peft';
-import { stackAdapterFolders, stackAdapters } from '../../../src/trainer/demo/stackAdapters';
+import { stackAdapterFolders, stackAdapters } from '../../../src/trainer/engine/stackAdapters';
 import { SeededRandom } from '../../../src/trainer/pretrain/seededRandom';
 
 const IN = 6;
@@ -43,7 +43,7 @@ test('stacked adapter reproduces the sum of both weight updates, including modul
       const m = ad.modules.get(name);
       if (m) delta(m.a.data, m.b.data, ad.spec.r, loraScale(ad.spec)).forEach((x, i) => (expected[i] += x));
     }
-    const got = delta(stacked.tensors.get(`base_model.model.${name}.lora_A.weight`)!, stacked.tensors.get(`base_model.model.${name}.lora_B.weight`)!, 6, 1);
+    const got = delta(stacked.modules.get(name)!.a.data, stacked.modules.get(name)!.b.data, 6, 1);
     got.forEach((x, i) => assert.ok(Math.abs(x - expected[i]) < 1e-4, `${name}[${i}]: ${x} vs ${expected[i]}`));
   }
 });
