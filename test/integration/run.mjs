@@ -1,6 +1,8 @@
 // Integration tests: the BUILT extension inside a real VS Code (code-server + chromium, see vscodeInBrowser.cjs),
 // launched through @vscode/test-electron's runTests with vscodeExecutablePath pointing at that stand-in.
-// Usage: node test/integration/run.mjs [--grep PATTERN] [--extension DIR] [--no-build]
+// Two windows: a trusted workspace for every suite, then a workspace NOT trusted (Workspace Trust enabled,
+// Restricted Mode) for the *.untrusted.test.ts suites. --trust trusted|untrusted runs one of them.
+// Usage: node test/integration/run.mjs [--grep PATTERN] [--trust trusted|untrusted] [--extension DIR] [--no-build]
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,36 +30,50 @@ await esbuild.build({
   sourcemap: 'inline', packages: 'external', external: ['vscode'], logLevel: 'warning',
 });
 
-// A fresh workspace: the fixture folder plus the bundled sample datasets and model.
-const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-ws-'));
-fs.cpSync(path.join(root, 'test/integration/workspace'), workspace, { recursive: true });
-if (fs.existsSync(path.join(root, 'datasets-sample'))) {
-  fs.cpSync(path.join(root, 'datasets-sample'), path.join(workspace, 'datasets-sample'), { recursive: true });
-}
-
 const artifacts = path.join(root, 'test-artifacts');
 fs.mkdirSync(artifacts, { recursive: true });
-const resultFile = path.join(artifacts, `integration-result-${process.pid}.json`);
-let code;
-try {
-  code = await runTests({
-    vscodeExecutablePath: path.join(root, 'test/integration/vscodeInBrowser.cjs'),
-    extensionDevelopmentPath: extensionDir,
-    extensionTestsPath: path.join(outDir, 'index.js'),
-    launchArgs: [workspace],
-    extensionTestsEnv: {
-      MOCHA_GREP: opt('grep') ?? '',
-      CLINICAL_FT_TEST_ARTIFACTS: artifacts,
-      CLINICAL_FT_TEST_RESULT: resultFile,
-      CLINICAL_FT_REPO: root,
-    },
-  });
-} catch (e) {
-  code = typeof e?.code === 'number' ? e.code : 1;
+
+/** One VS Code window on a fresh workspace (the fixture folder plus the bundled sample datasets and model). */
+async function runWindow(trust) {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-ws-'));
+  fs.cpSync(path.join(root, 'test/integration/workspace'), workspace, { recursive: true });
+  if (fs.existsSync(path.join(root, 'datasets-sample'))) {
+    fs.cpSync(path.join(root, 'datasets-sample'), path.join(workspace, 'datasets-sample'), { recursive: true });
+  }
+  const resultFile = path.join(artifacts, `integration-result-${process.pid}-${trust}.json`);
+  let code;
+  try {
+    code = await runTests({
+      vscodeExecutablePath: path.join(root, 'test/integration/vscodeInBrowser.cjs'),
+      extensionDevelopmentPath: extensionDir,
+      extensionTestsPath: path.join(outDir, 'index.js'),
+      launchArgs: [workspace],
+      extensionTestsEnv: {
+        MOCHA_GREP: opt('grep') ?? '',
+        CLINICAL_FT_TEST_ARTIFACTS: artifacts,
+        CLINICAL_FT_TEST_RESULT: resultFile,
+        CLINICAL_FT_REPO: root,
+        CLINICAL_FT_WORKSPACE_TRUST: trust,
+      },
+    });
+  } catch (e) {
+    code = typeof e?.code === 'number' ? e.code : 1;
+  }
+  let result = { passed: 0, failed: 0, skipped: [] };
+  try { result = JSON.parse(fs.readFileSync(resultFile, 'utf8')); fs.rmSync(resultFile); } catch { /* the suite never finished */ }
+  if (code !== 0 && result.failed === 0) result.failed = 1; // the host died or activation broke: count it
+  // The per-window line names the window: the closing line below is the one npm test reads.
+  console.log(`integration (${trust} workspace): ${result.passed} passed / ${result.failed} failed / ${(result.skipped ?? []).length} skipped`);
+  return { passed: result.passed, failed: result.failed, skipped: result.skipped ?? [] };
 }
-let result = { passed: 0, failed: 0, skipped: [] };
-try { result = JSON.parse(fs.readFileSync(resultFile, 'utf8')); fs.rmSync(resultFile); } catch { /* the suite never finished */ }
-if (code !== 0 && result.failed === 0) result.failed = 1; // the host died or activation broke: count it
-for (const t of result.skipped ?? []) console.log(`skipped: ${t}`);
-console.log(`integration: ${result.passed} passed, ${result.failed} failed, ${(result.skipped ?? []).length} skipped`);
-process.exit(code === 0 && result.failed === 0 ? 0 : 1);
+
+const result = { passed: 0, failed: 0, skipped: [] };
+for (const trust of ['trusted', 'untrusted'].filter((t) => !opt('trust') || opt('trust') === t)) {
+  const r = await runWindow(trust);
+  result.passed += r.passed;
+  result.failed += r.failed;
+  result.skipped.push(...r.skipped);
+}
+for (const t of result.skipped) console.log(`skipped: ${t}`);
+console.log(`integration: ${result.passed} passed, ${result.failed} failed, ${result.skipped.length} skipped`);
+process.exit(result.failed === 0 ? 0 : 1);

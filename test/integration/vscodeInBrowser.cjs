@@ -3,6 +3,8 @@
 // in a Node 24 server) + Debian chromium driven by playwright-core. It stands in for the "VS Code executable"
 // that @vscode/test-electron's runTests({ vscodeExecutablePath }) launches, so it accepts Electron-style args:
 //   --extensionDevelopmentPath=DIR --extensionTestsPath=FILE [WORKSPACE] (other flags are ignored).
+// CLINICAL_FT_WORKSPACE_TRUST=untrusted runs VS Code with Workspace Trust enabled and the workspace not trusted
+// (Restricted Mode, no startup prompt); otherwise trust is disabled, i.e. every workspace is trusted.
 // Tests run inside the real extension host (VS Code's own browser-integration-test mechanism: the URL payload
 // plus window.codeAutomationExit). A small UI driver on 127.0.0.1 lets in-host tests act like a person:
 // palette, keys, clicks, DOM queries (incl. webview frames) and screenshots. Its URL reaches the extension
@@ -22,6 +24,7 @@ const CS = process.env.CS_ENTRY || path.join(cache, 'cs/node_modules/code-server
 const CHROME = process.env.CHROME || '/usr/bin/chromium';
 const TIMEOUT = +(process.env.TEST_TIMEOUT_MS || 900000);
 const artifacts = path.resolve(process.env.CLINICAL_FT_TEST_ARTIFACTS || 'test-artifacts');
+const untrusted = process.env.CLINICAL_FT_WORKSPACE_TRUST === 'untrusted';
 
 const args = process.argv.slice(2);
 const flag = (n) => args.filter((a) => a.startsWith(`--${n}=`)).map((a) => a.slice(n.length + 3));
@@ -146,9 +149,14 @@ function startDriverServer(actions) {
     CLINICAL_FT_TEST_ARTIFACTS: artifacts,
   };
   fs.mkdirSync(env.TMPDIR, { recursive: true });
+  if (untrusted) {
+    // A fresh user-data-dir trusts nothing; without the prompt the folder opens in Restricted Mode.
+    fs.mkdirSync(path.join(tmp, 'ud/User'), { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'ud/User/settings.json'), JSON.stringify({ 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false }));
+  }
   const log = fs.openSync(path.join(tmp, 'code-server.log'), 'w');
   const cs = cp.spawn(NODE24, [CS, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', '--vscode-option', 'enable-smoke-test-driver',
+    ...(untrusted ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override', '--vscode-option', 'enable-smoke-test-driver',
     '--user-data-dir', path.join(tmp, 'ud'), '--extensions-dir', path.join(tmp, 'ext')], { env, stdio: ['ignore', log, log] });
   let ctx;
   const cleanup = async (code) => {
@@ -184,7 +192,7 @@ function startDriverServer(actions) {
   const payload = JSON.stringify([['extensionDevelopmentPath', remote(extDev)], ['extensionTestsPath', remote(testsPath)], ['skipWelcome', 'true']]);
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 120000 });
-  console.log(`vscode-in-browser: workbench up at ${el()}`);
+  console.log(`vscode-in-browser: workbench up at ${el()}${untrusted ? ' (workspace NOT trusted: Restricted Mode)' : ''}`);
   const code = await done;
   try {
     fs.mkdirSync(artifacts, { recursive: true });

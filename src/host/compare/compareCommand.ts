@@ -8,6 +8,7 @@ import { runsFolder } from '../runsFolder';
 import { ComparePanel } from './comparePanel';
 import { compareOutputsFolder } from './compareOutputsFolder';
 import type { TrainerChildren } from '../trainerChildren';
+import { refuseUntrusted } from '../workspaceTrust';
 
 const BROWSE = '$(folder-opened) Choose…';
 /** Older demo runs stacked SFT + DPO into this folder; the trainer now writes adapter/ stacked itself. */
@@ -64,10 +65,7 @@ async function pickFolderOrFile(title: string, options: { label: string; descrip
 
 /** "Clinical FT: Compare runs" — from the palette, or the Runs view with one or more runs selected. */
 export async function compareRuns(extensionUri: vscode.Uri, children: TrainerChildren, ...args: unknown[]): Promise<ComparePanel | undefined> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage('Clinical FT: comparing runs evaluates models in a local trainer process, which is disabled until you trust this workspace.');
-    return undefined;
-  }
+  if (refuseUntrusted('Comparing model outputs', 'it evaluates models in a local trainer process on files from this workspace')) return undefined;
   const root = runsFolder();
   if (!root) {
     void vscode.window.showErrorMessage('Clinical FT: open a workspace folder first — runs are read from its runs folder.');

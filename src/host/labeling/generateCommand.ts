@@ -6,6 +6,7 @@ import { TrainerProcess } from '../trainerProcess';
 import type { TrainerChildren } from '../trainerChildren';
 import type { PreferenceEditorProvider } from './preferenceEditor';
 import { pickAdapterFolder, pickModelFolder, pickPromptsFile } from './generationPickers';
+import { refuseUntrusted } from '../workspaceTrust';
 
 
 export interface GenerateArgs {
@@ -32,10 +33,7 @@ export async function generateCandidatePairsCommand(
   labeler: PreferenceEditorProvider,
   args: GenerateArgs = {},
 ): Promise<(PairGenerationSummary & { out: string; error?: string }) | undefined> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage('Clinical FT: generating candidates runs a local process; trust this workspace first.');
-    return undefined;
-  }
+  if (refuseUntrusted('Generating candidate pairs', 'it samples from a model in a local trainer process on files from this workspace')) return undefined;
   const promptsFile = args.prompts ?? (await pickPromptsFile());
   if (!promptsFile) return undefined;
   const model = args.model ?? (await pickModelFolder(context.extensionPath));

@@ -14,6 +14,8 @@ export type DatasetCheck =
 export interface CheckOptions {
   /** clinicalFt.phiAsErrors: PHI findings become errors, so they stop the run like any other defect. */
   phiAsErrors?: boolean;
+  /** Aborting kills the validator (the person cancelled the start). */
+  signal?: AbortSignal;
 }
 
 /** Arguments of the `clinical-ft validate` call that gates a run. */
@@ -26,7 +28,11 @@ export function validateArgs(file: string, method: 'sft' | 'dpo', opts: CheckOpt
  * child process so a large file never blocks the extension host. No vscode import: the unit tests run it.
  */
 export async function checkDataset(children: TrainerChildren, file: string, method: 'sft' | 'dpo', opts: CheckOptions = {}): Promise<DatasetCheck> {
-  const r = await children.run({ label: `validate ${path.basename(file)}`, args: validateArgs(file, method, opts) }).result;
+  const { child, result } = children.run({ label: `validate ${path.basename(file)}`, args: validateArgs(file, method, opts) });
+  const stop = () => child.kill();
+  if (opts.signal?.aborted) stop();
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  const r = await result.finally(() => opts.signal?.removeEventListener('abort', stop));
   if (r.startError) return { kind: 'unavailable', reason: r.startError };
   let report: z.infer<typeof ValidateReport> | undefined;
   try {

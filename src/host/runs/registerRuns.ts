@@ -31,14 +31,14 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
     }),
   );
   const commands: Record<string, (s: RunsService, ...args: never[]) => unknown> = {
-    'clinicalFt.startSftRun': (s, uri?: vscode.Uri, opts?: object) => s.startRun('sft', uri, opts),
-    'clinicalFt.startDpoRun': (s, uri?: vscode.Uri, opts?: object) => s.startRun('dpo', uri, opts),
-    'clinicalFt.startRunFromConfig': (s, uri?: vscode.Uri, opts?: object) => s.startFromConfig(uri, opts),
+    'clinicalFt.startSftRun': (s, uri?: vscode.Uri) => s.startRun('sft', uri),
+    'clinicalFt.startDpoRun': (s, uri?: vscode.Uri) => s.startRun('dpo', uri),
+    'clinicalFt.startRunFromConfig': (s, uri?: vscode.Uri) => s.startFromConfig(uri),
     'clinicalFt.runs.openDashboard': (s, node?: RunsNode) => s.openDashboard(node),
     'clinicalFt.runs.compare': (s, node?: RunsNode, nodes?: RunsNode[]) => s.compareRuns(nodes ?? (node ? [node] : [])),
     'clinicalFt.runs.cancel': (s, node?: RunsNode) => s.cancel(node),
-    // From the view with several runs selected the second argument is the selection, not options: resume the clicked run only.
-    'clinicalFt.runs.resume': (s, node?: RunsNode, opts?: object) => s.resume(node, Array.isArray(opts) ? {} : opts),
+    // From the view with several runs selected the second argument is the selection: resume the clicked run only.
+    'clinicalFt.runs.resume': (s, node?: RunsNode) => s.resume(node),
     'clinicalFt.runs.revealAdapter': (s, node?: RunsNode) => s.revealAdapter(node),
     'clinicalFt.runs.openConfig': (s, node?: RunsNode) => s.openConfig(node),
     'clinicalFt.runs.showLog': (s, node?: RunsNode) => s.showLog(node),

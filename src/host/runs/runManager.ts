@@ -12,6 +12,7 @@ import { TrainerProcess } from '../trainerProcess';
 import { configuredNodePath, phiAsErrors } from '../settings';
 import type { TrainerChildren } from '../trainerChildren';
 import type { RunStore } from './runStore';
+import { assertTrusted } from '../workspaceTrust';
 
 /** A trainer this window started and still talks to. */
 interface LiveRun {
@@ -19,18 +20,7 @@ interface LiveRun {
   trainer: TrainerProcess;
 }
 
-export class TrustError extends Error {}
-
 const READY_TIMEOUT_MS = 30_000;
-
-/** Refuses in restricted mode: a run executes a local process on files from the workspace. */
-export function assertTrusted(action: string): void {
-  if (!vscode.workspace.isTrusted) throw trustError(action);
-}
-
-export function trustError(action: string): TrustError {
-  return new TrustError(`${action} is disabled in Restricted Mode: a training run starts a local Node.js process that reads models and data from this workspace. Trust the workspace to train.`);
-}
 
 /**
  * Starts, cancels and resumes training runs. Each run gets its own trainer child (dist/trainer.js) sent one
@@ -102,6 +92,8 @@ export class RunManager implements vscode.Disposable {
     if (!entry) throw new Error(`Run ${id} has no live trainer to cancel.`);
     const target = trainerToSignal(entry.dir);
     if (!target.ok) throw new Error(`Run ${id} has no live trainer to cancel: ${target.reason}.`);
+    // The pid comes from a file in the workspace: an untrusted workspace must not choose what gets signalled.
+    assertTrusted(`Cancelling run ${id}, which this window did not start,`, 'Cancel would signal the process named in its trainer.lock, a file the workspace controls');
     process.kill(target.pid, 'SIGTERM');
     await this.store.refresh();
   }

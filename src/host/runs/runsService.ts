@@ -6,7 +6,8 @@ import { canCancel, canResume, describeProgress } from '../../core/runs/runState
 import { DashboardPanel } from '../dashboard/dashboardPanel';
 import { runsFolder } from '../runsFolder';
 import { lastLines } from './fileTailSource';
-import { RunManager, TrustError, trustError } from './runManager';
+import { RunManager } from './runManager';
+import { TrustError, refuseUntrusted, showTrustRefusal } from '../workspaceTrust';
 import { RunOutputs } from './runOutputs';
 import { RunStatusBar } from './runStatusBar';
 import { RunStore, type RunChange } from './runStore';
@@ -14,9 +15,6 @@ import { RunsTreeProvider, type RunsNode } from './runsTree';
 import { startFromConfigFile, startRunFlow } from './startRunFlow';
 import type { TrainerChildren } from '../trainerChildren';
 
-export interface StartOptions {
-  workspaceTrusted?: boolean;
-}
 export type StartResult = { runId: string } | { refused: string } | undefined;
 
 /** Everything behind the Runs view and its commands; created on first use (see registerRuns.ts). */
@@ -151,29 +149,19 @@ export class RunsService implements vscode.Disposable {
 
   // ---- commands -------------------------------------------------------------------------------
 
-  /**
-   * Start commands answer with the new run id, a refusal, or undefined when the person backed out.
-   * `opts.workspaceTrusted` lets a caller state the trust it already checked (tests use it to drive refusal).
-   */
-  async startRun(method: 'sft' | 'dpo', uri?: vscode.Uri, opts: StartOptions = {}): Promise<StartResult> {
-    const refused = this.refuseUntrusted(`Starting a ${method.toUpperCase()} run`, opts);
+  /** Start commands answer with the new run id, a refusal (Restricted Mode), or undefined when the person backed out. */
+  async startRun(method: 'sft' | 'dpo', uri?: vscode.Uri): Promise<StartResult> {
+    const refused = refuseUntrusted(`Starting a ${method.toUpperCase()} run`);
     if (refused) return refused;
     const runId = await this.guard(() => startRunFlow(this, method, uri));
     return runId ? { runId } : undefined;
   }
 
-  async startFromConfig(uri?: vscode.Uri, opts: StartOptions = {}): Promise<StartResult> {
-    const refused = this.refuseUntrusted('Starting a training run', opts);
+  async startFromConfig(uri?: vscode.Uri): Promise<StartResult> {
+    const refused = refuseUntrusted('Starting a training run');
     if (refused) return refused;
     const runId = await this.guard(() => startFromConfigFile(this, uri));
     return runId ? { runId } : undefined;
-  }
-
-  private refuseUntrusted(action: string, opts: StartOptions): { refused: string } | undefined {
-    if (opts.workspaceTrusted ?? vscode.workspace.isTrusted) return undefined;
-    const err = trustError(action);
-    this.showError(err);
-    return { refused: err.message };
   }
 
   async openDashboard(node?: RunsNode): Promise<void> {
@@ -203,8 +191,8 @@ export class RunsService implements vscode.Disposable {
     if (id) await this.guard(() => this.manager.cancel(id));
   }
 
-  async resume(nodeOrId?: RunsNode | string, opts: StartOptions = {}): Promise<StartResult> {
-    const refused = this.refuseUntrusted('Resuming a training run', opts);
+  async resume(nodeOrId?: RunsNode | string): Promise<StartResult> {
+    const refused = refuseUntrusted('Resuming a training run');
     if (refused) return refused;
     const id = typeof nodeOrId === 'string' ? nodeOrId : nodeOrId?.id ?? (await this.pickRun('Resume', (s) => canResume(s)));
     if (!id) return undefined;
@@ -303,9 +291,7 @@ export class RunsService implements vscode.Disposable {
     const msg = e instanceof Error ? e.message : String(e);
     this.output.appendLine(`Runs: ${msg}`);
     if (e instanceof TrustError) {
-      void vscode.window.showWarningMessage(`Clinical FT: ${msg}`, 'Manage Workspace Trust').then((a) => {
-        if (a) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
+      showTrustRefusal(e);
     } else {
       void vscode.window.showErrorMessage(`Clinical FT: ${msg.split('\n')[0]}`);
     }

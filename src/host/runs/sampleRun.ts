@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { RunConfig } from '../../core/runConfig';
 import { SAMPLE_MODEL_SFT } from '../../core/runs/sampleModelBudget';
 import type { RunsService } from './runsService';
+import { refuseUntrusted } from '../workspaceTrust';
 
 /** The sample folders a first run needs (the generator, defect files and the PHI test set stay behind). */
 const SAMPLE_PARTS = ['README.md', 'model', 'uti', 'triage', 'reasoning', 'summarization', 'labeling'];
@@ -17,10 +18,7 @@ const START_MARKER = path.join('.clinical-ft', 'start-sample-run');
  * the settings the sample model learns with — loss curve, eval loss and a checkpoint in about a minute.
  */
 export async function trySampleData(svc: RunsService): Promise<string | undefined> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage('Clinical FT: trying the sample data starts a local training process, which is disabled until you trust this workspace.');
-    return undefined;
-  }
+  if (refuseUntrusted('Trying the sample data', 'it starts a local training process')) return undefined;
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   if (!ws) {
     const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Copy the sample data here', title: 'Where should the sample folder go?' });

@@ -5,32 +5,46 @@ import type { RunConfig } from '../../core/runConfig';
 import { applyReviewEdit, defaultRunConfig, parseRunConfigFile, reviewFields } from '../../core/runs/runDefaults';
 import { checkDataset, describeIssue } from './datasetCheck';
 import { phiAsErrors } from '../settings';
-import { assertTrusted } from './runManager';
+import { assertTrusted } from '../workspaceTrust';
 import type { RunsService } from './runsService';
+import { StartFlowSession } from './startFlowSession';
 
 const BROWSE = '$(folder-opened) Choose…';
 
 /**
  * "Start SFT run" / "Start DPO run": dataset (validated first), base model, optional starting adapter, then
- * the defaults for review. Every step can be abandoned with Escape; nothing is written before Start.
+ * the defaults for review. Escape at any step, validation included, ends the whole flow; nothing is written
+ * before Start. One flow at a time: invoking a start again replaces the flow in progress (StartFlowSession).
  */
 export async function startRunFlow(svc: RunsService, method: 'sft' | 'dpo', datasetUri?: vscode.Uri): Promise<string | undefined> {
   assertTrusted(`Starting a ${method.toUpperCase()} run`);
-  const data = datasetUri?.scheme === 'file' ? datasetUri.fsPath : await pickDataset(method);
+  const flow = StartFlowSession.begin();
+  let config: RunConfig | undefined;
+  try {
+    config = await chooseConfig(svc, flow, method, datasetUri);
+  } finally {
+    flow.dispose();
+  }
+  return config ? launch(svc, config) : undefined;
+}
+
+async function chooseConfig(svc: RunsService, flow: StartFlowSession, method: 'sft' | 'dpo', datasetUri?: vscode.Uri): Promise<RunConfig | undefined> {
+  const data = datasetUri?.scheme === 'file' ? datasetUri.fsPath : await pickDataset(flow, method);
   if (!data) return undefined;
-  if (!(await datasetIsUsable(svc, data, method))) return undefined;
-  const model = await pickModel(svc);
+  const usable = await flow.working(`Start ${method.toUpperCase()} run (1/4): validating ${path.basename(data)}…`, (token) => datasetIsUsable(svc, data, method, token));
+  if (!usable) return undefined;
+  const model = await pickModel(svc, flow);
   if (!model) return undefined;
-  const adapter = await pickAdapter(svc, method);
+  const adapter = await pickAdapter(svc, flow, method);
   if (adapter === null) return undefined;
-  const config = await review(svc, defaultRunConfig(method, { model, data, adapter }));
-  if (!config) return undefined;
-  return launch(svc, config);
+  return review(svc, flow, defaultRunConfig(method, { model, data, adapter }));
 }
 
 /** "Start run from config": a `*.run.json` (bare config or a run folder's run.json). */
 export async function startFromConfigFile(svc: RunsService, uri?: vscode.Uri): Promise<string | undefined> {
   assertTrusted('Starting a training run');
+  // The start asked for last wins: an interactive flow still open must not start a second run later.
+  StartFlowSession.begin().dispose();
   let file = uri?.scheme === 'file' ? uri.fsPath : undefined;
   if (!file && vscode.window.activeTextEditor?.document.fileName.endsWith('.run.json')) file = vscode.window.activeTextEditor.document.fileName;
   if (!file) {
@@ -52,13 +66,13 @@ export async function startFromConfigFile(svc: RunsService, uri?: vscode.Uri): P
     void vscode.window.showErrorMessage(`Clinical FT: ${path.basename(file)} names ${missing.map(([field, p]) => `${field} ${p}`).join(' and ')}, which does not exist (relative paths resolve against the workspace folder).`);
     return undefined;
   }
-  if (!(await datasetIsUsable(svc, config.data, config.method))) return undefined;
+  if (!(await validateWithProgress(svc, config.data, config.method))) return undefined;
   return launch(svc, config);
 }
 
 async function launch(svc: RunsService, config: RunConfig): Promise<string | undefined> {
   // Held-out data is read by the trainer too: it passes the same checks as the training data.
-  if (config.evalData && !(await datasetIsUsable(svc, config.evalData, config.method))) return undefined;
+  if (config.evalData && !(await validateWithProgress(svc, config.evalData, config.method))) return undefined;
   // The trainer gates PHI itself as run.json records it, so a resume or a CLI rerun of this run gates alike.
   const gated: RunConfig = { ...config, phiAsErrors: config.phiAsErrors === true || phiAsErrors(vscode.Uri.file(config.data)) };
   const id = await svc.manager.start(gated, (created) => svc.expectRun(created));
@@ -79,36 +93,51 @@ function missingPaths(c: RunConfig): [string, string][] {
   });
 }
 
-async function pickDataset(method: 'sft' | 'dpo'): Promise<string | undefined> {
+async function datasetItems(method: 'sft' | 'dpo'): Promise<{ label: string; description: string; path: string }[]> {
   const globs = vscode.workspace.getConfiguration('clinicalFt').get<string[]>('datasetGlobs') ?? ['**/*.jsonl'];
   const found = await vscode.workspace.findFiles(`{${[...globs, '**/*.jsonl'].join(',')}}`, '**/{node_modules,.git,.clinical-ft}/**', 500);
   const hint = method === 'dpo' ? /dpo|pref|pair/i : /sft|train/i;
   const items = found
     .map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), path: u.fsPath }))
     .sort((a, b) => Number(hint.test(b.description)) - Number(hint.test(a.description)) || a.description.localeCompare(b.description));
-  const picked = await vscode.window.showQuickPick([...items, { label: BROWSE, description: 'a JSONL file elsewhere', path: '' }], {
-    title: `Start ${method.toUpperCase()} run (1/4): dataset`,
-    placeHolder: method === 'dpo' ? 'Preference pairs: {"prompt","chosen","rejected"} per line' : 'SFT records: prompt/completion, messages, text or alpaca',
-    matchOnDescription: true,
-    ignoreFocusOut: true,
-  });
+  return [...items, { label: BROWSE, description: 'a JSONL file elsewhere', path: '' }];
+}
+
+async function pickDataset(flow: StartFlowSession, method: 'sft' | 'dpo'): Promise<string | undefined> {
+  const picked = await flow.choose(
+    {
+      title: `Start ${method.toUpperCase()} run (1/4): dataset`,
+      placeholder: method === 'dpo' ? 'Preference pairs: {"prompt","chosen","rejected"} per line' : 'SFT records: prompt/completion, messages, text or alpaca',
+      matchOnDescription: true,
+    },
+    datasetItems(method),
+  );
   if (!picked) return undefined;
   if (picked.path) return picked.path;
-  const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { JSONL: ['jsonl'] }, openLabel: 'Use dataset' });
+  const uris = await flow.aside(() => vscode.window.showOpenDialog({ canSelectMany: false, filters: { JSONL: ['jsonl'] }, openLabel: 'Use dataset' }));
   return uris?.[0]?.fsPath;
 }
 
+/** Outside the interactive flow (config files, held-out data): a notification whose Cancel stops the check. */
+function validateWithProgress(svc: RunsService, file: string, method: 'sft' | 'dpo'): Thenable<boolean> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Clinical FT: validating ${path.basename(file)}…`, cancellable: true },
+    (_progress, token) => datasetIsUsable(svc, file, method, token),
+  );
+}
+
 /** Stops the flow on invalid data, pointing at the diagnostics; warnings (PHI) are shown but do not stop it. */
-async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | 'dpo'): Promise<boolean> {
+async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | 'dpo', token: vscode.CancellationToken): Promise<boolean> {
   if (!fs.existsSync(file)) {
     void vscode.window.showErrorMessage(`Clinical FT: dataset not found: ${file}`);
     return false;
   }
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Clinical FT: validating ${path.basename(file)}…` },
-    // With clinicalFt.phiAsErrors, PHI findings are errors and block the run like any other defect.
-    () => checkDataset(svc.children, file, method, { phiAsErrors: phiAsErrors(vscode.Uri.file(file)) }),
-  );
+  // Cancelling the flow kills the validator: nothing of an abandoned start keeps running.
+  const abort = new AbortController();
+  const sub = token.onCancellationRequested(() => abort.abort());
+  // With clinicalFt.phiAsErrors, PHI findings are errors and block the run like any other defect.
+  const result = await checkDataset(svc.children, file, method, { phiAsErrors: phiAsErrors(vscode.Uri.file(file)), signal: abort.signal }).finally(() => sub.dispose());
+  if (token.isCancellationRequested) return false;
   if (result.kind === 'valid') {
     if (result.warnings > 0) void vscode.window.showWarningMessage(`Clinical FT: ${path.basename(file)} is valid (${result.records} records) with ${result.warnings} warning(s), e.g. possible PHI — see the Problems panel.`);
     return true;
@@ -158,16 +187,16 @@ export function defaultModelFolder(extensionPath: string): string | undefined {
   return candidates.find((c) => c && fs.existsSync(path.join(c, 'config.json')));
 }
 
-async function pickModel(svc: RunsService): Promise<string | undefined> {
+async function pickModel(svc: RunsService, flow: StartFlowSession): Promise<string | undefined> {
   const def = defaultModelFolder(svc.extensionPath);
   const items = [
     ...(def ? [{ label: `$(package) ${path.basename(def)}`, description: def, detail: 'Default base model', path: def }] : []),
     { label: BROWSE, description: 'a Hugging Face model folder (config.json, *.safetensors, tokenizer.json)', detail: undefined, path: '' },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Base model (2/4)', ignoreFocusOut: true });
+  const picked = await flow.choose({ title: 'Base model (2/4)' }, items);
   if (!picked) return undefined;
   if (picked.path) return picked.path;
-  const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use model folder' });
+  const uris = await flow.aside(() => vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use model folder' }));
   const folder = uris?.[0]?.fsPath;
   if (folder && !fs.existsSync(path.join(folder, 'config.json'))) {
     void vscode.window.showErrorMessage(`Clinical FT: ${folder} has no config.json — pick a Hugging Face model folder.`);
@@ -177,7 +206,7 @@ async function pickModel(svc: RunsService): Promise<string | undefined> {
 }
 
 /** undefined = no starting adapter; null = the person cancelled. */
-async function pickAdapter(svc: RunsService, method: 'sft' | 'dpo'): Promise<string | undefined | null> {
+async function pickAdapter(svc: RunsService, flow: StartFlowSession, method: 'sft' | 'dpo'): Promise<string | undefined | null> {
   const adapters = svc.store
     .list()
     .filter((e) => e.view?.status === 'completed' && fs.existsSync(path.join(e.dir, 'adapter', 'adapter_config.json')))
@@ -187,24 +216,27 @@ async function pickAdapter(svc: RunsService, method: 'sft' | 'dpo'): Promise<str
     ...adapters,
     { label: BROWSE, description: 'an adapter folder (PEFT format)', path: '?' },
   ];
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'Starting adapter (3/4, optional)',
-    placeHolder: method === 'dpo' ? 'DPO usually starts from an SFT adapter' : 'Continue from an existing adapter, or none',
-    ignoreFocusOut: true,
-  });
+  const picked = await flow.choose(
+    { title: 'Starting adapter (3/4, optional)', placeholder: method === 'dpo' ? 'DPO usually starts from an SFT adapter' : 'Continue from an existing adapter, or none' },
+    items,
+  );
   if (!picked) return null;
   if (picked.path === '') return undefined;
   if (picked.path !== '?') return picked.path;
-  const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use adapter' });
+  const uris = await flow.aside(() => vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use adapter' }));
   return uris?.[0]?.fsPath ?? null;
 }
 
 const START = '$(play) Start training';
 const EDIT_JSON = '$(json) Edit as JSON…';
 
-/** The defaults, shown for review; picking a field edits it, "Edit as JSON" opens the whole config. */
-async function review(svc: RunsService, initial: RunConfig): Promise<RunConfig | undefined> {
+/**
+ * The defaults, shown for review; picking a field edits it, "Edit as JSON" opens the whole config. After an
+ * edit the edited field stays the active row, so a repeated Enter reopens it instead of starting a run.
+ */
+async function review(svc: RunsService, flow: StartFlowSession, initial: RunConfig): Promise<RunConfig | undefined> {
   let config = initial;
+  let lastKey: string | undefined;
   for (;;) {
     const fields = reviewFields(config);
     const items: (vscode.QuickPickItem & { key?: string })[] = [
@@ -213,7 +245,8 @@ async function review(svc: RunsService, initial: RunConfig): Promise<RunConfig |
       { label: 'Settings', kind: vscode.QuickPickItemKind.Separator },
       ...fields.map((f) => ({ label: f.label, description: f.value || '—', detail: f.hint, key: f.key })),
     ];
-    const picked = await vscode.window.showQuickPick(items, { title: 'Review and start (4/4)', placeHolder: 'Pick a setting to change it, or Start', ignoreFocusOut: true });
+    const edited = lastKey;
+    const picked = await flow.choose({ title: 'Review and start (4/4)', placeholder: 'Pick a setting to change it, or Start', active: (i) => i.key !== undefined && i.key === edited }, items);
     if (!picked) return undefined;
     if (picked.label === START) return config;
     if (picked.label === EDIT_JSON) {
@@ -222,19 +255,20 @@ async function review(svc: RunsService, initial: RunConfig): Promise<RunConfig |
     }
     const field = fields.find((f) => f.key === picked.key);
     if (!field) continue;
-    const text = await vscode.window.showInputBox({
+    const current = config;
+    const text = await flow.input({
       title: field.label,
       prompt: field.hint,
       value: field.value,
-      ignoreFocusOut: true,
-      validateInput: (t) => {
-        const r = applyReviewEdit(config, field.key, t);
+      validate: (t) => {
+        const r = applyReviewEdit(current, field.key, t);
         return r.ok ? undefined : r.message;
       },
     });
-    if (text === undefined) continue;
+    if (text === undefined) return undefined;
     const r = applyReviewEdit(config, field.key, text);
     if (r.ok) config = r.config;
+    lastKey = field.key;
   }
 }
 

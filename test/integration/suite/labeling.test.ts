@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ui, eventually } from './ui';
-import { displayOrder, candidateForSide } from '../../../src/core/labels/displayOrder';
 import { parsePrefsText } from '../../../src/core/labels/prefsRecord';
 import { writeTinyModel } from '../../fixtures/tinyModel';
 
@@ -38,6 +37,48 @@ async function openLabeler(uri: vscode.Uri): Promise<vscode.TextDocument> {
   return vscode.workspace.openTextDocument(uri);
 }
 
+/** A candidate as the file holds it (a string, or chat turns), as the texts a pane shows for it. */
+function candidateTexts(value: unknown): string[] {
+  if (typeof value === 'string') return [value.trim()];
+  assert.ok(Array.isArray(value), `a candidate is a string or a list of turns, got ${JSON.stringify(value)}`);
+  return value.map((m: { content: string }) => m.content.trim());
+}
+
+type Field = 'chosen' | 'rejected';
+
+/**
+ * Reads both panes of the record on line `line` off the screen and says which field of the file's line each
+ * one shows. Fails unless left and right show the two candidates, one each.
+ */
+async function panesOnScreen(line: string, index: number): Promise<{ left: Field; right: Field }> {
+  const record = `.record.pair[data-line="${index}"]`;
+  await ui.waitFor(record, { inWebview: true });
+  const left = (await ui.query(`${record} .pane.left .text`, { inWebview: true })).texts;
+  const right = (await ui.query(`${record} .pane.right .text`, { inWebview: true })).texts;
+  const rec = JSON.parse(line) as { chosen: unknown; rejected: unknown };
+  const chosen = candidateTexts(rec.chosen);
+  const rejected = candidateTexts(rec.rejected);
+  assert.notDeepEqual(chosen, rejected, `line ${index + 1}: the candidates differ, so the screen can tell them apart`);
+  const which = (shown: string[], side: string): Field => {
+    if (JSON.stringify(shown) === JSON.stringify(chosen)) return 'chosen';
+    if (JSON.stringify(shown) === JSON.stringify(rejected)) return 'rejected';
+    assert.fail(`line ${index + 1}: the ${side} pane shows ${JSON.stringify(shown)}, neither candidate of the file`);
+  };
+  const sides = { left: which(left, 'left'), right: which(right, 'right') };
+  assert.notEqual(sides.left, sides.right, `line ${index + 1}: both panes show the ${sides.left} text`);
+  return sides;
+}
+
+/** What the file must record when the person prefers the text in a pane: "A" names chosen, "B" rejected (DESIGN.md). */
+const labelFor = (field: Field) => (field === 'chosen' ? 'A' : 'B');
+
+/** The label a key must record for the record on screen: 1 = the left pane's text, 2 = the right's. */
+function expectedLabel(key: string, sides: { left: Field; right: Field }): string {
+  if (key === '1') return labelFor(sides.left);
+  if (key === '2') return labelFor(sides.right);
+  return key === '3' ? 'tie' : 'both_bad';
+}
+
 const metaOf = (doc: vscode.TextDocument, line: number) => JSON.parse(doc.lineAt(line).text).meta as Record<string, string> | undefined;
 const idOf = (line: string) => JSON.parse(line).id as string;
 
@@ -66,7 +107,7 @@ suite('labeling', () => {
     assert.equal((await ui.query('#progress', { inWebview: true })).texts[0], '0 / 5 labeled');
     const panes = await ui.query('.pane .text', { inWebview: true });
     assert.equal(panes.count, 2);
-    assert.ok(panes.texts.every((t) => t.includes('pneumonia')), panes.texts.join(' | '));
+    await panesOnScreen(sampleLines()[0], 0);
     assert.ok((await ui.query('.prompt .role:has-text("system")', { inWebview: true })).count === 1, 'chat turns show their roles');
   });
 
@@ -74,12 +115,12 @@ suite('labeling', () => {
     const lines = sampleLines().slice(0, 6);
     const uri = freshFile('keys.prefs.jsonl', lines);
     const doc = await openLabeler(uri);
-    const order0 = displayOrder(idOf(lines[0]));
+    const sides0 = await panesOnScreen(lines[0], 0);
 
     await ui.press('1');
     await waitForText(doc, () => metaOf(doc, 0)?.label !== undefined, 'label on line 1');
     const meta = metaOf(doc, 0)!;
-    assert.equal(meta.label, candidateForSide(order0, 1), `order ${order0}: screen-left is candidate ${candidateForSide(order0, 1)}`);
+    assert.equal(meta.label, expectedLabel('1', sides0), `the left pane showed the ${sides0.left} text`);
     assert.equal(meta.annotator, 'test-annotator');
     assert.equal(meta.rationale, '');
     assert.ok(!Number.isNaN(Date.parse(meta.time)));
@@ -90,9 +131,10 @@ suite('labeling', () => {
     await ui.waitFor('#position:has-text("Record 2 of 6")', { inWebview: true });
 
     // Record 2: "2" (right), then "3" overwrites with tie, then "0" both bad on record 3.
-    const order1 = displayOrder(idOf(lines[1]));
+    const sides1 = await panesOnScreen(lines[1], 1);
     await ui.press('2');
-    await waitForText(doc, () => metaOf(doc, 1)?.label === candidateForSide(order1, 2), 'label on line 2');
+    await waitForText(doc, () => metaOf(doc, 1)?.label !== undefined, 'label on line 2');
+    assert.equal(metaOf(doc, 1)?.label, expectedLabel('2', sides1), `the right pane showed the ${sides1.right} text`);
     await ui.press('k');
     await ui.press('3');
     await waitForText(doc, () => metaOf(doc, 1)?.label === 'tie', 'tie on line 2');
@@ -103,7 +145,7 @@ suite('labeling', () => {
     await ui.press('u');
     await waitForText(doc, () => doc.lineAt(2).text === lines[2], 'undo of both_bad');
     await ui.press('u');
-    await waitForText(doc, () => metaOf(doc, 1)?.label === candidateForSide(order1, 2), 'undo of tie');
+    await waitForText(doc, () => metaOf(doc, 1)?.label === expectedLabel('2', sides1), 'undo of tie');
     await ui.press('U');
     await waitForText(doc, () => metaOf(doc, 1)?.label === 'tie', 'redo of tie');
 
@@ -164,22 +206,24 @@ suite('labeling', () => {
     const uri = freshFile('fifty.prefs.jsonl', lines);
     const doc = await openLabeler(uri);
     const keys = ['1', '2', '3', '0'];
+    const expected: string[] = [];
     const t0 = Date.now();
-    for (let i = 0; i < 49; i++) await ui.press(keys[i % 4]);
+    // Each record is read off the screen before its key: the label must name the text that was on that side.
+    for (let i = 0; i < 49; i++) {
+      expected.push(expectedLabel(keys[i % 4], await panesOnScreen(lines[i], i)));
+      await ui.press(keys[i % 4]);
+    }
     await waitForText(doc, () => doc.getText().split('\n').filter((l) => l.includes('"label"')).length === 49, '49 labels');
     // f: unlabeled only — the one left is the last record.
     await ui.press('f');
     await ui.waitFor('#position:has-text("Record 1 of 1 unlabeled")', { inWebview: true });
+    expected.push(expectedLabel('1', await panesOnScreen(lines[49], 49)));
     await ui.press('1');
     await ui.waitFor('.empty:has-text("Every record is labeled")', { inWebview: true });
     await waitForText(doc, () => metaOf(doc, 49)?.label !== undefined, 'label 50');
     console.log(`    50 records labeled by keyboard in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    for (let i = 0; i < 50; i++) {
-      const order = displayOrder(idOf(lines[i]));
-      const k = i === 49 ? '1' : keys[i % 4];
-      const expected = k === '1' ? candidateForSide(order, 1) : k === '2' ? candidateForSide(order, 2) : k === '3' ? 'tie' : 'both_bad';
-      assert.equal(metaOf(doc, i)?.label, expected, `line ${i + 1}`);
-    }
+    for (let i = 0; i < 50; i++) assert.equal(metaOf(doc, i)?.label, expected[i], `line ${i + 1}`);
+    assert.ok(expected.includes('A') && expected.includes('B'), 'both candidates were preferred somewhere');
     assert.equal((await ui.query('#progress', { inWebview: true })).texts[0], '50 / 50 labeled');
     await ui.press('f');
     await vscode.commands.executeCommand('workbench.action.files.revert');

@@ -7,110 +7,74 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ui, eventually } from './ui';
+import { listRuns, readRun, runsRoot, startStandInTrainer, workspace, writeRunFolder } from './runFixtures';
 import { writeTinyModel } from '../../fixtures/tinyModel';
-import { procStatStartTime } from '../../../src/core/runLock';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
 type StartResult = { runId: string } | { refused: string } | undefined;
 
-const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-const runsRoot = () => path.join(workspace(), '.clinical-ft', 'runs');
-const listRuns = () => (fs.existsSync(runsRoot()) ? fs.readdirSync(runsRoot()).sort() : []);
-const readRun = (id: string) => JSON.parse(fs.readFileSync(path.join(runsRoot(), id, 'run.json'), 'utf8')) as { status: string; error?: string };
-
-function writeRunFolder(id: string, opts: { status: string; steps: number; totalSteps: number; pid?: number; method?: 'sft' | 'dpo' }): string {
-  const dir = path.join(runsRoot(), id);
-  fs.mkdirSync(dir, { recursive: true });
-  const started = Date.now() - 60_000;
-  const record = {
-    id,
-    config: { method: opts.method ?? 'sft', model: '/models/tiny-fixture', data: path.join(workspace(), 'fixture.sft.jsonl'), steps: opts.totalSteps },
-    status: opts.status,
-    versions: {},
-    totalSteps: opts.totalSteps,
-    startedAt: new Date(started).toISOString(),
-    ...(opts.status === 'completed' ? { endedAt: new Date().toISOString() } : {}),
-    ...(opts.pid ? { pid: opts.pid } : {}),
-  };
-  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify(record, null, 2));
-  const lines: string[] = [];
-  for (let s = 1; s <= opts.steps; s++) lines.push(JSON.stringify({ ...metricsLine(s, started), ...(opts.method === 'dpo' ? dpoMetrics(s) : {}) }));
-  fs.writeFileSync(path.join(dir, 'metrics.jsonl'), lines.map((l) => `${l}\n`).join(''));
-  fs.writeFileSync(path.join(dir, 'trainer.log'), `fixture run ${id}\n`);
-  return dir;
+/** Palette → "Start SFT run" → pick tiny.sft.jsonl → validation → the base-model step. One attempt: no retries. */
+async function startSftFlowToBaseModel(): Promise<void> {
+  await ui.palette('Clinical FT: Start SFT run');
+  await pickTinyDataset();
+  await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 60_000 });
 }
 
-function metricsLine(step: number, started: number) {
-  return { step, epoch: step / 20, loss: 2.5 * Math.exp(-step / 8) + 0.3, learning_rate: 2e-4, grad_norm: 1 / step, tokens_per_second: 900, num_tokens: step * 512, time: new Date(started + step * 1000).toISOString() };
-}
-
-function dpoMetrics(step: number) {
-  return { 'rewards/chosen': 0.05 * step, 'rewards/rejected': -0.04 * step, 'rewards/margins': 0.09 * step, 'rewards/accuracies': Math.min(1, 0.5 + step / 20) };
+async function pickTinyDataset(): Promise<void> {
+  await ui.waitFor('.quick-input-widget .quick-input-title:has-text("dataset")');
+  await ui.type('tiny.sft.jsonl');
+  await ui.waitFor('.quick-input-list .monaco-list-row:has-text("tiny.sft.jsonl")');
+  await ui.press('Enter');
 }
 
 /**
- * A process that owns a run folder as a trainer would: a lock proving its pid (start stamp from /proc, as the
- * product reads it), appends metrics, honours SIGTERM.
+ * A validator that waits for the test: clinicalFt.nodePath pointing at a script that records its pid, then
+ * blocks until released before it becomes Node. The start flow's dataset check runs through it.
  */
-function startStandInTrainer(dir: string, fromStep: number): cp.ChildProcess {
-  const script = `
-    const fs = require('fs'), path = require('path'), crypto = require('crypto');
-    const dir = ${JSON.stringify(dir)};
-    const procStatStartTime = ${procStatStartTime.toString()};
-    const processStart = procStatStartTime(fs.readFileSync('/proc/self/stat', 'utf8'));
-    fs.writeFileSync(path.join(dir, 'trainer.lock'), JSON.stringify({ pid: process.pid, token: crypto.randomBytes(16).toString('hex'), processStart, startedAt: new Date().toISOString() }));
-    const rj = path.join(dir, 'run.json');
-    const rec = JSON.parse(fs.readFileSync(rj, 'utf8'));
-    fs.writeFileSync(rj, JSON.stringify({ ...rec, status: 'running', pid: process.pid }));
-    let step = ${fromStep};
-    const t = setInterval(() => {
-      step++;
-      fs.appendFileSync(path.join(dir, 'metrics.jsonl'), JSON.stringify({ step, epoch: step / 20, loss: 2 / step, time: new Date().toISOString() }) + '\\n');
-    }, 150);
-    process.on('SIGTERM', () => {
-      clearInterval(t);
-      const r = JSON.parse(fs.readFileSync(rj, 'utf8'));
-      fs.writeFileSync(rj, JSON.stringify({ ...r, status: 'cancelled', endedAt: new Date().toISOString() }));
-      fs.rmSync(path.join(dir, 'trainer.lock'), { force: true });
-      process.exit(0);
-    });`;
-  return cp.spawn(process.execPath, ['-e', script], { stdio: 'ignore', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+function gatedNode(): { nodePath: string; pid: () => number | undefined; release: () => void } {
+  const dir = fs.mkdtempSync(path.join(workspace(), 'gated-node-'));
+  const script = path.join(dir, 'node');
+  const release = path.join(dir, 'release');
+  fs.writeFileSync(script, `#!/bin/sh\necho $$ > "${dir}/pid"\nwhile [ ! -e "${release}" ]; do sleep 0.1; done\nexec "${process.execPath}" "$@"\n`, { mode: 0o755 });
+  return {
+    nodePath: script,
+    pid: () => (fs.existsSync(path.join(dir, 'pid')) ? Number(fs.readFileSync(path.join(dir, 'pid'), 'utf8')) : undefined),
+    release: () => fs.writeFileSync(release, ''),
+  };
 }
 
-/** Presses Enter until `next` shows: on a loaded machine one Enter can land before the widget is ready for it. */
-async function acceptUntil(next: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    await ui.press('Enter');
-    try {
-      await ui.waitFor(next, { timeoutMs: 8_000 });
-      return;
-    } catch (e) {
-      if (i >= 3) throw e;
-    }
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const setNodePath = (p: string | undefined) => vscode.workspace.getConfiguration('clinicalFt').update('nodePath', p, vscode.ConfigurationTarget.Global);
+const quickInputOpen = async () => (await ui.query('.quick-input-widget:visible')).count > 0;
+
+/** The quick input closes (its hide can trail the flow's end by a frame) and nothing reopens it. */
+async function closedForGood(what: string): Promise<void> {
+  try {
+    await eventually(async () => !(await quickInputOpen()), 5_000, what);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await quickInputOpen(), false, what);
+  } catch (e) {
+    await ui.screenshot('runs-start-flow-not-closed');
+    throw e;
   }
 }
 
-/**
- * Palette → "Start SFT run" → pick tiny.sft.jsonl → the base-model step. In the full suite the Enter on the
- * dataset row is sometimes not taken by the quick pick (seen in CI, cause not yet found; a screenshot is
- * saved as runs-start-flow-retry.png): then the flow is closed and started again, at most three times.
- */
-async function startSftFlowToBaseModel(): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    await ui.palette('Clinical FT: Start SFT run');
-    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("dataset")');
-    await ui.type('tiny.sft.jsonl');
-    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("tiny.sft.jsonl")');
-    await ui.press('Enter');
-    try {
-      await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 30_000 });
-      return;
-    } catch (e) {
-      if (attempt >= 2) throw e;
-      await ui.screenshot('runs-start-flow-retry');
-      await ui.press('Escape');
-      await ui.press('Escape');
-    }
+/** The command's answer, or a failure naming what did not happen in time. */
+async function within<T>(p: Thenable<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([Promise.resolve(p), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -165,23 +129,6 @@ suite('runs', () => {
 
   suiteTeardown(() => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  });
-
-  test('restricted mode: start and resume are refused in the command code path and hidden in menus', async () => {
-    const before = listRuns();
-    for (const cmd of ['clinicalFt.startSftRun', 'clinicalFt.startDpoRun', 'clinicalFt.startRunFromConfig']) {
-      const r = await vscode.commands.executeCommand<StartResult>(cmd, undefined, { workspaceTrusted: false });
-      assert.ok(r && 'refused' in r, `${cmd} refused`);
-      assert.match(r.refused, /Restricted Mode/);
-    }
-    const resume = await vscode.commands.executeCommand<StartResult>('clinicalFt.runs.resume', undefined, { workspaceTrusted: false });
-    assert.ok(resume && 'refused' in resume && /Restricted Mode/.test(resume.refused));
-    assert.deepEqual(listRuns(), before, 'nothing was written');
-    const manifest = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
-    const guarded = ['clinicalFt.startSftRun', 'clinicalFt.startDpoRun', 'clinicalFt.startRunFromConfig', 'clinicalFt.runs.resume'];
-    for (const c of manifest.contributes.commands.filter((c: { command: string }) => guarded.includes(c.command))) assert.equal(c.enablement, 'isWorkspaceTrusted', c.command);
-    const menuItems = Object.values(manifest.contributes.menus as Record<string, { command: string; when?: string }[]>).flat();
-    for (const m of menuItems.filter((m) => guarded.includes(m.command))) assert.match(m.when ?? '', /isWorkspaceTrusted/, `${m.command} menu`);
   });
 
   test('a dataset that cannot be validated is not trained on: the flow stops with a message (fail closed)', async () => {
@@ -310,6 +257,85 @@ suite('runs', () => {
     await ui.waitFor('.sidebar .monaco-list-row:has-text("failed · 5/50")', { timeoutMs: 20_000 });
   });
 
+  test('Escape while the dataset is being validated ends the whole start: the validator is stopped, no later step appears, nothing starts', async () => {
+    await useTinyModel();
+    writeTinyDataset();
+    const gate = gatedNode();
+    await setNodePath(gate.nodePath);
+    try {
+      const before = listRuns();
+      const flow = vscode.commands.executeCommand<StartResult>('clinicalFt.startSftRun');
+      await pickTinyDataset();
+      const pid = await eventually(() => gate.pid(), 30_000, 'the dataset check to start');
+      await ui.press('Escape');
+      assert.equal(await within(flow, 20_000, 'the start flow ending on Escape during validation'), undefined);
+      await eventually(() => !alive(pid), 10_000, 'the validator of the abandoned start to be stopped');
+      gate.release();
+      await closedForGood('no step of the cancelled flow comes back');
+      assert.deepEqual(listRuns(), before, 'nothing started');
+    } finally {
+      gate.release();
+      await setNodePath(undefined);
+    }
+  });
+
+  test('a second start while the first is validating replaces it: the first flow ends and never shows a step again', async () => {
+    await useTinyModel();
+    writeTinyDataset();
+    const gate = gatedNode();
+    await setNodePath(gate.nodePath);
+    try {
+      const before = listRuns();
+      const first = vscode.commands.executeCommand<StartResult>('clinicalFt.startSftRun');
+      await pickTinyDataset();
+      const pid = await eventually(() => gate.pid(), 30_000, 'the dataset check to start');
+      const second = vscode.commands.executeCommand<StartResult>('clinicalFt.startDpoRun');
+      await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Start DPO run (1/4): dataset")');
+      assert.equal(await within(first, 20_000, 'the first flow ending when a second start begins'), undefined);
+      await eventually(() => !alive(pid), 10_000, 'the first flow\'s validator to be stopped');
+      gate.release();
+      await new Promise((r) => setTimeout(r, 1500));
+      const title = await ui.query('.quick-input-widget:visible .quick-input-title');
+      assert.deepEqual(title.texts, ['Start DPO run (1/4): dataset'], 'the second flow keeps the screen');
+      await ui.press('Escape');
+      assert.equal(await within(second, 20_000, 'the second flow ending on Escape'), undefined);
+      assert.deepEqual(listRuns(), before, 'nothing started');
+    } finally {
+      gate.release();
+      await setNodePath(undefined);
+    }
+  });
+
+  test('after a setting is edited in the review, a repeated Enter reopens that setting instead of starting training', async () => {
+    await useTinyModel();
+    writeTinyDataset();
+    const before = listRuns();
+    const flow = vscode.commands.executeCommand<StartResult>('clinicalFt.startSftRun');
+    await pickTinyDataset();
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 60_000 });
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Starting adapter")');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
+    await ui.type('Steps');
+    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("optimizer steps")');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Steps")');
+    await ui.press('Control+a');
+    await ui.type('7');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
+    const active = await ui.query('.quick-input-list .monaco-list-row.focused');
+    assert.match(active.texts.join(' | '), /Steps/, 'the edited setting is the active row');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Steps")');
+    assert.deepEqual(listRuns(), before, 'the repeated Enter did not start a run');
+    await ui.press('Escape');
+    assert.equal(await within(flow, 20_000, 'the flow ending on Escape in a setting'), undefined);
+    await closedForGood('Escape in a setting ends the whole flow');
+    assert.deepEqual(listRuns(), before, 'nothing started');
+  });
+
   test('from the palette: start an SFT run with a tiny step count → it appears, completes, and the dashboard draws the curve', async function () {
     assertTrainerTrains(extensionPath);
     await useTinyModel();
@@ -326,7 +352,8 @@ suite('runs', () => {
     await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Steps")');
     await ui.press('Control+a');
     await ui.type('4');
-    await acceptUntil('.quick-input-widget .quick-input-title:has-text("Review")');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
     await ui.type('Start training');
     await ui.press('Enter');
     const id = await eventually(() => listRuns().find((r) => !before.has(r)), 30_000, 'a new run folder');
