@@ -50,6 +50,10 @@ export const RunConfig = z.strictObject({
   saveEvery: z.number().int().positive().optional(),
   seed: z.number().int().min(0).default(42),
   backend: Backend.default('auto'),
+  /** Who trains: the built-in TensorFlow.js engine, or a TRL + PEFT + Accelerate job (see src/core/engineSupport.ts). */
+  engine: z.enum(['builtin', 'trl']).default('builtin'),
+  /** QLoRA: the frozen base loaded in 4 bits (bitsandbytes NF4). TRL engine on CUDA GPUs only. */
+  loadIn4bit: z.boolean().default(false),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;

@@ -22,6 +22,7 @@ const commands: Record<string, CommandEntry> = {
   generate: { summary: 'generate a continuation of a prompt with a model (+ adapter)', load: async () => (await import('./generateCommand')).generateCommand },
   validate: { summary: 'check a JSONL dataset (SFT or DPO): schema, role order, duplicates, PHI', load: async () => (await import('./validateCommand')).validateCommand },
   train: { summary: 'fine-tune a LoRA adapter with SFT or DPO into a run folder', load: async () => (await import('./trainCommand')).trainCommand },
+  handoff: { summary: 'write a TRL + PEFT + Accelerate job folder (GPU, multi-GPU, SLURM) for a run config', load: async () => (await import('./handoffCommand')).handoffCommand },
   eval: { summary: 'evaluate a model (+ adapter) on a dataset: accuracy/macro-F1 or ROUGE-L', load: async () => (await import('./evalCommand')).evalCommand },
 };
 
