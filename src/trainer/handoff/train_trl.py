@@ -251,6 +251,20 @@ class StopOnSignal:
         return bool(flag.item() > 0)
 
 
+def restore_cpu_checkpoints(torch):
+    """Multi-process CPU ranks run on device "cpu:0"; transformers 4.53 resumes with map_location=that device,
+    which torch.load cannot restore ("don't know how to restore data location ... cpu:0"). Map it to "cpu"."""
+    original = torch.load
+
+    def load(*args, **kwargs):
+        loc = kwargs.get("map_location")
+        if loc is not None and str(loc).startswith("cpu"):
+            kwargs["map_location"] = "cpu"
+        return original(*args, **kwargs)
+
+    torch.load = load
+
+
 def train(cfg, method, out, ckpt_dir, resume, run, state, job_path):
     import torch
     from peft import LoraConfig, PeftModel
@@ -259,6 +273,8 @@ def train(cfg, method, out, ckpt_dir, resume, run, state, job_path):
 
     model_cfg = cfg["model"]
     stopper = StopOnSignal()
+    if state.device.type == "cpu" and state.num_processes > 1:
+        restore_cpu_checkpoints(torch)
     model_path = job_path(model_cfg["path"])
     tokenizer = AutoTokenizer.from_pretrained(model_path)
     if tokenizer.pad_token is None:
