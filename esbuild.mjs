@@ -49,7 +49,6 @@ const configs = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    loader: { '.py': 'text', '.txt': 'text' },
     // Activation time counts module evaluation (first to last line of the bundle) plus activate() itself,
     // but not the time the extension host spends elsewhere between loading the module and calling activate.
     banner: { js: 'var __clinicalFtLoadStart = require("node:perf_hooks").performance.now();' },
@@ -64,8 +63,6 @@ const configs = [
     target: 'node20',
     // Native TensorFlow packages are optional and loaded by a guarded require; never bundle them.
     external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '*.node'],
-    // The TRL job's train.py and the pinned Python requirements ship inside the bundle (clinical-ft handoff).
-    loader: { '.py': 'text', '.txt': 'text' },
     banner: { js: '#!/usr/bin/env node' },
   },
   {

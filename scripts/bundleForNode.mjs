@@ -17,7 +17,6 @@ export function bundleForNode({ entryPoints, outdir, outfile, outbase }) {
     sourcemap: 'inline',
     packages: 'external',
     logLevel: 'warning',
-    loader: { '.py': 'text', '.txt': 'text' },
     define: { 'process.env.CLINICAL_FT_ROOT': JSON.stringify(repoRoot) },
   });
 }

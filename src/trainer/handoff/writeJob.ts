@@ -3,8 +3,7 @@ import * as path from 'node:path';
 import type { RunConfig } from '../../core/runConfig';
 import { engineRefusals, formatRefusals } from '../../core/engineSupport';
 import { writeFileAtomic } from '../../core/node/atomicWrite';
-import trainPy from './train_trl.py';
-import pinnedRequirements from '../../../scripts/python-requirements.txt';
+import { TRAIN_PY } from './trainPy';
 import { expectedMetricNames, HandoffError, loraArgs, trainingArgs, type HandoffOptions, type YamlValue } from './trlArgs';
 import { accelerateConfig, launchSh, readme, requirementsTxt, slurmSbatch, toYaml } from './jobFiles';
 
@@ -20,12 +19,11 @@ export const JOB_FILES = {
   startAdapter: 'start_adapter',
 } as const;
 
-/** The pinned top-level packages, from scripts/python-requirements.txt (its comments dropped). */
+/** The pinned top-level packages: the same list as scripts/python-requirements.txt (a unit test keeps them equal). */
+export const PINNED_PACKAGES = ['torch==2.7.1', 'transformers==4.53.3', 'trl==0.19.1', 'peft==0.16.0', 'accelerate==1.8.1', 'tokenizers==0.21.4', 'safetensors==0.5.3', 'datasets==3.6.0', 'pyyaml==6.0.2'];
+
 export function pinnedPackages(): string[] {
-  return pinnedRequirements
-    .split('\n')
-    .map((l) => l.replace(/#.*/, '').trim())
-    .filter(Boolean);
+  return [...PINNED_PACKAGES];
 }
 
 /** Refuses, naming the field, what this job cannot run; returns the config as the TRL engine records it. */
@@ -84,7 +82,7 @@ export function writeHandoffJob(config: RunConfig, outDir: string, opts: Handoff
       writeFileAtomic(path.join(tmp, name), text);
       fs.chmodSync(path.join(tmp, name), mode);
     };
-    write(JOB_FILES.trainPy, trainPy, 0o755);
+    write(JOB_FILES.trainPy, TRAIN_PY, 0o755);
     write(JOB_FILES.trlConfig, `# clinical-ft handoff: training = ${trl.method === 'sft' ? 'SFTConfig' : 'DPOConfig'} kwargs, lora = peft.LoraConfig kwargs, run = our run config\n${toYaml(job)}`);
     write(JOB_FILES.accelerate, toYaml(accelerateConfig(opts)));
     write(JOB_FILES.requirements, requirementsTxt(pinnedPackages(), opts.mode, trl.loadIn4bit));

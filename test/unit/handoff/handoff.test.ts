@@ -126,3 +126,11 @@ test('clinical-ft handoff exits 2 naming the field the TRL engine cannot honour'
   assert.match(err, /backend: not supported by the TRL engine/);
   assert.equal(fs.existsSync(path.join(dir, 'job')), false);
 });
+
+test('the job pins are scripts/python-requirements.txt, and the venv lock installs exactly those versions', () => {
+  const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
+  const lines = (f: string) => fs.readFileSync(path.join(root, 'scripts', f), 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
+  assert.deepEqual(pinnedPackages(), lines('python-requirements.txt'));
+  const lock = new Set(lines('python-lock.txt').map((l) => l.toLowerCase()));
+  for (const pin of pinnedPackages()) assert.ok(lock.has(pin.toLowerCase()), `${pin} is not in python-lock.txt`);
+});

@@ -1,7 +1,9 @@
-#!/usr/bin/env python3
-"""clinical-ft TRL job: LoRA SFT or DPO with TRL + PEFT under `accelerate launch`.
+// train.py of a handoff job folder (TRL + PEFT under accelerate launch), written verbatim by writeJob.ts.
+// String.raw, so the Python reads exactly as it runs (no escapes to undo); it must contain no backtick.
+export const TRAIN_PY = String.raw`#!/usr/bin/env python3
+"""clinical-ft TRL job: LoRA SFT or DPO with TRL + PEFT under "accelerate launch".
 
-Written by `clinical-ft handoff`. Reads trl_config.yaml beside this file and keeps the clinical-ft run
+Written by "clinical-ft handoff". Reads trl_config.yaml beside this file and keeps the clinical-ft run
 folder contract in the output folder (default: this folder): run.json (status), metrics.jsonl (the
 built-in engine's metric names, rank 0, one fsynced line per log), trainer.log, checkpoints/ and the
 final PEFT adapter in adapter/. SIGTERM (to the launch group) stops all ranks after the same step with a
@@ -418,3 +420,4 @@ def train(cfg, method, out, ckpt_dir, resume, run, state, job_path):
 
 if __name__ == "__main__":
     main()
+`;
