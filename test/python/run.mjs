@@ -141,9 +141,9 @@ const tests = [
     assert(c.adapter_effect > 1e-3, `the adapter changes log-probs by only ${c.adapter_effect}: not trained?`);
     console.log(`  max |Δ log-prob| ${c.maxdiff.toExponential(2)}; adapter moves log-probs by up to ${c.adapter_effect.toFixed(3)}`);
   }],
-  ['DPO from the SFT adapter on 2 CPU processes: step-1 loss is ln 2, DPO metrics carry our names', async () => {
+  ['DPO from the SFT adapter on 2 CPU processes: step-1 loss is ln 2, DPO and eval_ metrics carry our names', async () => {
     assert(sftJob, 'needs the SFT run');
-    const job = handoff('dpo', { method: 'dpo', data: path.join(tmp, 'dpo.jsonl'), adapter: path.join(sftJob, 'adapter'), steps: 3, beta: 0.1 });
+    const job = handoff('dpo', { method: 'dpo', data: path.join(tmp, 'dpo.jsonl'), adapter: path.join(sftJob, 'adapter'), steps: 3, beta: 0.1, evalData: path.join(tmp, 'dpo.jsonl'), evalEvery: 2 });
     const r = await launch(job);
     const rec = runJson(job);
     assert(r.code === 0 && rec.status === 'completed', `exit ${r.code}, status ${rec.status}, error ${rec.error ?? '-'}`);
@@ -152,6 +152,10 @@ const tests = [
     assert(Math.abs(train[0].loss - LN2) <= 1e-4, `step-1 loss ${train[0].loss}, ln 2 = ${LN2}`);
     assert(train[0]['rewards/chosen'] === 0 && train[0]['rewards/margins'] === 0, 'policy differs from reference at step 1');
     for (const m of train) for (const n of [...TRAIN_NAMES, ...DPO_NAMES]) assert(typeof m[n] === 'number', `step ${m.step} has no ${n}`);
+    // As the built-in engine: eval every evalEvery steps and once more at the end.
+    const evals = metricsOf(job).filter((m) => 'eval_loss' in m);
+    assert(evals.map((m) => m.step).join() === '2,3', `eval lines at steps ${evals.map((m) => m.step).join()}`);
+    for (const m of evals) for (const n of DPO_NAMES) assert(typeof m[`eval_${n}`] === 'number', `eval at step ${m.step} has no eval_${n}`);
   }],
 ];
 
