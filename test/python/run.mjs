@@ -38,6 +38,16 @@ if (made.status !== 0) {
   process.exit(1);
 }
 const model = path.join(tmp, 'model');
+const reader = path.join(root, 'out', `pyread-${process.pid}`, 'readRunFolder.js');
+await bundleForNode({ entryPoints: [path.join(root, 'test/python/readRunFolder.ts')], outfile: reader });
+process.on('exit', () => fs.rmSync(path.dirname(reader), { recursive: true, force: true }));
+
+/** What the extension's run-folder readers (Runs view, dashboard) make of a folder. */
+function asTheExtensionReads(job) {
+  const r = spawnSync(process.execPath, [reader, job], { encoding: 'utf8' });
+  assert(r.status === 0, `readRunFolder exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
 
 function assert(cond, message) {
   if (!cond) throw new Error(message);
@@ -128,6 +138,9 @@ const tests = [
     assert(train.map((m) => m.step).join() === Array.from({ length: 60 }, (_, i) => i + 1).join(), `steps after resume: ${train.map((m) => m.step).join()}`);
     for (const m of train) for (const n of TRAIN_NAMES) assert(typeof m[n] === 'number', `step ${m.step} has no ${n}`);
     assert(fs.existsSync(path.join(sftJob, 'adapter', 'adapter_model.safetensors')), 'no adapter/adapter_model.safetensors');
+    const seen = asTheExtensionReads(sftJob);
+    assert(seen.ok && seen.status === 'completed' && seen.engine === 'trl', `the extension reads run.json as ${JSON.stringify(seen)}`);
+    assert(seen.records === 60 && seen.badLines.length === 0 && !seen.tornTail, `the extension reads metrics.jsonl as ${JSON.stringify(seen)}`);
   }],
   ['the adapter TRL wrote, scored by our engine, equals transformers + PEFT log-probs to 1e-4', () => {
     assert(sftJob, 'needs the SFT run');
