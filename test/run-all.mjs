@@ -11,6 +11,8 @@ const stages = [
   { name: 'unit', args: ['test/run-unit.mjs'] },
   ...(fs.existsSync(path.join(root, 'test/webview/run.mjs')) ? [{ name: 'webview', args: ['test/webview/run.mjs'] }] : []),
   { name: 'integration', args: ['test/integration/run.mjs'] },
+  // The TRL engine on the pinned Python stack (scripts/python-env.sh); skipped without it unless CI=true.
+  { name: 'python', args: ['test/python/run.mjs'] },
   { name: 'selfcheck', args: ['test/integration/selfcheck.mjs'] },
 ];
 

@@ -55,6 +55,10 @@ export const RunConfig = z.strictObject({
    * on start and on resume. The extension sets it from clinicalFt.phiAsErrors, so the CLI and VS Code gate alike.
    */
   phiAsErrors: z.boolean().optional().describe('Possible PHI in the training or eval data refuses the run, on start and on every resume (clinical-ft train --phi-errors).'),
+  /** Who trains: the built-in TensorFlow.js engine, or a TRL + PEFT + Accelerate job (see src/core/engineSupport.ts). */
+  engine: z.enum(['builtin', 'trl']).default('builtin').describe('Who trains: builtin (TensorFlow.js, this machine) or trl (a TRL + PEFT + Accelerate job: clinical-ft handoff).'),
+  /** QLoRA: the frozen base loaded in 4 bits (bitsandbytes NF4). TRL engine on CUDA GPUs only. */
+  loadIn4bit: z.boolean().default(false).describe('QLoRA: load the frozen base in 4 bits (bitsandbytes NF4). TRL engine on CUDA GPUs only.'),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;

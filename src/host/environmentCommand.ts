@@ -4,6 +4,26 @@ import type { TrainerChildren } from './trainerChildren';
 import { formatEnvironmentReport } from '../core/environmentText';
 import type { EnvironmentReport } from '../core/protocol/environment';
 import { runsFolder } from './runsFolder';
+import { probePython } from '../core/node/pythonProbe';
+import { formatPythonStack } from '../core/pythonStack';
+
+/** clinicalFt.pythonPath (machine scope; restricted in untrusted workspaces): empty means the TRL engine is off. */
+export function configuredPythonPath(): string | undefined {
+  if (!vscode.workspace.isTrusted) return undefined;
+  const p = vscode.workspace.getConfiguration('clinicalFt').get<string>('pythonPath', '').trim();
+  return p === '' ? undefined : p;
+}
+
+async function appendPythonStack(output: vscode.OutputChannel): Promise<void> {
+  const python = configuredPythonPath();
+  if (!python) {
+    output.appendLine('TRL engine (Python): off (set clinicalFt.pythonPath to an interpreter with the pinned stack)');
+    return;
+  }
+  output.appendLine(`Probing ${python}…`);
+  const probe = await probePython(python);
+  output.append(probe.ok ? formatPythonStack(probe.report) : `TRL engine (Python): ${probe.message}\n`);
+}
 
 /** "Clinical FT: Show environment": the trainer process probes the backends; the host only displays. */
 export async function showEnvironment(children: TrainerChildren, output: vscode.OutputChannel): Promise<EnvironmentReport | undefined> {
@@ -22,6 +42,7 @@ export async function showEnvironment(children: TrainerChildren, output: vscode.
         'Extension host': process.version,
       }),
     );
+    await appendPythonStack(output);
     return report;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);

@@ -23,6 +23,7 @@ const commands: Record<string, CommandEntry> = {
   validate: { summary: 'check a JSONL dataset (SFT or DPO): schema, role order, duplicates, PHI', load: async () => (await import('./validateCommand')).validateCommand },
   train: { summary: 'fine-tune a LoRA adapter with SFT or DPO into a run folder', load: async () => (await import('./trainCommand')).trainCommand },
   'token-lengths': { summary: 'token count of every record of a JSONL dataset (the dataset preview runs it)', load: async () => (await import('./tokenLengthsCommand')).tokenLengthsCommand },
+  handoff: { summary: 'write a TRL + PEFT + Accelerate job folder (GPU, multi-GPU, SLURM) for a run config', load: async () => (await import('./handoffCommand')).handoffCommand },
   eval: { summary: 'evaluate a model (+ adapter) on a dataset: accuracy/macro-F1 or ROUGE-L', load: async () => (await import('./evalCommand')).evalCommand },
 };
 

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../core/runConfig';
 import { RUN_FILES, type RunRecord } from '../../core/runFolder';
+import { engineRefusals, formatRefusals } from '../../core/engineSupport';
 import type { MetricsRecord } from '../../core/metrics';
 import { readRunRecord } from '../../core/node/runFolderReader';
 import type { ChatTemplateLike, TokenizerLike, TrainableLM } from './lm';
@@ -106,6 +107,9 @@ function openWriter(outDir: string, record: RunRecord): RunWriter {
 export async function runTraining(opts: RunOptions): Promise<RunResult> {
   const { config, outDir } = opts;
   const emit = (e: RunEvent) => opts.onEvent?.(e);
+  if (config.engine === 'trl') throw new RefusedError('engine: "trl" runs as a TRL + PEFT + Accelerate job, not in the built-in engine: write its job folder with clinical-ft handoff --config RUN.json --out DIR');
+  const refusals = engineRefusals(config);
+  if (refusals.length > 0) throw new RefusedError(formatRefusals(refusals, config.engine));
   refuseIfOccupied(outDir, opts.resume);
   // Data problems refuse the run before anything is written or loaded.
   // The PHI gate the run asks for covers the eval data and every resume too (run.json keeps phiAsErrors).

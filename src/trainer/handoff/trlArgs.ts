@@ -1,0 +1,93 @@
+import type { RunConfig } from '../../core/runConfig';
+import { TRAIN_METRIC_NAMES, DPO_METRIC_NAMES } from '../../core/metrics';
+
+export const ACCELERATE_MODES = ['cpu', 'single-gpu', 'multi-gpu', 'deepspeed-zero3', 'fsdp'] as const;
+export type AccelerateMode = (typeof ACCELERATE_MODES)[number];
+
+export interface HandoffOptions {
+  mode: AccelerateMode;
+  numProcesses: number;
+}
+
+type Scalar = string | number | boolean | null;
+export type YamlValue = Scalar | YamlValue[] | { [k: string]: YamlValue };
+
+/** Our scheduler names as transformers' lr_scheduler_type (ours always warm up linearly first). */
+const SCHEDULER: Record<RunConfig['scheduler'], string> = { constant: 'constant_with_warmup', linear: 'linear', cosine: 'cosine' };
+
+/** A problem with the run config for this job: names the field, never a stack trace. */
+export class HandoffError extends Error {}
+
+/**
+ * SFTConfig / DPOConfig keyword arguments with the same meaning as our run-config fields. `batchSize` is the
+ * examples per optimizer micro-step over all processes (as on the built-in engine), so each process takes
+ * batchSize / numProcesses. Only keys the pinned TRL/transformers define (test/python checks them).
+ */
+export function trainingArgs(config: RunConfig, opts: HandoffOptions): Record<string, YamlValue> {
+  if (config.batchSize % opts.numProcesses !== 0) {
+    throw new HandoffError(`batchSize: ${config.batchSize} examples per step cannot be split evenly over ${opts.numProcesses} processes; choose a multiple of ${opts.numProcesses}`);
+  }
+  const perDevice = config.batchSize / opts.numProcesses;
+  const gpu = opts.mode !== 'cpu';
+  const common: Record<string, YamlValue> = {
+    learning_rate: config.lr,
+    lr_scheduler_type: SCHEDULER[config.scheduler],
+    warmup_steps: config.warmupSteps,
+    per_device_train_batch_size: perDevice,
+    per_device_eval_batch_size: perDevice,
+    gradient_accumulation_steps: config.gradAccum,
+    weight_decay: config.weightDecay,
+    max_grad_norm: config.maxGradNorm,
+    optim: 'adamw_torch',
+    adam_beta1: 0.9,
+    adam_beta2: 0.999,
+    adam_epsilon: 1e-8,
+    seed: config.seed,
+    data_seed: config.seed,
+    logging_strategy: 'steps',
+    logging_steps: 1,
+    save_strategy: config.saveEvery !== undefined ? 'steps' : 'no',
+    ...(config.saveEvery !== undefined ? { save_steps: config.saveEvery } : {}),
+    eval_strategy: config.evalData && config.evalEvery !== undefined ? 'steps' : 'no',
+    ...(config.evalData && config.evalEvery !== undefined ? { eval_steps: config.evalEvery } : {}),
+    report_to: 'none',
+    disable_tqdm: true,
+    dataloader_num_workers: 0,
+    ddp_find_unused_parameters: false,
+    use_cpu: !gpu,
+    bf16: gpu,
+    gradient_checkpointing: false,
+    ...(config.steps !== undefined ? { max_steps: config.steps } : { num_train_epochs: config.epochs ?? 1 }),
+  };
+  if (config.method === 'sft') {
+    return { ...common, max_length: config.maxLength, packing: false, completion_only_loss: true };
+  }
+  return {
+    ...common,
+    beta: config.beta,
+    loss_type: config.loss,
+    ...(config.rpoAlpha > 0 ? { rpo_alpha: config.rpoAlpha } : {}),
+    max_length: config.maxLength,
+    // The prompt gives way first (its start is cut), as on the built-in engine; see README for the rule.
+    truncation_mode: 'keep_end',
+    precompute_ref_log_probs: false,
+  };
+}
+
+/** PEFT LoraConfig keyword arguments (adapter folder contract: PEFT format, task CAUSAL_LM, bias none). */
+export function loraArgs(config: RunConfig): Record<string, YamlValue> {
+  return {
+    r: config.lora.r,
+    lora_alpha: config.lora.alpha,
+    lora_dropout: config.lora.dropout,
+    target_modules: [...config.lora.targets],
+    use_rslora: config.lora.useRslora,
+    bias: 'none',
+    task_type: 'CAUSAL_LM',
+  };
+}
+
+/** The metric names our dashboard expects from this method (the callback warns if TRL does not log one). */
+export function expectedMetricNames(config: RunConfig): string[] {
+  return config.method === 'dpo' ? [...TRAIN_METRIC_NAMES, ...DPO_METRIC_NAMES] : [...TRAIN_METRIC_NAMES];
+}

@@ -1,0 +1,193 @@
+// The TRL engine stage, for real: handoff job folders from our run configs, trained by the pinned Python stack
+// (scripts/python-env.sh) with `accelerate launch` on 2 CPU processes (gloo). Prints "N passed, N failed".
+// Python: $CLINICAL_FT_PYTHON, else the cached venv. Missing venv: skipped locally, a failure under CI=true.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleForNode, repoRoot as root } from '../../scripts/bundleForNode.mjs';
+
+const cache = process.env.CLINICAL_FT_PY_CACHE ?? path.join(os.homedir(), '.cache/clinical-ft-py');
+const python = process.env.CLINICAL_FT_PYTHON ?? path.join(cache, 'venv/bin/python');
+const trainer = path.join(root, 'dist/trainer.js');
+const LN2 = Math.log(2);
+const TRAIN_NAMES = ['loss', 'learning_rate', 'grad_norm', 'tokens_per_second', 'num_tokens'];
+const DPO_NAMES = ['rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected'];
+
+if (!fs.existsSync(python)) {
+  console.log(`python stage: no interpreter at ${python} (run: bash scripts/python-env.sh)`);
+  if (process.env.CI === 'true') {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  console.log('0 passed, 0 failed, 1 skipped');
+  process.exit(0);
+}
+if (!fs.existsSync(trainer)) {
+  console.log(`python stage: ${trainer} is missing (npm run build first)\n0 passed, 1 failed`);
+  process.exit(1);
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'clinical-ft-trl-'));
+const fixtures = path.join(root, 'out', `pyfix-${process.pid}`, 'makeFixtures.js');
+await bundleForNode({ entryPoints: [path.join(root, 'test/python/makeFixtures.ts')], outfile: fixtures });
+const made = spawnSync(process.execPath, [fixtures, tmp], { stdio: 'inherit' });
+fs.rmSync(path.dirname(fixtures), { recursive: true, force: true });
+if (made.status !== 0) {
+  console.log('python stage: could not write the tiny model\n0 passed, 1 failed');
+  process.exit(1);
+}
+const model = path.join(tmp, 'model');
+const reader = path.join(root, 'out', `pyread-${process.pid}`, 'readRunFolder.js');
+await bundleForNode({ entryPoints: [path.join(root, 'test/python/readRunFolder.ts')], outfile: reader });
+process.on('exit', () => fs.rmSync(path.dirname(reader), { recursive: true, force: true }));
+
+/** What the extension's run-folder readers (Runs view, dashboard) make of a folder. */
+function asTheExtensionReads(job) {
+  const r = spawnSync(process.execPath, [reader, job], { encoding: 'utf8' });
+  assert(r.status === 0, `readRunFolder exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+function cli(args) {
+  const r = spawnSync(process.execPath, [trainer, ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function handoff(name, config, extra = []) {
+  const file = path.join(tmp, `${name}.json`);
+  fs.writeFileSync(file, JSON.stringify({ model, engine: 'trl', maxLength: 32, lr: 0.01, batchSize: 4, lora: { r: 4, alpha: 8, targets: ['q_proj', 'v_proj'] }, ...config }));
+  const out = path.join(tmp, name);
+  const r = cli(['handoff', '--config', file, '--out', out, '--num-processes', '2', ...extra]);
+  assert(r.code === 0, `handoff ${name} exited ${r.code}: ${r.err}`);
+  return out;
+}
+
+/** Starts launch.sh as its own process group (as the extension does), so a cancel can signal the whole group. */
+function launch(job, args = [], { cancelAfterLines } = {}) {
+  return new Promise((resolve, reject) => {
+    const log = fs.openSync(path.join(job, `launch-${Date.now()}.log`), 'w');
+    const child = spawn('bash', ['launch.sh', ...args], { cwd: job, detached: true, stdio: ['ignore', log, log], env: { ...process.env, CLINICAL_FT_PYTHON: python } });
+    const t0 = Date.now();
+    let cancelledAt;
+    const timer = setInterval(() => {
+      if (Date.now() - t0 > 8 * 60_000) {
+        process.kill(-child.pid, 'SIGKILL');
+        reject(new Error(`launch in ${job} ran over 8 minutes`));
+      }
+      if (cancelAfterLines !== undefined && cancelledAt === undefined && metricsOf(job).length >= cancelAfterLines) {
+        cancelledAt = Date.now();
+        process.kill(-child.pid, 'SIGTERM');
+      }
+    }, 200);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      fs.closeSync(log);
+      resolve({ code, seconds: (Date.now() - t0) / 1000, stopSeconds: cancelledAt ? (Date.now() - cancelledAt) / 1000 : undefined });
+    });
+  });
+}
+
+function metricsOf(job) {
+  const file = path.join(job, 'metrics.jsonl');
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).flatMap((l) => {
+    try {
+      return [JSON.parse(l)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const runJson = (job) => JSON.parse(fs.readFileSync(path.join(job, 'run.json'), 'utf8'));
+
+function pyJson(script, args) {
+  const r = spawnSync(python, [path.join(root, 'test/python', script), ...args], { encoding: 'utf8' });
+  assert(r.status === 0, `${script} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+let sftJob;
+const tests = [
+  ['every key of generated job folders is defined by the pinned TRL / transformers / PEFT / Accelerate', () => {
+    const jobs = [handoff('keys-sft', { method: 'sft', data: path.join(tmp, 'sft.jsonl'), steps: 2, saveEvery: 1, evalData: path.join(tmp, 'sft.jsonl'), evalEvery: 1 })];
+    for (const mode of ['cpu', 'multi-gpu', 'deepspeed-zero3', 'fsdp']) jobs.push(handoff(`keys-dpo-${mode}`, { method: 'dpo', data: path.join(tmp, 'dpo.jsonl'), steps: 2, rpoAlpha: 0.5, scheduler: 'cosine' }, ['--accelerate', mode]));
+    jobs.push(handoff('keys-qlora', { method: 'sft', data: path.join(tmp, 'sft.jsonl'), steps: 2, loadIn4bit: true }, ['--accelerate', 'multi-gpu']));
+    const r = spawnSync(python, [path.join(root, 'test/python/check_job_keys.py'), ...jobs], { encoding: 'utf8' });
+    assert(r.status === 0, `check_job_keys.py failed:\n${r.stderr.slice(-3000)}`);
+  }],
+  ['SFT on 2 CPU processes: SIGTERM to the launch group cancels with a checkpoint, --resume completes, metrics carry our names', async () => {
+    sftJob = handoff('sft', { method: 'sft', data: path.join(tmp, 'sft.jsonl'), steps: 60, saveEvery: 30 });
+    const first = await launch(sftJob, [], { cancelAfterLines: 3 });
+    const cancelled = runJson(sftJob);
+    assert(cancelled.status === 'cancelled', `after SIGTERM run.json status is ${cancelled.status} (launch exit ${first.code})`);
+    assert(Number.isInteger(cancelled.lastCheckpoint) && cancelled.lastCheckpoint < 60, `lastCheckpoint ${cancelled.lastCheckpoint}`);
+    assert(fs.existsSync(path.join(sftJob, 'checkpoints', `checkpoint-${cancelled.lastCheckpoint}`)), 'the cancel checkpoint folder is missing');
+    assert(!fs.existsSync(path.join(sftJob, 'trainer.lock')), 'trainer.lock left behind after cancel');
+    console.log(`  cancelled at step ${cancelled.lastCheckpoint}; the launch group ended ${first.stopSeconds?.toFixed(1)} s after SIGTERM`);
+    const second = await launch(sftJob, ['--resume']);
+    const done = runJson(sftJob);
+    assert(second.code === 0 && done.status === 'completed', `resume: exit ${second.code}, status ${done.status}, error ${done.error ?? '-'}`);
+    assert(done.numProcesses === 2 && done.config.engine === 'trl', `run.json numProcesses ${done.numProcesses}, engine ${done.config.engine}`);
+    const train = metricsOf(sftJob).filter((m) => 'loss' in m);
+    assert(train.map((m) => m.step).join() === Array.from({ length: 60 }, (_, i) => i + 1).join(), `steps after resume: ${train.map((m) => m.step).join()}`);
+    for (const m of train) for (const n of TRAIN_NAMES) assert(typeof m[n] === 'number', `step ${m.step} has no ${n}`);
+    assert(fs.existsSync(path.join(sftJob, 'adapter', 'adapter_model.safetensors')), 'no adapter/adapter_model.safetensors');
+    const seen = asTheExtensionReads(sftJob);
+    assert(seen.ok && seen.status === 'completed' && seen.engine === 'trl', `the extension reads run.json as ${JSON.stringify(seen)}`);
+    assert(seen.records === 60 && seen.badLines.length === 0 && !seen.tornTail, `the extension reads metrics.jsonl as ${JSON.stringify(seen)}`);
+  }],
+  ['the adapter TRL wrote, scored by our engine, equals transformers + PEFT log-probs to 1e-4', () => {
+    assert(sftJob, 'needs the SFT run');
+    const text = 'patient presents with fever and discharge daily medication';
+    const r = cli(['score', '--model', model, '--adapter', path.join(sftJob, 'adapter'), '--text', text]);
+    assert(r.code === 0, `clinical-ft score exited ${r.code}: ${r.err}`);
+    fs.writeFileSync(path.join(tmp, 'score.json'), r.out);
+    const c = pyJson('compare_logprobs.py', [path.join(tmp, 'score.json'), model, path.join(sftJob, 'adapter'), text]);
+    assert(c.same_ids, 'our tokenization differs from transformers');
+    assert(c.maxdiff <= 1e-4, `max |Δ log-prob| ${c.maxdiff}`);
+    assert(c.adapter_effect > 1e-3, `the adapter changes log-probs by only ${c.adapter_effect}: not trained?`);
+    console.log(`  max |Δ log-prob| ${c.maxdiff.toExponential(2)}; adapter moves log-probs by up to ${c.adapter_effect.toFixed(3)}`);
+  }],
+  ['DPO from the SFT adapter on 2 CPU processes: step-1 loss is ln 2, DPO and eval_ metrics carry our names', async () => {
+    assert(sftJob, 'needs the SFT run');
+    const job = handoff('dpo', { method: 'dpo', data: path.join(tmp, 'dpo.jsonl'), adapter: path.join(sftJob, 'adapter'), steps: 3, beta: 0.1, evalData: path.join(tmp, 'dpo.jsonl'), evalEvery: 2 });
+    const r = await launch(job);
+    const rec = runJson(job);
+    assert(r.code === 0 && rec.status === 'completed', `exit ${r.code}, status ${rec.status}, error ${rec.error ?? '-'}`);
+    const train = metricsOf(job).filter((m) => 'loss' in m);
+    assert(train.length === 3, `${train.length} training lines`);
+    assert(Math.abs(train[0].loss - LN2) <= 1e-4, `step-1 loss ${train[0].loss}, ln 2 = ${LN2}`);
+    assert(train[0]['rewards/chosen'] === 0 && train[0]['rewards/margins'] === 0, 'policy differs from reference at step 1');
+    for (const m of train) for (const n of [...TRAIN_NAMES, ...DPO_NAMES]) assert(typeof m[n] === 'number', `step ${m.step} has no ${n}`);
+    // As the built-in engine: eval every evalEvery steps and once more at the end.
+    const evals = metricsOf(job).filter((m) => 'eval_loss' in m);
+    assert(evals.map((m) => m.step).join() === '2,3', `eval lines at steps ${evals.map((m) => m.step).join()}`);
+    for (const m of evals) for (const n of DPO_NAMES) assert(typeof m[`eval_${n}`] === 'number', `eval at step ${m.step} has no eval_${n}`);
+  }],
+];
+
+let passed = 0;
+let failed = 0;
+const t0 = Date.now();
+for (const [name, fn] of tests) {
+  const t = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok - ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)\n  ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+if (failed === 0) fs.rmSync(tmp, { recursive: true, force: true });
+else console.log(`python stage: folders kept for inspection in ${tmp}`);
+console.log(`python stage wall time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
