@@ -11,7 +11,7 @@ const stages = [
   { name: 'unit', args: ['test/run-unit.mjs'] },
   ...(fs.existsSync(path.join(root, 'test/webview/run.mjs')) ? [{ name: 'webview', args: ['test/webview/run.mjs'] }] : []),
   { name: 'integration', args: ['test/integration/run.mjs'] },
-  // The TRL engine on the pinned Python stack (scripts/python-env.sh); skipped without it unless CI=true.
+  // The TRL engine on the pinned Python stack (scripts/python-env.sh, provisioned above).
   { name: 'python', args: ['test/python/run.mjs'] },
   { name: 'selfcheck', args: ['test/integration/selfcheck.mjs'] },
 ];
@@ -33,6 +33,17 @@ const install = spawnSync('bash', [path.join(root, '.ci/install-vscode.sh')], { 
 if (install.status !== 0) {
   console.log('0 passed, 1 failed, 0 skipped');
   process.exit(1);
+}
+
+// The Python reference stack (transformers, PEFT, TRL, tokenizers) for the parity tests and the TRL stage:
+// a pinned venv in a cache folder, created on first use (~11 min cold, seconds when cached).
+if (!process.env.CLINICAL_FT_PYTHON) {
+  const py = spawnSync('bash', [path.join(root, 'scripts/python-env.sh')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (py.status !== 0) {
+    console.log('0 passed, 1 failed, 0 skipped');
+    process.exit(1);
+  }
+  process.env.CLINICAL_FT_PYTHON = py.stdout.trim().split('\n').pop();
 }
 
 const results = [];
