@@ -6,7 +6,7 @@ import { HostToPreview, PreviewToHost, type FilterMode, type PreviewRow, type Pr
 import { indexDataset, readLineAt, readLinesAt, type DatasetIndex } from '../../core/node/datasetIndex';
 import { readLineBatches } from '../../core/node/jsonlReader';
 import { detectFormat, FORMAT_LABELS, normalizeRecord, type RecordFormat } from '../../core/datasets/records';
-import { histogram, recordPreview, recordText } from '../../core/datasets/recordSummary';
+import { classificationLabels, histogram, recordPreview, recordText } from '../../core/datasets/recordSummary';
 import { loadTokenCounter } from './tokenCounter';
 
 /** Files up to this size are tokenized for the length histogram; bigger ones are measured in characters. */
@@ -170,7 +170,7 @@ export class DatasetPreview {
         line: r.line,
         preview: clip(preview),
         answer: clip(answer),
-        label: r.label,
+        label: r.label === null ? null : oneLine(r.label),
         length: r.length,
         phi: index.phiByLine.get(r.line) ?? 0,
         duplicate: index.duplicateLines.has(r.line),
@@ -257,23 +257,18 @@ function parseRecord(text: string) {
   }
 }
 
+/** A multi-line label on one table line. */
+const oneLine = (label: string) => label.replace(/\s*\n\s*/g, ' · ');
+
 export function computeStats(index: DatasetIndex, tokenizer: string | null): PreviewStats {
   const { result, lengths } = index;
   const sorted = Float64Array.from(lengths).sort();
-  const labels = new Map<string, number>();
-  let labelled = 0;
-  for (const r of index.rows) {
-    if (r.label === null) continue;
-    labelled++;
-    labels.set(r.label, (labels.get(r.label) ?? 0) + 1);
-  }
-  const valid = index.rows.filter((r) => !r.error).length;
-  // A classification set: nearly every answer is short and there are few distinct ones.
-  const isClassification = valid > 0 && labelled >= valid * 0.9 && labels.size <= 30;
+  const valid = index.rows.filter((r) => !r.error);
+  const labels = classificationLabels(valid.map((r) => r.label));
   const phiFindings = [...result.warnings, ...result.errors].filter((w) => w.code.startsWith('phi_'));
   return {
     records: result.records,
-    invalid: index.rows.length - valid,
+    invalid: index.rows.length - valid.length,
     format: result.format,
     formatLabel: result.format ? FORMAT_LABELS[result.format as RecordFormat] : 'unknown format',
     errors: result.errors.length + (result.omittedErrors ?? 0),
@@ -285,7 +280,7 @@ export function computeStats(index: DatasetIndex, tokenizer: string | null): Pre
     max: sorted.length ? sorted[sorted.length - 1] : 0,
     mean: sorted.length ? lengths.reduce((a, b) => a + b, 0) / sorted.length : 0,
     p95: sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] : 0,
-    labels: isClassification ? [...labels].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count) : null,
+    labels: labels?.map((l) => ({ ...l, label: oneLine(l.label) })) ?? null,
     duplicates: index.duplicateLines.size,
     duplicateLines: [...index.duplicateLines].slice(0, 500),
     phi: phiFindings.length,

@@ -1,6 +1,7 @@
 import * as cp from 'node:child_process';
 import * as path from 'node:path';
-import { ValidationResultSchema, type ValidationResult } from '../../core/datasets/issues';
+import type { ValidationResult } from '../../core/datasets/issues';
+import { ValidateOutput } from '../../core/protocol/cliOutputs';
 import { configuredNodePath } from '../trainerProcess';
 
 /**
@@ -21,7 +22,7 @@ export function validateInChild(extensionPath: string, file: string, opts: { phi
     child.on('error', reject);
     child.on('exit', (code) => {
       try {
-        const parsed = ValidationResultSchema.safeParse(JSON.parse(Buffer.concat(out).toString('utf8')));
+        const parsed = ValidateOutput.safeParse(JSON.parse(Buffer.concat(out).toString('utf8')));
         if (parsed.success && (code === 0 || code === 1)) return resolve(parsed.data as ValidationResult);
       } catch {
         // fall through to the error below

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ChatTemplateLike as ChatTemplate } from '../../core/prompt/recordSegments';
 
 export interface ModelConfig {
   architecture: 'LlamaForCausalLM' | 'MistralForCausalLM' | 'Qwen2ForCausalLM';
@@ -33,14 +34,8 @@ export interface TextTokenizer {
   vocabSize: number;
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
-
-export interface ChatTemplate {
-  render(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
-}
+export type { ChatMessage } from '../../core/datasets/records';
+export type { ChatTemplateLike as ChatTemplate } from '../../core/prompt/recordSegments';
 
 export interface LoraSpec {
   r: number;

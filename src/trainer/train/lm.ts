@@ -36,12 +36,3 @@ export interface TokenizerLike {
   eosId: number;
   padId: number;
 }
-
-export interface ChatMessageLike {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
-
-export interface ChatTemplateLike {
-  render(messages: ChatMessageLike[], opts?: { addGenerationPrompt?: boolean }): string;
-}

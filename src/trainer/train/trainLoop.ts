@@ -6,8 +6,8 @@ import { AdamW, clipByGlobalNorm } from './optimizer';
 import { learningRateAt } from './schedule';
 import { BatchCursor, padBatch, type PaddedBatch } from './batching';
 import { chosenNll, dpoLoss, sequenceLogps, sftLoss } from './losses';
-import type { TokenizedExample } from './sftExamples';
-import type { DpoExample } from './dpoExamples';
+import type { TokenizedExample } from '../prompt/renderRecord';
+import type { DpoExample } from '../prompt/renderRecord';
 import { Rng } from './rng';
 import type { TrainerState } from './checkpoint';
 
