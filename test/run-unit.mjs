@@ -1,6 +1,7 @@
 // Unit tests: every test/unit/**/*.test.ts is bundled by esbuild (packages external) into out/unit and run
 // with node's built-in test runner. Pass file-name substrings to run a subset: npm run test:unit -- safetensors
 import { bundleForNode, repoRoot as root } from '../scripts/bundleForNode.mjs';
+import { installTokenizerFixtures } from '../scripts/tokenizerFixtures.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,14 @@ function find(dir) {
     const p = path.join(dir, d.name);
     return d.isDirectory() ? find(p) : d.name.endsWith('.test.ts') ? [p] : [];
   });
+}
+
+// The real Llama 3 / Qwen3 / Gemma 3 tokenizers are fixtures in a cache, installed once (like code-server for
+// the integration stage). Without the registry the tests that need them fail, naming the install command.
+try {
+  installTokenizerFixtures();
+} catch (e) {
+  console.error(`tokenizer fixtures not installed: ${e instanceof Error ? e.message : e}`);
 }
 
 const files = find(path.join(root, 'test/unit')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));

@@ -5,6 +5,7 @@ import { registerLabeling } from './labeling/registerLabeling';
 import { registerRuns } from './runs/registerRuns';
 import { registerCompare } from './compare/registerCompare';
 import { registerDatasets } from './datasets/registerDatasets';
+import { registerInspector } from './inspector/registerInspector';
 
 /**
  * Wires the features; each lives in its own module and owns its disposables.
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): ClinicalFtApi {
   registerLabeling(context);
   registerCompare(context);
   registerDatasets(context);
+  registerInspector(context);
   timing.done();
   output.appendLine(`Clinical FT activated in ${timing.ms.toFixed(1)} ms`);
   return { activationMs: timing.ms, extensionPath: context.extensionPath };

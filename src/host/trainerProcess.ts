@@ -6,7 +6,7 @@ import {
   parseTrainerEvent,
   type TrainerEvent,
   type TrainerRequestInput,
-} from '../core/protocol/trainerProtocol';
+} from '../core/protocol/trainer';
 
 /**
  * One trainer child process (dist/trainer.js --child) spoken to over Node IPC. The host never loads tfjs:

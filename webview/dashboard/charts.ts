@@ -1,6 +1,6 @@
 import uPlot from 'uplot';
 import { alignSeries, CHARTS, ema, formatTick, seriesOf, type ChartSpec } from '../../src/core/runs/chartSeries';
-import type { DashboardRun } from '../../src/core/runs/dashboardProtocol';
+import type { DashboardRun } from '../../src/core/protocol/dashboard';
 import { h } from '../shared/dom';
 
 /** Theme colors, read from the --vscode-* variables so charts follow light, dark and high-contrast themes. */

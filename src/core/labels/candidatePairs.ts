@@ -1,5 +1,5 @@
 import { Turns, splitLines, turnsText } from './prefsRecord';
-import type { TrainerRequestInput } from '../protocol/trainerProtocol';
+import type { TrainerRequestInput } from '../protocol/trainer';
 import { z } from 'zod';
 import { detectFormat, FORMAT_SCHEMAS, normalizeRecord, type ChatMessage } from '../datasets/records';
 import { recordPrompt } from '../prompt/recordSegments';

@@ -13,10 +13,15 @@ export interface Segment {
   train: boolean;
 }
 
-/** A record's rendered text, and whether the EOS appended after it is trained. */
+/**
+ * A record's rendered text and the EOS after it, as TRL does: standard text gets an EOS (trained when it ends an
+ * answer); a conversation rendered by the model's chat template gets none for SFT (its end-of-turn markers are
+ * the trained stop), while DPO appends one to every response; the plain "### Role:" fallback has no end marker
+ * of its own, so it keeps the EOS.
+ */
 export interface RenderedText {
   segments: Segment[];
-  eos: boolean;
+  eos: 'train' | 'context' | 'none';
 }
 
 /**
@@ -60,6 +65,7 @@ function chatSegments(messages: ChatMessage[], render: Render, firstTrained = 0)
   const full = render(messages, false);
   const segments: Segment[] = [];
   let cursor = 0;
+  const stray = strayGenerationPrompt(messages, render);
   const push = (text: string, train: boolean) => {
     if (text) segments.push({ text, train });
   };
@@ -67,7 +73,8 @@ function chatSegments(messages: ChatMessage[], render: Render, firstTrained = 0)
     if (m.role !== 'assistant') return;
     const train = i >= firstTrained;
     const before = render(messages.slice(0, i), true);
-    const upTo = render(messages.slice(0, i + 1), false);
+    let upTo = render(messages.slice(0, i + 1), false);
+    if (stray && upTo.endsWith(stray) && upTo.length - stray.length > before.length) upTo = upTo.slice(0, upTo.length - stray.length);
     if (full.startsWith(upTo) && upTo.startsWith(before) && before.length >= cursor) {
       push(full.slice(cursor, before.length), false);
       push(upTo.slice(before.length), train);
@@ -84,6 +91,22 @@ function chatSegments(messages: ChatMessage[], render: Render, firstTrained = 0)
   return segments;
 }
 
+/**
+ * Some templates (Llama 3 Instruct's original one) open an assistant turn after every rendering, whatever
+ * add_generation_prompt says. That opened turn is not the answer: it is what render([], true) writes, and it is
+ * cut from the trained text. Empty for templates that honour add_generation_prompt.
+ */
+function strayGenerationPrompt(messages: ChatMessage[], render: Render): string {
+  const k = messages.findIndex((m) => m.role === 'assistant');
+  if (k <= 0) return '';
+  const history = messages.slice(0, k);
+  try {
+    return render(history, false) === render(history, true) ? render([], true) : '';
+  } catch {
+    return '';
+  }
+}
+
 const asPromptTurns = (p: Turns): ChatMessage[] => (typeof p === 'string' ? [{ role: 'user', content: p }] : p);
 const asAnswerTurns = (c: Turns): ChatMessage[] => (typeof c === 'string' ? [{ role: 'assistant', content: c }] : c);
 
@@ -93,11 +116,16 @@ const asAnswerTurns = (c: Turns): ChatMessage[] => (typeof c === 'string' ? [{ r
  */
 export function promptCompletionSegments(prompt: Turns, completion: Turns, template: ChatTemplateLike | undefined, tools?: Record<string, unknown>[]): RenderedText {
   if (typeof prompt === 'string' && typeof completion === 'string') {
-    return { segments: [{ text: prompt, train: false }, { text: completion, train: true }].filter((s) => s.text), eos: true };
+    return { segments: [{ text: prompt, train: false }, { text: completion, train: true }].filter((s) => s.text), eos: 'train' };
   }
   const p = asPromptTurns(prompt);
   const c = asAnswerTurns(completion);
-  return { segments: chatSegments([...p, ...c], renderer(template, tools), p.length), eos: c[c.length - 1]?.role === 'assistant' };
+  return { segments: chatSegments([...p, ...c], renderer(template, tools), p.length), eos: chatEos(template, c) };
+}
+
+function chatEos(template: ChatTemplateLike | undefined, messages: ChatMessage[]): RenderedText['eos'] {
+  if (template) return 'none';
+  return messages[messages.length - 1]?.role === 'assistant' ? 'train' : 'context';
 }
 
 /** Turns an SFT (or KTO) record into text segments with train flags. */
@@ -105,14 +133,14 @@ export function recordSegments(record: Exclude<DatasetRecord, DpoRecord>, templa
   if (record.kind === 'kto') return promptCompletionSegments(record.prompt, record.completion, template, record.tools);
   switch (record.format) {
     case 'messages':
-      return { segments: chatSegments(record.messages, renderer(template, record.tools)), eos: record.messages[record.messages.length - 1]?.role === 'assistant' };
+      return { segments: chatSegments(record.messages, renderer(template, record.tools)), eos: chatEos(template, record.messages) };
     case 'text':
-      return { segments: [{ text: record.text, train: true }], eos: true };
+      return { segments: [{ text: record.text, train: true }], eos: 'train' };
     case 'alpaca': {
       if (template) return promptCompletionSegments([{ role: 'user', content: record.prompt }], record.completion, template);
       const t = record.input ? ALPACA_PLAIN_TEMPLATE.withInput : ALPACA_PLAIN_TEMPLATE.withoutInput;
       const prompt = t.replace('{instruction}', record.instruction).replace('{input}', record.input);
-      return { segments: [{ text: prompt, train: false }, { text: record.completion, train: true }], eos: true };
+      return { segments: [{ text: prompt, train: false }, { text: record.completion, train: true }], eos: 'train' };
     }
     case 'prompt_completion':
       return promptCompletionSegments(record.prompt, record.completion, template, record.tools);
@@ -121,10 +149,9 @@ export function recordSegments(record: Exclude<DatasetRecord, DpoRecord>, templa
 
 /** A preference pair as two prompt + completion renderings sharing the prompt (TRL's DPO tokenisation). */
 export function preferenceSegments(record: DpoRecord, template: ChatTemplateLike | undefined): { chosen: RenderedText; rejected: RenderedText } {
-  return {
-    chosen: promptCompletionSegments(record.prompt, record.chosen, template, record.tools),
-    rejected: promptCompletionSegments(record.prompt, record.rejected, template, record.tools),
-  };
+  // TRL's DPOTrainer appends EOS to every response, conversational or not.
+  const side = (answer: Turns): RenderedText => ({ ...promptCompletionSegments(record.prompt, answer, template, record.tools), eos: 'train' });
+  return { chosen: side(record.chosen), rejected: side(record.rejected) };
 }
 
 /** Every rendering of a record the trainer feeds: one for SFT/KTO, chosen and rejected for DPO. */

@@ -2,12 +2,13 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
-import { HostToPreview, PreviewToHost, type FilterMode, type PreviewRow, type PreviewStats } from '../../core/datasets/previewProtocol';
+import { DatasetPreviewHostMessage, DatasetPreviewWebviewMessage, type FilterMode, type PreviewRow, type PreviewStats } from '../../core/protocol/datasetPreview';
 import { indexDataset, readLineAt, readLinesAt, type DatasetIndex } from '../../core/node/datasetIndex';
 import { readLineBatches } from '../../core/node/jsonlReader';
 import { detectFormat, FORMAT_LABELS, normalizeRecord, type RecordFormat } from '../../core/datasets/records';
 import { classificationLabels, histogram, recordPreview, recordText } from '../../core/datasets/recordSummary';
 import { loadTokenCounter } from './tokenCounter';
+import { SHOW_TRAINING_TOKENS, type ShowTokensRequest } from '../inspector/registerInspector';
 
 /** Files up to this size are tokenized for the length histogram; bigger ones are measured in characters. */
 const TOKENIZE_LIMIT = 16 * 1024 * 1024;
@@ -58,7 +59,7 @@ export class DatasetPreview {
     });
     this.panel.webview.html = webviewHtml(this.panel.webview, context.extensionUri, 'datasetPreview', `Dataset preview: ${path.basename(this.file)}`);
     this.panel.webview.onDidReceiveMessage((raw) => {
-      const msg = PreviewToHost.safeParse(raw);
+      const msg = DatasetPreviewWebviewMessage.safeParse(raw);
       if (!msg.success) {
         console.warn('[clinical-ft] rejected dataset preview message', msg.error.issues[0]?.message);
         return;
@@ -82,8 +83,8 @@ export class DatasetPreview {
     void this.build();
   }
 
-  private post(msg: HostToPreview): void {
-    if (!this.disposed) void this.panel.webview.postMessage(HostToPreview.parse(msg));
+  private post(msg: DatasetPreviewHostMessage): void {
+    if (!this.disposed) void this.panel.webview.postMessage(DatasetPreviewHostMessage.parse(msg));
   }
 
   private snapshot(): void {
@@ -129,7 +130,7 @@ export class DatasetPreview {
     }
   }
 
-  private async handle(msg: PreviewToHost): Promise<void> {
+  private async handle(msg: DatasetPreviewWebviewMessage): Promise<void> {
     switch (msg.type) {
       case 'ready':
         return this.snapshot();
@@ -145,6 +146,9 @@ export class DatasetPreview {
         await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside });
         return;
       }
+      case 'showTokens':
+        await vscode.commands.executeCommand(SHOW_TRAINING_TOKENS, { file: this.file, line: msg.line } satisfies ShowTokensRequest);
+        return;
     }
   }
 

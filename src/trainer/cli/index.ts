@@ -23,6 +23,7 @@ const commands: Record<string, CommandEntry> = {
   validate: { summary: 'check a JSONL dataset (SFT or DPO): schema, role order, duplicates, PHI', load: async () => (await import('./validateCommand')).validateCommand },
   train: { summary: 'fine-tune a LoRA adapter with SFT or DPO into a run folder', load: async () => (await import('./trainCommand')).trainCommand },
   eval: { summary: 'evaluate a model (+ adapter) on a dataset: accuracy/macro-F1 or ROUGE-L', load: async () => (await import('./evalCommand')).evalCommand },
+  inspect: { summary: 'show which tokens of each record training feeds and trains (after the chat template)', load: async () => (await import('./inspectCommand')).inspectCommand },
 };
 
 function help(): string {

@@ -40,7 +40,7 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**
  * Tokenises segments one by one so the prompt/completion boundary is exact (TRL's completion-only loss), applies
- * the BOS rule, appends EOS (trained when the rendering says so) and keeps the full sequence: `cut` truncates.
+ * the BOS rule, appends EOS as the rendering says (RenderedText.eos) and keeps the full sequence: `cut` truncates.
  */
 function tokenizeRendered({ segments, eos }: RenderedText, tok: Tok): { ids: number[]; lossMask: number[] } {
   let ids: number[] = [];
@@ -56,9 +56,9 @@ function tokenizeRendered({ segments, eos }: RenderedText, tok: Tok): { ids: num
     ids = [tok.bosId!, ...ids];
     lossMask = [0, ...lossMask];
   }
-  if (ids[ids.length - 1] !== tok.eosId) {
+  if (eos !== 'none' && ids[ids.length - 1] !== tok.eosId) {
     ids.push(tok.eosId);
-    lossMask.push(eos ? 1 : 0);
+    lossMask.push(eos === 'train' ? 1 : 0);
   }
   // Token 0 has no left context to be predicted from.
   lossMask[0] = 0;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evalCandidates, modelNames, sharedModel, type RunChoice } from '../../../src/core/compare/comparePlan';
 import { buildComparison, parseEvalJson, taskOfDataset } from '../../../src/core/compare/evalOutput';
-import { CompareHostMessage, CompareWebviewMessage } from '../../../src/core/compare/protocol';
+import { CompareHostMessage, CompareWebviewMessage } from '../../../src/core/protocol/compare';
 
 const sft: RunChoice = { id: 'r1', method: 'sft', model: 'datasets-sample/model', data: 'datasets-sample/triage/triage.train.sft.jsonl' };
 const dpo: RunChoice = { id: 'r2', method: 'dpo', model: 'datasets-sample/model', data: 'datasets-sample/triage/triage.train.dpo.jsonl', evalData: 'mine.jsonl' };

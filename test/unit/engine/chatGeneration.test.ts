@@ -9,7 +9,7 @@ import * as esbuild from 'esbuild';
 import { initBackend } from '../../../src/trainer/backend';
 import { generate, loadModel, type LoadedModel } from '../../../src/trainer/engine';
 import { generationPromptIds } from '../../../src/trainer/engine/generationPrompt';
-import { parseTrainerRequest } from '../../../src/core/protocol/trainerProtocol';
+import { parseTrainerRequest } from '../../../src/core/protocol/trainer';
 import { writeTinyModel } from '../../fixtures/tinyModel';
 import { tempDir } from './helpers';
 

@@ -27,7 +27,7 @@ test('messages: chat template, loss on every assistant turn only (with its end m
     500,
   );
   assert.equal(trained(e), 'Hello<|end|>\nAdmit<|end|>\n');
-  assert.ok(eosTrained(e));
+  assert.ok(!e.ids.includes(EOS), "as TRL: a chat template's end-of-turn marker is the stop, no EOS is appended");
   assert.ok(!trained(e).includes('<|assistant|>'), 'the generation prompt is context, not a target');
 });
 
@@ -35,6 +35,7 @@ test('without a chat template SFT and DPO render the same plain "### User:" prom
   const e = tokenizeSft(sftRecord({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }] }), tok, undefined, 500);
   assert.equal(tok.decode(e.ids), '### User:\nHi\n\n### Assistant:\nHello\n\n');
   assert.equal(trained(e), 'Hello\n\n');
+  assert.ok(eosTrained(e), 'the plain template has no end marker: EOS is the trained stop');
   const d = tokenizeDpo(dpoRecord({ prompt: [{ role: 'user', content: 'Hi' }], chosen: [{ role: 'assistant', content: 'Hello' }], rejected: [{ role: 'assistant', content: 'Bye' }] }), tok, undefined, 500);
   assert.equal(context(d.chosen), '### User:\nHi\n\n### Assistant:\n');
   assert.equal(trained(d.chosen), 'Hello\n\n');
@@ -74,6 +75,7 @@ test('DPO: chosen and rejected share the prompt; masks cover responses and EOS',
   const chat = tokenizeDpo(dpoRecord({ prompt: [{ role: 'user', content: 'Admit?' }], chosen: [{ role: 'assistant', content: 'yes' }], rejected: [{ role: 'assistant', content: 'no' }] }), tok, chatml, 100);
   assert.equal(context(chat.chosen), '<|user|>\nAdmit?<|end|>\n<|assistant|>\n');
   assert.equal(trained(chat.chosen), 'yes<|end|>\n');
+  assert.ok(eosTrained(chat.chosen), "as TRL's DPOTrainer: every response ends in a trained EOS");
   const long = tokenizeDpo(dpoRecord({ prompt: 'p'.repeat(100), chosen: 'c'.repeat(10), rejected: 'r'.repeat(5) }), tok, undefined, 40);
   assert.ok(long.truncated && long.chosen.ids.length <= 40);
   assert.equal(trained(long.chosen), 'c'.repeat(10));
@@ -90,7 +92,6 @@ test('conversational prompt-completion: only the completion turns are trained, n
     500,
   );
   assert.equal(trained(e), 'Admit<|end|>\n');
-  assert.ok(eosTrained(e));
 });
 
 // A template in the shape of Llama 3.1's / Qwen 2.5's: tools in the system turn, tool calls as JSON.
