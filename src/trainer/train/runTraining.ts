@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../core/runConfig';
 import { RUN_FILES, type RunRecord } from '../../core/runFolder';
-import type { MetricsRecord } from '../../core/metrics';
+import { METRIC, type MetricsRecord } from '../../core/metrics';
 import { readRunRecord } from '../../core/node/runFolderReader';
 import type { TokenizerLike, TrainableLM } from './lm';
 import type { ChatTemplateLike } from '../../core/prompt/recordSegments';
@@ -178,7 +178,8 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     const outcome = await trainLoop(model, data, config, tokenizer.padId, {
       metrics: (record) => {
         writer.appendMetrics(record);
-        if (typeof record.loss === 'number') lastLoss = record.loss;
+        const loss = record[METRIC.loss];
+        if (typeof loss === 'number') lastLoss = loss;
         emit({ type: 'metrics', record });
       },
       log,

@@ -26,7 +26,8 @@ suite('training-token inspector', () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const rows = [
       { messages: [{ role: 'user', content: 'Chest pain for an hour.' }, { role: 'assistant', content: 'Urgency: emergency' }] },
-      { prompt: `${'Long history. '.repeat(40)}Triage:`, completion: ' urgent' },
+      // One format per file (the validator's rule), so the long record is a chat too.
+      { messages: [{ role: 'user', content: `${'Long history. '.repeat(40)}Triage?` }, { role: 'assistant', content: 'Urgency: urgent' }] },
     ];
     fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   });
