@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { writePeftAdapter } from '../../../src/trainer/engine/peft';
 import type { LoraSpec, ModelConfig } from '../../../src/trainer/engine';
 
@@ -49,4 +50,19 @@ export function maxAbsDiff(a: (number | null)[], b: (number | null)[]): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) if (a[i] !== null && b[i] !== null) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
   return m;
+}
+
+/** The trainer entry bundled into out/<name>/trainer.js (inside the repository, so packages resolve from node_modules). */
+export async function bundleTrainerCli(name: string): Promise<string> {
+  const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
+  const trainer = path.join(root, 'out', name, 'trainer.js');
+  const esbuild = await import('esbuild');
+  await esbuild.build({ entryPoints: [path.join(root, 'src/trainer/main.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: trainer, packages: 'external', logLevel: 'error' });
+  return trainer;
+}
+
+/** Runs the bundled CLI as a user would and collects its exit code and output. */
+export function runCli(trainer: string, args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [trainer, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }

@@ -4,25 +4,19 @@ import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
-import * as esbuild from 'esbuild';
 import { writeTinyModel } from '../../fixtures/tinyModel';
 import { realTokenizerFolder } from '../../fixtures/realTokenizers';
-import { tempDir } from '../engine/helpers';
+import { bundleTrainerCli, runCli, tempDir } from '../engine/helpers';
 import { InspectRecord } from '../../../src/core/protocol/cliOutputs';
 import { loadTextSide } from '../../../src/trainer/engine/textSide';
 import { inspectRecord } from '../../../src/trainer/prompt/inspectRecords';
 import { sftRecord, dpoRecord } from '../train/mockModel';
 
-const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
 let trainer = '';
 let model = '';
 let dir = '';
 
-function cli(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [trainer, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+const cli = (...args: string[]) => runCli(trainer, args);
 
 function jsonl(name: string, rows: unknown[]): string {
   const f = path.join(dir, name);
@@ -33,8 +27,7 @@ function jsonl(name: string, rows: unknown[]): string {
 describe('clinical-ft inspect', () => {
   before(async () => {
     dir = tempDir('inspect');
-    trainer = path.join(root, 'out', `inspect-cli-${process.pid}`, 'trainer.js');
-    await esbuild.build({ entryPoints: [path.join(root, 'src/trainer/main.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: trainer, packages: 'external', logLevel: 'error' });
+    trainer = await bundleTrainerCli(`inspect-cli-${process.pid}`);
     model = path.join(dir, 'model');
     await writeTinyModel(model, { arch: 'llama' });
   });
