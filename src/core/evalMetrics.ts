@@ -111,3 +111,12 @@ export function extractLabel(text: string, labels: string[]): string | null {
   }
   return best ? best.label : null;
 }
+
+/**
+ * The one answer budget (`clinical-ft eval` and the demo): room for the longest reference answer, in tokens, plus a
+ * margin, at most 512. A tighter budget silently cut answers short ("Responder: fron" scored as wrong); greedy
+ * decoding stops at EOS, so the margin costs time only on rambling.
+ */
+export function answerBudget(referenceTokenLengths: readonly number[]): number {
+  return Math.min(512, Math.max(1, ...referenceTokenLengths) + 16);
+}

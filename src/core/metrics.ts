@@ -13,12 +13,24 @@ export const MetricsRecord = z
   .catchall(z.number().nullable());
 export type MetricsRecord = z.infer<typeof MetricsRecord>;
 
-export const TRAIN_METRIC_NAMES = ['loss', 'learning_rate', 'grad_norm', 'tokens_per_second', 'num_tokens'] as const;
-export const DPO_METRIC_NAMES = [
-  'rewards/chosen',
-  'rewards/rejected',
-  'rewards/margins',
-  'rewards/accuracies',
-  'logps/chosen',
-  'logps/rejected',
-] as const;
+/** The metric names (TRL's), defined once: the trainer writes them, the dashboard and the CSV export read them. */
+export const METRIC = {
+  loss: 'loss',
+  learningRate: 'learning_rate',
+  gradNorm: 'grad_norm',
+  tokensPerSecond: 'tokens_per_second',
+  numTokens: 'num_tokens',
+  rewardsChosen: 'rewards/chosen',
+  rewardsRejected: 'rewards/rejected',
+  rewardsMargins: 'rewards/margins',
+  rewardsAccuracies: 'rewards/accuracies',
+  logpsChosen: 'logps/chosen',
+  logpsRejected: 'logps/rejected',
+} as const;
+
+/** Eval lines carry the same names with this prefix (TRL's eval_loss, eval_rewards/chosen, ...). */
+export const EVAL_PREFIX = 'eval_';
+export const evalMetric = (name: string): string => `${EVAL_PREFIX}${name}`;
+
+export const TRAIN_METRIC_NAMES = [METRIC.loss, METRIC.learningRate, METRIC.gradNorm, METRIC.tokensPerSecond, METRIC.numTokens] as const;
+export const DPO_METRIC_NAMES = [METRIC.rewardsChosen, METRIC.rewardsRejected, METRIC.rewardsMargins, METRIC.rewardsAccuracies, METRIC.logpsChosen, METRIC.logpsRejected] as const;

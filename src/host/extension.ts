@@ -6,6 +6,7 @@ import { registerLabeling } from './labeling/registerLabeling';
 import { registerRuns } from './runs/registerRuns';
 import { registerCompare } from './compare/registerCompare';
 import { registerDatasets } from './datasets/registerDatasets';
+import { registerInspector } from './inspector/registerInspector';
 import { TrainerChildren } from './trainerChildren';
 import { configuredNodePath } from './settings';
 
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): ClinicalFtApi {
   registerLabeling(context, owner);
   registerCompare(context, owner);
   registerDatasets(context, owner);
+  registerInspector(context, owner);
   timing.done();
   output.appendLine(`Clinical FT activated in ${timing.ms.toFixed(1)} ms`);
   return { activationMs: timing.ms, extensionPath: context.extensionPath };

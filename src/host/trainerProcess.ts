@@ -4,7 +4,7 @@ import {
   parseTrainerEvent,
   type TrainerEvent,
   type TrainerRequestInput,
-} from '../core/protocol/trainerProtocol';
+} from '../core/protocol/trainer';
 import type { ChildLifetime, TrainerChild, TrainerChildren } from './trainerChildren';
 
 /**

@@ -1,4 +1,4 @@
-import { parseTrainerRequest, type TrainerEvent, type TrainerRequest } from '../core/protocol/trainerProtocol';
+import { parseTrainerRequest, type TrainerEvent, type TrainerRequest } from '../core/protocol/trainer';
 import { environmentReport } from './backend';
 import { engineHandlers } from './engine/requestHandlers';
 import { activeTrainingRuns } from './train/activeRuns';

@@ -6,7 +6,7 @@ import { applyLabelToLine, minimalReplacement } from '../../src/core/labels/line
 import { exportLabeledPairs } from '../../src/core/labels/exportPairs';
 import { annotatorAgreement } from '../../src/core/labels/agreement';
 import { wordDiff } from '../../src/core/labels/wordDiff';
-import { LabelerHostMessage } from '../../src/core/labels/labelerProtocol';
+import { LabelerHostMessage } from '../../src/core/protocol/labeler';
 
 const N = 10_000;
 const words = (n: number, salt: number) => Array.from({ length: n }, (_, i) => `w${(i * 7 + salt) % 97}`).join(' ');

@@ -2,7 +2,7 @@
 // and export requests.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CompareHostMessage } from '../../src/core/compare/protocol';
+import { CompareHostMessage } from '../../src/core/protocol/compare';
 import type { Comparison } from '../../src/core/compare/comparison';
 import { closeBrowser, openPanel } from './panelPage';
 

@@ -2,7 +2,7 @@
 // appends and status changes, and the buttons' requests to the host.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { HostToDashboard, type DashboardRun } from '../../src/core/runs/dashboardProtocol';
+import { DashboardHostMessage, type DashboardRun } from '../../src/core/protocol/dashboard';
 import { closeBrowser, openPanel } from './panelPage';
 
 after(closeBrowser);
@@ -37,7 +37,7 @@ const dpo: DashboardRun = {
 const points = async (p: Awaited<ReturnType<typeof openPanel>>, metric: string) => p.page.getAttribute(`section.chart[data-metric="${metric}"]`, 'data-points');
 
 test('a snapshot of one SFT run: legend with status and step, SFT charts only, every point plotted', async () => {
-  const p = await openPanel('dashboard', HostToDashboard, { state: { smoothing: 0 } });
+  const p = await openPanel('dashboard', DashboardHostMessage, { state: { smoothing: 0 } });
   assert.deepEqual(await p.texts('.notice'), ['No run selected.']);
   await p.send({ type: 'snapshot', runs: [sft] });
   assert.deepEqual(await p.texts('.run .run-label'), ['SFT · uti.train.sft.jsonl']);
@@ -55,7 +55,7 @@ test('a snapshot of one SFT run: legend with status and step, SFT charts only, e
 });
 
 test('appends extend the curves, status messages update the legend', async () => {
-  const p = await openPanel('dashboard', HostToDashboard, { state: { smoothing: 0 } });
+  const p = await openPanel('dashboard', DashboardHostMessage, { state: { smoothing: 0 } });
   await p.send({ type: 'snapshot', runs: [sft] });
   await p.send({ type: 'append', runId: sft.id, records: [{ step: 4, epoch: 0.4, loss: 1.7, learning_rate: 8e-4 }, { step: 5, epoch: 0.5, loss: 1.6 }] });
   await p.page.waitForFunction(() => document.querySelector('section.chart[data-metric="loss"]')?.getAttribute('data-last-step') === '5');
@@ -73,7 +73,7 @@ test('appends extend the curves, status messages update the legend', async () =>
 });
 
 test('two runs, one DPO: reward charts appear, raw loss stays under its EMA, remove and export go to the host', async () => {
-  const p = await openPanel('dashboard', HostToDashboard, { state: { smoothing: 0.6 } });
+  const p = await openPanel('dashboard', DashboardHostMessage, { state: { smoothing: 0.6 } });
   await p.send({ type: 'snapshot', runs: [sft, dpo] });
   assert.deepEqual(await p.texts('.run .run-label'), ['SFT · uti.train.sft.jsonl', 'DPO · uti.train.dpo.jsonl']);
   await p.page.waitForFunction(() => document.querySelector('section.chart[data-metric="margins"]')?.getAttribute('data-points') === '2');

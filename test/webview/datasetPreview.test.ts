@@ -2,7 +2,7 @@
 // renders what comes back), one record opened readably, and filter/search/reveal requests.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { HostToPreview, type PreviewRow, type PreviewStats } from '../../src/core/datasets/previewProtocol';
+import { DatasetPreviewHostMessage, type PreviewRow, type PreviewStats } from '../../src/core/protocol/datasetPreview';
 import { closeBrowser, openPanel } from './panelPage';
 
 after(closeBrowser);
@@ -23,7 +23,7 @@ const rows: PreviewRow[] = [
 const snapshot = { type: 'snapshot' as const, fileName: 'uti.train.sft.jsonl', total: 4, indexing: false, stats, query: '', mode: 'all' as const, indices: null };
 
 test('statistics and the rows the table asked for, dataset text shown as text', async () => {
-  const p = await openPanel('datasetPreview', HostToPreview);
+  const p = await openPanel('datasetPreview', DatasetPreviewHostMessage);
   const before = (await p.posted()).length;
   await p.send(snapshot);
   assert.deepEqual(await p.waitPosted('rows', before), { type: 'rows', start: 0, end: 200 }, 'the first block of rows');
@@ -50,7 +50,7 @@ test('statistics and the rows the table asked for, dataset text shown as text', 
 });
 
 test('a clicked row asks for its record and shows it; issues and PHI findings reveal the line in the editor', async () => {
-  const p = await openPanel('datasetPreview', HostToPreview);
+  const p = await openPanel('datasetPreview', DatasetPreviewHostMessage);
   await p.send(snapshot);
   await p.send({ type: 'rows', rows });
   await p.page.waitForSelector('.row[data-index="1"]');
@@ -80,7 +80,7 @@ test('a clicked row asks for its record and shows it; issues and PHI findings re
 });
 
 test('filter and search go to the host; the filtered indices decide which rows are shown', async () => {
-  const p = await openPanel('datasetPreview', HostToPreview);
+  const p = await openPanel('datasetPreview', DatasetPreviewHostMessage);
   await p.send(snapshot);
   await p.send({ type: 'rows', rows });
   let n = (await p.posted()).length;

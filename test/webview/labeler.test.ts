@@ -3,7 +3,7 @@
 // by hand, never computed with the product's own mapping.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { LabelerHostMessage, type RecordView } from '../../src/core/labels/labelerProtocol';
+import { LabelerHostMessage, type RecordView } from '../../src/core/protocol/labeler';
 import { closeBrowser, openPanel } from './panelPage';
 
 after(closeBrowser);
@@ -16,7 +16,7 @@ const snapshot = {
   records: [
     // Shown B-then-A: the left pane must show candidate b.
     { kind: 'pair' as const, line: 0, hash: 11, id: 'p1', prompt: 'Dysuria for two days. Next step?', a: 'Start nitrofurantoin.', b: 'Order a CT of the abdomen.', order: 'BA' as const },
-    { kind: 'pair' as const, line: 1, hash: 22, prompt: [{ role: 'user', content: 'Fever and flank pain?' }], a: [{ role: 'assistant', content: 'Suspect pyelonephritis.' }], b: [{ role: 'assistant', content: 'Probably a cold.' }], order: 'AB' as const, label: 'A' as const, annotator: 'dr-b', time: '2026-11-01T10:00:00Z' },
+    { kind: 'pair' as const, line: 1, hash: 22, prompt: [{ role: 'user' as const, content: 'Fever and flank pain?' }], a: [{ role: 'assistant' as const, content: 'Suspect pyelonephritis.' }], b: [{ role: 'assistant' as const, content: 'Probably a cold.' }], order: 'AB' as const, label: 'A' as const, annotator: 'dr-b', time: '2026-11-01T10:00:00Z' },
     { kind: 'malformed' as const, line: 2, hash: 33, error: 'line 3: field "chosen" is missing', text: '{"prompt": "x"' },
   ],
 };

@@ -4,7 +4,7 @@
 import './compare.css';
 import { h, clear } from '../shared/dom';
 import { onHostMessage, postToHost, vscodeApi } from '../shared/vscodeApi';
-import { CompareHostMessage, type CompareStatus, type CompareWebviewMessage } from '../../src/core/compare/protocol';
+import { CompareHostMessage, type CompareStatus, type CompareWebviewMessage } from '../../src/core/protocol/compare';
 import { disagreementFilterLabel, filterExamples, isDisagreement, type ComparedExample, type Comparison } from '../../src/core/compare/comparison';
 
 /** Examples rendered per page: enough to scroll through, few enough to stay instant at thousands. */

@@ -1,6 +1,7 @@
 import uPlot from 'uplot';
+import { EVAL_PREFIX, METRIC } from '../../src/core/metrics';
 import { alignSeries, CHARTS, ema, formatTick, seriesOf, type ChartSpec } from '../../src/core/runs/chartSeries';
-import type { DashboardRun } from '../../src/core/runs/dashboardProtocol';
+import type { DashboardRun } from '../../src/core/protocol/dashboard';
 import { h } from '../shared/dom';
 
 /** Theme colors, read from the --vscode-* variables so charts follow light, dark and high-contrast themes. */
@@ -43,11 +44,11 @@ function linesFor(spec: ChartSpec, runs: DashboardRun[], smoothing: number, pale
       const color = palette[(multi ? ri : mi) % palette.length];
       const name = multi ? `${metric} · ${run.id}` : metric;
       const dash = multi && mi > 0 ? [6, 4] : undefined;
-      if (metric === 'loss' && smoothing > 0) {
+      if (metric === METRIC.loss && smoothing > 0) {
         lines.push({ label: `${name} (raw)`, xs: steps, ys: values, color, faint: true });
         lines.push({ label: `${name} (EMA ${smoothing.toFixed(2)})`, xs: steps, ys: ema(values, smoothing), color, dash });
       } else {
-        lines.push({ label: name, xs: steps, ys: values, color, dash, points: metric.startsWith('eval_') });
+        lines.push({ label: name, xs: steps, ys: values, color, dash, points: metric.startsWith(EVAL_PREFIX) });
       }
     });
   });

@@ -4,7 +4,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import 'uplot/dist/uPlot.min.css';
 import './dashboard.css';
 import type { MetricsRecord } from '../../src/core/metrics';
-import { HostToDashboard, type DashboardRun, type DashboardToHost } from '../../src/core/runs/dashboardProtocol';
+import { DashboardHostMessage, type DashboardRun, type DashboardWebviewMessage } from '../../src/core/protocol/dashboard';
 import { clear, h } from '../shared/dom';
 import { onHostMessage, postToHost, vscodeApi } from '../shared/vscodeApi';
 import { ChartGrid } from './charts';
@@ -13,7 +13,7 @@ interface SavedState {
   smoothing: number;
 }
 
-const post = (m: DashboardToHost) => postToHost(m);
+const post = (m: DashboardWebviewMessage) => postToHost(m);
 const saved = (vscodeApi().getState() as SavedState | undefined) ?? { smoothing: 0.6 };
 let smoothing = saved.smoothing;
 let runs: DashboardRun[] = [];
@@ -33,7 +33,7 @@ const slider = h('input', {
     },
   },
 });
-const button = (label: string, msg: () => DashboardToHost, secondary = true) => {
+const button = (label: string, msg: () => DashboardWebviewMessage, secondary = true) => {
   const b = document.createElement('vscode-button');
   b.textContent = label;
   if (secondary) b.setAttribute('secondary', '');
@@ -100,7 +100,7 @@ function append(runId: string, records: MetricsRecord[]): void {
   scheduleRedraw();
 }
 
-onHostMessage(HostToDashboard, (msg) => {
+onHostMessage(DashboardHostMessage, (msg) => {
   switch (msg.type) {
     case 'snapshot':
       runs = msg.runs;

@@ -4,7 +4,7 @@
 import './datasetPreview.css';
 import { h, clear } from '../shared/dom';
 import { onHostMessage, postToHost, vscodeApi } from '../shared/vscodeApi';
-import { HostToPreview, type FilterMode, type PreviewRow, type PreviewStats, type PreviewToHost } from '../../src/core/datasets/previewProtocol';
+import { DatasetPreviewHostMessage, type FilterMode, type PreviewRow, type PreviewStats, type DatasetPreviewWebviewMessage } from '../../src/core/protocol/datasetPreview';
 import { renderRecord } from './recordView';
 import { renderStats } from './statsView';
 
@@ -12,7 +12,7 @@ const ROW_H = 26;
 const OVERSCAN = 12;
 const BLOCK = 200;
 
-const send = (m: PreviewToHost) => postToHost(m);
+const send = (m: DatasetPreviewWebviewMessage) => postToHost(m);
 
 const state = {
   fileName: '',
@@ -147,7 +147,7 @@ function showSummary(): void {
   } }));
 }
 
-onHostMessage(HostToPreview, (msg) => {
+onHostMessage(DatasetPreviewHostMessage, (msg) => {
   switch (msg.type) {
     case 'snapshot':
       state.fileName = msg.fileName;
@@ -186,7 +186,7 @@ onHostMessage(HostToPreview, (msg) => {
     case 'record':
       if (msg.index !== state.selected) break;
       clear(recordBox);
-      recordBox.append(renderRecord(msg, (line, column) => send({ type: 'reveal', line, column })));
+      recordBox.append(renderRecord(msg, (line, column) => send({ type: 'reveal', line, column }), (line) => send({ type: 'showTokens', line })));
       break;
     case 'error':
       clear(recordBox);

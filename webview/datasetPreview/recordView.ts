@@ -1,10 +1,11 @@
 // One record, readably: prompt/completion, instruction/input/output, chat turns, or chosen vs rejected side by side.
 import { h } from '../shared/dom';
-import type { HostToPreview } from '../../src/core/datasets/previewProtocol';
+import type { DatasetPreviewHostMessage } from '../../src/core/protocol/datasetPreview';
 import { detectFormat, FORMAT_LABELS } from '../../src/core/datasets/records';
 
-type RecordMsg = Extract<HostToPreview, { type: 'record' }>;
+type RecordMsg = Extract<DatasetPreviewHostMessage, { type: 'record' }>;
 type Reveal = (line: number, column?: number) => void;
+type ShowTokens = (line: number) => void;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -19,13 +20,13 @@ function turns(value: unknown): HTMLElement {
     { class: 'turns' },
     ...value.map((m) => {
       const role = isObj(m) && typeof m.role === 'string' ? m.role : '?';
-      const content = isObj(m) ? m.content : m;
+      const content = isObj(m) ? (m.content ?? m.tool_calls) : m;
       return h('div', { class: `turn role-${role.replace(/[^a-z]/g, '')}` }, h('div', { class: 'role' }, role), h('pre', { class: 'block-text' }, typeof content === 'string' ? content : JSON.stringify(content)));
     }),
   );
 }
 
-export function renderRecord(msg: RecordMsg, reveal: Reveal): HTMLElement {
+export function renderRecord(msg: RecordMsg, reveal: Reveal, showTokens: ShowTokens): HTMLElement {
   const rec = msg.record;
   const format = detectFormat(rec);
   const parts: HTMLElement[] = [];
@@ -36,6 +37,9 @@ export function renderRecord(msg: RecordMsg, reveal: Reveal): HTMLElement {
     h('span', { class: 'muted' }, format ? ` · ${FORMAT_LABELS[format]}` : ' · not a valid record'),
     isObj(rec) && rec.id !== undefined ? h('span', { class: 'muted' }, ` · id ${String(rec.id)}`) : null,
     h('button', { class: 'secondary link', attrs: { type: 'button' }, on: { click: () => reveal(msg.line) } }, 'Open in editor'),
+    format && msg.issues.every((i) => i.severity !== 'error')
+      ? h('button', { class: 'secondary link', attrs: { type: 'button', 'data-testid': 'show-tokens' }, on: { click: () => showTokens(msg.line) } }, 'Show training tokens')
+      : null,
   );
   parts.push(head);
   if (msg.issues.length) {
@@ -55,7 +59,9 @@ export function renderRecord(msg: RecordMsg, reveal: Reveal): HTMLElement {
   }
   switch (format) {
     case 'prompt_completion':
-      parts.push(block('Prompt', rec.prompt ?? rec.question ?? ''), block('Completion', rec.completion ?? rec.response ?? rec.output ?? '', 'answer'));
+    case 'unpaired_preference':
+      parts.push(h('div', { class: 'block' }, h('div', { class: 'block-label' }, 'Prompt'), turns(rec.prompt ?? rec.question ?? '')));
+      parts.push(h('div', { class: 'block answer' }, h('div', { class: 'block-label' }, format === 'unpaired_preference' ? `Completion (label: ${String(rec.label)})` : 'Completion'), turns(rec.completion ?? rec.response ?? rec.output ?? '')));
       break;
     case 'alpaca':
       parts.push(block('Instruction', rec.instruction ?? ''));

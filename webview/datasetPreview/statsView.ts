@@ -1,7 +1,7 @@
 // Statistics: counts, the length histogram (tokens of the selected model, or characters), label distribution,
 // duplicates and PHI findings with jump-to-line. Bar sizes are set through CSSOM (allowed under the strict CSP).
 import { h } from '../shared/dom';
-import type { FilterMode, PreviewStats } from '../../src/core/datasets/previewProtocol';
+import type { FilterMode, PreviewStats } from '../../src/core/protocol/datasetPreview';
 
 interface Actions {
   reveal(line: number, column?: number): void;

@@ -3,7 +3,7 @@
 import './labeler.css';
 import { h, clear } from '../shared/dom';
 import { onHostMessage, postToHost, vscodeApi } from '../shared/vscodeApi';
-import { LabelerHostMessage, type LabelerWebviewMessage, type RecordView } from '../../src/core/labels/labelerProtocol';
+import { LabelerHostMessage, type LabelerWebviewMessage, type RecordView } from '../../src/core/protocol/labeler';
 import { candidateForSide } from '../../src/core/labels/displayOrder';
 import { turnsText, type Label, type Turns } from '../../src/core/labels/prefsRecord';
 import { wordDiff, type DiffPart } from '../../src/core/labels/wordDiff';

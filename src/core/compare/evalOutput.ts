@@ -1,30 +1,27 @@
-// Reads what `clinical-ft eval --json` prints (metrics plus per-example outputs) into the Compare panel's
-// shape, and joins several models' evaluations of one dataset into a Comparison. Field names are read
-// leniently (prompt/input, gold/reference/expected, output/prediction/generated) so the panel keeps
-// working if the evaluator adds or renames a field.
+// Reads what `clinical-ft eval --json` prints (the summary; per-example lines in <outDir>/outputs.jsonl) with the
+// schemas the CLI writes them with (src/core/protocol/cliOutputs.ts), into the Compare panel's shape, and joins
+// several models' evaluations of one dataset into a Comparison.
+import { z } from 'zod';
 import type { ComparedExample, ComparedModel, Comparison } from './comparison';
 import { scoreExample, taskMetrics, type TaskId } from './taskScoring';
+import { EvalOutput, EvalSummary } from '../protocol/cliOutputs';
 
 export interface ModelEvaluation {
   metrics: Record<string, number>;
   examples: { key: string; prompt: string; gold: string; output: string; predicted?: string | null; score?: number | null }[];
 }
 
-const pick = (o: Record<string, unknown>, names: string[]): unknown => names.map((n) => o[n]).find((v) => v !== undefined);
-const text = (v: unknown): string | undefined =>
-  typeof v === 'string' ? v : Array.isArray(v) ? v.map((m) => (m && typeof m === 'object' ? String((m as { content?: unknown }).content ?? '') : String(m))).join('\n') : undefined;
-
-function flattenNumbers(o: Record<string, unknown>, prefix = '', out: Record<string, number> = {}): Record<string, number> {
-  for (const [k, v] of Object.entries(o)) {
-    if (typeof v === 'number' && Number.isFinite(v)) out[prefix + k] = v;
-    else if (v && typeof v === 'object' && !Array.isArray(v) && prefix === '') flattenNumbers(v as Record<string, unknown>, `${k}.`, out);
-  }
+/** The summary's headline numbers: accuracy and macro-F1, or ROUGE-L precision/recall/F. */
+function summaryMetrics(s: EvalSummary): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (s.classification) Object.assign(out, { 'classification.accuracy': s.classification.accuracy, 'classification.macroF1': s.classification.macroF1 });
+  if (s.rougeL) for (const [k, v] of Object.entries(s.rougeL)) out[`rougeL.${k}`] = v;
   return out;
 }
 
 /**
- * Parses eval JSON; throws a message naming what is missing when it is not an evaluation. When the
- * per-example outputs are not inline but in `<outDir>/outputs.jsonl`, `readOutputs(outDir)` supplies them.
+ * Parses `eval --json`; throws a message naming what is wrong when it is not an evaluation. `readOutputs(outDir)`
+ * supplies `<outDir>/outputs.jsonl` (a torn last line of an interrupted evaluation is skipped).
  */
 export function parseEvalJson(raw: string, source: string, readOutputs?: (outDir: string) => string | undefined): ModelEvaluation {
   let json: unknown;
@@ -33,40 +30,30 @@ export function parseEvalJson(raw: string, source: string, readOutputs?: (outDir
   } catch {
     throw new Error(`${source}: the evaluator did not print JSON (${raw.slice(0, 120).trim() || 'no output'})`);
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${source}: expected a JSON object`);
-  const o = json as Record<string, unknown>;
-  let list = pick(o, ['examples', 'outputs', 'predictions', 'results', 'records']);
-  if (!Array.isArray(list) && typeof o.outDir === 'string' && readOutputs) {
-    const lines = readOutputs(o.outDir);
-    if (lines !== undefined) {
-      list = lines.split('\n').filter((l) => l.trim()).flatMap((l) => {
-        try {
-          return [JSON.parse(l) as unknown];
-        } catch {
-          return []; // a torn last line of an interrupted evaluation
-        }
-      });
+  const summary = EvalSummary.safeParse(json);
+  if (!summary.success) throw new Error(`${source}: not an evaluation summary (${z.prettifyError(summary.error).split('\n').slice(0, 2).join(' ')})`);
+  const lines = readOutputs?.(summary.data.outDir);
+  if (lines === undefined) throw new Error(`${source}: no per-example outputs (${summary.data.outDir}/outputs.jsonl is missing)`);
+  const examples = lines.split('\n').filter((l) => l.trim()).flatMap((l) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(l);
+    } catch {
+      return []; // a torn last line of an interrupted evaluation
     }
-  }
-  if (!Array.isArray(list)) throw new Error(`${source}: no per-example outputs (expected an "examples" array)`);
-  const metricsObj = pick(o, ['metrics', 'summary']);
-  const metrics = flattenNumbers(metricsObj && typeof metricsObj === 'object' ? (metricsObj as Record<string, unknown>) : o);
-  for (const k of Object.keys(metrics)) if (/(^|\.)(count|examples|n|line|seconds|support|unparsed)$/i.test(k)) delete metrics[k];
-  const examples = list.map((item, i) => {
-    const e = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
-    const key = pick(e, ['id', 'key', 'line']);
-    const predicted = pick(e, ['predicted', 'predictedLabel', 'predicted_label', 'label_predicted']);
-    const score = pick(e, ['score', 'rougeL', 'rouge_l', 'correct']);
-    return {
-      key: key === undefined ? String(i + 1) : String(key),
-      prompt: text(pick(e, ['prompt', 'input', 'messages'])) ?? '',
-      gold: text(pick(e, ['gold', 'reference', 'expected', 'target', 'label', 'completion'])) ?? '',
-      output: text(pick(e, ['output', 'prediction', 'generated', 'generation', 'response'])) ?? '',
-      ...(typeof predicted === 'string' || predicted === null ? { predicted: predicted as string | null } : {}),
-      ...(typeof score === 'number' ? { score } : typeof score === 'boolean' ? { score: score ? 1 : 0 } : {}),
-    };
+    const e = EvalOutput.safeParse(value);
+    if (!e.success) throw new Error(`${source}: outputs.jsonl has a line that is not an evaluation output (${z.prettifyError(e.error).split('\n')[0]})`);
+    const o = e.data;
+    return [{
+      key: String(o.id ?? o.line),
+      prompt: o.prompt,
+      gold: o.reference,
+      output: o.output,
+      ...(o.predicted_label !== undefined ? { predicted: o.predicted_label } : {}),
+      ...(o.rougeL !== undefined ? { score: o.rougeL } : o.correct !== undefined ? { score: o.correct ? 1 : 0 } : {}),
+    }];
   });
-  return { metrics, examples };
+  return { metrics: summaryMetrics(summary.data), examples };
 }
 
 /** The study task a dataset belongs to, from its file name (datasets-sample naming). */

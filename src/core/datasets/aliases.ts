@@ -24,6 +24,7 @@ export const FIELD_ALIASES: Record<RecordFormat, readonly (readonly [string, str
     ['query', 'prompt'],
   ],
   implicit_preference: [],
+  unpaired_preference: [],
 };
 
 /** ShareGPT/OpenAI-style role names with one certain equivalent. */

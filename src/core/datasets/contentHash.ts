@@ -1,19 +1,20 @@
 // Cheap 64-bit content keys for duplicate detection without keeping record text in memory.
-import type { DatasetRecord } from './records';
+import type { DatasetRecord, Turns } from './records';
 
 /** The trainable content of a record (not id or meta), as one string. */
 export function contentKey(r: DatasetRecord): string {
   if (r.kind === 'dpo') return `${side(r.prompt)}\u0001${side(r.chosen)}\u0001${side(r.rejected)}`;
+  if (r.kind === 'kto') return `${side(r.prompt)}\u0001${side(r.completion)}\u0001${r.label}`;
   if (r.format === 'messages') return side(r.messages);
   if (r.format === 'text') return r.text;
-  return `${r.prompt}\u0001${r.completion}`;
+  return `${side(r.prompt)}\u0001${side(r.completion)}`;
 }
 
 /** Roles and contents with control-character separators, so distinct records never produce the same key. */
-function side(v: string | { role: string; content: string }[]): string {
+function side(v: Turns): string {
   if (typeof v === 'string') return v;
   let out = '\u0002';
-  for (const m of v) out += `${m.role}\u0000${m.content}\u0002`;
+  for (const m of v) out += `${m.role}\u0000${m.content ?? JSON.stringify(m.tool_calls)}\u0002`;
   return out;
 }
 

@@ -1,5 +1,5 @@
-// The shape of `clinical-ft validate --json` (DESIGN.md, a contract) shared by the CLI, the editor and the trainer.
-import { z } from 'zod';
+// The validator's issues and result, shared by the CLI, the editor and the trainer; the runtime schema of
+// `clinical-ft validate --json` is src/core/protocol/cliOutputs.ts (ValidateOutput).
 import type { RecordFormat } from './records';
 
 export type IssueCode =
@@ -60,22 +60,3 @@ export interface ValidationResult {
   omittedErrors?: number;
   omittedWarnings?: number;
 }
-
-// Runtime schema of the same shape, for reading `validate --json` from a child process.
-const IssueSchema = z.object({
-  line: z.number().int(),
-  column: z.number().int(),
-  endColumn: z.number().int().optional(),
-  field: z.string().nullable(),
-  code: z.string(),
-  message: z.string(),
-  fix: z.object({ title: z.string(), column: z.number().int(), endColumn: z.number().int(), text: z.string() }).optional(),
-});
-export const ValidationResultSchema = z.object({
-  format: z.string().nullable(),
-  records: z.number().int(),
-  errors: z.array(IssueSchema),
-  warnings: z.array(IssueSchema),
-  omittedErrors: z.number().int().optional(),
-  omittedWarnings: z.number().int().optional(),
-});

@@ -1,14 +1,14 @@
 // Train/eval leakage: eval prompts that repeat a train prompt exactly (after normalizing case and spacing) or
 // nearly (MinHash estimate of word-trigram Jaccard similarity, banded LSH to find candidates).
-import type { DatasetRecord } from './records';
+import { turnsPlainText, type DatasetRecord } from './records';
 import { hash64 } from './contentHash';
 
 /** The text a model is conditioned on: prompt, instruction (+input), the non-assistant turns, or the whole text. */
 export function promptText(r: DatasetRecord): string {
-  if (r.kind === 'dpo') return typeof r.prompt === 'string' ? r.prompt : r.prompt.map((m) => m.content).join('\n');
-  if (r.format === 'messages') return r.messages.filter((m) => m.role !== 'assistant').map((m) => m.content).join('\n');
+  if (r.kind !== 'sft') return turnsPlainText(r.prompt);
+  if (r.format === 'messages') return turnsPlainText(r.messages.filter((m) => m.role !== 'assistant'));
   if (r.format === 'text') return r.text;
-  return r.prompt;
+  return turnsPlainText(r.prompt);
 }
 
 export function normalizeForLeakage(s: string): string {

@@ -1,29 +1,52 @@
-// What the preview shows of one record in a table row, and its label for classification-style sets.
-import type { DatasetRecord, Message } from './records';
+// What the preview shows of one record in a table row, its answer, and whether a set of answers is a
+// classification set (the one rule for the dataset preview and `clinical-ft eval`).
+import { turnsPlainText, type ChatMessage, type DatasetRecord } from './records';
 
-const lastOf = (list: Message[], role: Message['role']) => [...list].reverse().find((m) => m.role === role)?.content ?? '';
-const sideText = (v: string | Message[]) => (typeof v === 'string' ? v : v.map((m) => m.content).join('\n'));
+const lastAssistant = (list: ChatMessage[]) => turnsPlainText([...list].reverse().filter((m) => m.role === 'assistant').slice(0, 1));
 
 export function recordPreview(r: DatasetRecord): { preview: string; answer: string } {
-  if (r.kind === 'dpo') return { preview: sideText(r.prompt), answer: sideText(r.chosen) };
-  if (r.format === 'messages') return { preview: r.messages.find((m) => m.role === 'user')?.content ?? '', answer: lastOf(r.messages, 'assistant') };
+  if (r.kind === 'dpo') return { preview: turnsPlainText(r.prompt), answer: turnsPlainText(r.chosen) };
+  if (r.format === 'messages') return { preview: turnsPlainText(r.messages.filter((m) => m.role === 'user').slice(0, 1)), answer: lastAssistant(r.messages) };
   if (r.format === 'text') return { preview: r.text, answer: '' };
-  return { preview: r.prompt, answer: r.completion };
+  return { preview: turnsPlainText(r.prompt), answer: turnsPlainText(r.completion) };
 }
 
 /** Every string the model reads, joined: what the length histogram measures. */
 export function recordText(r: DatasetRecord): string {
-  if (r.kind === 'dpo') return `${sideText(r.prompt)}\n${sideText(r.chosen)}\n${sideText(r.rejected)}`;
-  if (r.format === 'messages') return r.messages.map((m) => m.content).join('\n');
-  if (r.format === 'text') return r.text;
-  return `${r.prompt}${r.completion}`;
+  if (r.kind === 'dpo') return `${turnsPlainText(r.prompt)}\n${turnsPlainText(r.chosen)}\n${turnsPlainText(r.rejected)}`;
+  if (r.kind === 'kto' || r.format !== 'messages') return r.kind !== 'kto' && r.format === 'text' ? r.text : `${turnsPlainText(r.prompt)}${turnsPlainText(r.completion)}`;
+  return turnsPlainText(r.messages);
 }
 
-/** A short answer (≤ 40 characters, ≤ 4 lines) is treated as a class label: "yes", "Urgency: routine…". */
+/** The answer an SFT record teaches (completion, output, last assistant turn); undefined when it has none. */
+export function referenceAnswer(r: DatasetRecord): string | undefined {
+  if (r.kind !== 'sft' || r.format === 'text') return undefined;
+  if (r.format === 'messages') return r.messages.some((m) => m.role === 'assistant') ? lastAssistant(r.messages) : undefined;
+  return turnsPlainText(r.completion);
+}
+
+/** A short answer (≤ 40 characters, ≤ 4 lines) is a class label candidate: "yes", "Urgency: routine…". */
 export function recordLabel(r: DatasetRecord): string | null {
-  if (r.kind === 'dpo' || r.format === 'text') return null;
-  const a = (r.format === 'messages' ? lastOf(r.messages, 'assistant') : r.completion).trim();
-  return a.length > 0 && a.length <= 40 ? a.replace(/\s*\n\s*/g, ' · ') : null;
+  const a = referenceAnswer(r)?.trim() ?? '';
+  return a.length > 0 && a.length <= 40 && a.split('\n').length <= 4 ? a : null;
+}
+
+/**
+ * The one "classification set" rule: nearly every answer (≥ 90 %) is a short label, there are at most 20 distinct
+ * labels, and each is used twice on average. Returns the labels with their counts (most used first), or null for
+ * free text.
+ */
+export function classificationLabels(labels: readonly (string | null)[]): { label: string; count: number }[] | null {
+  const counts = new Map<string, number>();
+  let labelled = 0;
+  for (const l of labels) {
+    if (l === null) continue;
+    labelled++;
+    counts.set(l, (counts.get(l) ?? 0) + 1);
+  }
+  const n = labels.length;
+  if (n === 0 || labelled < n * 0.9 || counts.size > 20 || counts.size * 2 > labelled) return null;
+  return [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count);
 }
 
 /** Fixed-width bins over [min, max] (at most `bins`), integer edges when the values are integers. */

@@ -1,8 +1,9 @@
 // Turn order of chat messages: what a chat template and assistant-only loss can train on.
-import type { Message } from './records';
+import type { ChatMessage } from './records';
 
 /**
- * conversation: [system] user, assistant, user, assistant … with at least one assistant turn (SFT, implicit DPO).
+ * conversation: [system] user, assistant, user, assistant … with at least one assistant turn (SFT, implicit DPO);
+ *   an assistant turn with tool_calls may be followed by tool turns, then the assistant again.
  * prompt: [system] user, assistant, … ending with a user turn (explicit DPO prompt).
  * answer: assistant first, alternating (explicit DPO chosen/rejected).
  */
@@ -13,7 +14,7 @@ export interface RoleOrderViolation {
   message: string;
 }
 
-export function checkRoleOrder(messages: readonly Message[], mode: RoleOrderMode): RoleOrderViolation[] {
+export function checkRoleOrder(messages: readonly ChatMessage[], mode: RoleOrderMode): RoleOrderViolation[] {
   let i = 0;
   if (mode !== 'answer' && messages[0]?.role === 'system') i = 1;
   for (let j = i; j < messages.length; j++) {
@@ -32,8 +33,19 @@ export function checkRoleOrder(messages: readonly Message[], mode: RoleOrderMode
     ];
   }
   for (let j = i + 1; j < messages.length; j++) {
-    if (messages[j].role === messages[j - 1].role) {
-      return [{ index: j, message: `roles must alternate between user and assistant: messages ${j - 1} and ${j} are both ${messages[j].role}` }];
+    const prev = messages[j - 1];
+    const cur = messages[j];
+    // Tool calling (TRL): an assistant turn with tool_calls, the tools' answers, then the assistant again.
+    if (cur.role === 'tool') {
+      if (prev.role === 'tool' || (prev.role === 'assistant' && prev.tool_calls)) continue;
+      return [{ index: j, message: `a tool message must follow an assistant message with "tool_calls" (message ${j - 1} is ${prev.role === 'assistant' ? 'an assistant message without tool_calls' : `a ${prev.role} message`})` }];
+    }
+    if (prev.role === 'tool') {
+      if (cur.role === 'assistant') continue;
+      return [{ index: j, message: `after tool results the assistant answers: message ${j} is a ${cur.role} message` }];
+    }
+    if (cur.role === prev.role) {
+      return [{ index: j, message: `roles must alternate between user and assistant: messages ${j - 1} and ${j} are both ${cur.role}` }];
     }
   }
   if (i >= messages.length) return [{ index: Math.max(0, messages.length - 1), message: 'no user or assistant message after the system message' }];

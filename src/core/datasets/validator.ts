@@ -4,12 +4,12 @@ import { z } from 'zod';
 import type { DatasetIssue, IssueCode, IssueFix, ValidationResult } from './issues';
 import {
   type DatasetRecord,
-  type Message,
+  type ChatMessage,
   type RecordFormat,
   FORMAT_FIELDS,
   FORMAT_LABELS,
   FORMAT_SCHEMAS,
-  Message as MessageSchema,
+  ChatMessage as MessageSchema,
   detectFormat,
   kindOf,
   normalizeRecord,
@@ -42,6 +42,7 @@ const REQUIRED: Record<RecordFormat, readonly string[]> = {
   alpaca: ['instruction', 'output'],
   preference: ['prompt', 'chosen', 'rejected'],
   implicit_preference: ['chosen', 'rejected'],
+  unpaired_preference: ['prompt', 'completion', 'label'],
 };
 
 type Severity = 'error' | 'warning';
@@ -172,7 +173,7 @@ export class DatasetValidator {
         column: firstNonBlank(text) + 1,
         field: null,
         code: 'unknown_format',
-        message: `record matches no dataset format (found ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'no fields'}); expected prompt+completion, messages, text, instruction+output (SFT) or prompt+chosen+rejected (DPO)`,
+        message: `record matches no dataset format (found ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'no fields'}); expected prompt+completion, messages, text, instruction+output (SFT), prompt+chosen+rejected (DPO) or prompt+completion+label (KTO)`,
       });
       return undefined;
     }
@@ -183,7 +184,7 @@ export class DatasetValidator {
         column: firstNonBlank(text) + 1,
         field: null,
         code: 'wrong_kind',
-        message: `record is ${FORMAT_LABELS[format]}, but --format ${wanted} expects ${wanted === 'sft' ? 'an SFT' : 'a DPO'} format`,
+        message: `record is ${FORMAT_LABELS[format]}, but --format ${wanted} expects ${wanted === 'sft' ? 'an SFT' : wanted === 'dpo' ? 'a DPO' : 'a KTO'} format`,
       });
       return undefined;
     }
@@ -275,7 +276,7 @@ function checkFields(format: RecordFormat, obj: Record<string, unknown>): Pendin
       }
       continue;
     }
-    if (kindOf(format) === 'dpo' && field !== 'id' && field !== 'meta') {
+    if (TURN_FIELDS.has(field) && (kindOf(format) !== 'sft' || format === 'prompt_completion')) {
       if (typeof v === 'string') out.push(...zodIssues(shapeText, v, [field]));
       else if (Array.isArray(v)) out.push(...zodIssues(messageList, v, [field]));
       else out.push({ severity: 'error', code: 'wrong_type', path: [field], message: `"${field}" must be a string or a list of {role, content} messages, got ${typeName(v)}` });
@@ -286,6 +287,8 @@ function checkFields(format: RecordFormat, obj: Record<string, unknown>): Pendin
   return out;
 }
 
+/** Fields that hold a string or a message list (TRL's standard and conversational forms). */
+const TURN_FIELDS = new Set(['prompt', 'completion', 'chosen', 'rejected']);
 const shapeText = z.string().min(1, 'must not be empty');
 const messageList = z.array(MessageSchema).min(1, 'must have at least one message');
 
@@ -310,7 +313,7 @@ function zodIssues(schema: z.ZodType, value: unknown, base: PathSegment[]): Pend
         severity: 'error',
         code: 'invalid_role',
         path,
-        message: `"${field}" is ${JSON.stringify(actual)}; roles are "system", "user" and "assistant"${fixed ? ` (did you mean "${fixed}"?)` : ''}`,
+        message: `"${field}" is ${JSON.stringify(actual)}; roles are "system", "user", "assistant" and "tool"${fixed ? ` (did you mean "${fixed}"?)` : ''}`,
         fixText: fixed ? () => ({ title: `Change role to "${fixed}"`, column: 0, endColumn: 0, text: JSON.stringify(fixed) }) : undefined,
       };
     }
@@ -319,9 +322,16 @@ function zodIssues(schema: z.ZodType, value: unknown, base: PathSegment[]): Pend
 }
 
 function structureChecks(format: RecordFormat, obj: Record<string, unknown>): Pending[] {
-  const order = (list: Message[], base: PathSegment[], mode: RoleOrderMode): Pending[] =>
+  const order = (list: ChatMessage[], base: PathSegment[], mode: RoleOrderMode): Pending[] =>
     checkRoleOrder(list, mode).map((v) => ({ severity: 'error', code: 'role_order', path: [...base, v.index, 'role'], message: v.message }));
-  if (format === 'messages') return order(obj.messages as Message[], ['messages'], 'conversation');
+  if (format === 'messages') return order(obj.messages as ChatMessage[], ['messages'], 'conversation');
+  if (format === 'prompt_completion' || format === 'unpaired_preference') {
+    // Conversational prompt-completion: a prompt ending in a user turn, an answer starting with the assistant.
+    return [
+      ...(Array.isArray(obj.prompt) ? order(obj.prompt as ChatMessage[], ['prompt'], 'prompt') : []),
+      ...(Array.isArray(obj.completion) ? order(obj.completion as ChatMessage[], ['completion'], 'answer') : []),
+    ];
+  }
   if (kindOf(format) !== 'dpo') return [];
   const sides = (format === 'preference' ? ['prompt', 'chosen', 'rejected'] : ['chosen', 'rejected']).map((f) => [f, obj[f]] as const);
   const lists = sides.filter(([, v]) => Array.isArray(v)).length;
@@ -338,16 +348,16 @@ function structureChecks(format: RecordFormat, obj: Record<string, unknown>): Pe
   const out: Pending[] = [];
   if (lists) {
     if (format === 'preference') {
-      out.push(...order(obj.prompt as Message[], ['prompt'], 'prompt'));
-      out.push(...order(obj.chosen as Message[], ['chosen'], 'answer'));
-      out.push(...order(obj.rejected as Message[], ['rejected'], 'answer'));
+      out.push(...order(obj.prompt as ChatMessage[], ['prompt'], 'prompt'));
+      out.push(...order(obj.chosen as ChatMessage[], ['chosen'], 'answer'));
+      out.push(...order(obj.rejected as ChatMessage[], ['rejected'], 'answer'));
     } else {
-      out.push(...order(obj.chosen as Message[], ['chosen'], 'conversation'));
-      out.push(...order(obj.rejected as Message[], ['rejected'], 'conversation'));
+      out.push(...order(obj.chosen as ChatMessage[], ['chosen'], 'conversation'));
+      out.push(...order(obj.rejected as ChatMessage[], ['rejected'], 'conversation'));
       if (out.length === 0) {
-        const split = splitImplicitPrompt(obj.chosen as Message[], obj.rejected as Message[]);
-        const prompt = split.prompt as Message[];
-        if (prompt.length === 0 || prompt[prompt.length - 1].role !== 'user' || (split.chosen as Message[]).length === 0 || (split.rejected as Message[]).length === 0) {
+        const split = splitImplicitPrompt(obj.chosen as ChatMessage[], obj.rejected as ChatMessage[]);
+        const prompt = split.prompt as ChatMessage[];
+        if (prompt.length === 0 || prompt[prompt.length - 1].role !== 'user' || (split.chosen as ChatMessage[]).length === 0 || (split.rejected as ChatMessage[]).length === 0) {
           out.push({
             severity: 'error',
             code: 'role_order',
@@ -371,7 +381,7 @@ function textFields(format: RecordFormat, obj: Record<string, unknown>): [PathSe
     if (f === 'id' || f === 'meta') continue;
     const v = obj[f];
     if (typeof v === 'string') out.push([[f], v]);
-    else if (Array.isArray(v)) (v as Message[]).forEach((m, i) => out.push([[f, i, 'content'], m.content]));
+    else if (Array.isArray(v)) (v as ChatMessage[]).forEach((m, i) => m.content !== undefined && out.push([[f, i, 'content'], m.content]));
   }
   return out;
 }

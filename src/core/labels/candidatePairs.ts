@@ -1,6 +1,8 @@
-import { ChatMessage, Turns, splitLines, turnsText } from './prefsRecord';
-import type { TrainerRequestInput } from '../protocol/trainerProtocol';
-import { Role } from '../datasets/records';
+import { Turns, splitLines, turnsText } from './prefsRecord';
+import type { TrainerRequestInput } from '../protocol/trainer';
+import { z } from 'zod';
+import { detectFormat, FORMAT_SCHEMAS, normalizeRecord, type ChatMessage } from '../datasets/records';
+import { recordPrompt } from '../prompt/recordSegments';
 
 /** Candidate generation: prompts in, unlabeled preference records out; the sampler is injected. */
 
@@ -50,31 +52,28 @@ export function extractPrompts(text: string, opts: { plainText?: boolean } = {})
   return { prompts, errors };
 }
 
-/** The prompt of one record, or "!reason" when there is none. */
+const ANSWER_FIELDS = ['completion', 'output', 'chosen', 'rejected', 'label'];
+
+/**
+ * The prompt of one record, or "!reason" when there is none: a prompt-only record (TRL's prompt-only type), or any
+ * dataset record through the renderer's own rule (src/core/prompt/recordSegments.ts recordPrompt).
+ */
 function promptOf(r: Record<string, unknown>): Turns {
-  if ('prompt' in r) {
-    const p = Turns.safeParse(r.prompt);
-    return p.success ? p.data : '!field "prompt" must be a string or a list of {role, content} messages';
-  }
-  if ('messages' in r) {
-    const m = ChatMessage.array().safeParse(r.messages);
-    if (!m.success) return '!field "messages" must be a list of {role, content} messages';
-    let end = m.data.length;
-    while (end > 0 && m.data[end - 1].role === 'assistant') end--;
-    return end > 0 ? m.data.slice(0, end) : '!field "messages" has no turn before the assistant reply';
-  }
-  if (typeof r.instruction === 'string') {
-    return typeof r.input === 'string' && r.input.trim() ? `${r.instruction}\n\n${r.input}` : r.instruction;
-  }
-  if (typeof r.text === 'string') return r.text;
-  return '!no "prompt", "messages", "instruction" or "text" field';
+  const format = detectFormat(r);
+  if (!format) return '!no "prompt", "messages", "instruction" or "text" field';
+  // A prompts file needs no answers: the answer fields may be missing (TRL's prompt-only type).
+  const schema = FORMAT_SCHEMAS[format] as z.ZodObject;
+  const answers = Object.fromEntries(ANSWER_FIELDS.filter((f) => f in schema.shape).map((f) => [f, true] as const)) as Record<string, true>;
+  const parsed = schema.partial(answers).safeParse(r);
+  if (!parsed.success) return `!${parsed.error.issues.map((i) => `field "${i.path.join('.') || '(record)'}" ${i.message}`).join('; ')}`;
+  return recordPrompt(normalizeRecord(format, r)) ?? '!the record has no turn before the assistant reply';
 }
 
 export interface SampleRequest {
   /** The prompt as plain text (a chat flattened to "role: content" turns). */
   prompt: string;
   /** Set when the prompt is a chat: the sampler renders it with the model's chat template. */
-  messages?: { role: string; content: string }[];
+  messages?: ChatMessage[];
   seed: number;
   temperature: number;
 }
@@ -86,7 +85,7 @@ export type GenerateRequest = Omit<Extract<TrainerRequestInput, { type: 'generat
  * unless a turn has a role chat templates do not know, when the flattened text is all the model can get.
  */
 export function generateRequestFor(req: SampleRequest, opts: { model: string; adapter?: string; maxNewTokens: number }): GenerateRequest {
-  const messages = req.messages?.every((m) => Role.safeParse(m.role).success) ? (req.messages as { role: Role; content: string }[]) : undefined;
+  const messages = req.messages;
   return {
     type: 'generate',
     model: opts.model,
@@ -148,10 +147,9 @@ export async function generateCandidatePairs(
       break;
     }
     const item = prompts[k];
-    // Only role and content reach the chat template: other keys of a dataset's messages are not the prompt.
     const promptIn: Pick<SampleRequest, 'prompt' | 'messages'> = {
       prompt: turnsText(item.prompt),
-      ...(typeof item.prompt === 'string' ? {} : { messages: item.prompt.map((m) => ({ role: m.role, content: m.content })) }),
+      ...(typeof item.prompt === 'string' ? {} : { messages: item.prompt }),
     };
     // Seeds never collide: prompt k, attempt j uses baseSeed + 2k (+1 for B) + 2·prompts·j.
     const seed = (side: 0 | 1, attempt: number) => opts.baseSeed + 2 * k + side + 2 * prompts.length * attempt;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageText, Turns } from '../datasets/records';
 
 /**
  * A preference record is a DPO-shaped JSONL line (so `clinical-ft validate --format dpo` accepts it):
@@ -11,11 +12,8 @@ export const LABELS = ['A', 'B', 'tie', 'both_bad'] as const;
 export const Label = z.enum(LABELS);
 export type Label = z.infer<typeof Label>;
 
-export const ChatMessage = z.object({ role: z.string(), content: z.string() });
-export type ChatMessage = z.infer<typeof ChatMessage>;
 /** Prompts and responses are plain strings or chat message lists (DESIGN.md datasets). */
-export const Turns = z.union([z.string(), z.array(ChatMessage)]);
-export type Turns = z.infer<typeof Turns>;
+export { ChatMessage, Turns } from '../datasets/records';
 
 /** meta written by the labeler (DESIGN.md); other meta keys are kept as they are. */
 export const LabelMeta = z.object({
@@ -110,5 +108,5 @@ export function parsePrefsText(text: string): PrefsLine[] {
 
 /** Plain-text rendering of turns, for diffs and for a generator prompt. */
 export function turnsText(t: Turns): string {
-  return typeof t === 'string' ? t : t.map((m) => `${m.role}: ${m.content}`).join('\n\n');
+  return typeof t === 'string' ? t : t.map((m) => `${m.role}: ${messageText(m)}`).join('\n\n');
 }

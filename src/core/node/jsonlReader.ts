@@ -190,3 +190,11 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   }
   return b.length;
 }
+
+/** The 1-based number of the file's first non-blank line (its first record), or undefined for an empty file. */
+export async function firstRecordLine(file: string): Promise<number | undefined> {
+  for await (const batch of readLineBatches(file)) {
+    for (const e of batch) if (e.kind === 'line' && e.text.trim() !== '') return e.line;
+  }
+  return undefined;
+}

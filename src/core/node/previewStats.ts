@@ -1,9 +1,12 @@
 // The preview's statistics card: counts, length histogram (tokens or characters), labels, duplicates, PHI.
 import type { DatasetIndex } from './datasetIndex';
-import type { PreviewStats } from '../datasets/previewProtocol';
+import type { PreviewStats } from '../protocol/datasetPreview';
 import type { TokenLengthsReport } from '../datasets/tokenLengths';
 import { FORMAT_LABELS, type RecordFormat } from '../datasets/records';
-import { histogram } from '../datasets/recordSummary';
+import { classificationLabels, histogram } from '../datasets/recordSummary';
+
+/** A multi-line label on one table line. */
+export const oneLine = (label: string) => label.replace(/\s*\n\s*/g, ' · ');
 
 export type TokenCount = { ok: true; report: TokenLengthsReport } | { ok: false; reason: string };
 
@@ -27,20 +30,12 @@ export function applyTokenCount(index: DatasetIndex, counted: TokenCount): Previ
 export function computeStats(index: DatasetIndex, tokenizer: string | null, lengthNote: string | null = null): PreviewStats {
   const { result, lengths } = index;
   const sorted = Float64Array.from(lengths).sort();
-  const labels = new Map<string, number>();
-  let labelled = 0;
-  for (const r of index.rows) {
-    if (r.label === null) continue;
-    labelled++;
-    labels.set(r.label, (labels.get(r.label) ?? 0) + 1);
-  }
-  const valid = index.rows.filter((r) => !r.error).length;
-  // A classification set: nearly every answer is short and there are few distinct ones.
-  const isClassification = valid > 0 && labelled >= valid * 0.9 && labels.size <= 30;
+  const valid = index.rows.filter((r) => !r.error);
+  const labels = classificationLabels(valid.map((r) => r.label));
   const phiFindings = [...result.warnings, ...result.errors].filter((w) => w.code.startsWith('phi_'));
   return {
     records: result.records,
-    invalid: index.rows.length - valid,
+    invalid: index.rows.length - valid.length,
     format: result.format,
     formatLabel: result.format ? FORMAT_LABELS[result.format as RecordFormat] : 'unknown format',
     errors: result.errors.length + (result.omittedErrors ?? 0),
@@ -53,7 +48,7 @@ export function computeStats(index: DatasetIndex, tokenizer: string | null, leng
     max: sorted.length ? sorted[sorted.length - 1] : 0,
     mean: sorted.length ? lengths.reduce((a, b) => a + b, 0) / sorted.length : 0,
     p95: sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] : 0,
-    labels: isClassification ? [...labels].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count) : null,
+    labels: labels?.map((l) => ({ ...l, label: oneLine(l.label) })) ?? null,
     duplicates: index.duplicateLines.size,
     duplicateLines: [...index.duplicateLines].slice(0, 500),
     phi: phiFindings.length,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** One training backend as probed by the trainer process. */
-export const BackendProbe = z.object({
+export const BackendProbe = z.strictObject({
   name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
   package: z.string(),
   available: z.boolean(),
@@ -11,7 +11,7 @@ export const BackendProbe = z.object({
 });
 export type BackendProbe = z.infer<typeof BackendProbe>;
 
-export const EnvironmentReport = z.object({
+export const EnvironmentReport = z.strictObject({
   node: z.string(),
   platform: z.string(),
   arch: z.string(),

@@ -1,4 +1,4 @@
-import type { MetricsRecord } from '../metrics';
+import { evalMetric, METRIC, type MetricsRecord } from '../metrics';
 
 /** A chart of the dashboard: which metric names it plots and for which methods. */
 export interface ChartSpec {
@@ -9,13 +9,13 @@ export interface ChartSpec {
 }
 
 export const CHARTS: ChartSpec[] = [
-  { id: 'loss', title: 'Loss', metrics: ['loss', 'eval_loss'] },
-  { id: 'lr', title: 'Learning rate', metrics: ['learning_rate'] },
-  { id: 'grad_norm', title: 'Grad norm', metrics: ['grad_norm'] },
-  { id: 'tps', title: 'Tokens / s', metrics: ['tokens_per_second'] },
-  { id: 'rewards', title: 'Rewards (chosen / rejected)', metrics: ['rewards/chosen', 'rewards/rejected'], dpoOnly: true },
-  { id: 'margins', title: 'Reward margins', metrics: ['rewards/margins'], dpoOnly: true },
-  { id: 'accuracies', title: 'Reward accuracies', metrics: ['rewards/accuracies'], dpoOnly: true },
+  { id: 'loss', title: 'Loss', metrics: [METRIC.loss, evalMetric(METRIC.loss)] },
+  { id: 'lr', title: 'Learning rate', metrics: [METRIC.learningRate] },
+  { id: 'grad_norm', title: 'Grad norm', metrics: [METRIC.gradNorm] },
+  { id: 'tps', title: 'Tokens / s', metrics: [METRIC.tokensPerSecond] },
+  { id: 'rewards', title: 'Rewards (chosen / rejected)', metrics: [METRIC.rewardsChosen, METRIC.rewardsRejected], dpoOnly: true },
+  { id: 'margins', title: 'Reward margins', metrics: [METRIC.rewardsMargins], dpoOnly: true },
+  { id: 'accuracies', title: 'Reward accuracies', metrics: [METRIC.rewardsAccuracies], dpoOnly: true },
 ];
 
 /** (step, value) pairs of one metric, in step order, skipping lines that do not carry it. */

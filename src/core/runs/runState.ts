@@ -1,4 +1,4 @@
-import type { MetricsRecord } from '../metrics';
+import { evalMetric, METRIC, type MetricsRecord } from '../metrics';
 import type { RunRecord, RunStatus } from '../runFolder';
 
 /** Everything the tree, status bar and dashboard show about one run, derived from its folder. */
@@ -45,12 +45,13 @@ export function addToSummary(s: MetricsSummary, records: readonly MetricsRecord[
   for (const r of records) {
     s.count++;
     s.lastStep = Math.max(s.lastStep, r.step);
-    const loss = r.loss;
+    const loss = r[METRIC.loss];
     if (typeof loss === 'number' && Number.isFinite(loss)) {
       s.lastLoss = loss;
       s.minLoss = s.minLoss === undefined ? loss : Math.min(s.minLoss, loss);
     }
-    if (typeof r.eval_loss === 'number' && Number.isFinite(r.eval_loss)) s.lastEvalLoss = r.eval_loss;
+    const evalLoss = r[evalMetric(METRIC.loss)];
+    if (typeof evalLoss === 'number' && Number.isFinite(evalLoss)) s.lastEvalLoss = evalLoss;
     const t = r.time ? Date.parse(r.time) : observedAt ?? NaN;
     if (Number.isFinite(t) && typeof loss === 'number') {
       s.recentTimes.push([r.step, t]);

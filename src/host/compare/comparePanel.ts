@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { CompareWebviewMessage, type CompareHostMessage, type CompareStatus } from '../../core/compare/protocol';
+import { CompareWebviewMessage, type CompareHostMessage, type CompareStatus } from '../../core/protocol/compare';
 import { buildComparison, type ModelEvaluation } from '../../core/compare/evalOutput';
 import { comparisonCsv, comparisonMarkdown, type ComparedModel, type Comparison } from '../../core/compare/comparison';
 import { writeFileAtomic } from '../../core/node/atomicWrite';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MetricsRecord } from '../../core/metrics';
-import { DashboardToHost, type DashboardRun, type HostToDashboard } from '../../core/runs/dashboardProtocol';
+import { DashboardWebviewMessage, type DashboardRun, type DashboardHostMessage } from '../../core/protocol/dashboard';
 import { metricsToCsv } from '../../core/runs/metricsCsv';
 import { decimateRecords } from '../../core/runs/chartSeries';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
@@ -69,7 +69,7 @@ export class DashboardPanel implements vscode.Disposable {
     return this.runIds;
   }
 
-  private post(msg: HostToDashboard): void {
+  private post(msg: DashboardHostMessage): void {
     if (this.ready) void this.panel.webview.postMessage(msg);
   }
 
@@ -121,7 +121,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private async onMessage(raw: unknown): Promise<void> {
-    const parsed = DashboardToHost.safeParse(raw);
+    const parsed = DashboardWebviewMessage.safeParse(raw);
     if (!parsed.success) {
       console.warn('[clinical-ft] rejected dashboard message', parsed.error.issues[0]?.message);
       return;

@@ -2,14 +2,15 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
-import { HostToPreview, PreviewToHost, type FilterMode, type PreviewRow, type PreviewStats } from '../../core/datasets/previewProtocol';
+import { DatasetPreviewHostMessage, DatasetPreviewWebviewMessage, type FilterMode, type PreviewRow, type PreviewStats } from '../../core/protocol/datasetPreview';
 import { indexDataset, readLineAt, readLinesAt, type DatasetIndex } from '../../core/node/datasetIndex';
 import { readLineBatches } from '../../core/node/jsonlReader';
 import { detectFormat, normalizeRecord } from '../../core/datasets/records';
 import { recordPreview, recordText } from '../../core/datasets/recordSummary';
-import { applyTokenCount, computeStats } from '../../core/node/previewStats';
+import { applyTokenCount, computeStats, oneLine } from '../../core/node/previewStats';
 import { countTokensInChild } from './tokenCounter';
 import type { TrainerChildren } from '../trainerChildren';
+import { SHOW_TRAINING_TOKENS, type ShowTokensRequest } from '../inspector/registerInspector';
 
 /** Files up to this size are tokenized (in a child) for the length histogram; bigger ones are measured in characters. */
 const TOKENIZE_LIMIT = 16 * 1024 * 1024;
@@ -62,7 +63,7 @@ export class DatasetPreview {
     });
     this.panel.webview.html = webviewHtml(this.panel.webview, context.extensionUri, 'datasetPreview', `Dataset preview: ${path.basename(this.file)}`);
     this.panel.webview.onDidReceiveMessage((raw) => {
-      const msg = PreviewToHost.safeParse(raw);
+      const msg = DatasetPreviewWebviewMessage.safeParse(raw);
       if (!msg.success) {
         console.warn('[clinical-ft] rejected dataset preview message', msg.error.issues[0]?.message);
         return;
@@ -87,8 +88,8 @@ export class DatasetPreview {
     void this.build();
   }
 
-  private post(msg: HostToPreview): void {
-    if (!this.disposed) void this.panel.webview.postMessage(HostToPreview.parse(msg));
+  private post(msg: DatasetPreviewHostMessage): void {
+    if (!this.disposed) void this.panel.webview.postMessage(DatasetPreviewHostMessage.parse(msg));
   }
 
   private snapshot(): void {
@@ -142,7 +143,7 @@ export class DatasetPreview {
     }
   }
 
-  private async handle(msg: PreviewToHost): Promise<void> {
+  private async handle(msg: DatasetPreviewWebviewMessage): Promise<void> {
     switch (msg.type) {
       case 'ready':
         return this.snapshot();
@@ -158,6 +159,9 @@ export class DatasetPreview {
         await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.Beside });
         return;
       }
+      case 'showTokens':
+        await vscode.commands.executeCommand(SHOW_TRAINING_TOKENS, { file: this.file, line: msg.line } satisfies ShowTokensRequest);
+        return;
     }
   }
 
@@ -183,7 +187,7 @@ export class DatasetPreview {
         line: r.line,
         preview: clip(preview),
         answer: clip(answer),
-        label: r.label,
+        label: r.label === null ? null : oneLine(r.label),
         length: r.length,
         phi: index.phiByLine.get(r.line) ?? 0,
         duplicate: index.duplicateLines.has(r.line),

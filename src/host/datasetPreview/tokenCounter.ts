@@ -1,22 +1,9 @@
-import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TOKEN_COUNT_MAX_CHARS, TokenLengthsReport } from '../../core/datasets/tokenLengths';
 import type { ChildResult, TrainerChildren } from '../trainerChildren';
 import type { TokenCount } from '../../core/node/previewStats';
-
-/** The selected model (clinicalFt.defaultModel, else the bundled sample model) folder holding a tokenizer.json. */
-function modelDirs(extensionPath: string): string[] {
-  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const configured = vscode.workspace.getConfiguration('clinicalFt').get<string>('defaultModel') ?? '';
-  const dirs: string[] = [];
-  if (configured) dirs.push(path.isAbsolute(configured) || !ws ? configured : path.join(ws, configured));
-  else {
-    if (ws) dirs.push(path.join(ws, 'datasets-sample', 'model'));
-    dirs.push(path.join(extensionPath, 'datasets-sample', 'model'));
-  }
-  return dirs;
-}
+import { defaultModelFolder } from '../modelFolder';
 
 /** A tokenizer that takes longer than this on a dataset is given up on, and the preview says so. */
 export const TOKEN_COUNT_TIMEOUT_MS = 60_000;
@@ -28,8 +15,8 @@ export const TOKEN_COUNT_TIMEOUT_MS = 60_000;
  * Undefined when no tokenizer is found (lengths stay in characters).
  */
 export function countTokensInChild(children: TrainerChildren, extensionPath: string, file: string, timeoutMs = TOKEN_COUNT_TIMEOUT_MS): { cancel: () => void; result: Promise<TokenCount> } | undefined {
-  const dir = modelDirs(extensionPath).find((d) => fs.existsSync(path.join(d, 'tokenizer.json')));
-  if (!dir) return undefined;
+  const dir = defaultModelFolder(extensionPath);
+  if (!dir || !fs.existsSync(path.join(dir, 'tokenizer.json'))) return undefined;
   const { child, result } = children.run({
     label: `token lengths ${path.basename(file)}`,
     args: ['token-lengths', '--tokenizer', dir, '--data', file, '--max-chars', String(TOKEN_COUNT_MAX_CHARS), '--json'],

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { ValidationResultSchema, type ValidationResult } from '../../core/datasets/issues';
+import type { ValidationResult } from '../../core/datasets/issues';
+import { ValidateOutput } from '../../core/protocol/cliOutputs';
 import type { TrainerChildren } from '../trainerChildren';
 
 /**
@@ -10,7 +11,7 @@ export async function validateInChild(children: TrainerChildren, file: string, o
   const args = ['validate', opts.text === undefined ? file : '-', '--json', ...(opts.phiAsErrors ? ['--phi-errors'] : [])];
   const r = await children.run({ label: `validate ${path.basename(file)}`, args, ...(opts.text !== undefined ? { input: opts.text } : {}) }).result;
   try {
-    const parsed = ValidationResultSchema.safeParse(JSON.parse(r.stdout));
+    const parsed = ValidateOutput.safeParse(JSON.parse(r.stdout));
     if (parsed.success && (r.code === 0 || r.code === 1)) return parsed.data as ValidationResult;
   } catch {
     // fall through to the error below

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { defaultModelFolder } from '../modelFolder';
+import { isModelFolder } from '../../core/node/modelFolder';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runsFolder } from '../runsFolder';
@@ -38,14 +40,7 @@ export async function pickPromptsFile(): Promise<string | undefined> {
 
 /** Base model: the setting, then the bundled sample model (extension, then workspace), then a chosen folder. */
 export async function pickModelFolder(extensionPath: string): Promise<string | undefined> {
-  const setting = vscode.workspace.getConfiguration('clinicalFt').get<string>('defaultModel');
-  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const candidates = [
-    setting ? (path.isAbsolute(setting) || !ws ? setting : path.join(ws, setting)) : undefined,
-    path.join(extensionPath, 'datasets-sample', 'model'),
-    ws ? path.join(ws, 'datasets-sample', 'model') : undefined,
-  ];
-  const def = candidates.find((c) => c && fs.existsSync(path.join(c, 'config.json')));
+  const def = defaultModelFolder(extensionPath);
   const items: Item[] = [
     ...(def ? [{ label: `$(package) ${path.basename(def)}`, description: def, detail: 'Default base model', value: def }] : []),
     { label: CHOOSE, description: 'a Hugging Face model folder (config.json, *.safetensors, tokenizer.json)', value: '' },
@@ -53,7 +48,7 @@ export async function pickModelFolder(extensionPath: string): Promise<string | u
   const value = await pick('Generate candidate pairs (2/3): base model', items);
   if (value === undefined) return undefined;
   const folder = value || (await browse('Base model folder', true));
-  if (folder && !fs.existsSync(path.join(folder, 'config.json'))) {
+  if (folder && !isModelFolder(folder)) {
     void vscode.window.showErrorMessage(`Clinical FT: ${folder} has no config.json — pick a Hugging Face model folder.`);
     return undefined;
   }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { LabelerWebviewMessage, type LabelerHostMessage, type RecordView } from '../../core/labels/labelerProtocol';
+import { LabelerWebviewMessage, type LabelerHostMessage, type RecordView } from '../../core/protocol/labeler';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
 import { annotatorName } from './annotator';
 import { editRecordLine, queued } from './labelEdits';

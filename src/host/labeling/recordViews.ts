@@ -1,5 +1,5 @@
 import { displayOrder, fnv1a } from '../../core/labels/displayOrder';
-import type { RecordView } from '../../core/labels/labelerProtocol';
+import type { RecordView } from '../../core/protocol/labeler';
 import { parsePrefsLine } from '../../core/labels/prefsRecord';
 
 /** Long malformed lines are shown truncated: enough to recognise them, never megabytes into the webview. */

@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import { SHOW_TRAINING_TOKENS, type ShowTokensRequest } from '../inspector/registerInspector';
+import { defaultModelFolder } from '../modelFolder';
+import { isModelFolder } from '../../core/node/modelFolder';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunConfig } from '../../core/runConfig';
@@ -175,18 +178,6 @@ async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | '
   return false;
 }
 
-/** The base model: setting clinicalFt.defaultModel, else the bundled sample model, else a chosen folder. */
-export function defaultModelFolder(extensionPath: string): string | undefined {
-  const setting = vscode.workspace.getConfiguration('clinicalFt').get<string>('defaultModel');
-  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const candidates = [
-    setting ? (path.isAbsolute(setting) || !ws ? setting : path.join(ws, setting)) : undefined,
-    path.join(extensionPath, 'datasets-sample', 'model'),
-    ws ? path.join(ws, 'datasets-sample', 'model') : undefined,
-  ];
-  return candidates.find((c) => c && fs.existsSync(path.join(c, 'config.json')));
-}
-
 async function pickModel(svc: RunsService, flow: StartFlowSession): Promise<string | undefined> {
   const def = defaultModelFolder(svc.extensionPath);
   const items = [
@@ -198,7 +189,7 @@ async function pickModel(svc: RunsService, flow: StartFlowSession): Promise<stri
   if (picked.path) return picked.path;
   const uris = await flow.aside(() => vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use model folder' }));
   const folder = uris?.[0]?.fsPath;
-  if (folder && !fs.existsSync(path.join(folder, 'config.json'))) {
+  if (folder && !isModelFolder(folder)) {
     void vscode.window.showErrorMessage(`Clinical FT: ${folder} has no config.json — pick a Hugging Face model folder.`);
     return undefined;
   }
@@ -228,6 +219,7 @@ async function pickAdapter(svc: RunsService, flow: StartFlowSession, method: 'sf
 }
 
 const START = '$(play) Start training';
+const SHOW_TOKENS = '$(symbol-key) Show training tokens…';
 const EDIT_JSON = '$(json) Edit as JSON…';
 
 /**
@@ -242,6 +234,7 @@ async function review(svc: RunsService, flow: StartFlowSession, initial: RunConf
     const items: (vscode.QuickPickItem & { key?: string })[] = [
       { label: START, description: `${config.method.toUpperCase()} · ${path.basename(config.model)} · ${path.basename(config.data)}` },
       { label: EDIT_JSON, description: 'save as a .run.json, edit, then "Start run from config"' },
+      { label: SHOW_TOKENS, description: `the tokens the first record feeds and trains at max length ${config.maxLength}` },
       { label: 'Settings', kind: vscode.QuickPickItemKind.Separator },
       ...fields.map((f) => ({ label: f.label, description: f.value || '—', detail: f.hint, key: f.key })),
     ];
@@ -249,6 +242,11 @@ async function review(svc: RunsService, flow: StartFlowSession, initial: RunConf
     const picked = await flow.choose({ title: 'Review and start (4/4)', placeholder: 'Pick a setting to change it, or Start', active: (i) => i.key !== undefined && i.key === edited }, items);
     if (!picked) return undefined;
     if (picked.label === START) return config;
+    if (picked.label === SHOW_TOKENS) {
+      const request: ShowTokensRequest = { file: config.data, model: config.model, maxLength: config.maxLength };
+      await vscode.commands.executeCommand(SHOW_TRAINING_TOKENS, request);
+      continue;
+    }
     if (picked.label === EDIT_JSON) {
       await editAsJson(svc, config);
       return undefined;

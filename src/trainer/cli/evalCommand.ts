@@ -4,7 +4,8 @@ import { parseArgs, UsageError, withUsage } from './args';
 import { initBackend } from '../backend';
 import { Backend } from '../../core/runConfig';
 import { loadModel } from '../engine';
-import { runEval, type EvalSummary } from '../eval/runEval';
+import { runEval } from '../eval/runEval';
+import { EvalSummary } from '../../core/protocol/cliOutputs';
 import { DataError } from '../train/dataLoader';
 
 const usage = `Usage: clinical-ft eval --model DIR [--adapter DIR] --data FILE [--out DIR] [--max-new-tokens N]
@@ -59,7 +60,7 @@ export const evalCommand: CliCommand = {
           },
         });
         if (!flags.json && process.stderr.isTTY) process.stderr.write('\n');
-        process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary));
+        process.stdout.write(flags.json ? `${JSON.stringify(EvalSummary.parse(summary), null, 2)}\n` : formatSummary(summary));
         return 0;
       } catch (e) {
         if (e instanceof DataError) {

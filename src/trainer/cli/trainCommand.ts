@@ -1,4 +1,5 @@
 import type { CliCommand } from './index';
+import { evalMetric, METRIC } from '../../core/metrics';
 import { parseArgs, UsageError, withUsage } from './args';
 import { initBackend } from '../backend';
 import { configFromFlags, TRAIN_FLAGS } from '../train/configFromFlags';
@@ -31,11 +32,11 @@ function printEvent(e: RunEvent, totalSteps: { n: number }): void {
     process.stdout.write(`training ${e.totalSteps} steps → ${e.runDir}\n`);
   } else if (e.type === 'metrics') {
     const r = e.record;
-    if (typeof r.loss === 'number') {
-      const dpo = typeof r['rewards/accuracies'] === 'number' ? ` reward_acc ${fmt(r['rewards/accuracies'], 2)} margin ${fmt(r['rewards/margins'])}` : '';
-      process.stdout.write(`step ${r.step}/${totalSteps.n} loss ${fmt(r.loss)} lr ${fmt(r.learning_rate)} grad_norm ${fmt(r.grad_norm)} tok/s ${fmt(r.tokens_per_second, 0)}${dpo}\n`);
-    } else if (typeof r.eval_loss === 'number') {
-      process.stdout.write(`step ${r.step} eval_loss ${fmt(r.eval_loss)}\n`);
+    if (typeof r[METRIC.loss] === 'number') {
+      const dpo = typeof r[METRIC.rewardsAccuracies] === 'number' ? ` reward_acc ${fmt(r[METRIC.rewardsAccuracies], 2)} margin ${fmt(r[METRIC.rewardsMargins])}` : '';
+      process.stdout.write(`step ${r.step}/${totalSteps.n} loss ${fmt(r[METRIC.loss])} lr ${fmt(r[METRIC.learningRate])} grad_norm ${fmt(r[METRIC.gradNorm])} tok/s ${fmt(r[METRIC.tokensPerSecond], 0)}${dpo}\n`);
+    } else if (typeof r[evalMetric(METRIC.loss)] === 'number') {
+      process.stdout.write(`step ${r.step} eval_loss ${fmt(r[evalMetric(METRIC.loss)])}\n`);
     }
   } else if (e.type === 'log' && e.level !== 'info') {
     process.stderr.write(`${e.level}: ${e.message}\n`);

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { ValidateOutput } from '../../core/protocol/cliOutputs';
 import type { CliCommand } from './index';
 import { parseArgs, UsageError, withUsage } from './args';
 import { validateFile } from '../../core/node/validateFile';
@@ -34,7 +35,7 @@ export const validateCommand: CliCommand = {
           if (file === '-') throw new UsageError('--against needs FILE to be a path, not standard input');
           result.warnings.push(...(await checkLeakage(against, file)));
         }
-        process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatValidationText(file === '-' ? '<stdin>' : file, result));
+        process.stdout.write(flags.json ? `${JSON.stringify(ValidateOutput.parse(result))}\n` : formatValidationText(file === '-' ? '<stdin>' : file, result));
         return result.errors.length || result.omittedErrors ? 1 : 0;
       } catch (e) {
         if (e instanceof UsageError) throw e;

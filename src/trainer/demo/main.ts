@@ -3,6 +3,7 @@
 // seeds, and write the table (markdown + CSV) into the demo's folder. Training goes through the product's
 // CLI; evaluation generates in process with the engine.
 import * as fs from 'node:fs';
+import { MODEL_CONFIG } from '../../core/node/modelFolder';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../backend';
@@ -78,7 +79,7 @@ function trainArgs(method: 'sft' | 'dpo', task: DemoTask, args: DemoArgs, seed: 
 export async function main(args: DemoArgs): Promise<void> {
   const t0 = Date.now();
   const trainerJs = path.join(args.root, 'dist', 'trainer.js');
-  for (const p of [trainerJs, path.join(args.model, 'config.json')]) if (!fs.existsSync(p)) throw new Error(`${p} not found (run "node esbuild.mjs" and "npm run pretrain-sample-model" first)`);
+  for (const p of [trainerJs, path.join(args.model, MODEL_CONFIG)]) if (!fs.existsSync(p)) throw new Error(`${p} not found (run "node esbuild.mjs" and "npm run pretrain-sample-model" first)`);
   const tasks = demoTasks(args.samples).filter((t) => !args.tasks || args.tasks.includes(t.id));
   for (const t of tasks) for (const f of [t.train, t.eval, t.pairs]) if (f && !fs.existsSync(f)) throw new Error(`${f} not found (datasets-sample/generate.mjs writes it)`);
   const backend = await initBackend(args.backend);

@@ -23,11 +23,13 @@ export function loadChatTemplate(tokConfig: Record<string, unknown>, file: strin
     if (text !== undefined) specials[key] = text;
   }
   return {
-    render(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string {
+    render(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean; tools?: Record<string, unknown>[] }): string {
       try {
+        // transformers passes `tools` only when given: templates test `tools is defined`/`tools is not none`.
         return template.render({
           ...specials,
           messages,
+          ...(opts?.tools ? { tools: opts.tools } : {}),
           add_generation_prompt: opts?.addGenerationPrompt ?? false,
         });
       } catch (e) {

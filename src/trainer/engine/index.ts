@@ -2,9 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedModel } from './types';
-import { readHfConfig } from './hfConfig';
-import { loadTokenizer, readTokenizerConfig } from './tokenizer';
-import { loadChatTemplate } from './chatTemplate';
+import { loadTextSide } from './textSide';
 import { readJsonObject } from './jsonFile';
 import { LlamaModel, expectedTensors } from './model';
 import { WeightSource } from './weightSource';
@@ -29,11 +27,7 @@ export { readPeftAdapter, writePeftAdapter, loraScale, LORA_TARGETS } from './pe
 
 /** Loads a Hugging Face model folder (the backend must be initialised first: src/trainer/backend.ts initBackend). */
 export async function loadModel(dir: string, opts?: { trainableBase?: boolean }): Promise<LoadedModel> {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: model folder not found`);
-  const config = readHfConfig(dir);
-  const tokConfig = readTokenizerConfig(dir);
-  const tokenizer = loadTokenizer(dir, config, tokConfig);
-  const chatTemplate = loadChatTemplate(tokConfig, path.join(dir, 'tokenizer_config.json'));
+  const { config, tokenizer, chatTemplate } = loadTextSide(dir);
   const genFile = path.join(dir, 'generation_config.json');
   const generationConfig = fs.existsSync(genFile) ? readJsonObject(genFile) : undefined;
   const source = new WeightSource(dir);

@@ -1,7 +1,7 @@
 // score and generate requests of the child process (the extension's trainer), answered with the engine.
 // child.ts spreads engineHandlers into its table: importing child.ts from here instead would be a cycle,
 // and the bundler then runs a top-level registerHandler() before child.ts has created its table.
-import type { TrainerEvent, TrainerRequest } from '../../core/protocol/trainerProtocol';
+import type { TrainerEvent, TrainerRequest } from '../../core/protocol/trainer';
 import { initBackend } from '../backend';
 import { loadWithAdapter, scoreTokens, tokensFor } from './scoring';
 import { generate } from './generate';

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ChatTemplateLike as ChatTemplate } from '../../core/prompt/recordSegments';
 
 export interface ModelConfig {
   architecture: 'LlamaForCausalLM' | 'MistralForCausalLM' | 'Qwen2ForCausalLM' | 'Qwen3ForCausalLM' | 'Gemma3ForCausalLM';
@@ -66,14 +67,8 @@ export interface TextTokenizer {
   vocabSize: number;
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
-
-export interface ChatTemplate {
-  render(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
-}
+export type { ChatMessage } from '../../core/datasets/records';
+export type { ChatTemplateLike as ChatTemplate } from '../../core/prompt/recordSegments';
 
 export interface LoraSpec {
   r: number;

@@ -1,5 +1,5 @@
 import { Rng } from './rng';
-import type { TokenizedExample } from './sftExamples';
+import type { TokenizedExample } from '../prompt/renderRecord';
 
 /**
  * Batches of example indices for one epoch: shuffled by (seed, epoch), then grouped by length inside

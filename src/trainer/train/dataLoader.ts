@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
-import { detectFormat, FORMAT_LABELS, FORMAT_SCHEMAS, kindOf, type RecordFormat } from '../../core/datasets/records';
-import type { SftRecord } from './sftExamples';
-import type { DpoRecord } from './dpoExamples';
+import { detectFormat, FORMAT_LABELS, FORMAT_SCHEMAS, kindOf, normalizeRecord, type DpoRecord, type RecordFormat, type SftRecord } from '../../core/datasets/records';
 import { validateFile } from '../../core/node/validateFile';
 import { Label, LABELS } from '../../core/labels/prefsRecord';
 import { preferredPair } from '../../core/labels/exportPairs';
@@ -96,7 +94,7 @@ export async function loadRecords(file: string, method: 'sft' | 'dpo', gate: { p
     problemCount++;
     if (problems.length < MAX_REPORTED) problems.push(`${file}:${line}: ${msg}`);
   };
-  const records: { line: number; record: unknown; raw: Record<string, unknown> }[] = [];
+  const records: { line: number; record: SftRecord | DpoRecord; raw: Record<string, unknown> }[] = [];
   const formats = new Set<RecordFormat>();
   const rl = readline.createInterface({ input: fs.createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let line = 0;
@@ -125,7 +123,7 @@ export async function loadRecords(file: string, method: 'sft' | 'dpo', gate: { p
       continue;
     }
     formats.add(format);
-    records.push({ line, record: parsed.data, raw: value as Record<string, unknown> });
+    records.push({ line, record: normalizeRecord(format, value as Record<string, unknown>) as SftRecord | DpoRecord, raw: value as Record<string, unknown> });
   }
   const preferences = method === 'dpo' ? applyPreferenceLabels(file, records as DpoRow[], problem) : undefined;
   if (problemCount > 0) {

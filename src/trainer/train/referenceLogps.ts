@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../../core/node/atomicWrite';
 import type { TrainableLM } from './lm';
-import type { DpoExample } from './dpoExamples';
+import type { DpoExample } from '../prompt/renderRecord';
 import { padBatch } from './batching';
 import { sequenceLogps } from './losses';
 import type { ReferenceLogps } from './trainLoop';

@@ -4,12 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunConfig } from '../../core/runConfig';
 import { RUN_FILES, type RunRecord } from '../../core/runFolder';
 import { engineRefusals, formatRefusals } from '../../core/engineSupport';
-import type { MetricsRecord } from '../../core/metrics';
+import { METRIC, type MetricsRecord } from '../../core/metrics';
 import { readRunRecord } from '../../core/node/runFolderReader';
-import type { ChatTemplateLike, TokenizerLike, TrainableLM } from './lm';
+import type { TokenizerLike, TrainableLM } from './lm';
+import type { ChatTemplateLike } from '../../core/prompt/recordSegments';
 import { formatPreferenceSummary, loadRecords } from './dataLoader';
-import { tokenizeSft, type TokenizedExample } from './sftExamples';
-import { tokenizeDpo, type DpoExample } from './dpoExamples';
+import { tokenizeDpo, tokenizeSft, type DpoExample, type TokenizedExample } from '../prompt/renderRecord';
 import { RunWriter } from './runWriter';
 import { trainsNothing } from './trainedTokens';
 import { listCheckpoints, loadCheckpoint, removeStaleCheckpointTemps, saveCheckpoint } from './checkpoint';
@@ -216,7 +216,8 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     const outcome = await trainLoop(model, data, config, tokenizer.padId, {
       metrics: (record) => {
         writer.appendMetrics(record);
-        if (typeof record.loss === 'number') lastLoss = record.loss;
+        const loss = record[METRIC.loss];
+        if (typeof loss === 'number') lastLoss = loss;
         emit({ type: 'metrics', record });
       },
       log,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { EVAL_PREFIX, evalMetric, METRIC } from '../../core/metrics';
 import type { RunConfig } from '../../core/runConfig';
 import type { MetricsRecord } from '../../core/metrics';
 import type { TrainableLM } from './lm';
@@ -6,8 +7,8 @@ import { AdamW, clipByGlobalNorm } from './optimizer';
 import { learningRateAt } from './schedule';
 import { BatchCursor, padBatch, type PaddedBatch } from './batching';
 import { chosenNll, dpoLoss, sequenceLogps, sftLoss } from './losses';
-import type { TokenizedExample } from './sftExamples';
-import type { DpoExample } from './dpoExamples';
+import type { TokenizedExample } from '../prompt/renderRecord';
+import type { DpoExample } from '../prompt/renderRecord';
 import { Rng } from './rng';
 import type { TrainerState } from './checkpoint';
 import { assertBatchTrains } from './trainedTokens';
@@ -185,12 +186,12 @@ function dpoMetrics(all: NonNullable<MicroStats['dpo']>[], prefix: string): Reco
   const c = all.flatMap((d) => d.chosenRewards);
   const r = all.flatMap((d) => d.rejectedRewards);
   return {
-    [`${prefix}rewards/chosen`]: mean(c),
-    [`${prefix}rewards/rejected`]: mean(r),
-    [`${prefix}rewards/margins`]: mean(c.map((x, i) => x - r[i])),
-    [`${prefix}rewards/accuracies`]: mean(c.map((x, i) => (x > r[i] ? 1 : 0))),
-    [`${prefix}logps/chosen`]: mean(all.flatMap((d) => d.chosenLogps)),
-    [`${prefix}logps/rejected`]: mean(all.flatMap((d) => d.rejectedLogps)),
+    [`${prefix}${METRIC.rewardsChosen}`]: mean(c),
+    [`${prefix}${METRIC.rewardsRejected}`]: mean(r),
+    [`${prefix}${METRIC.rewardsMargins}`]: mean(c.map((x, i) => x - r[i])),
+    [`${prefix}${METRIC.rewardsAccuracies}`]: mean(c.map((x, i) => (x > r[i] ? 1 : 0))),
+    [`${prefix}${METRIC.logpsChosen}`]: mean(all.flatMap((d) => d.chosenLogps)),
+    [`${prefix}${METRIC.logpsRejected}`]: mean(all.flatMap((d) => d.rejectedLogps)),
   };
 }
 
@@ -213,8 +214,8 @@ export function evaluateLoss(model: TrainableLM, data: TrainData, config: RunCon
     if (out.stats) dpo.push(out.stats);
   }
   const total = weights.reduce((a, b) => a + b, 0);
-  const result: Record<string, number> = { eval_loss: losses.reduce((a, l, i) => a + l * weights[i], 0) / total };
-  return data.method === 'dpo' ? { ...result, ...dpoMetrics(dpo, 'eval_') } : result;
+  const result: Record<string, number> = { [evalMetric(METRIC.loss)]: losses.reduce((a, l, i) => a + l * weights[i], 0) / total };
+  return data.method === 'dpo' ? { ...result, ...dpoMetrics(dpo, EVAL_PREFIX) } : result;
 }
 
 /**
@@ -299,11 +300,11 @@ export async function trainLoop(model: TrainableLM, data: TrainData, config: Run
       hooks.metrics({
         step,
         epoch: Number(cursor.epochProgress.toFixed(4)),
-        loss: lossSum,
-        learning_rate: lr,
-        grad_norm: clipped.norm,
-        tokens_per_second: stepTokens / seconds,
-        num_tokens: numTokens,
+        [METRIC.loss]: lossSum,
+        [METRIC.learningRate]: lr,
+        [METRIC.gradNorm]: clipped.norm,
+        [METRIC.tokensPerSecond]: stepTokens / seconds,
+        [METRIC.numTokens]: numTokens,
         ...(data.method === 'dpo' ? dpoMetrics(dpoStats, '') : {}),
       });
       if (config.evalEvery !== undefined && step % config.evalEvery === 0) {

@@ -1,5 +1,4 @@
-import type { TokenizedExample } from './sftExamples';
-import type { DpoExample } from './dpoExamples';
+import type { DpoExample, TokenizedExample } from '../prompt/renderRecord';
 
 export function trainedTokenCount(e: TokenizedExample): number {
   let n = 0;

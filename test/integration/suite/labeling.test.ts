@@ -239,7 +239,8 @@ suite('labeling', () => {
       return l && l.length >= 16 ? l : undefined;
     }, 30_000, 'code lenses');
     const titles = lenses.filter((l) => l.range.start.line === 2).map((l) => l.command?.title);
-    assert.deepEqual(titles, ['Prefer A', 'Prefer B', 'Tie', 'Open side by side']);
+    assert.deepEqual(titles.filter((t) => t !== 'Show training tokens'), ['Prefer A', 'Prefer B', 'Tie', 'Open side by side']);
+    assert.ok(titles.includes('Show training tokens'), 'the inspector lens sits beside the labeling lenses');
     await ui.waitFor('.contentWidgets .codelens-decoration a:has-text("Prefer B")', { timeoutMs: 30_000 });
     const preferB = lenses.find((l) => l.range.start.line === 2 && l.command?.title === 'Prefer B')!;
     await vscode.commands.executeCommand(preferB.command!.command, ...(preferB.command!.arguments ?? []));

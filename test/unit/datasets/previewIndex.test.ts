@@ -42,6 +42,6 @@ test('histogram bins cover every value; short answers are labels', () => {
   assert.equal(h.counts.reduce((a, b) => a + b, 0), 5);
   assert.equal(h.edges[0], 1);
   assert.ok(h.edges[h.edges.length - 1] > 50);
-  assert.equal(recordLabel({ kind: 'sft', format: 'messages', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'Urgency: urgent\nResponder: nurse' }] }), 'Urgency: urgent · Responder: nurse');
+  assert.equal(recordLabel({ kind: 'sft', format: 'messages', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'Urgency: urgent\nResponder: nurse' }] }), 'Urgency: urgent\nResponder: nurse');
   assert.equal(recordLabel({ kind: 'sft', format: 'prompt_completion', prompt: 'p', completion: 'x'.repeat(41) }), null);
 });

@@ -78,7 +78,7 @@ test('readRecords normalizes every format and throws DatasetError naming file, l
   const alpaca = write('a.jsonl', `${JSON.stringify({ instruction: 'Classify.', input: 'Note.', output: 'yes' })}\n`);
   const got = [];
   for await (const r of readRecords(alpaca)) got.push(r);
-  assert.deepEqual(got, [{ line: 1, record: { kind: 'sft', format: 'alpaca', prompt: 'Classify.\n\nNote.', completion: 'yes' } }]);
+  assert.deepEqual(got, [{ line: 1, record: { kind: 'sft', format: 'alpaca', instruction: 'Classify.', input: 'Note.', prompt: 'Classify.\n\nNote.', completion: 'yes' } }]);
 
   const implicit = write('i.jsonl', `${JSON.stringify({ chosen: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'good' }], rejected: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'bad' }] })}\n`);
   for await (const { record } of readRecords(implicit, { format: 'dpo' })) {

@@ -38,7 +38,7 @@ test('UTI labels are yes/no and both classes are present', async () => {
   const labels = new Map<string, number>();
   for await (const { record } of readRecords(sample('uti', 'uti.train.sft.jsonl'))) {
     assert.equal(record.kind === 'sft' && record.format, 'prompt_completion');
-    if (record.kind === 'sft' && record.format === 'prompt_completion') labels.set(record.completion, (labels.get(record.completion) ?? 0) + 1);
+    if (record.kind === 'sft' && record.format === 'prompt_completion' && typeof record.completion === 'string') labels.set(record.completion, (labels.get(record.completion) ?? 0) + 1);
   }
   assert.deepEqual([...labels.keys()].sort(), [' no', ' yes']);
   assert.ok(Math.min(...labels.values()) > 120);

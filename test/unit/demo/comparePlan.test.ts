@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evalCandidates, modelNames, sharedModel, type RunChoice } from '../../../src/core/compare/comparePlan';
 import { buildComparison, parseEvalJson, taskOfDataset } from '../../../src/core/compare/evalOutput';
-import { CompareHostMessage, CompareWebviewMessage } from '../../../src/core/compare/protocol';
+import { CompareHostMessage, CompareWebviewMessage } from '../../../src/core/protocol/compare';
 
 const sft: RunChoice = { id: 'r1', method: 'sft', model: 'datasets-sample/model', data: 'datasets-sample/triage/triage.train.sft.jsonl' };
 const dpo: RunChoice = { id: 'r2', method: 'dpo', model: 'datasets-sample/model', data: 'datasets-sample/triage/triage.train.dpo.jsonl', evalData: 'mine.jsonl' };
@@ -19,23 +19,17 @@ test('column names and the shared base model', () => {
   assert.equal(sharedModel([sft, { ...dpo, model: 'other' }]), undefined);
 });
 
-test('eval JSON is read leniently, and refused with a reason when it is not an evaluation', () => {
-  const ev = parseEvalJson(
-    JSON.stringify({ metrics: { accuracy: 0.5, macroF1: 0.4, count: 2 }, examples: [{ id: 'a', prompt: 'p', reference: ' yes', prediction: 'yes' }, { messages: [{ role: 'user', content: 'q' }], gold: 'no', output: 'yes', correct: false }] }),
-    'test',
-  );
-  assert.deepEqual(ev.metrics, { 'accuracy': 0.5, 'macroF1': 0.4 });
-  assert.deepEqual(ev.examples[0], { key: 'a', prompt: 'p', gold: ' yes', output: 'yes' });
-  assert.deepEqual(ev.examples[1], { key: '2', prompt: 'q', gold: 'no', output: 'yes', score: 0 });
-  const fromDir = parseEvalJson(
-    JSON.stringify({ task: 'classification', count: 2, classification: { accuracy: 1, macroF1: 1, unparsed: 0, perClass: [] }, outDir: '/runs/e' }),
-    'eval y',
-    (dir) => (dir === '/runs/e' ? '{"line":1,"id":"u1","prompt":"p","reference":" yes","output":" yes","predicted_label":"yes","correct":true}\n{"line":2,"pro' : undefined),
+test('eval JSON is read with the schema the CLI writes it with, and refused with a reason otherwise', () => {
+  const summary = { task: 'classification', count: 2, classification: { accuracy: 1, macroF1: 1, unparsed: 0, count: 2, perClass: [] }, outDir: '/runs/e' };
+  const fromDir = parseEvalJson(JSON.stringify(summary), 'eval y', (dir) =>
+    dir === '/runs/e' ? '{"line":1,"id":"u1","prompt":"p","reference":" yes","output":" yes","predicted_label":"yes","correct":true}\n{"line":2,"pro' : undefined,
   );
   assert.deepEqual(fromDir.metrics, { 'classification.accuracy': 1, 'classification.macroF1': 1 });
   assert.deepEqual(fromDir.examples, [{ key: 'u1', prompt: 'p', gold: ' yes', output: ' yes', predicted: 'yes', score: 1 }], 'outputs.jsonl read, torn last line skipped');
   assert.throws(() => parseEvalJson('Traceback', 'eval x'), /eval x: the evaluator did not print JSON/);
-  assert.throws(() => parseEvalJson('{"accuracy":1}', 'eval x'), /no per-example outputs/);
+  assert.throws(() => parseEvalJson('{"accuracy":1}', 'eval x'), /not an evaluation summary/);
+  assert.throws(() => parseEvalJson(JSON.stringify(summary), 'eval x', () => undefined), /no per-example outputs/);
+  assert.throws(() => parseEvalJson(JSON.stringify(summary), 'eval x', () => '{"line":1,"prediction":"yes"}\n'), /not an evaluation output/);
 });
 
 test('comparison joins models by example and scores the study tasks the demo way', () => {

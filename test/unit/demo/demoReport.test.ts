@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ResultGrid, checksMarkdown, resultsMarkdown } from '../../../src/trainer/demo/demoReport';
-import { goldOf } from '../../../src/trainer/demo/evaluateSet';
+import { referenceAnswer } from '../../../src/core/datasets/recordSummary';
+import { sftRecord } from '../train/mockModel';
+
+const goldOf = (raw: object) => referenceAnswer(sftRecord(raw));
 
 function grid(): ResultGrid {
   const g = new ResultGrid();
@@ -41,5 +44,5 @@ test('gold answers come from every SFT format', () => {
   assert.equal(goldOf({ prompt: 'p', completion: ' yes' }), ' yes');
   assert.equal(goldOf({ instruction: 'i', input: 'x', output: 'B. X' }), 'B. X');
   assert.equal(goldOf({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'Urgency: urgent' }] }), 'Urgency: urgent');
-  assert.equal(goldOf({ text: 't' }), 't');
+  assert.equal(goldOf({ text: 't' }), undefined, 'plain text has no answer to compare against');
 });

@@ -9,7 +9,7 @@ import * as esbuild from 'esbuild';
 import { initBackend } from '../../../src/trainer/backend';
 import { generate, loadModel, type LoadedModel } from '../../../src/trainer/engine';
 import { generationPromptIds } from '../../../src/trainer/engine/generationPrompt';
-import { parseTrainerRequest } from '../../../src/core/protocol/trainerProtocol';
+import { parseTrainerRequest } from '../../../src/core/protocol/trainer';
 import { writeTinyModel } from '../../fixtures/tinyModel';
 import { tempDir } from './helpers';
 
@@ -44,10 +44,11 @@ describe('generation prompts', () => {
     assert.equal(r.ids.filter((id) => id === m.tokenizer.bosId).length, 1);
   });
 
-  test('without messages, or without a chat template, the text is tokenised as given', () => {
+  test('without messages the text is tokenised as given; without a chat template, as training renders the chat', () => {
     assert.deepEqual(generationPromptIds(m, { text: 'Fever?' }), { ids: m.tokenizer.encode('Fever?'), chat: false });
     const flat = 'system: Be brief.\n\nuser: Fever?';
-    assert.deepEqual(generationPromptIds(plain, { text: flat, messages: chat }), { ids: plain.tokenizer.encode(flat), chat: false });
+    const trainedAs = '### System:\nBe brief.\n\n### User:\nFever?\n\n### Assistant:\n';
+    assert.deepEqual(generationPromptIds(plain, { text: flat, messages: chat }), { ids: [plain.tokenizer.bosId!, ...plain.tokenizer.encode(trainedAs, { addSpecialTokens: false })], chat: true });
   });
 
   test('EOS as the very first token gives empty output, decoded to "" rather than an error', async () => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { writePeftAdapter } from '../../../src/trainer/engine/peft';
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedModel, LoraSpec, ModelConfig } from '../../../src/trainer/engine';
@@ -61,4 +62,19 @@ export function engineLogprobs(m: LoadedModel, seqs: number[][]): (number | null
   const rows = lp.arraySync() as number[][];
   lp.dispose();
   return rows.map((r, b) => r.slice(0, seqs[b].length).map((v, t) => (t === 0 ? null : v)));
+}
+
+/** The trainer entry bundled into out/<name>/trainer.js (inside the repository, so packages resolve from node_modules). */
+export async function bundleTrainerCli(name: string): Promise<string> {
+  const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
+  const trainer = path.join(root, 'out', name, 'trainer.js');
+  const esbuild = await import('esbuild');
+  await esbuild.build({ entryPoints: [path.join(root, 'src/trainer/main.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: trainer, packages: 'external', logLevel: 'error' });
+  return trainer;
+}
+
+/** Runs the bundled CLI as a user would and collects its exit code and output. */
+export function runCli(trainer: string, args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [trainer, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }

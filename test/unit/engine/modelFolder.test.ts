@@ -177,6 +177,6 @@ describe('model folders', () => {
   test('an empty or missing folder is a clear error', async () => {
     await assert.rejects(loadModel(path.join(tempDir('none'), 'nope')), /model folder not found/);
     const dir = tempDir('empty');
-    await assert.rejects(loadModel(dir), /config\.json: cannot read \(ENOENT\)/);
+    await assert.rejects(loadModel(dir), /not a Hugging Face model folder \(no config\.json\)/);
   });
 });

@@ -18,7 +18,7 @@ test('prompts come from prompt, messages, alpaca and text records; bad lines are
   assert.deepEqual(r.prompts, [
     { line: 1, id: 'x1', prompt: 'Summarise the note.' },
     { line: 2, id: 'p2', prompt: [{ role: 'system', content: 's' }, { role: 'user', content: 'u' }] },
-    { line: 3, id: 'p3', prompt: 'Classify\n\nfever' },
+    { line: 3, id: 'p3', prompt: [{ role: 'user', content: 'Classify\n\nfever' }] },
     { line: 4, id: 'p4', prompt: 'free' },
   ]);
   assert.deepEqual(r.errors.map((e) => e.line), [5, 6, 7]);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { recordView } from '../../../src/host/labeling/recordViews';
-import { RecordView } from '../../../src/core/labels/labelerProtocol';
+import { RecordView } from '../../../src/core/protocol/labeler';
 import { fnv1a } from '../../../src/core/labels/displayOrder';
 
 test('what the labeler receives per line passes its own protocol schema', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alignSeries, CHARTS, decimateRecords, ema, formatTick, seriesOf } from '../../../src/core/runs/chartSeries';
 import { metricsToCsv } from '../../../src/core/runs/metricsCsv';
-import { DashboardToHost, HostToDashboard } from '../../../src/core/runs/dashboardProtocol';
+import { DashboardWebviewMessage, DashboardHostMessage } from '../../../src/core/protocol/dashboard';
 import { DPO_METRIC_NAMES, MetricsRecord, TRAIN_METRIC_NAMES } from '../../../src/core/metrics';
 
 test('EMA: weight 0 is the raw series; debiased start; converges to a constant', () => {
@@ -53,13 +53,13 @@ test('CSV: run ids and metric names from the workspace cannot become formulas; n
 });
 
 test('dashboard protocol accepts known messages and rejects unknown or malformed ones', () => {
-  assert.ok(DashboardToHost.safeParse({ type: 'ready' }).success);
-  assert.ok(!DashboardToHost.safeParse({ type: 'eval', code: 'x' }).success);
-  assert.ok(!DashboardToHost.safeParse({ type: 'exportPng', dataUrl: 'javascript:alert(1)' }).success);
-  assert.ok(!DashboardToHost.safeParse({ type: 'removeRun' }).success);
-  assert.ok(HostToDashboard.safeParse({ type: 'append', runId: 'r', records: [{ step: 1, epoch: 0, loss: 1 }] }).success);
-  assert.ok(!HostToDashboard.safeParse({ type: 'append', runId: 'r', records: [{ epoch: 0 }] }).success);
-  assert.ok(!HostToDashboard.safeParse({ type: 'snapshot', runs: [], extra: 1 }).success);
+  assert.ok(DashboardWebviewMessage.safeParse({ type: 'ready' }).success);
+  assert.ok(!DashboardWebviewMessage.safeParse({ type: 'eval', code: 'x' }).success);
+  assert.ok(!DashboardWebviewMessage.safeParse({ type: 'exportPng', dataUrl: 'javascript:alert(1)' }).success);
+  assert.ok(!DashboardWebviewMessage.safeParse({ type: 'removeRun' }).success);
+  assert.ok(DashboardHostMessage.safeParse({ type: 'append', runId: 'r', records: [{ step: 1, epoch: 0, loss: 1 }] }).success);
+  assert.ok(!DashboardHostMessage.safeParse({ type: 'append', runId: 'r', records: [{ epoch: 0 }] }).success);
+  assert.ok(!DashboardHostMessage.safeParse({ type: 'snapshot', runs: [], extra: 1 }).success);
 });
 
 test('tick labels stay readable across magnitudes', () => {

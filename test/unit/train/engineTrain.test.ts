@@ -13,7 +13,8 @@ import { RunConfig, type RunConfigInput } from '../../../src/core/runConfig';
 import { runTraining } from '../../../src/trainer/train/runTraining';
 import { loadEngineModel } from '../../../src/trainer/train/engineLoader';
 import { readMetrics } from '../../../src/core/node/runFolderReader';
-import { tokenizeSft } from '../../../src/trainer/train/sftExamples';
+import { tokenizeSft } from '../../../src/trainer/prompt/renderRecord';
+import { dpoRecord, sftRecord } from './mockModel';
 import { padBatch } from '../../../src/trainer/train/batching';
 import { listCheckpoints, loadCheckpoint } from '../../../src/trainer/train/checkpoint';
 import { sftLoss } from '../../../src/trainer/train/losses';
@@ -66,7 +67,7 @@ test('masking: changing only the prompt tokens\' targets does not change the SFT
   const m: LoadedModel = await loadModel(modelDir);
   try {
     m.model.lora.attach({ r: 4, alpha: 8, dropout: 0, targets: ['q_proj', 'v_proj'], useRslora: false }, 1);
-    const ex = tokenizeSft({ prompt: 'Triage note: fever.', completion: ' urgent' }, m.tokenizer, m.chatTemplate, 64);
+    const ex = tokenizeSft(sftRecord({ prompt: 'Triage note: fever.', completion: ' urgent' }), m.tokenizer, m.chatTemplate, 64);
     const firstTrained = ex.lossMask.indexOf(1);
     assert.deepEqual(m.tokenizer.decode(ex.ids.slice(firstTrained), { skipSpecialTokens: true }), ' urgent', 'loss starts exactly at the completion');
     const batch = padBatch([ex], m.tokenizer.padId);
@@ -135,7 +136,7 @@ test('DPO after SFT on the engine: the reference is the SFT model (not the raw b
   const cacheDir = path.join(tmp, 'dpo-after', 'reference-logps');
   const cached = JSON.parse(fs.readFileSync(path.join(cacheDir, fs.readdirSync(cacheDir)[0]), 'utf8')) as { chosen: number[]; rejected: number[] };
   // Independent path: the SFT adapter loaded as an ordinary (enabled) adapter rather than folded.
-  const { tokenizeDpo } = await import('../../../src/trainer/train/dpoExamples');
+  const { tokenizeDpo } = await import('../../../src/trainer/prompt/renderRecord');
   const { sequenceLogps } = await import('../../../src/trainer/train/losses');
   const m = await loadModel(modelDir);
   try {
@@ -143,7 +144,7 @@ test('DPO after SFT on the engine: the reference is the SFT model (not the raw b
     const seqLogp = (enabled: boolean) => {
       m.model.lora.setEnabled(enabled);
       return pairs.map((p) => {
-        const ex = tokenizeDpo(p, m.tokenizer, m.chatTemplate, 64).chosen;
+        const ex = tokenizeDpo(dpoRecord(p), m.tokenizer, m.chatTemplate, 64).chosen;
         return tf.tidy(() => sequenceLogps(m.model.tokenLogprobs(tf.tensor2d([ex.ids], undefined, 'int32')), tf.tensor2d([ex.lossMask])).dataSync()[0]);
       });
     };

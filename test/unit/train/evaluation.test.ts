@@ -8,8 +8,10 @@ import { initBackend } from '../../../src/trainer/backend';
 import { loadModel } from '../../../src/trainer/engine';
 import { writeTinyModel } from '../../fixtures/tinyModel';
 import { runEval } from '../../../src/trainer/eval/runEval';
-import { evalExample, isClassification } from '../../../src/trainer/eval/evalExamples';
-import { chatml } from './mockModel';
+import { generationPrompt } from '../../../src/core/prompt/recordSegments';
+import { classificationLabels } from '../../../src/core/datasets/recordSummary';
+import { answerBudget } from '../../../src/core/evalMetrics';
+import { chatml, sftRecord } from './mockModel';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-eval-'));
 const modelDir = path.join(tmp, 'model');
@@ -27,16 +29,17 @@ function jsonl(name: string, rows: unknown[]): string {
   return f;
 }
 
-test('eval prompts are rendered exactly as in training; the task type is detected', () => {
-  const ex = evalExample({ messages: [{ role: 'user', content: 'Fever?' }, { role: 'assistant', content: 'admit' }] }, {}, 3, chatml)!;
-  assert.equal(ex.prompt, '<|user|>\nFever?<|end|>\n<|assistant|>\n');
-  assert.equal(ex.reference, 'admit');
-  const small = Array.from({ length: 6 }, (_, i) => ({ ...ex, label: i % 2 ? 'a' : 'b' }));
-  assert.equal(isClassification(small, small.map(() => ({}))), true);
-  const free = Array.from({ length: 6 }, (_, i) => ({ ...ex, label: `summary ${i}` }));
-  assert.equal(isClassification(free, free.map(() => ({}))), false);
-  assert.equal(isClassification(free, free.map(() => ({ label: 'x' }))), true);
-  assert.equal(evalExample({ text: 'x' }, {}, 1, chatml), undefined);
+test('eval prompts are rendered exactly as in training; one classification rule; one answer budget', () => {
+  const chat = sftRecord({ messages: [{ role: 'user', content: 'Fever?' }, { role: 'assistant', content: 'admit' }] });
+  assert.equal(generationPrompt(chat, chatml), '<|user|>\nFever?<|end|>\n<|assistant|>\n');
+  assert.equal(generationPrompt(chat, undefined), '### User:\nFever?\n\n### Assistant:\n');
+  assert.equal(generationPrompt(sftRecord({ prompt: 'Q:', completion: ' a' }), chatml), 'Q:', 'standard prompt-completion is fed as it is');
+  assert.equal(generationPrompt(sftRecord({ text: 'x' }), chatml), undefined);
+  assert.deepEqual(classificationLabels(['a', 'b', 'a', 'b', 'a', 'b']), [{ label: 'a', count: 3 }, { label: 'b', count: 3 }]);
+  assert.equal(classificationLabels(Array.from({ length: 6 }, (_, i) => `summary ${i}`)), null, 'every answer distinct: free text');
+  assert.equal(classificationLabels(['a', 'a', null, null]), null, 'long answers: free text');
+  assert.equal(answerBudget([3, 40]), 56);
+  assert.equal(answerBudget([2000]), 512);
 });
 
 test('classification eval writes metrics.json and outputs.jsonl with each answer', { timeout: 120_000 }, async () => {

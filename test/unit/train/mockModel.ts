@@ -3,7 +3,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { LoraControllerLike, LoraSpecLike, TokenizerLike, TrainableLM, ChatTemplateLike } from '../../../src/trainer/train/lm';
+import type { LoraControllerLike, LoraSpecLike, TokenizerLike, TrainableLM } from '../../../src/trainer/train/lm';
+import type { ChatTemplateLike } from '../../../src/core/prompt/recordSegments';
+import { detectFormat, normalizeRecord, type DpoRecord, type SftRecord, type UnpairedRecord } from '../../../src/core/datasets/records';
 import { Rng } from '../../../src/trainer/train/rng';
 
 export const BOS = 256;
@@ -25,6 +27,14 @@ export const chatml: ChatTemplateLike = {
   render: (messages, opts) =>
     messages.map((m) => `<|${m.role}|>\n${m.content}<|end|>\n`).join('') + (opts?.addGenerationPrompt ? '<|assistant|>\n' : ''),
 };
+
+/** A JSONL record as the trainer's loader yields it (detected and normalized). */
+export function sftRecord(raw: object): SftRecord | UnpairedRecord {
+  return normalizeRecord(detectFormat(raw)!, raw as Record<string, unknown>) as SftRecord | UnpairedRecord;
+}
+export function dpoRecord(raw: object): DpoRecord {
+  return normalizeRecord(detectFormat(raw)!, raw as Record<string, unknown>) as DpoRecord;
+}
 
 function randomMatrix(rng: Rng, rows: number, cols: number, scale: number): tf.Tensor2D {
   return tf.tensor2d(Float32Array.from({ length: rows * cols }, () => (rng.next() * 2 - 1) * scale), [rows, cols]);

@@ -11,7 +11,7 @@ import { runTraining, type RunEvent } from '../../../src/trainer/train/runTraini
 import { readMetrics, readRunRecord } from '../../../src/core/node/runFolderReader';
 import { listCheckpoints } from '../../../src/trainer/train/checkpoint';
 import { REF_CACHE_DIR } from '../../../src/trainer/train/referenceLogps';
-import { MockModel, byteTokenizer, chatml } from './mockModel';
+import { MockModel, byteTokenizer, chatml, dpoRecord } from './mockModel';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-train-'));
 const modelDir = path.join(tmp, 'model');
@@ -195,8 +195,8 @@ test('DPO from an SFT adapter: the SFT adapter is folded into the reference, ste
   const sftModel = new MockModel(7);
   await sftModel.lora.loadTrainable(path.join(sftOut, 'adapter'));
   const { computeReferenceLogps } = await import('../../../src/trainer/train/referenceLogps');
-  const { tokenizeDpo } = await import('../../../src/trainer/train/dpoExamples');
-  const pairs = dpoRows.slice(0, 8).map((r) => tokenizeDpo(r, byteTokenizer, chatml, 512));
+  const { tokenizeDpo } = await import('../../../src/trainer/prompt/renderRecord');
+  const pairs = dpoRows.slice(0, 8).map((r) => tokenizeDpo(dpoRecord(r), byteTokenizer, chatml, 512));
   // computeReferenceLogps switches the trainable adapter off; fold it instead to evaluate "SFT model".
   const folded = new MockModel(7);
   await folded.lora.fold(path.join(sftOut, 'adapter'));
@@ -209,12 +209,12 @@ test('DPO from an SFT adapter: the SFT adapter is folded into the reference, ste
 
 test('DPO split-pass gradient equals the gradient of the joint loss (all three loss types, and with the RPO term)', async () => {
   const { microGrads, microLoss } = await import('../../../src/trainer/train/trainLoop');
-  const { tokenizeDpo } = await import('../../../src/trainer/train/dpoExamples');
+  const { tokenizeDpo } = await import('../../../src/trainer/prompt/renderRecord');
   const model = new MockModel(3);
   model.lora.attach({ r: 4, alpha: 8, dropout: 0, targets: ['q_proj'], useRslora: false }, 1);
   // Make the adapter non-zero so the policy differs from the reference.
   model.lora.B!.assign(tf.randomNormal(model.lora.B!.shape, 0, 0.1, 'float32', 5));
-  const pairs = dpoRows.slice(0, 3).map((r, i) => tokenizeDpo({ ...r, chosen: r.chosen.repeat(i + 1) }, byteTokenizer, chatml, 128));
+  const pairs = dpoRows.slice(0, 3).map((r, i) => tokenizeDpo(dpoRecord({ ...r, chosen: r.chosen.repeat(i + 1) }), byteTokenizer, chatml, 128));
   const ref = { chosen: Float64Array.from([-20, -30, -25]), rejected: Float64Array.from([-22, -18, -40]) };
   const vars = model.lora.trainableVariables();
   let plainSigmoid = NaN;

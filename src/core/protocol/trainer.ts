@@ -3,7 +3,7 @@ import { EnvironmentReport } from './environment';
 import { MetricsRecord } from '../metrics';
 import { RunConfig } from '../runConfig';
 import { RunStatus } from '../runFolder';
-import { Role } from '../datasets/records';
+import { ChatMessage } from '../datasets/records';
 
 /**
  * host ↔ trainer messages (Node IPC of a forked dist/trainer.js, or JSON lines on stdio).
@@ -34,7 +34,7 @@ export const TrainerRequest = z.discriminatedUnion('type', [
      * A chat prompt: rendered with the model's chat template plus the generation prompt. `prompt` is then the
      * flattened text, used only when the model has no chat template.
      */
-    messages: z.array(z.object({ role: Role, content: z.string() })).min(1).optional(),
+    messages: z.array(ChatMessage).min(1).optional(),
     maxNewTokens: z.number().int().positive().max(8192).default(128),
     temperature: z.number().min(0).default(0),
     topP: z.number().gt(0).max(1).default(1),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Label, Turns } from './prefsRecord';
+import { Label, Turns } from '../labels/prefsRecord';
 
 /** host ↔ labeler webview. The document is the model: the webview renders snapshots and asks for edits. */
 

@@ -17,7 +17,7 @@ export const DashboardRun = z.strictObject({
 });
 export type DashboardRun = z.infer<typeof DashboardRun>;
 
-export const HostToDashboard = z.discriminatedUnion('type', [
+export const DashboardHostMessage = z.discriminatedUnion('type', [
   /** Complete state; replaces everything the webview holds (latest wins, never a delta). */
   z.strictObject({ type: z.literal('snapshot'), runs: z.array(DashboardRun) }),
   /** New metrics lines of one run since the last message. */
@@ -31,9 +31,9 @@ export const HostToDashboard = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('exported'), what: z.enum(['csv', 'png']), path: z.string() }),
 ]);
-export type HostToDashboard = z.infer<typeof HostToDashboard>;
+export type DashboardHostMessage = z.infer<typeof DashboardHostMessage>;
 
-export const DashboardToHost = z.discriminatedUnion('type', [
+export const DashboardWebviewMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready') }),
   z.strictObject({ type: z.literal('addRun') }),
   z.strictObject({ type: z.literal('removeRun'), runId }),
@@ -41,4 +41,4 @@ export const DashboardToHost = z.discriminatedUnion('type', [
   /** A PNG of the charts, as a data: URL (the webview draws it from its canvases). */
   z.strictObject({ type: z.literal('exportPng'), dataUrl: z.string().startsWith('data:image/png;base64,').max(50_000_000) }),
 ]);
-export type DashboardToHost = z.infer<typeof DashboardToHost>;
+export type DashboardWebviewMessage = z.infer<typeof DashboardWebviewMessage>;
