@@ -25,7 +25,11 @@ export const validateCommand: CliCommand = {
       const file = positional[0];
       const against = typeof flags.against === 'string' ? flags.against : undefined;
       try {
-        for (const f of [file, against]) if (f && f !== '-' && !fs.statSync(f).isFile()) throw new Error(`${f} is not a file`);
+        // A named pipe is read like a file: `clinical-ft validate <(zcat data.jsonl.gz)`.
+        for (const f of [file, against]) {
+          const st = f && f !== '-' ? fs.statSync(f) : undefined;
+          if (st && !st.isFile() && !st.isFIFO()) throw new Error(`${f} is not a file`);
+        }
         const result = await validateFile(file === '-' ? process.stdin : file, {
           format,
           phi: !flags['no-phi'],
