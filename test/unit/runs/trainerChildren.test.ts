@@ -59,7 +59,7 @@ async function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<
   assert.fail(`timed out waiting for ${what}`);
 }
 
-test('dispose (deactivate) kills eval, validate and dataset-check children; a training run is let go, not killed', async () => {
+test('dispose (deactivate) kills eval, validate and dataset-check children; a training run is let go, not killed', async (t) => {
   // Reading a FIFO nobody writes keeps each child busy until it is killed.
   const fifo = path.join(tmp, 'held.jsonl');
   cp.execFileSync('mkfifo', [fifo]);
@@ -79,6 +79,11 @@ test('dispose (deactivate) kills eval, validate and dataset-check children; a tr
   );
   // A training run's lifetime: it reads stdin here, which stays open, so only a kill would end it.
   const run = owner.start({ label: 'train (stand-in)', args: ['validate', '-', '--json'], stdin: true, lifetime: 'run' });
+  // A failed assertion must not leave children blocked forever (they would keep this test file running).
+  t.after(() => {
+    owner.dispose();
+    run.kill();
+  });
   await waitFor(() => owner.live.length === 4 && owner.live.every((c) => c.pid !== undefined), 'four children');
   const windowPids = owner.live.filter((c) => c.lifetime === 'window').map((c) => c.pid!);
   assert.equal(windowPids.length, 3);
