@@ -15,7 +15,7 @@ fs.copyFileSync(path.join(root, 'package.json'), path.join(broken, 'package.json
 fs.cpSync(path.join(root, 'media'), path.join(broken, 'media'), { recursive: true });
 fs.mkdirSync(path.join(broken, 'dist'));
 fs.writeFileSync(path.join(broken, 'dist/extension.js'), `exports.activate = () => { throw new Error('${ERROR}'); };\n`);
-const r = spawnSync(process.execPath, [path.join(root, 'test/integration/run.mjs'), '--no-build', '--extension', broken, '--grep', 'foundation'], {
+const r = spawnSync(process.execPath, [path.join(root, 'test/integration/run.mjs'), '--no-build', '--extension', broken, '--grep', 'foundation', '--trust', 'trusted'], {
   cwd: root, encoding: 'utf8', timeout: 600_000,
 });
 fs.rmSync(broken, { recursive: true, force: true });
