@@ -46,8 +46,15 @@ suite('foundation', () => {
   test('"Show environment" from the palette prints the backend report', async () => {
     await ui.palette('Clinical FT: Show environment');
     await ui.waitFor('.part.panel .view-lines:has-text("Selected backend:")', { timeoutMs: 60_000 });
-    const lines = await ui.query('.part.panel .view-lines');
-    const text = lines.texts.join('\n');
+    // The report (backends, Python stack, the child's start/exit lines) is taller than the default panel, whose
+    // editor renders only the lines in view: maximise it to read the whole report.
+    await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
+    await vscode.commands.executeCommand('workbench.action.output.show');
+    const text = await eventually(async () => {
+      const t = (await ui.query('.part.panel .view-lines')).texts.join('\n');
+      return /Training backends/.test(t) ? t : undefined;
+    }, 10_000, 'the whole report in view');
+    await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
     assert.match(text, /Training backends/);
     assert.match(text, /wasm/);
     assert.match(text, /cpu/);
