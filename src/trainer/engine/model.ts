@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { CausalLM, ModelConfig } from './types';
 import { LoraAdapters, uniqueName, type LinearModule } from './lora';
 import { WeightSource } from './weightSource';
-import { attention, embed, fusedAttentionAvailable, logSoftmaxPick, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
+import { attention, embed, fusedAttentionAvailable, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
+import { chunkedTargetLogprobs, type OutputHead } from './chunkedHead';
 
 /** Keys and cached tensors of past positions, one entry per layer (generation). */
 export interface KvCache {
@@ -273,8 +274,17 @@ export class LlamaModel implements CausalLM {
 
   /** Output projection of hidden states [N, H] → logits [N, V]. */
   project(h: tf.Tensor2D): tf.Tensor2D {
-    const head = this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
-    return tf.matMul(h, this.w(head) as tf.Tensor2D, false, true);
+    return this.outputHead().forward(h);
+  }
+
+  private outputHead(): OutputHead {
+    const W = this.w(this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight') as tf.Tensor2D;
+    return {
+      vocabSize: this.config.vocabSize,
+      forward: (h) => tf.matMul(h, W, false, true),
+      inputGrad: (dl) => tf.matMul(dl, W),
+      trainableWeight: this.trainableBase ? W : undefined,
+    };
   }
 
   logits(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor3D {
@@ -293,9 +303,8 @@ export class LlamaModel implements CausalLM {
       const h = this.hidden(ids, attentionMask, opts?.training ?? false);
       // Only positions 0..T-2 predict a token: skip the projection of the last one.
       const hPrev = tf.reshape(tf.slice(h, [0, 0, 0], [B, T - 1, H]), [B * (T - 1), H]) as tf.Tensor2D;
-      const logits = this.project(hPrev);
       const targets = tf.reshape(tf.slice(ids, [0, 1], [B, T - 1]), [-1]) as tf.Tensor1D;
-      const picked = logSoftmaxPick(logits, targets);
+      const picked = chunkedTargetLogprobs(hPrev, targets, this.outputHead());
       let lp = tf.concat([tf.zeros([B, 1]), tf.reshape(picked, [B, T - 1])], 1) as tf.Tensor2D;
       if (attentionMask) lp = tf.mul(lp, tf.cast(attentionMask, 'float32'));
       return lp;
