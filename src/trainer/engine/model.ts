@@ -4,6 +4,7 @@ import { LoraAdapters, uniqueName, type LinearModule } from './lora';
 import { WeightSource } from './weightSource';
 import { attention, embed, fusedAttentionAvailable, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
 import { chunkedTargetLogprobs, type OutputHead } from './chunkedHead';
+import { createNativeMatrix, frozenInputGrad, frozenLinear, frozenRows, nativeWeightsAvailable, type NativeMatrix, type StoredDtype } from '../kernels/frozenWeights';
 
 /** Keys and cached tensors of past positions, one entry per layer (generation). */
 export interface KvCache {
@@ -98,6 +99,8 @@ function linearModules(c: ModelConfig): LinearModule[] {
 export class LlamaModel implements CausalLM {
   readonly lora: LoraAdapters;
   private readonly weights = new Map<string, tf.Tensor>();
+  /** Frozen matrices held by the native addon in their stored precision (wasm + addon, frozen base). */
+  private readonly frozen = new Map<string, NativeMatrix>();
   private readonly invFreq: Float32Array;
   private disposed = false;
 
@@ -111,7 +114,15 @@ export class LlamaModel implements CausalLM {
 
   /** Reads every tensor one at a time into the backend; the JS copy of each is dropped before the next. */
   loadFrom(source: WeightSource): void {
+    const native = !this.trainableBase && nativeWeightsAvailable();
     for (const [key, shape] of expectedTensors(this.config)) {
+      if (native && shape.length === 2) {
+        const { dtype, bytes } = source.readStored(key, shape);
+        if (dtype === 'F32' || dtype === 'BF16' || dtype === 'F16') {
+          this.frozen.set(key, createNativeMatrix(bytes, dtype as StoredDtype, shape as [number, number]));
+          continue;
+        }
+      }
       const { data } = source.read(key, shape);
       this.setWeight(key, tf.tensor(data, shape, 'float32'));
     }
@@ -154,8 +165,24 @@ export class LlamaModel implements CausalLM {
     return new Map(this.weights);
   }
 
+  /** Bytes of base weights held natively (outside the wasm heap). */
+  nativeWeightBytes(): number {
+    let n = 0;
+    for (const m of this.frozen.values()) n += m.bytes;
+    return n;
+  }
+
   private foldDelta(module: string, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): void {
     const key = `${module}.weight`;
+    const native = this.frozen.get(key);
+    if (native) {
+      // The merged weight is float32, as in the heap path: folding never rounds the adapter into bf16.
+      const merged = tf.tidy(() => tf.add(tf.tensor2d(native.toFloat32(), native.shape), tf.mul(tf.matMul(b, a), scale)));
+      this.frozen.set(key, createNativeMatrix(merged.dataSync() as Float32Array, 'F32', native.shape));
+      merged.dispose();
+      native.dispose();
+      return;
+    }
     const w = this.w(key);
     const merged = tf.tidy(() => tf.add(w, tf.mul(tf.matMul(b, a), scale)));
     if (this.trainableBase) {
@@ -167,8 +194,14 @@ export class LlamaModel implements CausalLM {
     }
   }
 
+  /** x · Wᵀ for a base weight [out, in], wherever it is held. */
+  private matMulT(x: tf.Tensor2D, key: string): tf.Tensor2D {
+    const native = this.frozen.get(key);
+    return native ? frozenLinear(x, native) : tf.matMul(x, this.w(key) as tf.Tensor2D, false, true);
+  }
+
   private linear(x: tf.Tensor2D, module: string, training: boolean, bias: boolean): tf.Tensor2D {
-    let y = tf.matMul(x, this.w(`${module}.weight`) as tf.Tensor2D, false, true);
+    let y = this.matMulT(x, `${module}.weight`);
     if (bias) y = tf.add(y, this.w(`${module}.bias`)) as tf.Tensor2D;
     const d = this.lora.delta(module, x, training);
     return (d ? tf.add(y, d) : y) as tf.Tensor2D;
@@ -180,7 +213,9 @@ export class LlamaModel implements CausalLM {
 
   private embed(ids: tf.Tensor2D): tf.Tensor3D {
     const [B, T] = ids.shape;
-    const rows = embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [-1]) as tf.Tensor1D, this.trainableBase);
+    const flat = tf.reshape(ids, [-1]) as tf.Tensor1D;
+    const native = this.frozen.get('model.embed_tokens.weight');
+    const rows = native ? frozenRows(native, flat) : embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, flat, this.trainableBase);
     return tf.reshape(rows, [B, T, this.config.hiddenSize]);
   }
 
@@ -278,7 +313,10 @@ export class LlamaModel implements CausalLM {
   }
 
   private outputHead(): OutputHead {
-    const W = this.w(this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight') as tf.Tensor2D;
+    const key = this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    const native = this.frozen.get(key);
+    if (native) return { vocabSize: this.config.vocabSize, forward: (h) => frozenLinear(h, native), inputGrad: (dl) => frozenInputGrad(dl, native) };
+    const W = this.w(key) as tf.Tensor2D;
     return {
       vocabSize: this.config.vocabSize,
       forward: (h) => tf.matMul(h, W, false, true),
@@ -317,5 +355,7 @@ export class LlamaModel implements CausalLM {
     this.lora.dispose();
     for (const t of this.weights.values()) t.dispose();
     this.weights.clear();
+    for (const m of this.frozen.values()) m.dispose();
+    this.frozen.clear();
   }
 }

@@ -48,15 +48,31 @@ export class WeightSource {
 
   /** A float tensor as float32, its shape checked; errors name the file and key. */
   read(key: string, expectedShape: number[]): { shape: number[]; data: Float32Array } {
+    const f = this.fileOf(key);
+    const t = f.readFloat32(key);
+    this.checkShape(f.file, key, t.shape, expectedShape);
+    return t;
+  }
+
+  /** A tensor's stored bytes and dtype (frozen weights kept in their own precision), its shape checked. */
+  readStored(key: string, expectedShape: number[]): { dtype: string; bytes: Uint8Array } {
+    const f = this.fileOf(key);
+    this.checkShape(f.file, key, f.info(key).shape, expectedShape);
+    return { dtype: f.info(key).dtype, bytes: f.readBytes(key) };
+  }
+
+  private checkShape(file: string, key: string, shape: number[], expectedShape: number[]): void {
+    if (shape.length !== expectedShape.length || shape.some((d, i) => d !== expectedShape[i])) {
+      throw new Error(`${file}: tensor "${key}" has shape ${JSON.stringify(shape)}, config.json implies ${JSON.stringify(expectedShape)}`);
+    }
+  }
+
+  private fileOf(key: string): SafetensorsFile {
     const file = this.keyToFile.get(key);
     if (!file) throw new Error(`${this.dir}: missing tensor "${key}" (not in ${fs.existsSync(path.join(this.dir, 'model.safetensors.index.json')) ? 'model.safetensors.index.json' : 'model.safetensors'})`);
     const f = this.open(file);
     if (!f.tensors.has(key)) throw new Error(`${file}: missing tensor "${key}" (listed in model.safetensors.index.json)`);
-    const t = f.readFloat32(key);
-    if (t.shape.length !== expectedShape.length || t.shape.some((d, i) => d !== expectedShape[i])) {
-      throw new Error(`${file}: tensor "${key}" has shape ${JSON.stringify(t.shape)}, config.json implies ${JSON.stringify(expectedShape)}`);
-    }
-    return t;
+    return f;
   }
 
   close(): void {

@@ -7,6 +7,7 @@ import { loadNativeBlas } from './nativeBlas';
 import { nativeBatchMatMul, reroutedBatchMatMul } from './batchMatMul';
 import { nativeExp, sharedIdentity } from './elementwise';
 import { registerFusedKernels, unregisterFusedKernels } from './fusedKernels';
+import { registerFrozenKernels, unregisterFrozenKernels } from './frozenWeights';
 
 export interface KernelReport {
   matmul: 'native-openblas' | 'wasm-rerouted' | 'stock';
@@ -48,7 +49,7 @@ export function installWasmKernels(mode: KernelMode = 'auto'): KernelReport {
     native.blas.setThreads(Math.max(1, Number(process.env.CLINICAL_FT_BLAS_THREADS ?? 1) || 1));
     swap('BatchMatMul', nativeBatchMatMul(native.blas));
     swap('Exp', nativeExp(native.blas));
-    replaced.push(...registerFusedKernels(native.blas));
+    replaced.push(...registerFusedKernels(native.blas), ...registerFrozenKernels(native.blas));
   } else {
     swap('BatchMatMul', reroutedBatchMatMul(stockMatMul, stockTranspose));
   }
@@ -63,6 +64,7 @@ export function restoreStockKernels(): void {
   }
   stock.clear();
   unregisterFusedKernels();
+  unregisterFrozenKernels();
   installed = undefined;
   installedMode = undefined;
 }
