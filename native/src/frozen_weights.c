@@ -220,15 +220,14 @@ static napi_value weight_matmul(napi_env env, napi_callback_info info) {
       else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)M, (blasint)nr, (blasint)C, 1.0f, X, (blasint)C, T, (blasint)C, 0.0f, Y + r0, (blasint)R);
     }
   } else {
-    // Input gradient: blocks of whole columns of W give disjoint column blocks of dx (no accumulation).
-    int64_t tc = TILE_FLOATS / R < 16 ? 16 : TILE_FLOATS / R;
-    if (tc > C) tc = C;
-    float* T = tile_buffer(R * tc);
+    // Input gradient: contiguous row blocks of W (cheap to widen), each adding its share to dx.
+    int64_t tr_rows = TILE_FLOATS / C < 1 ? 1 : TILE_FLOATS / C;
+    float* T = tile_buffer((tr_rows < R ? tr_rows : R) * C);
     if (!T) { napi_throw_error(env, "ENOMEM", "weightMatMul: out of memory"); return NULL; }
-    for (int64_t c0 = 0; c0 < C; c0 += tc) {
-      int64_t nc = C - c0 < tc ? C - c0 : tc;
-      widen_block(w, 0, R, c0, nc, T);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)M, (blasint)nc, (blasint)R, 1.0f, X, (blasint)R, T, (blasint)nc, 0.0f, Y + c0, (blasint)C);
+    for (int64_t r0 = 0; r0 < R; r0 += tr_rows) {
+      int64_t nr = R - r0 < tr_rows ? R - r0 : tr_rows;
+      widen_block(w, r0, nr, 0, C, T);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)M, (blasint)C, (blasint)nr, 1.0f, X + r0, (blasint)R, T, (blasint)C, r0 == 0 ? 0.0f : 1.0f, Y, (blasint)C);
     }
   }
   return NULL;

@@ -27,5 +27,9 @@ export const RunRecord = z.object({
   endedAt: z.string().optional(),
   error: z.string().optional(),
   lastCheckpoint: z.number().int().optional(),
+  /** Threads the run computes with (native BLAS; 1 on backends without it). */
+  threads: z.number().int().positive().optional(),
+  /** The memory pre-flight's estimate of the peak, in bytes (src/core/memory). */
+  memoryEstimate: z.object({ processBytes: z.number(), heapBytes: z.number(), weightBytes: z.number() }).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;

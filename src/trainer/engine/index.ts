@@ -8,6 +8,7 @@ import { loadChatTemplate } from './chatTemplate';
 import { readJsonObject } from './jsonFile';
 import { LlamaModel } from './model';
 import { WeightSource } from './weightSource';
+import { checkMemory, type MemoryPlan } from './memoryPreflight';
 
 export type {
   ModelConfig,
@@ -27,8 +28,14 @@ export { parseHfConfig, readHfConfig } from './hfConfig';
 export { SafetensorsFile, SafetensorsError, writeSafetensors, encodeSafetensors } from './safetensors';
 export { readPeftAdapter, writePeftAdapter, loraScale, LORA_TARGETS } from './peft';
 
-/** Loads a Hugging Face model folder (the backend must be initialised first: src/trainer/backend.ts initBackend). */
-export async function loadModel(dir: string, opts?: { trainableBase?: boolean }): Promise<LoadedModel> {
+export { MemoryRefusal, type MemoryPlan } from './memoryPreflight';
+
+/**
+ * Loads a Hugging Face model folder (the backend must be initialised first: src/trainer/backend.ts initBackend).
+ * Before any weight is read, the memory pre-flight estimates the peak of `memory` (default: scoring 512 tokens)
+ * and throws MemoryRefusal when it cannot fit.
+ */
+export async function loadModel(dir: string, opts?: { trainableBase?: boolean; memory?: MemoryPlan }): Promise<LoadedModel> {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new Error(`${dir}: model folder not found`);
   const config = readHfConfig(dir);
   const tokConfig = readTokenizerConfig(dir);
@@ -36,8 +43,15 @@ export async function loadModel(dir: string, opts?: { trainableBase?: boolean })
   const chatTemplate = loadChatTemplate(tokConfig, path.join(dir, 'tokenizer_config.json'));
   const genFile = path.join(dir, 'generation_config.json');
   const generationConfig = fs.existsSync(genFile) ? readJsonObject(genFile) : undefined;
-  const model = new LlamaModel(config, opts?.trainableBase ?? false);
   const source = new WeightSource(dir);
+  let memoryEstimate;
+  try {
+    memoryEstimate = checkMemory(dir, config, opts?.memory ?? { task: 'score', batchSize: 1, maxLength: Math.min(512, config.maxPositionEmbeddings) }, source.storedBytesPerElement());
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+  const model = new LlamaModel(config, opts?.trainableBase ?? false);
   try {
     model.loadFrom(source);
   } catch (e) {
@@ -53,5 +67,6 @@ export async function loadModel(dir: string, opts?: { trainableBase?: boolean })
     ...(chatTemplate ? { chatTemplate } : {}),
     ...(generationConfig ? { generationConfig } : {}),
     model,
+    memoryEstimate,
   };
 }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { MemoryEstimate } from '../../core/memory/memoryEstimate';
 
 export interface ModelConfig {
   architecture: 'LlamaForCausalLM' | 'MistralForCausalLM' | 'Qwen2ForCausalLM';
@@ -85,6 +86,8 @@ export interface LoadedModel {
   chatTemplate?: ChatTemplate;
   generationConfig?: Record<string, unknown>;
   model: CausalLM;
+  /** The pre-flight's estimate of the peak for the plan it was loaded with. */
+  memoryEstimate?: MemoryEstimate;
 }
 
 export interface GenerateOptions {

@@ -1,0 +1,77 @@
+// Every command that loads a model refuses, before loading, a request that cannot fit — with the numbers and
+// what to change — instead of a wasm `Aborted()`, `memory access out of bounds` or a V8 heap crash.
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as esbuild from 'esbuild';
+import { writeTinyModel } from '../../fixtures/tinyModel';
+import { tempDir } from './helpers';
+
+const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
+let trainer = '';
+let dir = '';
+let huge = '';
+let small = '';
+let data = '';
+
+function cli(args: string[], env: Record<string, string> = {}): { code: number; all: string } {
+  const r = spawnSync(process.execPath, [trainer, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
+  return { code: r.status ?? -1, all: `${r.stdout}\n${r.stderr}` };
+}
+
+function assertRefused(r: { code: number; all: string }, what: RegExp): void {
+  assert.notEqual(r.code, 0, r.all);
+  assert.match(r.all, /not enough memory for/);
+  assert.match(r.all, what);
+  assert.match(r.all, /estimated peak \d+\.\d\d GB/);
+  assert.match(r.all, /Try /);
+  assert.doesNotMatch(r.all, /Aborted\(\)|memory access out of bounds|heap out of memory|^\s+at /m);
+}
+
+describe('memory pre-flight refusals', () => {
+  before(async () => {
+    trainer = path.join(root, 'out', 'memory-cli', 'trainer.js');
+    await esbuild.build({ entryPoints: [path.join(root, 'src/trainer/main.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: trainer, packages: 'external', logLevel: 'error' });
+    dir = tempDir('memref');
+    small = path.join(dir, 'small');
+    await writeTinyModel(small, { arch: 'llama', dtype: 'BF16' });
+    // A 70B-class config.json over a tiny safetensors file: reading any weight would fail on its shape, so
+    // a refusal that names memory proves the check ran before loading.
+    huge = path.join(dir, 'huge');
+    await writeTinyModel(huge, { arch: 'llama', dtype: 'BF16' });
+    const cfg = JSON.parse(fs.readFileSync(path.join(huge, 'config.json'), 'utf8'));
+    Object.assign(cfg, { hidden_size: 8192, intermediate_size: 28672, num_hidden_layers: 80, num_attention_heads: 64, num_key_value_heads: 8, vocab_size: 128256 });
+    fs.writeFileSync(path.join(huge, 'config.json'), JSON.stringify(cfg));
+    data = path.join(dir, 'data.jsonl');
+    fs.writeFileSync(data, ['{"prompt":"Chest pain?","completion":" Urgent."}', '{"prompt":"Refill?","completion":" Routine."}'].join('\n') + '\n');
+  });
+
+  for (const backend of ['wasm', 'cpu']) {
+    test(`score, generate, eval and train refuse a model too large for this machine (${backend})`, () => {
+      assertRefused(cli(['score', '--model', huge, '--text', 'fever', '--backend', backend]), /huge/);
+      assertRefused(cli(['generate', '--model', huge, '--prompt', 'fever', '--max-new-tokens', '4', '--backend', backend]), /a smaller model/);
+      assertRefused(cli(['eval', '--model', huge, '--data', data, '--backend', backend]), /machine has/);
+      const out = path.join(dir, `run-huge-${backend}`);
+      const t = cli(['train', '--method', 'sft', '--model', huge, '--data', data, '--steps', '1', '--batch-size', '1', '--max-length', '64', '--out', out, '--backend', backend]);
+      assertRefused(t, /a smaller model/);
+      const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
+      assert.equal(run.status, 'failed');
+      assert.match(run.error, /not enough memory/);
+    });
+  }
+
+  test('train refuses a batch × length the wasm heap cannot hold, naming the batch and length to change', () => {
+    const r = cli(['train', '--method', 'sft', '--model', small, '--data', data, '--steps', '1', '--batch-size', '512', '--max-length', '4096', '--out', path.join(dir, 'run-batch'), '--backend', 'wasm']);
+    assertRefused(r, /tensor heap needs/);
+    assert.match(r.all, /--batch-size 256/);
+    assert.match(r.all, /--max-length 2048/);
+  });
+
+  test('a machine with less free memory than the run needs is refused too (CLINICAL_FT_MEMORY_LIMIT_MB)', () => {
+    assertRefused(cli(['score', '--model', small, '--text', 'fever', '--backend', 'wasm'], { CLINICAL_FT_MEMORY_LIMIT_MB: '50' }), /machine has 0\.05 GB available/);
+    const ok = cli(['score', '--model', small, '--text', 'fever', '--backend', 'wasm']);
+    assert.equal(ok.code, 0, ok.all);
+  });
+});
