@@ -50,6 +50,8 @@ export const RunConfig = z.strictObject({
   saveEvery: z.number().int().positive().optional(),
   seed: z.number().int().min(0).default(42),
   backend: Backend.default('auto'),
+  /** Recompute each layer's activations in the backward pass; absent = on only when the memory estimate needs it. */
+  gradientCheckpointing: z.boolean().optional(),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     if (!engine) console.log(`${c.shape}: engine failed (exit ${e.status}): ${(e.stderr || e.stdout).trim().split('\n').slice(-3).join(' | ')}`);
     let torch: Record<string, unknown> | undefined;
     if (py) {
-      const t = cp.spawnSync(py, [path.join(__dirname, '..', '..', 'test', 'bench', 'torchStep.py'), JSON.stringify(SCALE_SHAPES[c.shape]), String(c.batch), String(c.seq), String(STEPS), String(threads)], { encoding: 'utf8', env: cleanEnv() });
+      const t = cp.spawnSync(py, [path.join(process.env.CLINICAL_FT_ROOT ?? process.cwd(), 'test', 'bench', 'torchStep.py'), JSON.stringify(SCALE_SHAPES[c.shape]), String(c.batch), String(c.seq), String(STEPS), String(threads)], { encoding: 'utf8', env: cleanEnv() });
       torch = lastJson(t.stdout);
       if (!torch) console.log(`${c.shape}: PyTorch failed (exit ${t.status}): ${t.stderr.trim().split('\n').slice(-2).join(' | ')}`);
     }

@@ -49,6 +49,14 @@ inv = 1.0 / (s['ropeTheta'] ** (torch.arange(0, hd, 2).float() / hd))
 ang = torch.arange(T).float()[:, None] * inv[None]
 cos, sin = ang.cos(), ang.sin()
 
+causal = torch.full((T, T), float('-inf')).triu(1)
+
+def attend(q, k, v):
+    # torch ≥ 2.0 has the fused kernel; Debian's 1.13 computes it by hand.
+    if hasattr(F, 'scaled_dot_product_attention'):
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    return torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(hd) + causal, -1) @ v
+
 def loss_fn(ids):
     x = F.embedding(ids, emb)
     for l in layers:
@@ -59,7 +67,7 @@ def loss_fn(ids):
         k = rope(F.linear(h, l.k).view(B, T, nkv, hd).transpose(1, 2), cos, sin)
         v = l.v(h).view(B, T, nkv, hd).transpose(1, 2)
         k = k.repeat_interleave(nh // nkv, 1); v = v.repeat_interleave(nh // nkv, 1)
-        a = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(B, T, nh * hd)
+        a = attend(q, k, v).transpose(1, 2).reshape(B, T, nh * hd)
         x = x + F.linear(a, l.o)
         h = rms(x, l.n2)
         x = x + F.linear(F.silu(F.linear(h, l.g)) * F.linear(h, l.u), l.d)

@@ -32,6 +32,8 @@ export interface MemoryRequest {
   nativeWeights: boolean;
   /** Floats of logits the LM head holds at once (the chunk budget). */
   logitChunkFloats: number;
+  /** Training keeps only each layer's input and recomputes the layer in the backward pass. */
+  gradientCheckpointing?: boolean;
 }
 
 export interface MemoryLimits {
@@ -113,12 +115,14 @@ export function estimateMemory(s: ModelShape, r: MemoryRequest): MemoryEstimate 
   const dims = moduleDims(s);
   const loraParams = r.loraTargets.reduce((n, t) => n + (dims[t as keyof typeof dims] ? r.loraR * (dims[t as keyof typeof dims][0] + dims[t as keyof typeof dims][1]) : 0), 0) * s.numLayers;
   const parts: Record<string, number> = {};
-  parts.activations = 4 * tokens * (s.numLayers * layerFloatsPerToken(s, T, training ? r.loraR : 0, training ? r.loraTargets : []) + 3 * s.hiddenSize);
+  const perLayer = 4 * tokens * layerFloatsPerToken(s, T, training ? r.loraR : 0, training ? r.loraTargets : []);
+  // Checkpointed: every layer's input, plus the one layer being recomputed in the backward pass.
+  parts.activations = training && r.gradientCheckpointing ? 4 * tokens * (s.numLayers + 3) * s.hiddenSize + perLayer : s.numLayers * perLayer + 4 * tokens * 3 * s.hiddenSize;
   // Logits of one chunk plus, in the backward pass, its gradient (softmax − onehot).
   const chunkRows = Math.max(1, Math.min(tokens, Math.floor(r.logitChunkFloats / s.vocabSize)));
   parts.logits = 4 * chunkRows * s.vocabSize * (training ? 2 : 1);
   // Backward transients: gradients of one layer's intermediates alive at once, beside the saved ones.
-  if (training) parts.backward = parts.activations / s.numLayers;
+  if (training) parts.backward = perLayer;
   // LoRA weights, gradients and Adam's two moments.
   parts.lora = training ? 4 * loraParams * 4 : 0;
   if (r.task === 'generate') parts.kvCache = 4 * 2 * s.numLayers * s.numKvHeads * s.headDim * T;
@@ -149,6 +153,7 @@ export function memoryRefusal(s: ModelShape, r: MemoryRequest, e: MemoryEstimate
   const advice: string[] = [];
   if (r.task !== 'generate' && r.batchSize > 1) advice.push(`a smaller batch (--batch-size ${Math.max(1, Math.floor(r.batchSize / 2))})`);
   if (r.maxLength > 128) advice.push(`a shorter length (--max-length ${Math.max(64, Math.floor(r.maxLength / 2))})`);
+  if ((r.task === 'sft' || r.task === 'dpo') && !r.gradientCheckpointing) advice.push('--gradient-checkpointing');
   if (!r.nativeWeights && limits.heapBytes !== undefined) advice.push('the native kernels (npm run build:native), which keep the weights in their stored precision outside the heap');
   const n = parameterCount(s);
   advice.push(`a smaller model (this one has ${n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : `${(n / 1e6).toFixed(1)} M`} parameters)`);

@@ -18,6 +18,8 @@ export interface MemoryPlan {
   maxLength: number;
   loraR?: number;
   loraTargets?: string[];
+  /** true/false as asked; undefined: on only when the run does not fit without it. */
+  gradientCheckpointing?: boolean;
 }
 
 /** wasm32 addresses at most 4 GiB; the cpu backend's typed arrays are bounded by RAM only. */
@@ -66,6 +68,7 @@ export function memoryRequest(plan: MemoryPlan, storedBytesPerWeight: number, vo
     storedBytesPerWeight,
     nativeWeights: nativeWeightsAvailable(),
     logitChunkFloats: logitChunkRows(vocabSize) * vocabSize,
+    gradientCheckpointing: plan.gradientCheckpointing === true,
   };
 }
 
@@ -77,9 +80,16 @@ export function checkLoaded(m: LoadedModel, plan: MemoryPlan): MemoryEstimate {
 /** The estimate; throws MemoryRefusal (naming the model folder) when the plan cannot fit here. */
 export function checkMemory(dir: string, config: ModelConfig, plan: MemoryPlan, storedBytesPerWeight: number): MemoryEstimate {
   const shape = modelShape(config);
+  const limits = memoryLimits();
   const req = memoryRequest(plan, storedBytesPerWeight, config.vocabSize);
   const estimate = estimateMemory(shape, req);
-  const refusal = memoryRefusal(shape, req, estimate, memoryLimits());
-  if (refusal) throw new MemoryRefusal(`${dir}: ${refusal}`);
-  return estimate;
+  const refusal = memoryRefusal(shape, req, estimate, limits);
+  if (!refusal) return estimate;
+  if (plan.gradientCheckpointing === undefined && (plan.task === 'sft' || plan.task === 'dpo')) {
+    // Automatic: recompute activations when that is what it takes to fit.
+    const withCkpt = { ...req, gradientCheckpointing: true };
+    const e = estimateMemory(shape, withCkpt);
+    if (!memoryRefusal(shape, withCkpt, e, limits)) return e;
+  }
+  throw new MemoryRefusal(`${dir}: ${refusal}`);
 }

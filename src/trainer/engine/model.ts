@@ -4,6 +4,7 @@ import { LoraAdapters, uniqueName, type LinearModule } from './lora';
 import { WeightSource } from './weightSource';
 import { attention, embed, fusedAttentionAvailable, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
 import { chunkedTargetLogprobs, type OutputHead } from './chunkedHead';
+import { recomputed } from './recompute';
 import { createNativeMatrix, frozenInputGrad, frozenLinear, frozenRows, nativeWeightsAvailable, type NativeMatrix, type StoredDtype } from '../kernels/frozenWeights';
 
 /** Keys and cached tensors of past positions, one entry per layer (generation). */
@@ -103,6 +104,12 @@ export class LlamaModel implements CausalLM {
   private readonly frozen = new Map<string, NativeMatrix>();
   private readonly invFreq: Float32Array;
   private disposed = false;
+  /** Per-layer activation recomputation in training (--gradient-checkpointing). */
+  gradientCheckpointing = false;
+
+  setGradientCheckpointing(on: boolean): void {
+    this.gradientCheckpointing = on;
+  }
 
   constructor(
     readonly config: ModelConfig,
@@ -247,6 +254,19 @@ export class LlamaModel implements CausalLM {
     return tf.add(c, pad) as tf.Tensor4D;
   }
 
+  private readonly keptForRecompute: tf.Tensor[] = [];
+
+  /** A keeper for this pass's shared inputs; the previous pass's (whose backward is done) are freed now. */
+  private keepUntilNextPass(): <X extends tf.Tensor | undefined>(t: X) => X {
+    tf.dispose(this.keptForRecompute.splice(0));
+    return <X extends tf.Tensor | undefined>(t: X): X => {
+      if (!t) return t;
+      const k = tf.keep(tf.clone(t));
+      this.keptForRecompute.push(k);
+      return k as X;
+    };
+  }
+
   /** Final hidden states [B, T, H] after the last norm; updates the cache in place when given one. */
   hidden(ids: tf.Tensor2D, attentionMask: tf.Tensor2D | undefined, training: boolean, cache?: KvCache): tf.Tensor3D {
     if (this.disposed) throw new Error('model has been disposed');
@@ -255,22 +275,28 @@ export class LlamaModel implements CausalLM {
     const past = cache?.length ?? 0;
     const rep = c.numHeads / c.numKvHeads;
     const hd = c.headDim;
-    const { cos, sin } = this.rope(past, T);
+    const recompute = training && !cache && this.gradientCheckpointing && !this.trainableBase;
+    // Recomputed layers read these again in the backward pass, after the forward scope has freed its tensors.
+    const keep = recompute ? this.keepUntilNextPass() : <X extends tf.Tensor | undefined>(t: X) => t;
+    attentionMask = keep(attentionMask);
+    const { cos: cos0, sin: sin0 } = this.rope(past, T);
+    const [cos, sin] = [keep(cos0), keep(sin0)];
     // Training and scoring (no cache) use the fused attention kernel where it exists; generation the composite ops.
     const fused = !cache && fusedAttentionAvailable();
-    const bias = fused ? undefined : this.attentionBias(B, T, past, attentionMask);
+    const bias = keep(fused ? undefined : this.attentionBias(B, T, past, attentionMask));
     const scale = 1 / Math.sqrt(hd);
     let x: tf.Tensor = this.embed(ids);
     for (let i = 0; i < c.numLayers; i++) {
       const p = layerPrefix(i);
+      // One decoder layer; with gradient checkpointing its intermediates are recomputed in the backward pass.
+      const block = (x: tf.Tensor): tf.Tensor => {
       const h = tf.reshape(this.rmsNorm(x, `${p}.input_layernorm.weight`), [B * T, c.hiddenSize]) as tf.Tensor2D;
       const q = rope(tf.reshape(this.linear(h, `${p}.self_attn.q_proj`, training, c.attentionBias), [B, T, c.numHeads, hd]) as tf.Tensor4D, cos, sin);
       const k = rope(tf.reshape(this.linear(h, `${p}.self_attn.k_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]) as tf.Tensor4D, cos, sin);
       const v = tf.reshape(this.linear(h, `${p}.self_attn.v_proj`, training, c.attentionBias), [B, T, c.numKvHeads, hd]) as tf.Tensor4D;
       if (fused) {
         const attn = tf.reshape(attention(q, k, v, attentionMask, scale), [B * T, c.numHeads * hd]) as tf.Tensor2D;
-        x = this.mlpBlock(tf.add(x, tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, outputBias(c)), [B, T, c.hiddenSize])), p, B, T, training);
-        continue;
+        return this.mlpBlock(tf.add(x, tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, outputBias(c)), [B, T, c.hiddenSize])), p, B, T, training);
       }
       let kh = tf.transpose(k, [0, 2, 1, 3]) as tf.Tensor4D; // [B, nKv, T, hd]
       let vh = tf.transpose(v, [0, 2, 1, 3]) as tf.Tensor4D;
@@ -292,7 +318,9 @@ export class LlamaModel implements CausalLM {
       const probs = tf.softmax(scores);
       const ctx = tf.reshape(tf.matMul(probs, vh), [B, c.numHeads, T, hd]);
       const attn = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, c.numHeads * hd]) as tf.Tensor2D;
-      x = this.mlpBlock(tf.add(x, tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, outputBias(c)), [B, T, c.hiddenSize])), p, B, T, training);
+      return this.mlpBlock(tf.add(x, tf.reshape(this.linear(attn, `${p}.self_attn.o_proj`, training, outputBias(c)), [B, T, c.hiddenSize])), p, B, T, training);
+      };
+      x = recompute ? recomputed(block, x, this.lora.variablesUnder(`${p}.`), this.lora) : block(x);
     }
     if (cache) cache.length = past + T;
     return this.rmsNorm(x, 'model.norm.weight') as tf.Tensor3D;
@@ -353,6 +381,7 @@ export class LlamaModel implements CausalLM {
     if (this.disposed) return;
     this.disposed = true;
     this.lora.dispose();
+    tf.dispose(this.keptForRecompute.splice(0));
     for (const t of this.weights.values()) t.dispose();
     this.weights.clear();
     for (const m of this.frozen.values()) m.dispose();

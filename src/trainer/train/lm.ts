@@ -27,6 +27,8 @@ export interface LoraControllerLike {
 export interface TrainableLM {
   tokenLogprobs(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor2D;
   readonly lora: LoraControllerLike;
+  /** Per-layer activation recomputation (the engine's models; test doubles may lack it). */
+  setGradientCheckpointing?(on: boolean): void;
 }
 
 export interface TokenizerLike {

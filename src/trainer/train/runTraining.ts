@@ -115,11 +115,14 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   emit({ type: 'started', runDir: outDir, totalSteps });
   try {
     log('info', `${opts.resume ? 'Resuming' : 'Starting'} ${config.method.toUpperCase()} on ${config.data} with ${config.model} (backend ${opts.backend ?? 'unknown'})`);
-    loaded = await opts.loadModel(config.model, { task: config.method, batchSize: config.batchSize, maxLength: config.maxLength, loraR: config.lora.r, loraTargets: config.lora.targets });
+    loaded = await opts.loadModel(config.model, { task: config.method, batchSize: config.batchSize, maxLength: config.maxLength, loraR: config.lora.r, loraTargets: config.lora.targets, ...(config.gradientCheckpointing !== undefined ? { gradientCheckpointing: config.gradientCheckpointing } : {}) });
     if (loaded.memoryEstimate) {
       const e = loaded.memoryEstimate;
       log('info', `Memory: ${describeEstimate(e)}`);
-      writer.update({ memoryEstimate: { processBytes: e.processBytes, heapBytes: e.heapBytes, weightBytes: e.weightBytes } });
+      const ckpt = e.request.gradientCheckpointing === true;
+      loaded.model.setGradientCheckpointing?.(ckpt);
+      if (ckpt && config.gradientCheckpointing === undefined) log('info', 'Gradient checkpointing switched on: the run does not fit in memory without it');
+      writer.update({ config: { ...config, gradientCheckpointing: ckpt }, memoryEstimate: { processBytes: e.processBytes, heapBytes: e.heapBytes, weightBytes: e.weightBytes } });
     }
     const { model, tokenizer } = loaded;
     const lora = { r: config.lora.r, alpha: config.lora.alpha, dropout: config.lora.dropout, targets: config.lora.targets, useRslora: config.lora.useRslora };

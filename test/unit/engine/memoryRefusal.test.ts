@@ -3,11 +3,15 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
 import { writeTinyModel } from '../../fixtures/tinyModel';
 import { tempDir } from './helpers';
+import { loadNativeBlas } from '../../../src/trainer/kernels/nativeBlas';
+
+const hasNative = loadNativeBlas().blas !== undefined;
 
 const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
 let trainer = '';
@@ -73,5 +77,48 @@ describe('memory pre-flight refusals', () => {
     assertRefused(cli(['score', '--model', small, '--text', 'fever', '--backend', 'wasm'], { CLINICAL_FT_MEMORY_LIMIT_MB: '50' }), /machine has 0\.05 GB available/);
     const ok = cli(['score', '--model', small, '--text', 'fever', '--backend', 'wasm']);
     assert.equal(ok.code, 0, ok.all);
+  });
+
+  test('a run that fits records the estimate and its threads in run.json and trainer.log', () => {
+    const out = path.join(dir, 'run-ok');
+    const r = cli(['train', '--method', 'sft', '--model', small, '--data', data, '--steps', '1', '--batch-size', '2', '--max-length', '64', '--out', out, '--backend', 'wasm']);
+    assert.equal(r.code, 0, r.all);
+    const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'));
+    assert.ok(run.memoryEstimate.processBytes > run.memoryEstimate.heapBytes && run.memoryEstimate.weightBytes > 0, JSON.stringify(run.memoryEstimate));
+    const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    assert.equal(run.threads, hasNative && !process.env.CLINICAL_FT_BLAS_THREADS ? cores : run.threads);
+    assert.ok(Number.isInteger(run.threads) && run.threads >= 1);
+    assert.match(fs.readFileSync(path.join(out, 'trainer.log'), 'utf8'), /Memory: estimated peak \d+\.\d\d GB/);
+  });
+
+  test('env reports the BLAS threads a run will use (all cores by default)', { skip: hasNative ? false : 'native addon not built' }, () => {
+    const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    const env = { ...process.env };
+    delete env.CLINICAL_FT_BLAS_THREADS;
+    const r = spawnSync(process.execPath, [trainer, 'env', '--json'], { encoding: 'utf8', env });
+    assert.equal(r.status, 0, r.stderr);
+    const wasm = JSON.parse(r.stdout).backends.find((b: { name: string }) => b.name === 'wasm');
+    assert.equal(wasm.features.blasThreads, cores);
+    const one = spawnSync(process.execPath, [trainer, 'env', '--json'], { encoding: 'utf8', env: { ...env, CLINICAL_FT_BLAS_THREADS: '1' } });
+    assert.equal(JSON.parse(one.stdout).backends.find((b: { name: string }) => b.name === 'wasm').features.blasThreads, 1);
+  });
+
+  test('gradient checkpointing switches itself on when the run only fits with it, and run.json says so', () => {
+    const args = (out: string) => ['train', '--method', 'sft', '--model', small, '--data', data, '--steps', '1', '--batch-size', '64', '--max-length', '512', '--out', path.join(dir, out), '--backend', 'wasm'];
+    const plain = cli(args('run-ckpt-off'));
+    assert.equal(plain.code, 0, plain.all);
+    const off = JSON.parse(fs.readFileSync(path.join(dir, 'run-ckpt-off', 'run.json'), 'utf8'));
+    assert.equal(off.config.gradientCheckpointing, false);
+    const limitMB = Math.floor((off.memoryEstimate.processBytes * 0.9) / 2 ** 20);
+    const tight = cli(args('run-ckpt-on'), { CLINICAL_FT_MEMORY_LIMIT_MB: String(limitMB) });
+    assert.equal(tight.code, 0, tight.all);
+    const on = JSON.parse(fs.readFileSync(path.join(dir, 'run-ckpt-on', 'run.json'), 'utf8'));
+    assert.equal(on.config.gradientCheckpointing, true);
+    assert.ok(on.memoryEstimate.processBytes < limitMB * 2 ** 20);
+    assert.match(fs.readFileSync(path.join(dir, 'run-ckpt-on', 'trainer.log'), 'utf8'), /Gradient checkpointing switched on/);
+    // Asked for explicitly, it is on whatever the memory.
+    const asked = cli([...args('run-ckpt-flag'), '--gradient-checkpointing']);
+    assert.equal(asked.code, 0, asked.all);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'run-ckpt-flag', 'run.json'), 'utf8')).config.gradientCheckpointing, true);
   });
 });
