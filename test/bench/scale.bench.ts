@@ -62,6 +62,7 @@ async function measureEngine(c: Case): Promise<void> {
       tokensPerCpuSecond: (tokens * STEPS) / ((cpu.user + cpu.system) / 1e6),
       peakRssMB: process.resourceUsage().maxRSS / 1024,
       estimatedPeakMB: (m.memoryEstimate?.processBytes ?? 0) / 2 ** 20,
+      gradientCheckpointing: m.memoryEstimate?.request.gradientCheckpointing === true,
     }),
   );
 }
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
         ` (${engine ? (((engine.estimatedPeakMB as number) / (engine.peakRssMB as number) - 1) * 100).toFixed(0) : '—'}%) | PyTorch ${n(torch?.tokensPerSecond, 1)} tok/s (${n(torch?.tokensPerCpuSecond, 1)} per CPU-s), peak RSS ${n(torch?.peakRssMB)} MB` +
         ` | ratio ${ratio === undefined ? '—' : `${ratio.toFixed(2)}×`} | target: ${c.target}`,
     );
-    if (engine) console.log(`  engine: ${String(engine.acceleration)}`);
+    if (engine) console.log(`  engine: ${String(engine.acceleration)}${engine.gradientCheckpointing ? '; gradient checkpointing (chosen by the memory pre-flight)' : ''}`);
   }
 }
 

@@ -52,6 +52,8 @@ export async function loadModel(dir: string, opts?: { trainableBase?: boolean; m
     throw e;
   }
   const model = new LlamaModel(config, opts?.trainableBase ?? false);
+  // The pre-flight may have found that training fits only with activation recomputation.
+  model.setGradientCheckpointing(memoryEstimate.request.gradientCheckpointing === true);
   try {
     model.loadFrom(source);
   } catch (e) {
