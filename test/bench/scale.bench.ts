@@ -4,7 +4,7 @@
 // peak RSS beside the memory pre-flight's estimate — and PyTorch CPU on the same shape and step when a Python
 // with torch is found (CLINICAL_FT_PYTHON, else python3). OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are unset for
 // both sides (users' machines do not set them). Env: BENCH_SHAPES (comma list), BENCH_STEPS (default 2),
-// BENCH_SCALE_DIR (folder cache, default $TMPDIR/cft-scale). Targets are printed, never asserted.
+// BENCH_SCALE_DIR (folder cache, default $TMPDIR/cft-scale), BENCH_PYTORCH=0 (engine only). Targets are printed, never asserted.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as cp from 'node:child_process';
@@ -68,6 +68,7 @@ async function measureEngine(c: Case): Promise<void> {
 }
 
 function python(): string | undefined {
+  if (process.env.BENCH_PYTORCH === '0') return undefined;
   for (const p of [process.env.CLINICAL_FT_PYTHON, 'python3', '/usr/bin/python3'].filter((x): x is string => !!x)) {
     if (cp.spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) return p;
   }
