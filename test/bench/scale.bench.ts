@@ -4,7 +4,7 @@
 // peak RSS beside the memory pre-flight's estimate — and PyTorch CPU on the same shape and step when a Python
 // with torch is found (CLINICAL_FT_PYTHON, else python3). OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are unset for
 // both sides (users' machines do not set them). Env: BENCH_SHAPES (comma list), BENCH_STEPS (default 2),
-// BENCH_SCALE_DIR (folder cache, default $TMPDIR/cft-scale), BENCH_PYTORCH=0 (engine only). Targets are printed, never asserted.
+// BENCH_SCALE_DIR (folder cache, default $TMPDIR/cft-scale), BENCH_PYTORCH=0 (engine only), BENCH_CASE=shape:batch:seq. Targets are printed, never asserted.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as cp from 'node:child_process';
@@ -86,7 +86,10 @@ async function main(): Promise<void> {
   const py = python();
   const threads = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   console.log(`scale: ${threads} cores, load average ${os.loadavg()[0].toFixed(1)}, PyTorch: ${py ?? 'not found (set CLINICAL_FT_PYTHON)'}; OPENBLAS_CORETYPE/L2_SIZE unset`);
-  for (const c of CASES.filter((x) => !wanted || wanted.includes(x.shape))) {
+  // BENCH_CASE=shape:batch:seq measures one shape at another size (e.g. a quick look at a large model).
+  const custom = process.env.BENCH_CASE?.split(':');
+  const cases = custom ? [{ shape: custom[0], batch: Number(custom[1]), seq: Number(custom[2]), target: '(custom size)' }] : CASES.filter((x) => !wanted || wanted.includes(x.shape));
+  for (const c of cases) {
     writeScaleModel(ROOT, c.shape);
     const e = cp.spawnSync(process.execPath, ['--expose-gc', __filename, '--engine', JSON.stringify(c)], { encoding: 'utf8', env: cleanEnv() });
     const engine = lastJson(e.stdout);
