@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "clinical_ft_blas",
-      "sources": ["src/blas_addon.c"],
+      "sources": ["src/blas_addon.c", "src/frozen_weights.c"],
       "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread"],
       "cflags": ["-O3", "-march=x86-64-v2", "-mtune=generic", "-fvisibility=hidden"],
       "conditions": [

@@ -59,6 +59,8 @@ export const RunConfig = z.strictObject({
   engine: z.enum(['builtin', 'trl']).default('builtin').describe('Who trains: builtin (TensorFlow.js, this machine) or trl (a TRL + PEFT + Accelerate job: clinical-ft handoff).'),
   /** QLoRA: the frozen base loaded in 4 bits (bitsandbytes NF4). TRL engine on CUDA GPUs only. */
   loadIn4bit: z.boolean().default(false).describe('QLoRA: load the frozen base in 4 bits (bitsandbytes NF4). TRL engine on CUDA GPUs only.'),
+  /** Recompute each layer's activations in the backward pass; absent = on only when the memory estimate needs it. */
+  gradientCheckpointing: z.boolean().optional().describe("Recompute each layer's activations in the backward pass (less memory, ~30% more time); absent: on only when the memory pre-flight needs it."),
 });
 export type RunConfig = z.infer<typeof RunConfig>;
 export type RunConfigInput = z.input<typeof RunConfig>;

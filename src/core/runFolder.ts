@@ -31,5 +31,9 @@ export const RunRecord = z.object({
   adapterStackedOn: z.string().optional(),
   /** Examples whose every trained token --max-length cut off (named in trainer.log). */
   untrainedExamples: z.object({ train: z.number().int().min(0), eval: z.number().int().min(0) }).optional(),
+  /** Threads the run computes with (native BLAS; 1 on backends without it). */
+  threads: z.number().int().positive().optional(),
+  /** The memory pre-flight's estimate of the peak, in bytes (src/core/memory). */
+  memoryEstimate: z.object({ processBytes: z.number(), heapBytes: z.number(), weightBytes: z.number() }).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import type { Backend, ResolvedBackend } from '../core/runConfig';
 import type { BackendProbe, EnvironmentReport } from '../core/protocol/environment';
-import { installWasmKernels, kernelReport } from './kernels';
+import { defaultBlasThreads, installWasmKernels, kernelReport } from './kernels';
 import { loadNativeBlas } from './kernels/nativeBlas';
 
 /** Where the .wasm binaries live: beside dist/trainer.js when bundled, in node_modules when run from source. */
@@ -77,7 +77,7 @@ async function probeWasm(): Promise<BackendProbe> {
       package: pkg,
       available: true,
       detail: `SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}, matmul ${matmul}`,
-      features: { simd, threads, matmul, nativeKernels: native.reason },
+      features: { simd, threads, matmul, nativeKernels: native.reason, ...(native.blas ? { blasThreads: defaultBlasThreads() } : {}) },
     };
   } catch (e) {
     return { name: 'wasm', package: pkg, available: false, detail: firstLine(e), features: {} };
@@ -146,5 +146,5 @@ export function describeAcceleration(): string {
   if (name !== 'wasm') return `tfjs ${name} backend`;
   const k = kernelReport();
   if (!k) return 'wasm with stock kernels';
-  return `wasm, matmul ${k.matmul}${k.replaced.length ? ` (replaced: ${k.replaced.join(', ')})` : ''}; native addon: ${k.native}`;
+  return `wasm, matmul ${k.matmul}, ${k.blasThreads} BLAS thread(s)${k.replaced.length ? ` (replaced: ${k.replaced.join(', ')})` : ''}; native addon: ${k.native}`;
 }

@@ -10,7 +10,7 @@ import { DataError } from '../train/dataLoader';
 const usage = `Usage: clinical-ft train (--config run.json | flags) --out DIR
   --method sft|dpo --model DIR --data FILE [--eval-data FILE] [--adapter DIR]
   [--steps N | --epochs E] [--lr X] [--batch-size B] [--grad-accum G] [--max-length L]
-  [--lora-r R] [--lora-alpha A] [--lora-dropout P] [--lora-targets q_proj,v_proj] [--use-rslora]
+  [--lora-r R] [--lora-alpha A] [--lora-dropout P] [--lora-targets q_proj,v_proj] [--use-rslora] [--gradient-checkpointing]
   [--beta 0.1] [--loss sigmoid|ipo|hinge] [--rpo-alpha 0] [--warmup-steps W] [--scheduler constant|linear|cosine]
   [--weight-decay D] [--max-grad-norm N] [--eval-every N] [--save-every N] [--seed S]
   [--backend auto|tensorflow|wasm|cpu] [--resume] [--phi-errors]

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { GenerateOptions, GenerateResult, LoadedModel } from './types';
 import type { KvCache, LlamaModel } from './model';
 import { mulberry32 } from './random';
+import { checkLoaded } from './memoryPreflight';
 
 /** Picks the next token from one row of logits: argmax at temperature 0, else nucleus sampling. */
 export function sampleToken(logits: Float32Array, temperature: number, topP: number, rand: () => number): number {
@@ -42,6 +43,7 @@ export async function generate(m: LoadedModel, promptIds: number[], opts: Genera
   if (promptIds.length === 0) throw new Error('generate: the prompt has no tokens');
   const limit = m.config.maxPositionEmbeddings;
   const maxNew = Math.max(0, Math.min(opts.maxNewTokens, limit - promptIds.length));
+  checkLoaded(m, { task: 'generate', batchSize: 1, maxLength: promptIds.length + maxNew });
   const stop = new Set(opts.stopIds ?? defaultStopIds(m));
   const rand = mulberry32(opts.seed);
   const cache: KvCache = { keys: [], values: [], length: 0 };

@@ -97,6 +97,21 @@ export class LoraAdapters implements LoraController {
     this.isEnabled = enabled;
   }
 
+  /** The trainable variables of modules whose name starts with prefix (one layer's, for recomputation). */
+  variablesUnder(prefix: string): tf.Variable[] {
+    if (!this.isEnabled) return [];
+    return [...this.adapters].filter(([name]) => name.startsWith(prefix)).flatMap(([, ad]) => [ad.a, ad.b]);
+  }
+
+  /** Dropout draws are numbered: a recomputed layer replays the same masks by rewinding the counter. */
+  dropoutCursor(): number {
+    return this.dropoutSeed;
+  }
+
+  setDropoutCursor(at: number): void {
+    this.dropoutSeed = at;
+  }
+
   trainableVariables(): tf.Variable[] {
     return [...this.adapters.values()].flatMap((ad) => [ad.a, ad.b]);
   }

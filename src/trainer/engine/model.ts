@@ -3,6 +3,9 @@ import type { CausalLM, DecoderTraits, ModelConfig, RopeSpec } from './types';
 import { LoraAdapters, uniqueName, type LinearModule } from './lora';
 import { WeightSource } from './weightSource';
 import { attention, embed, fusedAttentionAvailable, logSoftmaxPick, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
+import { chunkedTargetLogprobs, type OutputHead } from './chunkedHead';
+import { recomputed } from './recompute';
+import { createNativeMatrix, frozenInputGrad, frozenLinear, frozenRows, nativeWeightsAvailable, type NativeMatrix, type StoredDtype } from '../kernels/frozenWeights';
 import { traitsOf } from './families';
 import { geglu, scaleEmbeddings, softcap } from './families/familyOps';
 
@@ -112,12 +115,20 @@ function linearModules(c: ModelConfig): LinearModule[] {
 export class LlamaModel implements CausalLM {
   readonly lora: LoraAdapters;
   private readonly weights = new Map<string, tf.Tensor>();
+  /** Frozen matrices held by the native addon in their stored precision (wasm + addon, frozen base). */
+  private readonly frozen = new Map<string, NativeMatrix>();
   private readonly traits: DecoderTraits;
   /** Inverse frequencies per distinct RoPE (Gemma 3: one for sliding, one for full layers). */
   private readonly invFreq = new Map<RopeSpec, Float32Array>();
   /** Stored dtype of the embedding table: Gemma's √hidden factor is cast to it, as transformers does. */
   private embedDtype = 'F32';
   private disposed = false;
+  /** Per-layer activation recomputation in training (--gradient-checkpointing). */
+  gradientCheckpointing = false;
+
+  setGradientCheckpointing(on: boolean): void {
+    this.gradientCheckpointing = on;
+  }
 
   constructor(
     readonly config: ModelConfig,
@@ -131,7 +142,15 @@ export class LlamaModel implements CausalLM {
   /** Reads every tensor one at a time into the backend; the JS copy of each is dropped before the next. */
   loadFrom(source: WeightSource): void {
     this.embedDtype = source.dtypeOf('model.embed_tokens.weight') ?? 'F32';
+    const native = !this.trainableBase && nativeWeightsAvailable();
     for (const [key, shape] of expectedTensors(this.config)) {
+      if (native && shape.length === 2) {
+        const { dtype, bytes } = source.readStored(key, shape);
+        if (dtype === 'F32' || dtype === 'BF16' || dtype === 'F16') {
+          this.frozen.set(key, createNativeMatrix(bytes, dtype as StoredDtype, shape as [number, number]));
+          continue;
+        }
+      }
       const { data } = source.read(key, shape);
       this.setWeight(key, tf.tensor(data, shape, 'float32'));
     }
@@ -175,8 +194,24 @@ export class LlamaModel implements CausalLM {
     return new Map(this.weights);
   }
 
+  /** Bytes of base weights held natively (outside the wasm heap). */
+  nativeWeightBytes(): number {
+    let n = 0;
+    for (const m of this.frozen.values()) n += m.bytes;
+    return n;
+  }
+
   private foldDelta(module: string, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): void {
     const key = `${module}.weight`;
+    const native = this.frozen.get(key);
+    if (native) {
+      // The merged weight is float32, as in the heap path: folding never rounds the adapter into bf16.
+      const merged = tf.tidy(() => tf.add(tf.tensor2d(native.toFloat32(), native.shape), tf.mul(tf.matMul(b, a), scale)));
+      this.frozen.set(key, createNativeMatrix(merged.dataSync() as Float32Array, 'F32', native.shape));
+      merged.dispose();
+      native.dispose();
+      return;
+    }
     const w = this.w(key);
     const merged = tf.tidy(() => tf.add(w, tf.mul(tf.matMul(b, a), scale)));
     if (this.trainableBase) {
@@ -188,8 +223,14 @@ export class LlamaModel implements CausalLM {
     }
   }
 
+  /** x · Wᵀ for a base weight [out, in], wherever it is held. */
+  private matMulT(x: tf.Tensor2D, key: string): tf.Tensor2D {
+    const native = this.frozen.get(key);
+    return native ? frozenLinear(x, native) : tf.matMul(x, this.w(key) as tf.Tensor2D, false, true);
+  }
+
   private linear(x: tf.Tensor2D, module: string, training: boolean, bias: boolean): tf.Tensor2D {
-    let y = tf.matMul(x, this.w(`${module}.weight`) as tf.Tensor2D, false, true);
+    let y = this.matMulT(x, `${module}.weight`);
     if (bias) y = tf.add(y, this.w(`${module}.bias`)) as tf.Tensor2D;
     const d = this.lora.delta(module, x, training);
     return (d ? tf.add(y, d) : y) as tf.Tensor2D;
@@ -202,7 +243,9 @@ export class LlamaModel implements CausalLM {
 
   private embed(ids: tf.Tensor2D): tf.Tensor3D {
     const [B, T] = ids.shape;
-    const rows = embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [-1]) as tf.Tensor1D, this.trainableBase);
+    const flat = tf.reshape(ids, [-1]) as tf.Tensor1D;
+    const native = this.frozen.get('model.embed_tokens.weight');
+    const rows = native ? frozenRows(native, flat) : embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, flat, this.trainableBase);
     const scaled = this.traits.scaleEmbeddings ? scaleEmbeddings(rows, this.config.hiddenSize, this.embedDtype) : rows;
     return tf.reshape(scaled, [B, T, this.config.hiddenSize]);
   }
@@ -244,25 +287,48 @@ export class LlamaModel implements CausalLM {
     return tf.add(c, pad) as tf.Tensor4D;
   }
 
+  private readonly keptForRecompute: tf.Tensor[] = [];
+
+  /** A keeper for this pass's shared inputs; the previous pass's (whose backward is done) are freed now. */
+  private keepUntilNextPass(): <X extends tf.Tensor | undefined>(t: X) => X {
+    tf.dispose(this.keptForRecompute.splice(0));
+    return <X extends tf.Tensor | undefined>(t: X): X => {
+      if (!t) return t;
+      const k = tf.keep(tf.clone(t));
+      this.keptForRecompute.push(k);
+      return k as X;
+    };
+  }
+
   /** Final hidden states [B, T, H] after the last norm; updates the cache in place when given one. */
   hidden(ids: tf.Tensor2D, attentionMask: tf.Tensor2D | undefined, training: boolean, cache?: KvCache): tf.Tensor3D {
     if (this.disposed) throw new Error('model has been disposed');
     const c = this.config;
     const [B, T] = ids.shape;
     const past = cache?.length ?? 0;
+    const recompute = training && !cache && this.gradientCheckpointing && !this.trainableBase;
+    // Recomputed layers read these again in the backward pass, after the forward scope has freed its tensors.
+    const keep = recompute ? this.keepUntilNextPass() : <X extends tf.Tensor | undefined>(t: X) => t;
+    attentionMask = keep(attentionMask);
     const ropes = new Map<RopeSpec, { cos: tf.Tensor2D; sin: tf.Tensor2D }>();
     const biases = new Map<number | undefined, tf.Tensor4D>();
     let x: tf.Tensor = this.embed(ids);
     for (let i = 0; i < c.numLayers; i++) {
       const layer = this.traits.layers[i];
-      if (!ropes.has(layer.rope)) ropes.set(layer.rope, this.rope(past, T, layer.rope));
+      if (!ropes.has(layer.rope)) {
+        const { cos, sin } = this.rope(past, T, layer.rope);
+        ropes.set(layer.rope, { cos: keep(cos), sin: keep(sin) });
+      }
       // A window at least as long as the sequence masks nothing: such layers run as full ones.
       const window = layer.slidingWindow !== undefined && layer.slidingWindow < past + T ? layer.slidingWindow : undefined;
       // Training and scoring (no cache) use the fused attention kernel where it can: causal + padding, no window.
       const fused = !cache && window === undefined && fusedAttentionAvailable();
-      if (!fused && !biases.has(window)) biases.set(window, this.attentionBias(B, T, past, attentionMask, window));
-      const attn = this.attentionBlock(x, i, ropes.get(layer.rope)!, fused ? { attentionMask } : { bias: biases.get(window)!, cache }, training);
-      x = this.mlpBlock(tf.add(x, attn), layerPrefix(i), B, T, training);
+      if (!fused && !biases.has(window)) biases.set(window, keep(this.attentionBias(B, T, past, attentionMask, window)));
+      const mode = fused ? { attentionMask } : { bias: biases.get(window)!, cache };
+      const rp = ropes.get(layer.rope)!;
+      // One decoder layer; with gradient checkpointing its intermediates are recomputed in the backward pass.
+      const block = (x: tf.Tensor): tf.Tensor => this.mlpBlock(tf.add(x, this.attentionBlock(x, i, rp, mode, training)), layerPrefix(i), B, T, training);
+      x = recompute ? recomputed(block, x, this.lora.variablesUnder(`${layerPrefix(i)}.`), this.lora) : block(x);
     }
     if (cache) cache.length = past + T;
     return this.rmsNorm(x, 'model.norm.weight') as tf.Tensor3D;
@@ -338,10 +404,22 @@ export class LlamaModel implements CausalLM {
 
   /** Output projection of hidden states [N, H] → logits [N, V] (soft-capped where the family does). */
   project(h: tf.Tensor2D): tf.Tensor2D {
-    const head = this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
-    const logits: tf.Tensor2D = tf.matMul(h, this.w(head) as tf.Tensor2D, false, true);
+    const logits = this.outputHead().forward(h);
     const cap = this.traits.finalLogitSoftcap;
     return cap === undefined ? logits : softcap(logits, cap);
+  }
+
+  private outputHead(): OutputHead {
+    const key = this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    const native = this.frozen.get(key);
+    if (native) return { vocabSize: this.config.vocabSize, forward: (h) => frozenLinear(h, native), inputGrad: (dl) => frozenInputGrad(dl, native) };
+    const W = this.w(key) as tf.Tensor2D;
+    return {
+      vocabSize: this.config.vocabSize,
+      forward: (h) => tf.matMul(h, W, false, true),
+      inputGrad: (dl) => tf.matMul(dl, W),
+      trainableWeight: this.trainableBase ? W : undefined,
+    };
   }
 
   logits(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor3D {
@@ -360,9 +438,10 @@ export class LlamaModel implements CausalLM {
       const h = this.hidden(ids, attentionMask, opts?.training ?? false);
       // Only positions 0..T-2 predict a token: skip the projection of the last one.
       const hPrev = tf.reshape(tf.slice(h, [0, 0, 0], [B, T - 1, H]), [B * (T - 1), H]) as tf.Tensor2D;
-      const logits = this.project(hPrev);
       const targets = tf.reshape(tf.slice(ids, [0, 1], [B, T - 1]), [-1]) as tf.Tensor1D;
-      const picked = logSoftmaxPick(logits, targets);
+      // Soft-capped logits (rare: released Gemma 3 configs have none) take the one-shot path; the rest are
+      // projected in chunks, so [B·T, vocab] float32 logits never exist at once.
+      const picked = this.traits.finalLogitSoftcap === undefined ? chunkedTargetLogprobs(hPrev, targets, this.outputHead()) : logSoftmaxPick(this.project(hPrev), targets);
       let lp = tf.concat([tf.zeros([B, 1]), tf.reshape(picked, [B, T - 1])], 1) as tf.Tensor2D;
       if (attentionMask) lp = tf.mul(lp, tf.cast(attentionMask, 'float32'));
       return lp;
@@ -373,7 +452,10 @@ export class LlamaModel implements CausalLM {
     if (this.disposed) return;
     this.disposed = true;
     this.lora.dispose();
+    tf.dispose(this.keptForRecompute.splice(0));
     for (const t of this.weights.values()) t.dispose();
     this.weights.clear();
+    for (const m of this.frozen.values()) m.dispose();
+    this.frozen.clear();
   }
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from './types';
 import { loadModel } from './index';
+import { checkLoaded } from './memoryPreflight';
 
 /** Loads a model folder and, when given, applies an adapter folder (PEFT) on top. */
 export async function loadWithAdapter(modelDir: string, adapterDir?: string): Promise<LoadedModel> {
@@ -29,6 +30,7 @@ export function tokensFor(m: LoadedModel, input: { text?: string; ids?: number[]
 /** log p(token_i | tokens_<i) for every token: the first has no context, so it is null. */
 export function scoreTokens(m: LoadedModel, ids: number[]): { tokens: number[]; logprobs: (number | null)[] } {
   if (ids.length === 0) return { tokens: [], logprobs: [] };
+  checkLoaded(m, { task: 'score', batchSize: 1, maxLength: ids.length });
   const lp = tf.tidy(() => m.model.tokenLogprobs(tf.tensor2d([ids], [1, ids.length], 'int32')));
   const row = Array.from(lp.dataSync());
   lp.dispose();

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ChatTemplateLike as ChatTemplate } from '../../core/prompt/recordSegments';
+import type { MemoryEstimate } from '../../core/memory/memoryEstimate';
 
 export interface ModelConfig {
   architecture: 'LlamaForCausalLM' | 'MistralForCausalLM' | 'Qwen2ForCausalLM' | 'Qwen3ForCausalLM' | 'Gemma3ForCausalLM';
@@ -103,6 +104,8 @@ export interface CausalLM {
   /** log p(ids[b,t] | ids[b,<t]) as [B,T]; column 0 is 0. Differentiable w.r.t. LoRA variables; memory-lean. */
   tokenLogprobs(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor2D;
   readonly lora: LoraController;
+  /** Per-layer activation recomputation while training (same gradients, less memory, one more forward pass). */
+  setGradientCheckpointing(on: boolean): void;
   dispose(): void;
 }
 
@@ -113,6 +116,8 @@ export interface LoadedModel {
   chatTemplate?: ChatTemplate;
   generationConfig?: Record<string, unknown>;
   model: CausalLM;
+  /** The pre-flight's estimate of the peak for the plan it was loaded with. */
+  memoryEstimate?: MemoryEstimate;
 }
 
 export interface GenerateOptions {

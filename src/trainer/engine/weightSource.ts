@@ -74,6 +74,21 @@ export class WeightSource {
     return this.open(this.keyToFile.get(key)!).readFloat32(key);
   }
 
+  /** Bytes per element as stored (the embedding's dtype, else the first tensor's): 2 for bf16/f16, 4 for f32. */
+  storedBytesPerElement(): number {
+    const key = this.keyToFile.has('model.embed_tokens.weight') ? 'model.embed_tokens.weight' : this.keyToFile.keys().next().value;
+    if (key === undefined) return 4;
+    const dtype = this.dtypeOf(key);
+    return dtype === 'BF16' || dtype === 'F16' ? 2 : dtype === 'F64' ? 8 : 4;
+  }
+
+  /** A tensor's stored bytes and dtype (frozen weights kept in their own precision), its shape checked. */
+  readStored(key: string, expectedShape: number[]): { dtype: string; bytes: Uint8Array } {
+    this.check(key, expectedShape);
+    const f = this.open(this.keyToFile.get(key)!);
+    return { dtype: f.info(key).dtype, bytes: f.readBytes(key) };
+  }
+
   close(): void {
     for (const f of this.files.values()) f.close();
     this.files.clear();

@@ -47,6 +47,18 @@ export function logSoftmaxPick(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Te
   return op(logits) as tf.Tensor1D;
 }
 
+/** d/dlogits of dy[i] · log_softmax(logits)[i, targets[i]] = dy[i] · (onehot(targets) − softmax(logits)). */
+export function logSoftmaxPickBackward(logits: tf.Tensor2D, targets: tf.Tensor1D, dy: tf.Tensor1D): tf.Tensor2D {
+  const ids = tf.cast(targets, 'int32');
+  if (!fusedAvailable(FUSED.logSoftmaxPick)) {
+    const probs = tf.softmax(logits);
+    const onehot = tf.cast(tf.oneHot(ids, logits.shape[1]), 'float32');
+    return tf.mul(tf.sub(onehot, probs), tf.reshape(dy, [-1, 1])) as tf.Tensor2D;
+  }
+  const [, lse] = run(FUSED.logSoftmaxPick, { logits, targets: ids });
+  return run(FUSED.logSoftmaxPickGrad, { logits, lse, targets: ids, dy })[0] as tf.Tensor2D;
+}
+
 /** Rotate-half RoPE of x [B, T, H, D] with cos/sin [T, D/2]. */
 export function rope(x: tf.Tensor4D, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor4D {
   if (!fusedAvailable(FUSED.rope)) {

@@ -1,17 +1,21 @@
 // Kernel re-registration for the wasm backend: faster BatchMatMul (native OpenBLAS or rerouted XNNPACK), a
 // zero-copy Identity and, with the native addon, Exp plus fused kernels (see fusedOps.ts). Gradients are
 // unchanged: they call the same ops, which dispatch here.
+import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { replaceKernel, type KernelFunc } from './wasmInternals';
 import { loadNativeBlas } from './nativeBlas';
 import { nativeBatchMatMul, reroutedBatchMatMul } from './batchMatMul';
 import { nativeExp, sharedIdentity } from './elementwise';
 import { registerFusedKernels, unregisterFusedKernels } from './fusedKernels';
+import { registerFrozenKernels, unregisterFrozenKernels } from './frozenWeights';
 
 export interface KernelReport {
   matmul: 'native-openblas' | 'wasm-rerouted' | 'stock';
   native: string;
   replaced: string[];
+  /** OpenBLAS threads (native matmul); 1 where no native BLAS runs. */
+  blasThreads: number;
 }
 
 export type KernelMode = 'auto' | 'wasm-only' | 'stock';
@@ -31,11 +35,12 @@ export function installWasmKernels(mode: KernelMode = 'auto'): KernelReport {
   if (installed) restoreStockKernels();
   installedMode = wanted;
   const native: ReturnType<typeof loadNativeBlas> = wanted === 'auto' ? loadNativeBlas() : { reason: `not used (kernel mode ${wanted})` };
-  if (wanted === 'stock') return (installed = { matmul: 'stock', native: native.reason, replaced: [] });
+  const blasThreads = native.blas ? defaultBlasThreads() : 1;
+  if (wanted === 'stock') return (installed = { matmul: 'stock', native: native.reason, replaced: [], blasThreads: 1 });
   const stockMatMul = tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc as unknown as KernelFunc | undefined;
   const stockTranspose = tf.getKernel('Transpose', 'wasm')?.kernelFunc as unknown as KernelFunc | undefined;
   const stockIdentity = tf.getKernel('Identity', 'wasm')?.kernelFunc as unknown as KernelFunc | undefined;
-  if (!stockMatMul || !stockTranspose || !stockIdentity) return (installed = { matmul: 'stock', native: native.reason, replaced: [] });
+  if (!stockMatMul || !stockTranspose || !stockIdentity) return (installed = { matmul: 'stock', native: native.reason, replaced: [], blasThreads: 1 });
   const replaced: string[] = [];
   const swap = (name: string, fn: KernelFunc) => {
     stock.set(name, replaceKernel(tf, name, fn));
@@ -43,16 +48,21 @@ export function installWasmKernels(mode: KernelMode = 'auto'): KernelReport {
   };
   swap('Identity', sharedIdentity(stockIdentity));
   if (native.blas) {
-    // One BLAS thread by default: the rest of the step is single-threaded wasm, and a spinning BLAS worker
-    // competes with it for the second core.
-    native.blas.setThreads(Math.max(1, Number(process.env.CLINICAL_FT_BLAS_THREADS ?? 1) || 1));
+    native.blas.setThreads(blasThreads);
     swap('BatchMatMul', nativeBatchMatMul(native.blas));
     swap('Exp', nativeExp(native.blas));
-    replaced.push(...registerFusedKernels(native.blas));
+    replaced.push(...registerFusedKernels(native.blas), ...registerFrozenKernels(native.blas));
   } else {
     swap('BatchMatMul', reroutedBatchMatMul(stockMatMul, stockTranspose));
   }
-  return (installed = { matmul: native.blas ? 'native-openblas' : 'wasm-rerouted', native: native.reason, replaced });
+  return (installed = { matmul: native.blas ? 'native-openblas' : 'wasm-rerouted', native: native.reason, replaced, blasThreads });
+}
+
+/** Every core the machine offers (CLINICAL_FT_BLAS_THREADS overrides): matmuls dominate large-model steps. */
+export function defaultBlasThreads(): number {
+  const env = Number(process.env.CLINICAL_FT_BLAS_THREADS);
+  if (Number.isInteger(env) && env > 0) return env;
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
 }
 
 /** Puts tfjs' own kernels back (tests compare against them). */
@@ -63,6 +73,7 @@ export function restoreStockKernels(): void {
   }
   stock.clear();
   unregisterFusedKernels();
+  unregisterFrozenKernels();
   installed = undefined;
   installedMode = undefined;
 }

@@ -35,6 +35,12 @@ export interface NativeBlas {
   embedGrad(heap: Float32Array, ids: number, dy: number, dtable: number, n: number, v: number, h: number): void;
   attention(heap: Float32Array, q: number, k: number, v: number, mask: number, out: number, probs: number, b: number, t: number, h: number, kv: number, d: number, scale: number): void;
   attentionGrad(heap: Float32Array, q: number, k: number, v: number, probs: number, dout: number, dq: number, dk: number, dv: number, b: number, t: number, h: number, kv: number, d: number, scale: number): void;
+  weightCreate(bytes: Uint8Array | Float32Array, dtype: number, rows: number, cols: number): number;
+  weightFree(handle: number): void;
+  weightBytes(): number;
+  weightMatMul(heap: Float32Array, handle: number, x: number, y: number, m: number, transpose: boolean): void;
+  weightRows(heap: Float32Array, handle: number, ids: number, out: number, n: number): void;
+  weightToFloat32(handle: number, out: Float32Array): void;
   setThreads(n: number): void;
   config(): string;
 }
@@ -58,7 +64,7 @@ export function loadNativeBlas(): { blas?: NativeBlas; reason: string } {
   try {
     // A computed path keeps the bundler from trying to inline the binary.
     const blas = require(file) as NativeBlas;
-    if (typeof blas.sgemm !== 'function' || typeof blas.attentionGrad !== 'function') return (cached = { reason: `${file} is not the expected addon` });
+    if (typeof blas.sgemm !== 'function' || typeof blas.attentionGrad !== 'function' || typeof blas.weightMatMul !== 'function') return (cached = { reason: `${file} is not the expected addon` });
     return (cached = { blas, reason: `${file} (${blas.config()})` });
   } catch (e) {
     return (cached = { reason: `${file} failed to load: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` });

@@ -24,6 +24,7 @@ export const TRAIN_FLAGS = {
   'lora-dropout': 'string',
   'lora-targets': 'string',
   'use-rslora': 'boolean',
+  'gradient-checkpointing': 'boolean',
   beta: 'string',
   loss: 'string',
   'rpo-alpha': 'string',
@@ -98,6 +99,7 @@ export function configFromFlags(flags: Record<string, string | boolean>): RunCon
   set(lora, 'targets', str('lora-targets')?.split(',').map((s) => s.trim()).filter(Boolean));
   if (f['use-rslora'] === true) lora.useRslora = true;
   if (f['phi-errors'] === true) input.phiAsErrors = true;
+  if (f['gradient-checkpointing'] === true) input.gradientCheckpointing = true;
   if (Object.keys(lora).length > 0) input.lora = lora;
   if (input.steps !== undefined && input.epochs !== undefined) throw new UsageError('give either --steps or --epochs, not both');
   const parsed = RunConfig.safeParse(input as RunConfigInput);

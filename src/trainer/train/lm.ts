@@ -13,6 +13,8 @@ export type LoraControllerLike = Omit<LoraController, 'spec'>;
 export interface TrainableLM {
   tokenLogprobs(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor2D;
   readonly lora: LoraControllerLike;
+  /** Per-layer activation recomputation (the engine's models; test doubles may lack it). */
+  setGradientCheckpointing?(on: boolean): void;
 }
 
 export type TokenizerLike = Omit<TextTokenizer, 'vocabSize'>;

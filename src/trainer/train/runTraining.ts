@@ -15,11 +15,16 @@ import { trainsNothing } from './trainedTokens';
 import { listCheckpoints, loadCheckpoint, removeStaleCheckpointTemps, saveCheckpoint } from './checkpoint';
 import { computeReferenceLogps, lookupReferenceCache, referenceCacheKey, storeReferenceCache } from './referenceLogps';
 import { totalStepsFor, trainLoop, type ReferenceLogps, type TrainData } from './trainLoop';
+import type { MemoryPlan } from '../engine/memoryPreflight';
+import { describeEstimate, type MemoryEstimate } from '../../core/memory/memoryEstimate';
+import { kernelReport } from '../kernels';
 
 export interface LoadedForTraining {
   model: TrainableLM;
   tokenizer: TokenizerLike;
   chatTemplate?: ChatTemplateLike;
+  /** The memory pre-flight's estimate for this run (engine loader). */
+  memoryEstimate?: MemoryEstimate;
   dispose(): void;
 }
 
@@ -36,7 +41,8 @@ export interface RunOptions {
   resume: boolean;
   /** The backend initialised for this process, recorded in run.json. */
   backend: RunRecord['backend'];
-  loadModel(dir: string): Promise<LoadedForTraining>;
+  /** The memory plan lets the loader refuse before reading weights that could not train here. */
+  loadModel(dir: string, memory?: MemoryPlan): Promise<LoadedForTraining>;
   onEvent?(event: RunEvent): void;
   shouldStop(): boolean;
 }
@@ -126,6 +132,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     totalSteps,
     backend: opts.backend,
     versions: { tfjs: tf.version.tfjs, node: process.version },
+    threads: kernelReport()?.blasThreads ?? 1,
     startedAt: previous?.ok && previous.record.startedAt ? previous.record.startedAt : new Date().toISOString(),
     ...(previous?.ok && previous.record.lastCheckpoint !== undefined ? { lastCheckpoint: previous.record.lastCheckpoint } : {}),
   });
@@ -142,7 +149,15 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     // Only now that this process owns the folder: no other trainer can be writing one of them.
     removeStaleCheckpointTemps(outDir);
     log('info', `${opts.resume ? 'Resuming' : 'Starting'} ${config.method.toUpperCase()} on ${config.data} with ${config.model} (backend ${opts.backend ?? 'unknown'})`);
-    loaded = await opts.loadModel(config.model);
+    loaded = await opts.loadModel(config.model, { task: config.method, batchSize: config.batchSize, maxLength: config.maxLength, loraR: config.lora.r, loraTargets: config.lora.targets, ...(config.gradientCheckpointing !== undefined ? { gradientCheckpointing: config.gradientCheckpointing } : {}) });
+    if (loaded.memoryEstimate) {
+      const e = loaded.memoryEstimate;
+      log('info', `Memory: ${describeEstimate(e)}`);
+      const ckpt = e.request.gradientCheckpointing === true;
+      loaded.model.setGradientCheckpointing?.(ckpt);
+      if (ckpt && config.gradientCheckpointing === undefined) log('info', 'Gradient checkpointing switched on: the run does not fit in memory without it');
+      writer.update({ config: { ...config, gradientCheckpointing: ckpt }, memoryEstimate: { processBytes: e.processBytes, heapBytes: e.heapBytes, weightBytes: e.weightBytes } });
+    }
     const { model, tokenizer } = loaded;
     const lora = { r: config.lora.r, alpha: config.lora.alpha, dropout: config.lora.dropout, targets: config.lora.targets, useRslora: config.lora.useRslora };
     if (config.adapter && config.method === 'dpo') {

@@ -1,0 +1,116 @@
+// Frozen base weights kept by the native addon in their stored precision (f32/bf16/f16), outside the 4 GB wasm32
+// heap, with the products the model needs: x·Wᵀ, its input gradient dy·W, and row lookups (embeddings). The wasm
+// heap then holds only activations, LoRA tensors and the small norms/biases.
+import * as tf from '@tensorflow/tfjs';
+import { loadNativeBlas, type NativeBlas } from './nativeBlas';
+import { heapOffset, sizeOf, type KernelFunc } from './wasmInternals';
+
+export const FROZEN = { matMul: 'CftFrozenMatMul', rows: 'CftFrozenRows' } as const;
+
+export type StoredDtype = 'F32' | 'BF16' | 'F16';
+const DTYPE_CODE: Record<StoredDtype, number> = { F32: 0, BF16: 1, F16: 2 };
+
+/** A [rows, cols] weight owned by the addon; free it with dispose(). */
+export class NativeMatrix {
+  private freed = false;
+  constructor(
+    private readonly blas: NativeBlas,
+    readonly handle: number,
+    readonly shape: [number, number],
+    readonly dtype: StoredDtype,
+  ) {}
+
+  get bytes(): number {
+    return this.shape[0] * this.shape[1] * (this.dtype === 'F32' ? 4 : 2);
+  }
+
+  /** The weight widened to float32 (folding an adapter into it). */
+  toFloat32(): Float32Array {
+    const out = new Float32Array(this.shape[0] * this.shape[1]);
+    this.blas.weightToFloat32(this.handle, out);
+    return out;
+  }
+
+  dispose(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.blas.weightFree(this.handle);
+  }
+}
+
+/** Native weights are used on the wasm backend whenever the addon's kernels are installed (CLINICAL_FT_NATIVE_WEIGHTS=0 opts out). */
+export function nativeWeightsAvailable(): boolean {
+  return process.env.CLINICAL_FT_NATIVE_WEIGHTS !== '0' && tf.getBackend() === 'wasm' && tf.getKernel(FROZEN.matMul, 'wasm') !== undefined;
+}
+
+/** Copies stored bytes (little-endian, as in safetensors) into addon memory. */
+export function createNativeMatrix(bytes: Uint8Array | Float32Array, dtype: StoredDtype, shape: [number, number]): NativeMatrix {
+  const blas = loadNativeBlas().blas;
+  if (!blas) throw new Error('native weights need the kernels addon (npm run build:native)');
+  const view = bytes instanceof Float32Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return new NativeMatrix(blas, blas.weightCreate(view, DTYPE_CODE[dtype], shape[0], shape[1]), shape, dtype);
+}
+
+function run(kernel: string, inputs: tf.NamedTensorMap, attrs: Record<string, unknown>): tf.Tensor {
+  return tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/** x [M, in] · Wᵀ → [M, out] for W [out, in]; transpose = true computes x [M, out] · W → [M, in]. */
+function product(x: tf.Tensor, w: NativeMatrix, transpose: boolean): tf.Tensor2D {
+  return run(FROZEN.matMul, { x }, { handle: w.handle, rows: w.shape[0], cols: w.shape[1], transpose }) as tf.Tensor2D;
+}
+
+/** x · Wᵀ, differentiable w.r.t. x (the weight is frozen). */
+export function frozenLinear(x: tf.Tensor2D, w: NativeMatrix): tf.Tensor2D {
+  const op = tf.customGrad(((xv: tf.Tensor) => ({
+    value: product(xv, w, false),
+    gradFunc: (dy: tf.Tensor) => product(dy, w, true),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x) as tf.Tensor2D;
+}
+
+/** dy [M, out] · W → [M, in] (the LM head's input gradient, chunk by chunk). */
+export function frozenInputGrad(dy: tf.Tensor2D, w: NativeMatrix): tf.Tensor2D {
+  return product(dy, w, true);
+}
+
+/** Rows of W for int32 ids [N] → [N, cols] float32 (embedding lookup of a frozen table). */
+export function frozenRows(w: NativeMatrix, ids: tf.Tensor1D): tf.Tensor2D {
+  return run(FROZEN.rows, { ids: tf.cast(ids, 'int32') }, { handle: w.handle, cols: w.shape[1] }) as tf.Tensor2D;
+}
+
+function kernels(blas: NativeBlas): Record<string, KernelFunc> {
+  return {
+    [FROZEN.matMul]: ({ inputs: { x }, backend, attrs }) => {
+      if (x.dtype !== 'float32') throw new Error(`frozen matmul: expected float32, got ${x.dtype}`);
+      const rows = Number(attrs.rows);
+      const cols = Number(attrs.cols);
+      const transpose = attrs.transpose === true;
+      const inDim = transpose ? rows : cols;
+      const M = sizeOf(x.shape) / inDim;
+      if (x.shape[x.shape.length - 1] !== inDim) throw new Error(`frozen matmul: input [${x.shape}] does not end in ${inDim}`);
+      // Output first: allocation may grow wasm memory and detach older heap views.
+      const out = backend.makeOutput([M, transpose ? cols : rows], 'float32');
+      blas.weightMatMul(backend.wasm.HEAPF32, Number(attrs.handle), heapOffset(backend, x), heapOffset(backend, out), M, transpose);
+      return out;
+    },
+    [FROZEN.rows]: ({ inputs: { ids }, backend, attrs }) => {
+      const n = sizeOf(ids.shape);
+      const out = backend.makeOutput([n, Number(attrs.cols)], 'float32');
+      blas.weightRows(backend.wasm.HEAPF32, Number(attrs.handle), heapOffset(backend, ids), heapOffset(backend, out), n);
+      return out;
+    },
+  };
+}
+
+export function registerFrozenKernels(blas: NativeBlas): string[] {
+  return Object.entries(kernels(blas)).map(([name, fn]) => {
+    if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
+    return name;
+  });
+}
+
+export function unregisterFrozenKernels(): void {
+  for (const name of Object.values(FROZEN)) if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+}
