@@ -49,7 +49,6 @@ suite('foundation', () => {
     // The report (backends, Python stack, the child's start/exit lines) is taller than the default panel, whose
     // editor renders only the lines in view: maximise it to read the whole report.
     await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
-    await vscode.commands.executeCommand('workbench.action.output.show');
     const text = await eventually(async () => {
       const t = (await ui.query('.part.panel .view-lines')).texts.join('\n');
       return /Training backends/.test(t) ? t : undefined;
