@@ -1,6 +1,6 @@
 // Every command that loads a model refuses, before loading, a request that cannot fit — with the numbers and
 // what to change — instead of a wasm `Aborted()`, `memory access out of bounds` or a V8 heap crash.
-import { describe, test, before } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -54,6 +54,7 @@ function assertRefused(r: { code: number; all: string }, what: RegExp): void {
 }
 
 describe('memory pre-flight refusals', () => {
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
   before(async () => {
     trainer = path.join(root, 'out', 'memory-cli', 'trainer.js');
     await esbuild.build({ entryPoints: [path.join(root, 'src/trainer/main.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: trainer, packages: 'external', logLevel: 'error' });
