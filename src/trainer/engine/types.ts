@@ -1,20 +1,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ChatTemplateLike as ChatTemplate } from '../../core/prompt/recordSegments';
-import type { MemoryEstimate } from '../../core/memory/memoryEstimate';
+import type { MemoryEstimate, ModelShape } from '../../core/memory/memoryEstimate';
 
-export interface ModelConfig {
+/** config.json as the engine reads it: the sizes the memory estimate shares (ModelShape) and the rest. */
+export interface ModelConfig extends ModelShape {
   architecture: 'LlamaForCausalLM' | 'MistralForCausalLM' | 'Qwen2ForCausalLM' | 'Qwen3ForCausalLM' | 'Gemma3ForCausalLM';
-  vocabSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  numHeads: number;
-  numKvHeads: number;
-  headDim: number;
-  intermediateSize: number;
   ropeTheta: number;
   rmsNormEps: number;
-  tieWordEmbeddings: boolean;
-  attentionBias: boolean;
   maxPositionEmbeddings: number;
   bosTokenId?: number;
   eosTokenIds: number[];
