@@ -2,12 +2,12 @@
 // backend here, with and without LoRA; then each family convention slipped in the reference must be caught.
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { initBackend } from '../../../src/trainer/backend';
 import { loadModel, type LoraSpec } from '../../../src/trainer/engine';
 import { writeTinyModel, type TinyModelOptions } from '../../fixtures/tinyModel';
 import { NaiveLlama, type Mutation } from './naiveReference';
-import { BACKENDS, engineLogprobs, maxAbsDiff, tempDir, writeRandomAdapter } from './helpers';
+import { BACKENDS, engineLogprobs, maxAbsDiff, tempDir } from './helpers';
+import { assertParity, type ParityCase } from './parityCase';
 
 const TOL = 1e-4;
 // Longer than the sliding windows below, so the windows and the local RoPE base matter.
@@ -20,13 +20,7 @@ const GEMMA3: TinyModelOptions = {
   queryPreAttnScalar: 24, ropeTheta: 1e6, ropeLocalBaseFreq: 10000, seed: 42,
 };
 
-interface Case {
-  name: string;
-  model: TinyModelOptions;
-  adapter?: LoraSpec;
-}
-
-const CASES: Case[] = [
+const CASES: ParityCase[] = [
   { name: 'qwen3 GQA, head_dim 12 ≠ hidden/heads, F32', model: QWEN3 },
   { name: 'qwen3 BF16 tied, rope_parameters (transformers 5 config)', model: { ...QWEN3, kvHeads: 1, tie: true, dtype: 'BF16', ropeTheta: 1e6, ropeFormat: 'parameters', seed: 43 } },
   { name: 'qwen3 attention_bias, sliding-window layers', model: { ...QWEN3, layers: 3, attentionBias: true, slidingWindow: 5, layerTypes: ['full_attention', 'sliding_attention', 'sliding_attention'], seed: 44 } },
@@ -43,34 +37,7 @@ for (const backend of BACKENDS) {
       await initBackend(backend);
     });
     for (const c of CASES) {
-      test(c.name, async () => {
-        const dir = tempDir('famparity');
-        await writeTinyModel(dir, c.model);
-        const m = await loadModel(dir);
-        try {
-          const seqs = TEXTS.map((t) => m.tokenizer.encode(t));
-          const ref = new NaiveLlama(dir);
-          if (c.adapter) {
-            const adir = path.join(dir, 'adapter');
-            writeRandomAdapter(adir, m.config, c.adapter, 98);
-            await m.model.lora.loadTrainable(adir);
-            ref.addAdapter(adir);
-          }
-          const got = engineLogprobs(m, seqs);
-          seqs.forEach((s, b) => {
-            const d = maxAbsDiff(got[b], ref.logprobs(s));
-            assert.ok(d < TOL, `row ${b}: max |engine − reference| = ${d}`);
-          });
-          if (c.adapter) {
-            const base = new NaiveLlama(dir);
-            assert.ok(maxAbsDiff(got[0], base.logprobs(seqs[0])) > 1e-2, 'adapter changed nothing');
-            m.model.lora.setEnabled(false);
-            assert.ok(maxAbsDiff(engineLogprobs(m, seqs)[0], base.logprobs(seqs[0])) < TOL, 'disabled adapter still active');
-          }
-        } finally {
-          m.model.dispose();
-        }
-      });
+      test(c.name, () => assertParity(c, TEXTS, TOL, 98));
     }
   });
 }

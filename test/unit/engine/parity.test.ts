@@ -4,21 +4,16 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { initBackend } from '../../../src/trainer/backend';
 import { loadModel, type LoraSpec } from '../../../src/trainer/engine';
-import { writeTinyModel, type TinyModelOptions } from '../../fixtures/tinyModel';
+import { writeTinyModel } from '../../fixtures/tinyModel';
 import { NaiveLlama, type Mutation } from './naiveReference';
 import { BACKENDS, engineLogprobs, maxAbsDiff, tempDir, writeRandomAdapter } from './helpers';
+import { assertParity, type ParityCase } from './parityCase';
 
 const TOL = 1e-4;
 const TEXTS = ['Patient denies chest pain.', 'BP 120/80, afebrile; plan: follow up in 2 weeks.'];
 
-interface Case {
-  name: string;
-  model: TinyModelOptions;
-  adapter?: LoraSpec;
-}
-
 const ALL: LoraSpec['targets'] = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
-const CASES: Case[] = [
+const CASES: ParityCase[] = [
   { name: 'llama GQA F32', model: { arch: 'llama', heads: 4, kvHeads: 2, seed: 11 } },
   { name: 'qwen2 biases BF16 sharded tied', model: { arch: 'qwen2', heads: 4, kvHeads: 1, tie: true, dtype: 'BF16', shards: 3, seed: 12, ropeTheta: 1e6 } },
   { name: 'mistral F16 no GQA', model: { arch: 'mistral', heads: 2, kvHeads: 2, dtype: 'F16', seed: 13 } },
@@ -38,36 +33,7 @@ for (const backend of BACKENDS) {
       await initBackend(backend);
     });
     for (const c of CASES) {
-      test(c.name, async () => {
-        const dir = tempDir('parity');
-        await writeTinyModel(dir, c.model);
-        const m = await loadModel(dir);
-        try {
-          const seqs = TEXTS.map((t) => m.tokenizer.encode(t));
-          const ref = new NaiveLlama(dir);
-          if (c.adapter) {
-            const adir = path.join(dir, 'adapter');
-            writeRandomAdapter(adir, m.config, c.adapter, 99);
-            await m.model.lora.loadTrainable(adir);
-            ref.addAdapter(adir);
-          }
-          const got = engineLogprobs(m, seqs);
-          seqs.forEach((s, b) => {
-            const want = ref.logprobs(s);
-            const d = maxAbsDiff(got[b], want);
-            assert.ok(d < TOL, `row ${b}: max |engine − reference| = ${d}`);
-          });
-          if (c.adapter) {
-            // The adapter must matter, and switching it off must give the base model again.
-            const base = new NaiveLlama(dir);
-            assert.ok(maxAbsDiff(got[0], base.logprobs(seqs[0])) > 1e-2, 'adapter changed nothing');
-            m.model.lora.setEnabled(false);
-            assert.ok(maxAbsDiff(engineLogprobs(m, seqs)[0], base.logprobs(seqs[0])) < TOL, 'disabled adapter still active');
-          }
-        } finally {
-          m.model.dispose();
-        }
-      });
+      test(c.name, () => assertParity(c, TEXTS, TOL, 99));
     }
 
     test('folding an adapter equals applying it; a trainable adapter on top can be switched off', async () => {
