@@ -5,6 +5,7 @@ import { lazyCommand } from './lazy';
 import { registerLabeling } from './labeling/registerLabeling';
 import { registerRuns } from './runs/registerRuns';
 import { registerCompare } from './compare/registerCompare';
+import { registerFactSheet } from './factsheet/registerFactSheet';
 import { registerDatasets } from './datasets/registerDatasets';
 import { registerInspector } from './inspector/registerInspector';
 import { TrainerChildren } from './trainerChildren';
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): ClinicalFtApi {
   registerRuns(context, output, owner);
   registerLabeling(context, owner);
   registerCompare(context, owner);
+  registerFactSheet(context, owner);
   registerDatasets(context, owner);
   registerInspector(context, owner);
   timing.done();
