@@ -49,7 +49,7 @@ export function chaiModelCardXml(i: FactSheetInputs, answers: Answers): string {
   ];
   const data = i.data.map((d) => `${d.role}: ${baseName(d.path)} (sha256 ${d.sha256}, ${d.records} records, format ${d.format ?? 'unknown'})`).join('; ');
   const characterization = i.data
-    .map((d) => `${baseName(d.path)}: ${d.records} records, ${d.duplicates} duplicates, PHI findings ${Object.entries(d.phiByKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}${d.leakage ? `, leakage ${d.leakage.exact} exact / ${d.leakage.near} near` : ''}`)
+    .map((d) => `${baseName(d.path)}: ${d.records} records, ${d.duplicates} duplicates, PHI findings ${Object.entries(d.phiByKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}${(d.leakage ?? []).map((l) => `, leakage vs ${baseName(l.against)} ${l.exact} exact / ${l.near} near`).join('')}`)
     .join('; ');
   const card: Node = [
     'AppliedModelCard',

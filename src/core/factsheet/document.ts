@@ -57,7 +57,7 @@ function dataTable(data: DataFileFacts[]): Block {
     kind: 'table',
     header: ['Role', 'File', 'SHA-256', 'Records', 'Format', 'Errors', 'Duplicates', 'PHI findings by kind', 'Train/eval leakage'],
     rows: data.map((d) => [
-      d.role,
+      d.role === 'start-train' ? 'train (starting adapter)' : d.role,
       baseName(d.path),
       shortHash(d.sha256),
       String(d.records),
@@ -65,7 +65,7 @@ function dataTable(data: DataFileFacts[]): Block {
       String(d.errors),
       String(d.duplicates),
       phiText(d.phiByKind),
-      d.leakage ? `${d.leakage.exact} exact, ${d.leakage.near} near-duplicate prompts of the train file` : d.role === 'eval' ? 'not checked (no train file)' : '—',
+      d.leakage?.length ? d.leakage.map((l) => `${l.exact} exact, ${l.near} near-duplicate prompts of ${baseName(l.against)}`).join('; ') : d.role === 'eval' ? 'not checked (no train file)' : '—',
     ]),
   };
 }

@@ -103,7 +103,7 @@ export function hti1Json(i: FactSheetInputs, answers: Answers): Hti1Document {
       clinicalRiskLevel: answerOf(answers, 'clinicalRiskLevel') ?? null,
       baseModel: { name: i.baseModel.name, architecture: i.baseModel.architecture, weights: i.baseModel.weights.map((w) => ({ file: baseName(w.path), sha256: w.sha256 })) },
       method: methodName(i.run.method),
-      data: i.data.map((d) => ({ role: d.role, file: baseName(d.path), sha256: d.sha256, records: d.records, duplicates: d.duplicates, phiByKind: d.phiByKind, ...(d.leakage ? { leakage: d.leakage } : {}) })),
+      data: i.data.map((d) => ({ role: d.role, file: baseName(d.path), sha256: d.sha256, records: d.records, duplicates: d.duplicates, phiByKind: d.phiByKind, ...(d.leakage ? { leakage: d.leakage.map((l) => ({ ...l, against: baseName(l.against) })) } : {}) })),
     },
   };
 }

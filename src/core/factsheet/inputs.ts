@@ -13,15 +13,16 @@ export const FileDigest = z.strictObject({
 export type FileDigest = z.infer<typeof FileDigest>;
 
 export const DataFileFacts = FileDigest.extend({
-  role: z.enum(['train', 'eval', 'labels']),
+  /** start-train: the training file of the run whose adapter this run started from (data lineage). */
+  role: z.enum(['train', 'start-train', 'eval', 'labels']),
   format: z.string().nullable(),
   records: z.number().int().min(0),
   errors: z.number().int().min(0),
   duplicates: z.number().int().min(0),
   /** PHI warnings by detector kind (phi_<kind> codes of the validator). */
   phiByKind: z.record(z.string(), z.number().int()),
-  /** Eval records whose prompt repeats a train prompt (only for role "eval" with a train file). */
-  leakage: z.strictObject({ exact: z.number().int(), near: z.number().int() }).optional(),
+  /** Eval records whose prompt repeats (exactly or nearly) a prompt of each training file (role "eval" only). */
+  leakage: z.array(z.strictObject({ against: z.string(), exact: z.number().int(), near: z.number().int() })).optional(),
 });
 export type DataFileFacts = z.infer<typeof DataFileFacts>;
 

@@ -52,17 +52,17 @@ function baseModelFacts(dir: string): { name: string; architecture: string | nul
   }
 }
 
-async function dataFacts(file: string, role: DataFileFacts['role'], trainFile?: string): Promise<DataFileFacts | undefined> {
+async function dataFacts(file: string, role: DataFileFacts['role'], trainFiles: string[] = []): Promise<DataFileFacts | undefined> {
   if (!fs.existsSync(file)) return undefined;
   const digest = await fileDigest(file);
   const v = await validateFile(file, { format: 'auto', phi: true, maxIssues: 1_000_000 });
   const all = [...v.errors, ...v.warnings];
   const phiByKind: Record<string, number> = {};
   for (const w of all) if (w.code.startsWith('phi_')) phiByKind[w.code.slice(4)] = (phiByKind[w.code.slice(4)] ?? 0) + 1;
-  let leakage: DataFileFacts['leakage'];
-  if (role === 'eval' && trainFile && fs.existsSync(trainFile)) {
-    const leaks = await checkLeakage(trainFile, file);
-    leakage = { exact: leaks.filter((l) => l.code === 'leakage_exact').length, near: leaks.filter((l) => l.code === 'leakage_near').length };
+  const leakage: NonNullable<DataFileFacts['leakage']> = [];
+  for (const train of role === 'eval' ? trainFiles.filter((t) => fs.existsSync(t)) : []) {
+    const leaks = await checkLeakage(train, file);
+    leakage.push({ against: train, exact: leaks.filter((l) => l.code === 'leakage_exact').length, near: leaks.filter((l) => l.code === 'leakage_near').length });
   }
   return {
     ...digest,
@@ -72,7 +72,7 @@ async function dataFacts(file: string, role: DataFileFacts['role'], trainFile?: 
     errors: v.errors.length + (v.omittedErrors ?? 0),
     duplicates: all.filter((w) => w.code === 'duplicate_record' || w.code === 'duplicate_id').length,
     phiByKind,
-    ...(leakage ? { leakage } : {}),
+    ...(role === 'eval' ? { leakage } : {}),
   };
 }
 
@@ -159,14 +159,21 @@ export async function gatherInputs(o: GatherOptions): Promise<FactSheetInputs> {
   const data: DataFileFacts[] = [];
   const train = await dataFacts(c.data, 'train');
   if (train) data.push(train);
+  // Lineage: a run that started from another run's adapter also learned that run's training file.
+  const startRun = c.adapter ? readRun(path.dirname(path.resolve(c.adapter))) : undefined;
+  const trainFiles = [c.data, ...(startRun && path.resolve(startRun.config.data) !== path.resolve(c.data) ? [startRun.config.data] : [])];
+  if (trainFiles.length > 1) {
+    const start = await dataFacts(trainFiles[1], 'start-train');
+    if (start) data.push(start);
+  }
   if (c.evalData) {
-    const ev = await dataFacts(c.evalData, 'eval', c.data);
+    const ev = await dataFacts(c.evalData, 'eval', trainFiles);
     if (ev) data.push(ev);
   }
   // Files the run's evaluations used, with the leakage check against the training file.
   for (const ds of [...new Set(evaluations.map((e) => path.resolve(e.dataset)))]) {
     if (data.some((d) => path.resolve(d.path) === ds)) continue;
-    const ev = await dataFacts(ds, 'eval', c.data);
+    const ev = await dataFacts(ds, 'eval', trainFiles);
     if (ev) data.push(ev);
   }
   for (const f of o.labels) {

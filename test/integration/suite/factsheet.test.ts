@@ -105,6 +105,7 @@ suite('factsheet', () => {
     assert.ok(md.includes(`**Intended use:** ${text}`));
     assert.match(md, /\*\*Intended users:\*\* _Not answered — to be written by a person\._/);
     assert.match(md, /\| base \| /);
+    assert.match(md, /\| train \(starting adapter\) \| fs\.train\.sft\.jsonl \| [0-9a-f]{64} \| 24 \|/, 'data lineage: the SFT run the DPO run started from');
     const hti1 = JSON.parse(fs.readFileSync(path.join(out, 'factsheet.json'), 'utf8')) as { attributes: { ref: string; status: string; value: string | null }[] };
     assert.equal(hti1.attributes.length, 31);
     assert.deepEqual(hti1.attributes.find((a) => a.ref === '2(i)'), { ...hti1.attributes.find((a) => a.ref === '2(i)'), status: 'answered_by_person', value: text });

@@ -26,7 +26,7 @@ export function sampleInputs(over: Partial<FactSheetInputs> = {}): FactSheetInpu
     adapterWeights: [],
     data: [
       { path: '/data/triage.train.dpo.jsonl', bytes: 100, sha256: 'cd'.repeat(32), role: 'train', format: 'preference', records: 300, errors: 0, duplicates: 2, phiByKind: { phone: 3, name: 1 } },
-      { path: '/data/triage.eval.sft.jsonl', bytes: 50, sha256: 'ef'.repeat(32), role: 'eval', format: 'messages', records: 100, errors: 0, duplicates: 0, phiByKind: {}, leakage: { exact: 4, near: 1 } },
+      { path: '/data/triage.eval.sft.jsonl', bytes: 50, sha256: 'ef'.repeat(32), role: 'eval', format: 'messages', records: 100, errors: 0, duplicates: 0, phiByKind: {}, leakage: [{ against: '/data/triage.train.dpo.jsonl', exact: 4, near: 1 }] },
     ],
     training: {
       loss: [[1, 0.69], [2, 0.6], [3, 0.55]],
