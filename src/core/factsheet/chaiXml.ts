@@ -59,7 +59,7 @@ export function chaiModelCardXml(i: FactSheetInputs, answers: Answers): string {
       [
         'ModelSummary',
         [
-          ['Summary', `A LoRA adapter trained with ${methodName(i.run.method)} on ${i.data.filter((d) => d.role === 'train').map((d) => baseName(d.path)).join(', ') || 'the run data'} over the base model ${i.baseModel.name}${i.baseModel.architecture ? ` (${i.baseModel.architecture})` : ''}.`],
+          ['Summary', `A LoRA adapter trained with ${methodName(i.run.method)} on ${i.data.filter((d) => d.role === 'train').map((d) => baseName(d.path)).join(', ') || 'the run data'} over the base model ${i.baseModel.name}${i.baseModel.architecture ? ` (${i.baseModel.architecture})` : ''}${i.run.startingAdapter ? `, starting from the adapter ${i.run.startingAdapter} (stacked into this one)` : ''}.`],
           ['Keywords', [['Keyword', 'LoRA'], ['Keyword', methodName(i.run.method)], ...(i.baseModel.architecture ? [['Keyword', i.baseModel.architecture] as Node] : [])]],
         ],
       ],
