@@ -101,6 +101,9 @@ suite('factsheet', () => {
     const files = ['factsheet.md', 'factsheet.html', 'factsheet.json', 'factsheet.xml', 'factsheet-loss.svg'];
     await eventually(() => files.every((f) => fs.existsSync(path.join(out, f))), 20_000, `the exports in ${out}`);
     await ui.waitFor('[data-notice]:has-text("Exported")', { inWebview: true, timeoutMs: 10_000 });
+    // Playwright scrolls what it clicks into view: the training curves and the evaluation table, for the record.
+    await ui.click('section[data-section="evaluation"] h2', { inWebview: true });
+    await ui.screenshot('factsheet-evaluation');
     const md = fs.readFileSync(path.join(out, 'factsheet.md'), 'utf8');
     assert.ok(md.includes(`**Intended use:** ${text}`));
     assert.match(md, /\*\*Intended users:\*\* _Not answered — to be written by a person\._/);
