@@ -152,6 +152,10 @@ export class ChartGrid {
     const layout = chartLayout(visible.length, width, height);
     this.container.style.setProperty('--columns', String(layout.columns));
     this.container.setAttribute('data-columns', String(layout.columns));
+    // For tests and screen readers: what the grid had to fill and the size each chart got.
+    this.container.setAttribute('data-space', `${Math.round(width)}x${Math.round(height)}`);
+    this.container.setAttribute('data-chart-size', `${layout.chartWidth}x${layout.chartHeight}`);
+    this.container.setAttribute('data-charts', String(visible.length));
     for (const c of this.charts) c.update(runs, smoothing, layout.chartWidth, layout.chartHeight);
   }
 

@@ -148,6 +148,8 @@ suite('compare', () => {
     assert.equal(cells.count, metricRows.count * 3);
     for (const t of cells.texts) assert.match(t, /^-?\d+\.\d{3}$/, `metric cells: ${cells.texts.join(' ')}`);
     await ui.screenshot('compare-outputs');
+    // The DPO run was trained from the SFT run: its column is its own adapter (both LoRAs combined), not base.
+    await ui.screenshot('compare-dpo-from-sft');
     const label = (await ui.query('label[for="only-disagreements"]', { inWebview: true })).texts[0];
     const disagreements = Number(/\((\d+) of 100\b/.exec(label)?.[1]);
     assert.ok(Number.isInteger(disagreements), label);
