@@ -46,7 +46,8 @@ function speedOf(r: EnvironmentReport): EnvironmentView['speed'] {
 function threadsOf(r: EnvironmentReport): string {
   const wasm = r.backends.find((b) => b.name === 'wasm');
   const parts = [`${r.cpus} CPU core${r.cpus === 1 ? '' : 's'}`];
-  if (r.blasThreads) parts.push(`OpenBLAS uses ${r.blasThreads} thread${r.blasThreads === 1 ? '' : 's'} (CLINICAL_FT_BLAS_THREADS changes it)`);
+  const blas = wasm?.features.blasThreads;
+  if (r.selected === 'wasm' && typeof blas === 'number') parts.push(`OpenBLAS uses ${blas} thread${blas === 1 ? '' : 's'} (CLINICAL_FT_BLAS_THREADS changes it)`);
   if (wasm?.available) parts.push(`WebAssembly threads ${wasm.features.threads ? 'on' : 'off (Node runs wasm on one thread; matmuls use OpenBLAS threads)'}`);
   return parts.join('; ');
 }

@@ -128,7 +128,6 @@ export async function environmentReport(preference: Backend = 'auto'): Promise<E
   const backends = await probeBackends();
   const selected = chooseBackend(preference, backends) ?? 'cpu';
   const cpus = os.cpus();
-  const native = loadNativeBlas();
   let speed: EnvironmentReport['speed'];
   try {
     speed = await measureSpeed(selected);
@@ -147,7 +146,6 @@ export async function environmentReport(preference: Backend = 'auto'): Promise<E
     backends,
     selected,
     ...(speed ? { speed } : {}),
-    ...(selected === 'wasm' && native.blas ? { blasThreads: defaultBlasThreads() } : {}),
   };
 }
 

@@ -34,7 +34,5 @@ export const EnvironmentReport = z.strictObject({
   selected: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
   /** Absent in reports from builds before the speed probe, or when the measurement failed. */
   speed: SpeedProbe.optional(),
-  /** OpenBLAS threads the native kernels use (absent without the addon). */
-  blasThreads: z.number().int().positive().optional(),
 });
 export type EnvironmentReport = z.infer<typeof EnvironmentReport>;

@@ -34,13 +34,13 @@ function report(opts: { native: boolean; gflops?: number; tfjsNode?: boolean }):
           threads: false,
           matmul: opts.native ? 'native OpenBLAS' : 'rerouted XNNPACK',
           nativeKernels: opts.native ? '/opt/ext/dist/clinical_ft_blas.node (OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH SkylakeX MAX_THREADS=64)' : 'not built (npm run build:native)',
+          ...(opts.native ? { blasThreads: 8 } : {}),
         },
       },
       { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', available: true, detail: 'pure JavaScript (slow)', features: {} },
     ],
     selected: opts.tfjsNode ? 'tensorflow' : 'wasm',
     ...(opts.gflops !== undefined ? { speed: { backend: 'wasm' as const, size: 512, repeats: 20, seconds: 0.4, gflops: opts.gflops } } : {}),
-    ...(opts.native ? { blasThreads: 8 } : {}),
   };
 }
 
