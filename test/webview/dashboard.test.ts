@@ -124,6 +124,7 @@ test('the charts use the panel: a grid as wide as the panel, charts as tall as t
     return boxes;
   };
   const before = await fits();
+  assert.equal(await p.page.getAttribute('.grid', 'data-fits'), 'true');
   assert.equal(await p.page.getAttribute('.grid', 'data-columns'), '2', 'four charts in a 2 × 2 grid on a wide panel');
   assert.ok(before[0].height >= 220, `charts are not small: ${before[0].height}px tall in a ${viewport.height}px panel`);
   await p.page.setViewportSize({ width: 1600, height: 1000 });

@@ -3,7 +3,7 @@ import { EVAL_PREFIX } from '../../src/core/metrics';
 import { alignSeries, CHARTS, formatTick, metricLines, type ChartSpec } from '../../src/core/runs/chartSeries';
 import type { DashboardRun } from '../../src/core/protocol/dashboard';
 import { h } from '../shared/dom';
-import { chartLayout } from './layout';
+import { CHART_CHROME_PX, chartLayout, type ChartLayout } from './layout';
 
 /** Theme colors, read from the --vscode-* variables so charts follow light, dark and high-contrast themes. */
 function themeColors(): { fg: string; grid: string; bg: string; palette: string[] } {
@@ -121,6 +121,11 @@ class Chart {
     );
   }
 
+  /** Height of everything but the plot (title, legend), once drawn. */
+  get chrome(): number | undefined {
+    return this.plot && !this.el.hidden ? this.el.offsetHeight - this.plot.height : undefined;
+  }
+
   get canvas(): HTMLCanvasElement | undefined {
     return this.plot?.ctx.canvas;
   }
@@ -134,6 +139,8 @@ class Chart {
 /** The grid of charts; DPO charts appear only when a shown run is DPO. */
 export class ChartGrid {
   private charts: Chart[] = [];
+  /** Height of a chart's title and legend, measured after each layout (the first one uses an estimate). */
+  private chrome = CHART_CHROME_PX;
 
   constructor(private readonly container: HTMLElement) {}
 
@@ -149,14 +156,28 @@ export class ChartGrid {
     // The grid fills the panel from where it starts to the bottom of the window (the toolbar and legend above it scroll away).
     const width = Math.max(240, this.container.clientWidth);
     const height = Math.max(240, window.innerHeight - Math.max(0, this.container.getBoundingClientRect().top + window.scrollY) - 8);
-    const layout = chartLayout(visible.length, width, height);
+    let layout = chartLayout(visible.length, width, height, this.chrome);
+    this.applyLayout(layout, width, height, visible.length);
+    for (const c of this.charts) c.update(runs, smoothing, layout.chartWidth, layout.chartHeight);
+    // The title and uPlot's legend (which wraps with many series) take what they take: measure them and lay out
+    // once more when the estimate was off, so the last row is not pushed below the panel.
+    const measured = Math.max(0, ...visible.map((c) => c.chrome ?? 0));
+    if (measured > 0 && Math.abs(measured - this.chrome) > 4) {
+      this.chrome = measured;
+      layout = chartLayout(visible.length, width, height, this.chrome);
+      this.applyLayout(layout, width, height, visible.length);
+      for (const c of this.charts) c.update(runs, smoothing, layout.chartWidth, layout.chartHeight);
+    }
+    this.container.setAttribute('data-fits', String(this.container.getBoundingClientRect().bottom <= window.innerHeight + 1));
+  }
+
+  private applyLayout(layout: ChartLayout, width: number, height: number, count: number): void {
     this.container.style.setProperty('--columns', String(layout.columns));
     this.container.setAttribute('data-columns', String(layout.columns));
     // For tests and screen readers: what the grid had to fill and the size each chart got.
     this.container.setAttribute('data-space', `${Math.round(width)}x${Math.round(height)}`);
     this.container.setAttribute('data-chart-size', `${layout.chartWidth}x${layout.chartHeight}`);
-    this.container.setAttribute('data-charts', String(visible.length));
-    for (const c of this.charts) c.update(runs, smoothing, layout.chartWidth, layout.chartHeight);
+    this.container.setAttribute('data-charts', String(count));
   }
 
   /** Forces a rebuild (theme changed: colors are baked into the canvases). */
