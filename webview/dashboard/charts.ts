@@ -101,7 +101,7 @@ class Chart {
         height,
         scales: { x: { time: false } },
         // Steps are integers: no 1.25-step ticks on short runs.
-        axes: [{ ...axis, label: 'step', incrs: STEP_INCREMENTS }, { ...axis, size: 64, values: (_u: uPlot, splits: number[]) => splits.map(formatTick) }],
+        axes: [{ ...axis, label: 'step', labelSize: 18, labelGap: 0, incrs: STEP_INCREMENTS }, { ...axis, size: 64, values: (_u: uPlot, splits: number[]) => splits.map(formatTick) }],
         legend: { live: true },
         cursor: { drag: { x: true, y: false } },
         series: [

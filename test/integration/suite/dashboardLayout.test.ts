@@ -26,6 +26,7 @@ suite('dashboard layout', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await vscode.commands.executeCommand('workbench.action.closePanel');
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
     await vscode.commands.executeCommand('clinicalFt.runs.openDashboard', { kind: 'run', id });
     await ui.waitFor('section.chart[data-metric="accuracies"] canvas', { inWebview: true, timeoutMs: 30_000 });
     const layout = await eventually(async () => {

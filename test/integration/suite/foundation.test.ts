@@ -44,6 +44,7 @@ suite('foundation', () => {
   });
 
   test('"Show environment" from the palette opens a readable panel: backend and why, speed, how to get faster', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
     await ui.palette('Clinical FT: Show environment');
     await ui.waitFor('[data-section="backend"] .headline', { inWebview: true, timeoutMs: 60_000 });
     const backend = (await ui.attributes('[data-section="backend"] .headline', ['data-backend'], { inWebview: true })).values[0]?.['data-backend'];
