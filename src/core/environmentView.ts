@@ -38,7 +38,7 @@ function speedOf(r: EnvironmentReport): EnvironmentView['speed'] {
     class: cls,
     headline: `${name}: ${g.toFixed(g < 10 ? 1 : 0)} GFLOP/s`,
     detail:
-      `Measured: ${r.speed.repeats} float32 matrix products of ${r.speed.size}×${r.speed.size} on ${r.speed.backend} in ${r.speed.seconds.toFixed(2)} s. ` +
+      `Measured just now: ${r.speed.repeats} float32 matrix products of ${r.speed.size}×${r.speed.size} on ${r.speed.backend} in ${r.speed.seconds.toFixed(2)} s (other busy programs lower it). ` +
       `At most about ${fmt(tps(SAMPLE_PARAMS))} tokens/s for the 1 M-parameter sample model and ${fmt(tps(SMALL_MODEL_PARAMS))} tokens/s for a 0.5 B-parameter model.`,
   };
 }
