@@ -161,7 +161,8 @@ suite('compare', () => {
     this.timeout(900_000);
     // Ten held-out notes keep this quick on a busy machine; the full comparison is the test above.
     const full = path.join(workspace(), 'datasets-sample', 'uti', 'uti.eval.sft.jsonl');
-    const short = path.join(workspace(), 'compare-task', 'uti-ten.eval.sft.jsonl');
+    // Named as the held-out split beside the DPO run's pairs, so the picker offers it.
+    const short = path.join(workspace(), 'compare-task', 'uti.eval.sft.jsonl');
     fs.mkdirSync(path.dirname(short), { recursive: true });
     fs.writeFileSync(short, fs.readFileSync(full, 'utf8').split('\n').filter(Boolean).slice(0, 10).join('\n') + '\n');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -185,9 +186,7 @@ suite('compare', () => {
         await ui.press('Escape');
       }
     }
-    await ui.type('uti-ten');
-    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("uti-ten.eval.sft.jsonl")', { timeoutMs: 10_000 });
-    await ui.press('Enter');
+    await ui.click('.quick-input-list .monaco-list-row:has-text("compare-task")', { timeoutMs: 10_000 });
     await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 60_000 });
     const models = await ui.query('ul.models li', { inWebview: true });
     assert.match(models.texts[2], /dpo-compare.adapter/, 'DPO is evaluated from its own adapter/ folder (the SFT adapter combined in)');
