@@ -27,8 +27,8 @@ export function activate(context: vscode.ExtensionContext): ClinicalFtApi {
   children = owner;
   context.subscriptions.push(owner);
   lazyCommand(context, 'clinicalFt.showEnvironment', async () => {
-    const { showEnvironment } = await import('./environmentCommand');
-    return () => showEnvironment(owner, output);
+    const { showEnvironment } = await import('./environment/environmentCommand');
+    return () => showEnvironment(owner, output, context.extensionUri);
   });
   registerRuns(context, output, owner);
   registerLabeling(context, owner);

@@ -8,6 +8,7 @@ import type { Backend, ResolvedBackend } from '../core/runConfig';
 import type { BackendProbe, EnvironmentReport } from '../core/protocol/environment';
 import { defaultBlasThreads, installWasmKernels, kernelReport } from './kernels';
 import { loadNativeBlas } from './kernels/nativeBlas';
+import { measureSpeed } from './speedProbe';
 
 /** Where the .wasm binaries live: beside dist/trainer.js when bundled, in node_modules when run from source. */
 function wasmDir(): string {
@@ -127,6 +128,13 @@ export async function environmentReport(preference: Backend = 'auto'): Promise<E
   const backends = await probeBackends();
   const selected = chooseBackend(preference, backends) ?? 'cpu';
   const cpus = os.cpus();
+  let speed: EnvironmentReport['speed'];
+  try {
+    speed = await measureSpeed(selected);
+  } catch {
+    // The report still names every backend; the panel says the speed could not be measured.
+    speed = undefined;
+  }
   return {
     node: process.version,
     platform: process.platform,
@@ -137,6 +145,7 @@ export async function environmentReport(preference: Backend = 'auto'): Promise<E
     tfjsVersion: tf.version.tfjs,
     backends,
     selected,
+    ...(speed ? { speed } : {}),
   };
 }
 

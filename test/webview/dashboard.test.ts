@@ -99,3 +99,53 @@ test('two runs, one DPO: reward charts appear, raw loss stays under its EMA, rem
   await p.close();
   assert.deepEqual(p.problems(), []);
 });
+
+/** Where each visible chart's plot area sits in the page (uPlot's .u-over covers exactly the plotting canvas). */
+const chartBoxes = (p: Awaited<ReturnType<typeof openPanel>>) =>
+  p.page.locator('section.chart:not([hidden]) .uplot').evaluateAll((els) => els.map((e) => {
+    const r = e.getBoundingClientRect();
+    return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height };
+  }));
+
+test('the charts use the panel: a grid as wide as the panel, charts as tall as the visible height allows, resized with it', async () => {
+  const p = await openPanel('dashboard', DashboardHostMessage, { state: { smoothing: 0 } });
+  await p.send({ type: 'snapshot', runs: [sft] });
+  await p.page.waitForFunction(() => document.querySelectorAll('section.chart:not([hidden]) canvas').length === 4);
+  const viewport = p.page.viewportSize()!;
+  const fits = async () => {
+    const boxes = await chartBoxes(p);
+    const { width, height } = p.page.viewportSize()!;
+    assert.equal(boxes.length, 4);
+    assert.ok(Math.max(...boxes.map((b) => b.bottom)) <= height, `every chart is in view without scrolling: ${JSON.stringify(boxes)}`);
+    const right = Math.max(...boxes.map((b) => b.right));
+    assert.ok(right >= width - 40, `the grid reaches the right edge of the panel (${right} of ${width})`);
+    const bottom = Math.max(...boxes.map((b) => b.bottom));
+    assert.ok(bottom >= height - 120, `the charts fill the panel's height, not half of it (bottom ${bottom} of ${height})`);
+    return boxes;
+  };
+  const before = await fits();
+  assert.equal(await p.page.getAttribute('.grid', 'data-fits'), 'true');
+  assert.equal(await p.page.getAttribute('.grid', 'data-columns'), '2', 'four charts in a 2 × 2 grid on a wide panel');
+  assert.ok(before[0].height >= 220, `charts are not small: ${before[0].height}px tall in a ${viewport.height}px panel`);
+  await p.page.setViewportSize({ width: 1600, height: 1000 });
+  await p.page.waitForFunction((w) => (document.querySelector('section.chart .uplot')?.getBoundingClientRect().width ?? 0) > w, before[0].width + 100);
+  const after = await fits();
+  assert.ok(after[0].height > before[0].height, 'a taller panel gets taller charts');
+  await p.page.setViewportSize({ width: 500, height: 800 });
+  await p.page.waitForFunction(() => document.querySelector('.grid')?.getAttribute('data-columns') === '1');
+  await p.close();
+  assert.deepEqual(p.problems(), []);
+});
+
+test('reward accuracy is smoothed like loss: its EMA over the raw per-batch series, which stays faint', async () => {
+  const noisy: DashboardRun = {
+    ...dpo,
+    records: Array.from({ length: 20 }, (_, i) => ({ step: i + 1, epoch: (i + 1) / 20, loss: 0.69 - i * 0.01, 'rewards/accuracies': i % 2 ? 1 : 0.25 })),
+  };
+  const p = await openPanel('dashboard', DashboardHostMessage, { state: { smoothing: 0.8 } });
+  await p.send({ type: 'snapshot', runs: [noisy] });
+  await p.page.waitForFunction(() => document.querySelector('section.chart[data-metric="accuracies"]')?.getAttribute('data-points') === '20');
+  assert.deepEqual((await p.page.getAttribute('section.chart[data-metric="accuracies"]', 'data-series'))?.split('\n'), ['rewards/accuracies (raw)', 'rewards/accuracies (EMA 0.80)']);
+  await p.close();
+  assert.deepEqual(p.problems(), []);
+});

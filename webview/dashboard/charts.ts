@@ -1,8 +1,9 @@
 import uPlot from 'uplot';
-import { EVAL_PREFIX, METRIC } from '../../src/core/metrics';
-import { alignSeries, CHARTS, ema, formatTick, seriesOf, type ChartSpec } from '../../src/core/runs/chartSeries';
+import { EVAL_PREFIX } from '../../src/core/metrics';
+import { alignSeries, CHARTS, formatTick, metricLines, type ChartSpec } from '../../src/core/runs/chartSeries';
 import type { DashboardRun } from '../../src/core/protocol/dashboard';
 import { h } from '../shared/dom';
+import { CHART_CHROME_PX, chartLayout, type ChartLayout } from './layout';
 
 /** Theme colors, read from the --vscode-* variables so charts follow light, dark and high-contrast themes. */
 function themeColors(): { fg: string; grid: string; bg: string; palette: string[] } {
@@ -33,29 +34,25 @@ interface Line {
   points?: boolean;
 }
 
-/** The lines of one chart for the shown runs: raw train loss stays visible, faint, under its EMA. */
+/** The lines of one chart for the shown runs: smoothed signals keep their raw series visible, faint, under the EMA. */
 function linesFor(spec: ChartSpec, runs: DashboardRun[], smoothing: number, palette: string[]): Line[] {
   const lines: Line[] = [];
   const multi = runs.length > 1;
   runs.forEach((run, ri) => {
     spec.metrics.forEach((metric, mi) => {
-      const { steps, values } = seriesOf(run.records, metric);
-      if (!steps.length) return;
       const color = palette[(multi ? ri : mi) % palette.length];
       const name = multi ? `${metric} · ${run.id}` : metric;
       const dash = multi && mi > 0 ? [6, 4] : undefined;
-      if (metric === METRIC.loss && smoothing > 0) {
-        lines.push({ label: `${name} (raw)`, xs: steps, ys: values, color, faint: true });
-        lines.push({ label: `${name} (EMA ${smoothing.toFixed(2)})`, xs: steps, ys: ema(values, smoothing), color, dash });
-      } else {
-        lines.push({ label: name, xs: steps, ys: values, color, dash, points: metric.startsWith(EVAL_PREFIX) });
+      for (const l of metricLines(run.records, metric, smoothing)) {
+        if (l.kind === 'raw') lines.push({ label: `${name} (raw)`, xs: l.xs, ys: l.ys, color, faint: true });
+        else if (l.kind === 'smoothed') lines.push({ label: `${name} (EMA ${smoothing.toFixed(2)})`, xs: l.xs, ys: l.ys, color, dash });
+        else lines.push({ label: name, xs: l.xs, ys: l.ys, color, dash, points: metric.startsWith(EVAL_PREFIX) });
       }
     });
   });
   return lines;
 }
 
-const CHART_HEIGHT = 180;
 const STEP_INCREMENTS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000];
 
 function withAlpha(color: string, alpha: number): string {
@@ -75,7 +72,7 @@ class Chart {
     this.el = h('section', { class: 'chart', attrs: { 'data-metric': spec.id, 'data-points': '0' } }, h('h3', {}, spec.title));
   }
 
-  update(runs: DashboardRun[], smoothing: number, width: number): void {
+  update(runs: DashboardRun[], smoothing: number, width: number, height: number): void {
     const colors = themeColors();
     const lines = linesFor(this.spec, runs, smoothing, colors.palette);
     const aligned = alignSeries(lines.map((l) => ({ xs: l.xs, ys: l.ys })));
@@ -88,7 +85,7 @@ class Chart {
     const data = [aligned.x, ...aligned.ys] as uPlot.AlignedData;
     if (this.plot && signature === this.signature) {
       this.plot.setData(data);
-      if (Math.abs(this.plot.width - width) > 1) this.plot.setSize({ width, height: CHART_HEIGHT });
+      if (Math.abs(this.plot.width - width) > 1 || Math.abs(this.plot.height - height) > 1) this.plot.setSize({ width, height });
       return;
     }
     this.plot?.destroy();
@@ -101,10 +98,10 @@ class Chart {
     this.plot = new uPlot(
       {
         width,
-        height: CHART_HEIGHT,
+        height,
         scales: { x: { time: false } },
         // Steps are integers: no 1.25-step ticks on short runs.
-        axes: [{ ...axis, label: 'step', incrs: STEP_INCREMENTS }, { ...axis, size: 64, values: (_u: uPlot, splits: number[]) => splits.map(formatTick) }],
+        axes: [{ ...axis, label: 'step', labelSize: 18, labelGap: 0, incrs: STEP_INCREMENTS }, { ...axis, size: 64, values: (_u: uPlot, splits: number[]) => splits.map(formatTick) }],
         legend: { live: true },
         cursor: { drag: { x: true, y: false } },
         series: [
@@ -124,6 +121,11 @@ class Chart {
     );
   }
 
+  /** Height of everything but the plot (title, legend), once drawn. */
+  get chrome(): number | undefined {
+    return this.plot && !this.el.hidden ? this.el.offsetHeight - this.plot.height : undefined;
+  }
+
   get canvas(): HTMLCanvasElement | undefined {
     return this.plot?.ctx.canvas;
   }
@@ -137,6 +139,8 @@ class Chart {
 /** The grid of charts; DPO charts appear only when a shown run is DPO. */
 export class ChartGrid {
   private charts: Chart[] = [];
+  /** Height of a chart's title and legend, measured after each layout (the first one uses an estimate). */
+  private chrome = CHART_CHROME_PX;
 
   constructor(private readonly container: HTMLElement) {}
 
@@ -148,10 +152,32 @@ export class ChartGrid {
       this.charts = wanted.map((spec) => new Chart(spec));
       this.container.append(...this.charts.map((c) => c.el));
     }
-    const width = Math.max(240, this.container.clientWidth - 8);
-    const columns = width >= 1100 ? 3 : width >= 640 ? 2 : 1;
-    const chartWidth = Math.floor(width / columns) - 16;
-    for (const c of this.charts) c.update(runs, smoothing, chartWidth);
+    const visible = this.charts.filter((c) => runs.some((r) => c.spec.metrics.some((m) => r.records.some((rec) => typeof (rec as Record<string, unknown>)[m] === 'number'))));
+    // The grid fills the panel from where it starts to the bottom of the window (the toolbar and legend above it scroll away).
+    const width = Math.max(240, this.container.clientWidth);
+    const height = Math.max(240, window.innerHeight - Math.max(0, this.container.getBoundingClientRect().top + window.scrollY) - 8);
+    let layout = chartLayout(visible.length, width, height, this.chrome);
+    this.applyLayout(layout, width, height, visible.length);
+    for (const c of this.charts) c.update(runs, smoothing, layout.chartWidth, layout.chartHeight);
+    // The title and uPlot's legend (which wraps with many series) take what they take: measure them and lay out
+    // once more when the estimate was off, so the last row is not pushed below the panel.
+    const measured = Math.max(0, ...visible.map((c) => c.chrome ?? 0));
+    if (measured > 0 && Math.abs(measured - this.chrome) > 4) {
+      this.chrome = measured;
+      layout = chartLayout(visible.length, width, height, this.chrome);
+      this.applyLayout(layout, width, height, visible.length);
+      for (const c of this.charts) c.update(runs, smoothing, layout.chartWidth, layout.chartHeight);
+    }
+    this.container.setAttribute('data-fits', String(this.container.getBoundingClientRect().bottom <= window.innerHeight + 1));
+  }
+
+  private applyLayout(layout: ChartLayout, width: number, height: number, count: number): void {
+    this.container.style.setProperty('--columns', String(layout.columns));
+    this.container.setAttribute('data-columns', String(layout.columns));
+    // For tests and screen readers: what the grid had to fill and the size each chart got.
+    this.container.setAttribute('data-space', `${Math.round(width)}x${Math.round(height)}`);
+    this.container.setAttribute('data-chart-size', `${layout.chartWidth}x${layout.chartHeight}`);
+    this.container.setAttribute('data-charts', String(count));
   }
 
   /** Forces a rebuild (theme changed: colors are baked into the canvases). */

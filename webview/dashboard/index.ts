@@ -23,7 +23,7 @@ const legend = h('div', { class: 'runs', attrs: { role: 'list', 'aria-label': 'R
 const notice = h('div', { class: 'notice muted', attrs: { role: 'status' } });
 const smoothingValue = h('span', { class: 'smoothing-value' }, smoothing.toFixed(2));
 const slider = h('input', {
-  attrs: { type: 'range', min: '0', max: '0.99', step: '0.01', value: String(smoothing), 'aria-label': 'Loss smoothing (EMA weight)' },
+  attrs: { type: 'range', min: '0', max: '0.99', step: '0.01', value: String(smoothing), 'aria-label': 'Smoothing of loss and reward accuracy (EMA weight)', title: 'Smoothing of the per-batch loss and reward accuracy (EMA weight); the raw series stays visible, faint' },
   on: {
     input: () => {
       smoothing = Number(slider.value);
@@ -123,6 +123,8 @@ onHostMessage(DashboardHostMessage, (msg) => {
 });
 
 new ResizeObserver(() => scheduleRedraw()).observe(grid);
+// The charts share the panel's height too: a taller or shorter panel resizes them.
+window.addEventListener('resize', () => scheduleRedraw());
 // Theme switches change body classes; colors live in the canvases, so the charts are rebuilt.
 new MutationObserver(() => {
   charts.reset();

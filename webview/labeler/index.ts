@@ -266,7 +266,7 @@ function render(): void {
       h('span', { attrs: { id: 'position' } }, rec ? `Record ${i + 1} of ${list.length}${state.unlabeledOnly ? ' unlabeled' : ''}` : 'No records'),
       h('span', { attrs: { id: 'progress' } }, `${labeled} / ${pairs.length} labeled`),
       h('progress', { attrs: { max: String(Math.max(1, pairs.length)), value: String(labeled), 'aria-label': `${pct}% labeled` } }),
-      h('span', { class: 'muted' }, `annotator ${state.annotator}`),
+      h('span', { class: 'muted', attrs: { id: 'annotator' } }, `annotator ${state.annotator}`),
       button(state.unlabeledOnly ? 'Show all (f)' : 'Unlabeled only (f)', 'Filter to unlabeled records', toggleFilter),
       button(state.diff ? 'Hide diff (d)' : 'Diff (d)', 'Highlight the words that differ', toggleDiff),
     ),

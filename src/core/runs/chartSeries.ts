@@ -50,6 +50,31 @@ export function ema(values: readonly number[], weight: number): number[] {
 }
 
 /**
+ * Per-batch signals too noisy to read raw: train loss, and DPO reward accuracy (a fraction of a few pairs per
+ * batch, so it jumps between 0, 0.25, 0.5…). Charts draw their EMA over the raw series, which stays faint.
+ */
+export const SMOOTHED_METRICS: readonly string[] = [METRIC.loss, METRIC.rewardsAccuracies];
+
+/** One line of a chart: a metric as recorded, its raw series under a smoothed one, or the smoothed one. */
+export interface MetricLine {
+  metric: string;
+  kind: 'plain' | 'raw' | 'smoothed';
+  xs: number[];
+  ys: number[];
+}
+
+/** The lines a chart draws for one metric of one run (the one place that decides what is smoothed). */
+export function metricLines(records: readonly MetricsRecord[], metric: string, smoothing: number): MetricLine[] {
+  const { steps, values } = seriesOf(records, metric);
+  if (!steps.length) return [];
+  if (!SMOOTHED_METRICS.includes(metric) || smoothing <= 0) return [{ metric, kind: 'plain', xs: steps, ys: values }];
+  return [
+    { metric, kind: 'raw', xs: steps, ys: values },
+    { metric, kind: 'smoothed', xs: steps, ys: ema(values, smoothing) },
+  ];
+}
+
+/**
  * Aligns several series on the union of their x values for uPlot (one x array, null where a series has
  * no point), which is what lets runs of different lengths share a chart.
  */

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { applyLabelToLine, minimalReplacement } from '../../core/labels/lineEdit';
 import { fnv1a } from '../../core/labels/displayOrder';
 import { parsePrefsLine, type Label } from '../../core/labels/prefsRecord';
-import { annotatorName } from './annotator';
+import { ensureAnnotator } from './annotator';
 
 export type EditOutcome = { ok: true; changed: boolean } | { ok: false; reason: string };
 
@@ -17,6 +17,9 @@ export async function editRecordLine(
   change: { label?: Label | null; rationale?: string },
   expect?: number,
 ): Promise<EditOutcome> {
+  // Asked before the line is read: the question may take a while, and the edit must see the latest text.
+  const annotator = await ensureAnnotator();
+  if (!annotator) return { ok: false, reason: 'no annotator name given (each label records who decided; Clinical FT: Set annotator name)' };
   if (line < 0 || line >= document.lineCount) return { ok: false, reason: `line ${line + 1} no longer exists` };
   const text = document.lineAt(line).text;
   if (expect !== undefined && fnv1a(text) !== expect) return { ok: false, reason: `line ${line + 1} changed since it was shown` };
@@ -24,7 +27,7 @@ export async function editRecordLine(
   if (rec.kind !== 'pair') return { ok: false, reason: `line ${line + 1} is not a preference record; left untouched` };
   const label = change.label === undefined ? rec.label : change.label === null ? undefined : change.label;
   const next = applyLabelToLine(text, {
-    annotator: annotatorName(),
+    annotator,
     label,
     rationale: change.rationale,
     time: new Date().toISOString(),

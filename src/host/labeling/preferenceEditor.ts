@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { LabelerWebviewMessage, type LabelerHostMessage, type RecordView } from '../../core/protocol/labeler';
 import { webviewHtml, webviewOptions } from '../webviewHtml';
-import { annotatorName } from './annotator';
+import { annotatorName, onDidChangeAnnotator } from './annotator';
 import { editRecordLine, queued } from './labelEdits';
 import { recordView } from './recordViews';
 
@@ -56,7 +56,7 @@ export class PreferenceEditorProvider implements vscode.CustomTextEditorProvider
       return {
         type: 'snapshot',
         fileName: path.basename(document.uri.fsPath),
-        annotator: annotatorName(),
+        annotator: annotatorName() ?? 'not set yet (asked at your first label)',
         lineCount,
         records,
         ...(reveal !== undefined ? { reveal } : {}),
@@ -81,6 +81,7 @@ export class PreferenceEditorProvider implements vscode.CustomTextEditorProvider
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('clinicalFt.annotator')) void post(panel, snapshot());
       }),
+      onDidChangeAnnotator(() => void post(panel, snapshot())),
       panel.webview.onDidReceiveMessage(async (raw: unknown) => {
         const parsed = LabelerWebviewMessage.safeParse(raw);
         if (!parsed.success) {

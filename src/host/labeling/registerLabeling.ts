@@ -6,6 +6,7 @@ import type { GenerateArgs } from './generateCommand';
 import type { PreferenceEditorProvider } from './preferenceEditor';
 import type { PairCodeLensProvider } from './pairCodeLens';
 import type { TrainerChildren } from '../trainerChildren';
+import { rememberAnnotatorIn } from './annotatorMemory';
 
 // Ids repeated here (not imported) so activation evaluates no feature module: zod alone costs ~70 ms.
 const LABELER_VIEW_TYPE = 'clinicalFt.preferenceLabeler';
@@ -16,6 +17,11 @@ const LABELER_OPTION_VIEW_TYPE = 'clinicalFt.preferenceLabelerAnyJsonl';
  * Registration only; each feature module loads on first use.
  */
 export function registerLabeling(context: vscode.ExtensionContext, children: TrainerChildren): void {
+  rememberAnnotatorIn(context.workspaceState);
+  lazyCommand(context, 'clinicalFt.setAnnotator', async () => {
+    const { setAnnotatorCommand } = await import('./annotator');
+    return () => setAnnotatorCommand();
+  });
   let labeler: Promise<PreferenceEditorProvider> | undefined;
   const getLabeler = () =>
     (labeler ??= import('./preferenceEditor').then(({ PreferenceEditorProvider }) => new PreferenceEditorProvider(context.extensionUri)));

@@ -156,6 +156,49 @@ suite('compare', () => {
     assert.equal(filtered.count, disagreements, 'the filter keeps exactly the examples where the models disagree');
     for (const t of (await ui.query('article.example header', { inWebview: true })).texts) assert.match(t, /models disagree/);
   });
+
+  test('a short held-out file: the DPO run trained from the SFT run answers unlike the base model (screenshot)', async function () {
+    this.timeout(900_000);
+    // Ten held-out notes keep this quick on a busy machine; the full comparison is the test above.
+    const full = path.join(workspace(), 'datasets-sample', 'uti', 'uti.eval.sft.jsonl');
+    // Named as the held-out split beside the DPO run's pairs, so the picker offers it.
+    const short = path.join(workspace(), 'compare-task', 'uti.eval.sft.jsonl');
+    fs.mkdirSync(path.dirname(short), { recursive: true });
+    fs.writeFileSync(short, fs.readFileSync(full, 'utf8').split('\n').filter(Boolean).slice(0, 10).join('\n') + '\n');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('clinicalFt.runs.refresh');
+    const sftRow = '.sidebar .monaco-list-row:has-text("SFT · uti.train.sft.jsonl")';
+    const dpoRow = '.sidebar .monaco-list-row:has-text("DPO · uti.train.dpo.jsonl")';
+    await ui.waitFor(dpoRow, { timeoutMs: 30_000 });
+    await ui.click(dpoRow);
+    await ui.click(sftRow, { modifiers: ['ControlOrMeta'] });
+    const menuItem = '.monaco-menu .action-item:has-text("Compare runs: outputs side by side")';
+    for (let attempt = 1; ; attempt++) {
+      await ui.click(dpoRow, { button: 'right' });
+      await ui.waitFor(menuItem, { timeoutMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+      await ui.click(menuItem);
+      try {
+        await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Held-out dataset")', { timeoutMs: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        await ui.press('Escape');
+      }
+    }
+    await ui.click('.quick-input-list .monaco-list-row:has-text("compare-task")', { timeoutMs: 10_000 });
+    await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 60_000 });
+    const models = await ui.query('ul.models li', { inWebview: true });
+    assert.match(models.texts[2], /dpo-compare.adapter/, 'DPO is evaluated from its own adapter/ folder (the SFT adapter combined in)');
+    const phase = async () => (await ui.attributes('.status', ['data-phase'], { inWebview: true })).values[0]?.['data-phase'];
+    await eventually(async () => ((await phase()) !== 'evaluating' ? true : undefined), 840_000, 'the evaluations to finish');
+    assert.equal(await phase(), 'done', (await ui.query('.status span', { inWebview: true })).texts[0]);
+    const answers = (await ui.query('article.example .output pre', { inWebview: true })).texts;
+    assert.equal(answers.length, 30, 'base, SFT and DPO on each of the ten notes');
+    const differ = [...Array(10).keys()].filter((i) => answers[3 * i + 2].trim() !== answers[3 * i].trim()).length;
+    assert.ok(differ > 0, 'the DPO run answers unlike the base model on some note: it is not evaluated as the base model');
+    await ui.screenshot('compare-dpo-from-sft');
+  });
 });
 
 suite('compare outputs', () => {

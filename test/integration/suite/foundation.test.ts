@@ -1,5 +1,5 @@
-// Foundation: the built extension activates in a real VS Code, registers what it contributes, runs
-// "Show environment" from the palette, shows its Runs view, activates fast and never loads tfjs.
+// Foundation: the built extension activates in a real VS Code, registers what it contributes, opens the
+// environment panel from the palette, shows its Runs view, activates fast and never loads tfjs.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -43,21 +43,26 @@ suite('foundation', () => {
     assert.deepEqual(contributed.filter((c) => !registered.has(c)), []);
   });
 
-  test('"Show environment" from the palette prints the backend report', async () => {
+  test('"Show environment" from the palette opens a readable panel: backend and why, speed, how to get faster', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
     await ui.palette('Clinical FT: Show environment');
-    await ui.waitFor('.part.panel .view-lines:has-text("Selected backend:")', { timeoutMs: 60_000 });
-    // The report (backends, Python stack, the child's start/exit lines) is taller than the default panel, whose
-    // editor renders only the lines in view: maximise it to read the whole report.
-    await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
-    const text = await eventually(async () => {
-      const t = (await ui.query('.part.panel .view-lines')).texts.join('\n');
-      return /Training backends/.test(t) ? t : undefined;
-    }, 10_000, 'the whole report in view');
-    await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
-    assert.match(text, /Training backends/);
-    assert.match(text, /wasm/);
-    assert.match(text, /cpu/);
-    await ui.screenshot('show-environment');
+    await ui.waitFor('[data-section="backend"] .headline', { inWebview: true, timeoutMs: 60_000 });
+    const backend = (await ui.attributes('[data-section="backend"] .headline', ['data-backend'], { inWebview: true })).values[0]?.['data-backend'];
+    assert.ok(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(backend ?? ''), `backend ${backend}`);
+    assert.match((await ui.query('[data-section="backend"] p', { inWebview: true })).texts[1], /fastest backend/);
+    const tried = await ui.query('.tried li', { inWebview: true });
+    assert.equal(tried.count, 4, tried.texts.join(' | '));
+    // One line each, never a loader's stack or module path.
+    for (const t of tried.texts) assert.doesNotMatch(t, /Require stack|node:internal|\n/, t);
+    assert.equal((await ui.query('.tried li.chosen', { inWebview: true })).count, 1);
+    const speed = (await ui.attributes('[data-speed-class]', ['data-speed-class'], { inWebview: true })).values[0]?.['data-speed-class'];
+    assert.ok(speed && speed !== 'unmeasured', `the speed was measured: ${speed}`);
+    assert.match((await ui.query('[data-section="speed"] .headline', { inWebview: true })).texts[0], /GFLOP\/s/);
+    assert.match((await ui.query('[data-section="threads"] p', { inWebview: true })).texts[0], /CPU core/);
+    const faster = await ui.attributes('.faster li', ['data-id'], { inWebview: true });
+    assert.deepEqual(faster.values.map((v) => v['data-id']), ['native-kernels', 'tfjs-node', 'trl-gpu']);
+    assert.equal((await ui.query('[data-section="python"] p', { inWebview: true })).count > 0, true, 'the TRL stack is reported');
+    await ui.screenshot('environment-panel');
   });
 
   test('the command returns a validated report naming every backend', async () => {

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { ui, eventually } from './ui';
 import { listRuns, readRun, runsRoot, startStandInTrainer, workspace, writeRunFolder } from './runFixtures';
 import { writeTinyModel } from '../../fixtures/tinyModel';
+import { alive } from '../../fixtures/processAlive';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
 type StartResult = { runId: string } | { refused: string } | undefined;
@@ -42,15 +43,6 @@ function gatedNode(): { nodePath: string; pid: () => number | undefined; release
     release: () => fs.writeFileSync(release, ''),
   };
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const setNodePath = (p: string | undefined) => vscode.workspace.getConfiguration('clinicalFt').update('nodePath', p, vscode.ConfigurationTarget.Global);
 const quickInputOpen = async () => (await ui.query('.quick-input-widget:visible')).count > 0;

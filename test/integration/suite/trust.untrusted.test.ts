@@ -11,6 +11,7 @@ import { ui, eventually } from './ui';
 import { listRuns, readRun, runsRoot, startStandInTrainer, workspace, writeRunFolder } from './runFixtures';
 
 import childProcess = require('node:child_process');
+import { alive } from '../../fixtures/processAlive';
 
 type Call = { what: string; args: string };
 const SPAWNERS = ['spawn', 'fork', 'exec', 'execFile', 'spawnSync', 'execSync', 'execFileSync'] as const;
@@ -49,15 +50,6 @@ async function recordingProcesses<T>(fn: () => Thenable<T>, fromFile = extension
 }
 
 const extensionBundle = () => path.join(vscode.extensions.getExtension('clinical-ft.clinical-ft')!.extensionPath, 'dist', 'extension.js');
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The refusal as a person sees it: a notification naming the action and Restricted Mode. */
 async function refusalShown(action: string): Promise<string> {

@@ -1,5 +1,5 @@
-// First run from the welcome view: a workspace without runs shows "Try it on the sample data", Start SFT run
-// and Open a dataset; the first copies the sample data in and trains a short SFT run to completion.
+// First run from the welcome view: a workspace without runs shows "Try it on the sample data", Start SFT run,
+// Open a dataset and Show environment; the first copies the sample data in and trains a short SFT run to completion.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,12 +29,21 @@ suite('welcome', () => {
     await vscode.commands.executeCommand('clinicalFt.runs.refresh');
   });
 
+  test('the welcome view\'s Show environment button opens the environment panel', async () => {
+    const welcome = '.sidebar .welcome-view-content';
+    await ui.waitFor(`${welcome} .monaco-button:has-text("Show environment")`, { timeoutMs: 30_000 });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await ui.click(`${welcome} .monaco-button:has-text("Show environment")`);
+    await ui.waitFor('.faster li[data-id="native-kernels"]', { inWebview: true, timeoutMs: 60_000 });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   test('a workspace without runs offers the sample data, Start SFT run and Open a dataset; the sample run trains to completion', async function () {
     this.timeout(900_000);
     const welcome = '.sidebar .welcome-view-content';
     await ui.waitFor(`${welcome}:has-text("Try it on the sample data")`, { timeoutMs: 30_000 });
     const buttons = (await ui.query(`${welcome} .monaco-button`)).texts.map((t) => t.trim());
-    assert.deepEqual(buttons.slice(0, 3), ['Try it on the sample data', 'Start SFT run', 'Open a dataset'], buttons.join(' | '));
+    assert.deepEqual(buttons, ['Try it on the sample data', 'Start SFT run', 'Open a dataset', 'Show environment']);
     await ui.screenshot('welcome-view');
     await ui.click(`${welcome} .monaco-button:has-text("Try it on the sample data")`);
     const sample = path.join(workspace(), 'clinical-ft-sample');

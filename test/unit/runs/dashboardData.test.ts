@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alignSeries, CHARTS, decimateRecords, ema, formatTick, seriesOf } from '../../../src/core/runs/chartSeries';
+import { alignSeries, CHARTS, decimateRecords, ema, formatTick, metricLines, seriesOf } from '../../../src/core/runs/chartSeries';
 import { metricsToCsv } from '../../../src/core/runs/metricsCsv';
 import { DashboardWebviewMessage, DashboardHostMessage } from '../../../src/core/protocol/dashboard';
 import { DPO_METRIC_NAMES, MetricsRecord, TRAIN_METRIC_NAMES } from '../../../src/core/metrics';
@@ -79,4 +79,16 @@ test('snapshots of long runs are decimated, keeping eval lines and the last trai
   assert.equal(train.at(-1)!.step, 1000);
   assert.deepEqual(out.map((r) => r.step), [...out.map((r) => r.step)].sort((a, b) => a - b), 'order kept');
   assert.equal(decimateRecords(recs.slice(0, 50), 100, () => false).length, 50, 'short runs untouched');
+});
+
+test('loss and reward accuracy are drawn smoothed over their raw series; other metrics as recorded; smoothing 0 is raw', () => {
+  const records = [1, 2, 3, 4].map((step) => ({ step, epoch: step / 4, loss: 1 / step, learning_rate: 1e-3, 'rewards/accuracies': step % 2 ? 0.25 : 1 }));
+  const acc = metricLines(records, 'rewards/accuracies', 0.5);
+  assert.deepEqual(acc.map((l) => l.kind), ['raw', 'smoothed']);
+  assert.deepEqual(acc[0].ys, [0.25, 1, 0.25, 1]);
+  assert.deepEqual(acc[1].ys, ema([0.25, 1, 0.25, 1], 0.5));
+  assert.deepEqual(metricLines(records, 'loss', 0.5).map((l) => l.kind), ['raw', 'smoothed']);
+  assert.deepEqual(metricLines(records, 'learning_rate', 0.5).map((l) => l.kind), ['plain']);
+  assert.deepEqual(metricLines(records, 'rewards/accuracies', 0).map((l) => l.kind), ['plain']);
+  assert.deepEqual(metricLines(records, 'rewards/margins', 0.5), []);
 });

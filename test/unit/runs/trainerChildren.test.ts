@@ -13,6 +13,7 @@ import { checkDataset } from '../../../src/host/runs/datasetCheck';
 import { EvalProcess } from '../../../src/host/compare/evalProcess';
 import { validateInChild } from '../../../src/host/datasets/validateInChild';
 import { writeTinyModel } from '../../fixtures/tinyModel';
+import { alive } from '../../fixtures/processAlive';
 
 const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
 const extensionPath = path.join(root, 'out', `children-${process.pid}`);
@@ -41,15 +42,6 @@ test('only src/host/trainerChildren.ts starts processes in the host', () => {
     });
   assert.deepEqual(offenders, []);
 });
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function waitFor(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end; ) {
