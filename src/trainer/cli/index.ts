@@ -25,6 +25,7 @@ const commands: Record<string, CommandEntry> = {
   'token-lengths': { summary: 'token count of every record of a JSONL dataset (the dataset preview runs it)', load: async () => (await import('./tokenLengthsCommand')).tokenLengthsCommand },
   handoff: { summary: 'write a TRL + PEFT + Accelerate job folder (GPU, multi-GPU, SLURM) for a run config', load: async () => (await import('./handoffCommand')).handoffCommand },
   eval: { summary: 'evaluate a model (+ adapter) on a dataset: accuracy/macro-F1 or ROUGE-L', load: async () => (await import('./evalCommand')).evalCommand },
+  preflight: { summary: "model size, memory and every example's token counts, for defaults and the run review", load: async () => (await import('./preflightCommand')).preflightCommand },
   inspect: { summary: 'show which tokens of each record training feeds and trains (after the chat template)', load: async () => (await import('./inspectCommand')).inspectCommand },
 };
 
