@@ -92,12 +92,13 @@ function isSampleModel(extensionPath: string, dir: string): boolean {
   return sample !== undefined && read(dir) === sample;
 }
 
-async function workspaceModelFolders(): Promise<string[]> {
+/** Model folders in the workspace; started with the flow so the model step's list is ready when it shows. */
+export async function workspaceModelFolders(): Promise<string[]> {
   const configs = await vscode.workspace.findFiles('**/config.json', '**/{node_modules,.git,.clinical-ft}/**', 200);
   return configs.map((u) => path.dirname(u.fsPath)).filter((d) => fs.existsSync(path.join(d, 'tokenizer.json')) && fs.readdirSync(d).some((f) => f.endsWith('.safetensors') || f === 'model.safetensors.index.json'));
 }
 
-export async function pickModel(svc: RunsService, flow: StartFlowSession): Promise<string | undefined> {
+export async function pickModel(svc: RunsService, flow: StartFlowSession, found: Promise<string[]>): Promise<string | undefined> {
   const def = defaultModelFolder(svc.extensionPath);
   const recent = svc.workspaceState.get<string[]>(RECENT_MODELS, []).filter((d) => isModelFolder(d));
   const items = (async () => {
@@ -118,7 +119,7 @@ export async function pickModel(svc: RunsService, flow: StartFlowSession): Promi
     };
     if (def) add(def, 'Default base model (setting clinicalFt.defaultModel)');
     for (const d of recent) add(d, 'Recently used in this workspace');
-    for (const d of await workspaceModelFolders()) add(d, 'Model folder in this workspace');
+    for (const d of await found) add(d, 'Model folder in this workspace');
     out.push({ label: BROWSE, description: 'a Hugging Face model folder (config.json, *.safetensors, tokenizer.json)', path: '' });
     return out;
   })();

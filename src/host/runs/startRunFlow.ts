@@ -9,7 +9,7 @@ import { phiAsErrors } from '../settings';
 import { assertTrusted } from '../workspaceTrust';
 import type { RunsService } from './runsService';
 import { StartFlowSession } from './startFlowSession';
-import { pickAdapter, pickDataset, pickModel } from './startPickers';
+import { pickAdapter, pickDataset, pickModel, workspaceModelFolders } from './startPickers';
 import { prepareReview, preflightFor, preflightItems, type ReviewBasis } from './reviewPreflight';
 import { confirmTruncation } from './truncationGate';
 
@@ -31,11 +31,12 @@ export async function startRunFlow(svc: RunsService, method: 'sft' | 'dpo', data
 }
 
 async function chooseConfig(svc: RunsService, flow: StartFlowSession, method: 'sft' | 'dpo', datasetUri?: vscode.Uri): Promise<RunConfig | undefined> {
+  const models = workspaceModelFolders();
   const data = datasetUri?.scheme === 'file' ? datasetUri.fsPath : await pickDataset(flow, method);
   if (!data) return undefined;
   const checked = await flow.working(`Start ${method.toUpperCase()} run (1/4): validating ${path.basename(data)}…`, (token) => checkUsable(svc, data, method, token));
   if (!checked) return undefined;
-  const model = await pickModel(svc, flow);
+  const model = await pickModel(svc, flow, models);
   if (!model) return undefined;
   const adapter = await pickAdapter(svc, flow, method, model);
   if (adapter === null) return undefined;
