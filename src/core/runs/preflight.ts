@@ -26,8 +26,6 @@ export interface Truncation {
 
 export interface PreflightContext {
   runName: string;
-  evalData?: string;
-  adapter?: string;
   /** The dataset check's possible-PHI findings; undefined when not checked. */
   phi?: { findings: number; asErrors: boolean };
   /** Training speed measured on this machine for this model, and where it was measured. */
@@ -132,8 +130,8 @@ export function buildPreflight(c: RunConfig, facts: PreflightFacts, ctx: Preflig
       ? { label: 'Time', value: `≈ ${duration(seconds)}`, detail: `${Math.round(tokens).toLocaleString('en-US')} tokens at ${Math.round(ctx.speed!.tokensPerSecond)} tokens/s measured ${ctx.speed!.from}`, level: 'info' }
       : { label: 'Time', value: 'not measured yet for this model', detail: `${Math.round(tokens).toLocaleString('en-US')} tokens; the first run measures the speed (tokens/s) and later reviews estimate from it`, level: 'info' },
   );
-  rows.push({ label: 'Eval split', value: ctx.evalData ? baseName(ctx.evalData) : 'none', detail: ctx.evalData ?? 'no held-out file found beside the training data (*.eval.*); set Eval data to get eval loss', level: 'info' });
-  rows.push({ label: 'Starting adapter', value: ctx.adapter ? baseName(ctx.adapter.replace(/[\\/]adapter[\\/]?$/, '')) : 'none (a fresh LoRA adapter)', ...(ctx.adapter ? { detail: ctx.adapter } : {}), level: 'info' });
+  rows.push({ label: 'Eval split', value: c.evalData ? baseName(c.evalData) : 'none', detail: c.evalData ?? 'no held-out file found beside the training data (*.eval.*); set Eval data to get eval loss', level: 'info' });
+  rows.push({ label: 'Starting adapter', value: c.adapter ? baseName(c.adapter.replace(/[\\/]adapter[\\/]?$/, '')) : 'none (a fresh LoRA adapter)', ...(c.adapter ? { detail: c.adapter } : {}), level: 'info' });
   rows.push(
     !ctx.phi
       ? { label: 'PHI', value: 'not checked', level: 'warning' }

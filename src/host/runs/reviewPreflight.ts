@@ -16,7 +16,7 @@ import type { StartFlowSession } from './startFlowSession';
 /** What the review needs beside the config: the trainer's measurements and the context rows. */
 export interface ReviewBasis {
   facts: PreflightFacts;
-  context: Omit<PreflightContext, 'evalData' | 'adapter'>;
+  context: PreflightContext;
 }
 
 /**
@@ -52,7 +52,7 @@ export async function prepareReview(
 }
 
 export function preflightFor(config: RunConfig, basis: ReviewBasis): Preflight {
-  return buildPreflight(config, basis.facts, { ...basis.context, ...(config.evalData ? { evalData: config.evalData } : {}), ...(config.adapter ? { adapter: config.adapter } : {}) });
+  return buildPreflight(config, basis.facts, basis.context);
 }
 
 /** The pre-flight as review rows: a warning icon where the person should look, the detail under each. */

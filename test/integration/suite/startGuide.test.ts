@@ -66,9 +66,12 @@ suite('start flow guides', () => {
     await ui.type('Show all');
     await ui.waitFor(row('Show all'));
     await ui.press('Enter');
-    await ui.waitFor(row('.train.dpo.jsonl'));
-    await ui.type('dpo-identical');
-    await ui.waitFor(row('dpo-identical.jsonl'));
+    // The whole list now: a defect file for DPO is among it (typed until the new step has taken the filter).
+    await eventually(async () => {
+      await ui.press('Control+a');
+      await ui.type('dpo-identical');
+      return (await ui.query(row('dpo-identical.jsonl'))).count > 0;
+    }, 30_000, 'the DPO defect file listed after "Show all"');
     await ui.press('Control+a');
     await ui.type('triage.train.sft');
     await ui.waitFor(row('triage.train.sft.jsonl'));
@@ -135,7 +138,7 @@ suite('start flow guides', () => {
       await ui.press('Enter');
       await ui.waitFor(title('Review'));
     };
-    await edit('Max length', '128');
+    await edit('Max length', '256');
     await edit('Steps', '2');
     await ui.press('Control+a');
     await ui.type('Truncation');
@@ -162,7 +165,7 @@ suite('start flow guides', () => {
     const result = await flow;
     assert.ok(result && 'runId' in result, JSON.stringify(result));
     const run = readRun(result.runId) as unknown as { config: { maxLength: number; steps: number; evalData?: string } };
-    assert.equal(run.config.maxLength, 128);
+    assert.equal(run.config.maxLength, 256);
     assert.equal(run.config.steps, 2);
     assert.equal(path.basename(run.config.evalData ?? ''), 'summarization.eval.sft.jsonl', 'the eval split beside the training file');
     await eventually(() => ['completed', 'failed'].includes(readRun(result.runId).status), 170_000, 'the run to end');
