@@ -87,7 +87,8 @@ export class StartFlowSession implements vscode.Disposable {
       void Promise.resolve(items).then((list) => {
         if (this.cancelled) return;
         p.items = list;
-        const active = step.active ? list.find(step.active) : undefined;
+        // A preselection never overrides what the person has typed meanwhile (it may be filtered out).
+        const active = step.active && p.value === '' ? list.find(step.active) : undefined;
         if (active) p.activeItems = [active];
         p.busy = false;
         ready = true;
