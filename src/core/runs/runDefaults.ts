@@ -1,28 +1,27 @@
 import { z } from 'zod';
 import { RunConfig, type RunConfigInput } from '../runConfig';
 import { RunRecord } from '../runFolder';
+import type { FittedDefaults } from './fittedDefaults';
 
 /**
- * Defaults that finish on a laptop CPU with the bundled sample model: a short run a person can watch
- * complete, then lengthen. DPO uses TRL's beta and a lower learning rate than SFT.
+ * The review's starting config: the settings fitted to the model and data (fittedDefaults.ts, the one owner of
+ * default numbers, which `clinical-ft train` uses too), plus the run's paths.
  */
-export function defaultRunConfig(method: 'sft' | 'dpo', paths: { model: string; data: string; adapter?: string }): RunConfig {
+export function defaultRunConfig(method: 'sft' | 'dpo', paths: { model: string; data: string; evalData?: string; adapter?: string }, fitted: FittedDefaults): RunConfig {
   const input: RunConfigInput = {
     method,
     model: paths.model,
     data: paths.data,
+    ...(paths.evalData ? { evalData: paths.evalData, evalEvery: fitted.saveEvery } : {}),
     ...(paths.adapter ? { adapter: paths.adapter } : {}),
-    steps: method === 'sft' ? 60 : 40,
-    lr: method === 'sft' ? 2e-4 : 5e-5,
-    batchSize: 4,
-    maxLength: 256,
-    lora: { r: 8, alpha: 16, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] },
-    beta: 0.1,
-    warmupSteps: 5,
-    scheduler: 'linear',
-    saveEvery: 20,
+    ...fittedConfig(fitted),
   };
   return RunConfig.parse(input);
+}
+
+/** The RunConfig fields a FittedDefaults sets (also what `clinical-ft train` fills in for flags not given). */
+export function fittedConfig(f: FittedDefaults): Pick<RunConfigInput, 'steps' | 'lr' | 'batchSize' | 'gradAccum' | 'maxLength' | 'warmupSteps' | 'scheduler' | 'saveEvery' | 'lora'> {
+  return { steps: f.steps, lr: f.lr, batchSize: f.batchSize, gradAccum: f.gradAccum, maxLength: f.maxLength, warmupSteps: f.warmupSteps, scheduler: f.scheduler, saveEvery: f.saveEvery, lora: { ...f.lora, targets: [...f.lora.targets] } };
 }
 
 /** The knobs shown for review, in the order a person thinks about them. */

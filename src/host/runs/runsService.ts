@@ -64,6 +64,11 @@ export class RunsService implements vscode.Disposable {
     return this.context.extensionPath;
   }
 
+  /** Per-workspace memory of the start flow (recently used base models). */
+  get workspaceState(): vscode.Memento {
+    return this.context.workspaceState;
+  }
+
   /** A run started or resumed here: its log, a cancellable progress notification and the dashboard. */
   followNewRun(id: string): void {
     const e = this.store.get(id);

@@ -49,7 +49,7 @@ export class StartFlowSession implements vscode.Disposable {
 
   /** Shows one step's choices; undefined when the flow was cancelled (Escape, superseded). */
   choose<T extends vscode.QuickPickItem>(
-    step: { title: string; placeholder?: string; matchOnDescription?: boolean; active?: (item: T) => boolean },
+    step: { title: string; placeholder?: string; matchOnDescription?: boolean; matchOnDetail?: boolean; active?: (item: T) => boolean },
     items: readonly T[] | Promise<readonly T[]>,
   ): Promise<T | undefined> {
     if (this.cancelled) return Promise.resolve(undefined);
@@ -79,6 +79,7 @@ export class StartFlowSession implements vscode.Disposable {
       p.title = step.title;
       p.placeholder = step.placeholder;
       p.matchOnDescription = step.matchOnDescription ?? false;
+      p.matchOnDetail = step.matchOnDetail ?? false;
       p.value = '';
       p.items = [];
       p.busy = true; // typing may start while the items load; accepting waits for them
@@ -86,7 +87,8 @@ export class StartFlowSession implements vscode.Disposable {
       void Promise.resolve(items).then((list) => {
         if (this.cancelled) return;
         p.items = list;
-        const active = step.active ? list.find(step.active) : undefined;
+        // A preselection never overrides what the person has typed meanwhile (it may be filtered out).
+        const active = step.active && p.value === '' ? list.find(step.active) : undefined;
         if (active) p.activeItems = [active];
         p.busy = false;
         ready = true;

@@ -1,18 +1,17 @@
 import * as vscode from 'vscode';
 import { SHOW_TRAINING_TOKENS, type ShowTokensRequest } from '../inspector/registerInspector';
-import { defaultModelFolder } from '../modelFolder';
-import { isModelFolder } from '../../core/node/modelFolder';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunConfig } from '../../core/runConfig';
-import { applyReviewEdit, defaultRunConfig, parseRunConfigFile, reviewFields } from '../../core/runs/runDefaults';
+import { applyReviewEdit, parseRunConfigFile, reviewFields } from '../../core/runs/runDefaults';
 import { checkDataset, describeIssue } from './datasetCheck';
 import { phiAsErrors } from '../settings';
 import { assertTrusted } from '../workspaceTrust';
 import type { RunsService } from './runsService';
 import { StartFlowSession } from './startFlowSession';
-
-const BROWSE = '$(folder-opened) Choose…';
+import { pickAdapter, pickDataset, pickModel, workspaceModelFolders } from './startPickers';
+import { prepareReview, preflightFor, preflightItems, type ReviewBasis } from './reviewPreflight';
+import { confirmTruncation } from './truncationGate';
 
 /**
  * "Start SFT run" / "Start DPO run": dataset (validated first), base model, optional starting adapter, then
@@ -32,15 +31,19 @@ export async function startRunFlow(svc: RunsService, method: 'sft' | 'dpo', data
 }
 
 async function chooseConfig(svc: RunsService, flow: StartFlowSession, method: 'sft' | 'dpo', datasetUri?: vscode.Uri): Promise<RunConfig | undefined> {
+  const models = workspaceModelFolders();
   const data = datasetUri?.scheme === 'file' ? datasetUri.fsPath : await pickDataset(flow, method);
   if (!data) return undefined;
-  const usable = await flow.working(`Start ${method.toUpperCase()} run (1/4): validating ${path.basename(data)}…`, (token) => datasetIsUsable(svc, data, method, token));
-  if (!usable) return undefined;
-  const model = await pickModel(svc, flow);
+  const checked = await flow.working(`Start ${method.toUpperCase()} run (1/4): validating ${path.basename(data)}…`, (token) => checkUsable(svc, data, method, token));
+  if (!checked) return undefined;
+  const model = await pickModel(svc, flow, models);
   if (!model) return undefined;
-  const adapter = await pickAdapter(svc, flow, method);
+  const adapter = await pickAdapter(svc, flow, method, model);
   if (adapter === null) return undefined;
-  return review(svc, flow, defaultRunConfig(method, { model, data, adapter }));
+  const phi = { findings: checked.warnings, asErrors: phiAsErrors(vscode.Uri.file(data)) };
+  const prepared = await prepareReview(svc, flow, method, { model, data, ...(adapter ? { adapter } : {}) }, phi);
+  if (!prepared) return undefined;
+  return review(svc, flow, prepared.config, prepared.basis);
 }
 
 /** "Start run from config": a `*.run.json` (bare config or a run folder's run.json). */
@@ -96,31 +99,6 @@ function missingPaths(c: RunConfig): [string, string][] {
   });
 }
 
-async function datasetItems(method: 'sft' | 'dpo'): Promise<{ label: string; description: string; path: string }[]> {
-  const globs = vscode.workspace.getConfiguration('clinicalFt').get<string[]>('datasetGlobs') ?? ['**/*.jsonl'];
-  const found = await vscode.workspace.findFiles(`{${[...globs, '**/*.jsonl'].join(',')}}`, '**/{node_modules,.git,.clinical-ft}/**', 500);
-  const hint = method === 'dpo' ? /dpo|pref|pair/i : /sft|train/i;
-  const items = found
-    .map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), path: u.fsPath }))
-    .sort((a, b) => Number(hint.test(b.description)) - Number(hint.test(a.description)) || a.description.localeCompare(b.description));
-  return [...items, { label: BROWSE, description: 'a JSONL file elsewhere', path: '' }];
-}
-
-async function pickDataset(flow: StartFlowSession, method: 'sft' | 'dpo'): Promise<string | undefined> {
-  const picked = await flow.choose(
-    {
-      title: `Start ${method.toUpperCase()} run (1/4): dataset`,
-      placeholder: method === 'dpo' ? 'Preference pairs: {"prompt","chosen","rejected"} per line' : 'SFT records: prompt/completion, messages, text or alpaca',
-      matchOnDescription: true,
-    },
-    datasetItems(method),
-  );
-  if (!picked) return undefined;
-  if (picked.path) return picked.path;
-  const uris = await flow.aside(() => vscode.window.showOpenDialog({ canSelectMany: false, filters: { JSONL: ['jsonl'] }, openLabel: 'Use dataset' }));
-  return uris?.[0]?.fsPath;
-}
-
 /** Outside the interactive flow (config files, held-out data): a notification whose Cancel stops the check. */
 function validateWithProgress(svc: RunsService, file: string, method: 'sft' | 'dpo'): Thenable<boolean> {
   return vscode.window.withProgress(
@@ -129,21 +107,25 @@ function validateWithProgress(svc: RunsService, file: string, method: 'sft' | 'd
   );
 }
 
-/** Stops the flow on invalid data, pointing at the diagnostics; warnings (PHI) are shown but do not stop it. */
 async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | 'dpo', token: vscode.CancellationToken): Promise<boolean> {
+  return (await checkUsable(svc, file, method, token)) !== undefined;
+}
+
+/** Stops the flow on invalid data (undefined), pointing at the diagnostics; warnings (PHI) are counted but do not stop it. */
+async function checkUsable(svc: RunsService, file: string, method: 'sft' | 'dpo', token: vscode.CancellationToken): Promise<{ warnings: number } | undefined> {
   if (!fs.existsSync(file)) {
     void vscode.window.showErrorMessage(`Clinical FT: dataset not found: ${file}`);
-    return false;
+    return undefined;
   }
   // Cancelling the flow kills the validator: nothing of an abandoned start keeps running.
   const abort = new AbortController();
   const sub = token.onCancellationRequested(() => abort.abort());
   // With clinicalFt.phiAsErrors, PHI findings are errors and block the run like any other defect.
   const result = await checkDataset(svc.children, file, method, { phiAsErrors: phiAsErrors(vscode.Uri.file(file)), signal: abort.signal }).finally(() => sub.dispose());
-  if (token.isCancellationRequested) return false;
+  if (token.isCancellationRequested) return undefined;
   if (result.kind === 'valid') {
     if (result.warnings > 0) void vscode.window.showWarningMessage(`Clinical FT: ${path.basename(file)} is valid (${result.records} records) with ${result.warnings} warning(s), e.g. possible PHI — see the Problems panel.`);
-    return true;
+    return { warnings: result.warnings };
   }
   if (result.kind === 'unavailable') {
     // Fail closed: data that could not be checked (errors, PHI) is not trained on.
@@ -154,7 +136,7 @@ async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | '
         'Show environment',
       )
       .then((choice) => choice && vscode.commands.executeCommand('clinicalFt.showEnvironment'));
-    return false;
+    return undefined;
   }
   const first = result.errors[0];
   // Not awaited: the flow ends here, the message stays until the person acts on it.
@@ -175,47 +157,7 @@ async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | '
     });
   svc.output.appendLine(`Dataset ${file} is not valid for ${method.toUpperCase()}:`);
   for (const e of result.errors.slice(0, 20)) svc.output.appendLine(`  ${describeIssue(file, e)}`);
-  return false;
-}
-
-async function pickModel(svc: RunsService, flow: StartFlowSession): Promise<string | undefined> {
-  const def = defaultModelFolder(svc.extensionPath);
-  const items = [
-    ...(def ? [{ label: `$(package) ${path.basename(def)}`, description: def, detail: 'Default base model', path: def }] : []),
-    { label: BROWSE, description: 'a Hugging Face model folder (config.json, *.safetensors, tokenizer.json)', detail: undefined, path: '' },
-  ];
-  const picked = await flow.choose({ title: 'Base model (2/4)' }, items);
-  if (!picked) return undefined;
-  if (picked.path) return picked.path;
-  const uris = await flow.aside(() => vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use model folder' }));
-  const folder = uris?.[0]?.fsPath;
-  if (folder && !isModelFolder(folder)) {
-    void vscode.window.showErrorMessage(`Clinical FT: ${folder} has no config.json — pick a Hugging Face model folder.`);
-    return undefined;
-  }
-  return folder;
-}
-
-/** undefined = no starting adapter; null = the person cancelled. */
-async function pickAdapter(svc: RunsService, flow: StartFlowSession, method: 'sft' | 'dpo'): Promise<string | undefined | null> {
-  const adapters = svc.store
-    .list()
-    .filter((e) => e.view?.status === 'completed' && fs.existsSync(path.join(e.dir, 'adapter', 'adapter_config.json')))
-    .map((e) => ({ label: `$(history) ${e.id}`, description: `${e.view?.method.toUpperCase()} · ${e.view?.dataset}`, path: path.join(e.dir, 'adapter') }));
-  const items = [
-    { label: '$(circle-slash) None', description: method === 'dpo' ? 'DPO on the base model' : 'fresh LoRA adapter', path: '' },
-    ...adapters,
-    { label: BROWSE, description: 'an adapter folder (PEFT format)', path: '?' },
-  ];
-  const picked = await flow.choose(
-    { title: 'Starting adapter (3/4, optional)', placeholder: method === 'dpo' ? 'DPO usually starts from an SFT adapter' : 'Continue from an existing adapter, or none' },
-    items,
-  );
-  if (!picked) return null;
-  if (picked.path === '') return undefined;
-  if (picked.path !== '?') return picked.path;
-  const uris = await flow.aside(() => vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use adapter' }));
-  return uris?.[0]?.fsPath ?? null;
+  return undefined;
 }
 
 const START = '$(play) Start training';
@@ -226,22 +168,36 @@ const EDIT_JSON = '$(json) Edit as JSON…';
  * The defaults, shown for review; picking a field edits it, "Edit as JSON" opens the whole config. After an
  * edit the edited field stays the active row, so a repeated Enter reopens it instead of starting a run.
  */
-async function review(svc: RunsService, flow: StartFlowSession, initial: RunConfig): Promise<RunConfig | undefined> {
+async function review(svc: RunsService, flow: StartFlowSession, initial: RunConfig, basis: ReviewBasis): Promise<RunConfig | undefined> {
   let config = initial;
   let lastKey: string | undefined;
   for (;;) {
     const fields = reviewFields(config);
+    const preflight = preflightFor(config, basis);
     const items: (vscode.QuickPickItem & { key?: string })[] = [
-      { label: START, description: `${config.method.toUpperCase()} · ${path.basename(config.model)} · ${path.basename(config.data)}` },
+      { label: START, description: `${config.method.toUpperCase()} · ${path.basename(config.model)} · ${path.basename(config.data)}${preflight.mustAccept ? ' · answers would be cut' : ''}` },
       { label: EDIT_JSON, description: 'save as a .run.json, edit, then "Start run from config"' },
       { label: SHOW_TOKENS, description: `the tokens the first record feeds and trains at max length ${config.maxLength}` },
+      { label: 'Pre-flight', kind: vscode.QuickPickItemKind.Separator },
+      ...preflightItems(preflight),
       { label: 'Settings', kind: vscode.QuickPickItemKind.Separator },
       ...fields.map((f) => ({ label: f.label, description: f.value || '—', detail: f.hint, key: f.key })),
     ];
     const edited = lastKey;
     const picked = await flow.choose({ title: 'Review and start (4/4)', placeholder: 'Pick a setting to change it, or Start', active: (i) => i.key !== undefined && i.key === edited }, items);
     if (!picked) return undefined;
-    if (picked.label === START) return config;
+    if (picked.label === START) {
+      if (!preflight.mustAccept) return config;
+      const answer = await confirmTruncation(flow, preflight, config, basis.facts);
+      if (answer === undefined) return undefined;
+      if (answer === 'start') return config;
+      if (typeof answer === 'number') {
+        const r = applyReviewEdit(config, 'maxLength', String(answer));
+        if (r.ok) config = r.config;
+        lastKey = 'maxLength';
+      }
+      continue;
+    }
     if (picked.label === SHOW_TOKENS) {
       const request: ShowTokensRequest = { file: config.data, model: config.model, maxLength: config.maxLength };
       await vscode.commands.executeCommand(SHOW_TRAINING_TOKENS, request);

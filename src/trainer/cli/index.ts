@@ -26,6 +26,7 @@ const commands: Record<string, CommandEntry> = {
   handoff: { summary: 'write a TRL + PEFT + Accelerate job folder (GPU, multi-GPU, SLURM) for a run config', load: async () => (await import('./handoffCommand')).handoffCommand },
   eval: { summary: 'evaluate a model (+ adapter) on a dataset: accuracy/macro-F1 or ROUGE-L', load: async () => (await import('./evalCommand')).evalCommand },
   factsheet: { summary: 'build a model fact sheet (Markdown, HTML, HTI-1 JSON, CHAI XML) from a run folder', load: async () => (await import('./factsheetCommand')).factsheetCommand },
+  preflight: { summary: "model size, memory and every example's token counts, for defaults and the run review", load: async () => (await import('./preflightCommand')).preflightCommand },
   inspect: { summary: 'show which tokens of each record training feeds and trains (after the chat template)', load: async () => (await import('./inspectCommand')).inspectCommand },
 };
 

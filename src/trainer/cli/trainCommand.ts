@@ -3,6 +3,7 @@ import { evalMetric, METRIC } from '../../core/metrics';
 import { parseArgs, UsageError, withUsage } from './args';
 import { initBackend } from '../backend';
 import { configFromFlags, TRAIN_FLAGS } from '../train/configFromFlags';
+import { fittedForFlags } from '../train/fitFromData';
 import { runTraining, RefusedError, type RunEvent } from '../train/runTraining';
 import { loadEngineModel } from '../train/engineLoader';
 import { DataError } from '../train/dataLoader';
@@ -14,6 +15,8 @@ const usage = `Usage: clinical-ft train (--config run.json | flags) --out DIR
   [--beta 0.1] [--loss sigmoid|ipo|hinge] [--rpo-alpha 0] [--warmup-steps W] [--scheduler constant|linear|cosine]
   [--weight-decay D] [--max-grad-norm N] [--eval-every N] [--save-every N] [--seed S]
   [--backend auto|tensorflow|wasm|cpu] [--resume] [--phi-errors]
+Without --steps and --epochs, every setting not given is fitted to the model's size and the data's size and
+token lengths (the Start run review's defaults): a few passes, max length over the 95th percentile, lr by size.
 --config also accepts a previous run's run.json; flags override it. --adapter with --method dpo folds
 that (SFT) adapter into the base for policy and reference and trains a new adapter on top; with sft it
 continues training it. --rpo-alpha A (DPO) adds A × the chosen answers' NLL to the loss (TRL's rpo_alpha).
@@ -53,7 +56,18 @@ export const trainCommand: CliCommand = {
       const { flags, positional } = parseArgs(args, TRAIN_FLAGS);
       if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
       if (typeof flags.out !== 'string') throw new UsageError('--out DIR is required');
-      const config = configFromFlags(flags);
+      let fit;
+      try {
+        fit = await fittedForFlags(flags);
+      } catch (e) {
+        if (e instanceof DataError) {
+          process.stderr.write(`clinical-ft: ${e.message}\n`);
+          return 2;
+        }
+        throw e;
+      }
+      const config = configFromFlags(flags, fit?.config);
+      if (fit) process.stdout.write(`defaults fitted to the model and data:\n${fit.fitted.why.map((w) => `  ${w}`).join('\n')}\n`);
       let stop = false;
       const onSignal = () => {
         if (!stop) process.stderr.write('cancelling: finishing the current step and saving a checkpoint…\n');

@@ -17,7 +17,7 @@ import { runTrainerCli } from './trainerCli';
 import { runPool } from './pool';
 import { studyMarkdown } from '../../core/compare/studyTable';
 
-interface DemoArgs {
+export interface DemoArgs {
   root: string;
   model: string;
   samples: string;
@@ -65,7 +65,8 @@ export function parseArgs(argv: string[], root: string): DemoArgs {
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 const say = (msg: string) => process.stdout.write(`[demo ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
-function trainArgs(method: 'sft' | 'dpo', task: DemoTask, args: DemoArgs, seed: number, out: string, adapter?: string): string[] {
+/** The demo's `clinical-ft train` arguments (exported: the fitted-defaults test trains the demo's way beside them). */
+export function trainArgs(method: 'sft' | 'dpo', task: DemoTask, args: DemoArgs, seed: number, out: string, adapter?: string): string[] {
   const b = args.budget;
   return [
     'train', '--method', method, '--model', args.model, '--data', method === 'sft' ? task.train : task.pairs!, '--out', out,

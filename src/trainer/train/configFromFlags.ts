@@ -51,7 +51,7 @@ function num(flag: string, v: string | boolean | undefined): number | undefined 
  * Builds the run configuration: --config (a config object, or a previous run's run.json) first, flags
  * on top, then validated as a whole so every problem names its field.
  */
-export function configFromFlags(flags: Record<string, string | boolean>): RunConfig {
+export function configFromFlags(flags: Record<string, string | boolean>, fitted: Partial<RunConfigInput> = {}): RunConfig {
   let base: Record<string, unknown> = {};
   if (typeof flags.config === 'string') {
     let raw: unknown;
@@ -64,13 +64,17 @@ export function configFromFlags(flags: Record<string, string | boolean>): RunCon
     const obj = raw as Record<string, unknown>;
     base = typeof obj.config === 'object' && obj.config !== null && 'status' in obj ? (obj.config as Record<string, unknown>) : obj;
   }
-  const lora: Record<string, unknown> = { ...((base.lora as Record<string, unknown> | undefined) ?? {}) };
+  // Fitted defaults (src/core/runs/fittedDefaults.ts) sit under --config and the flags: whatever is given wins.
+  const fittedBase: Record<string, unknown> = { ...fitted };
+  // Steps and epochs are one choice: either given replaces the fitted steps.
+  if (base.epochs !== undefined || flags.epochs !== undefined) delete fittedBase.steps;
+  const lora: Record<string, unknown> = { ...((fitted.lora as Record<string, unknown> | undefined) ?? {}), ...((base.lora as Record<string, unknown> | undefined) ?? {}) };
   const set = (o: Record<string, unknown>, k: string, v: unknown) => {
     if (v !== undefined) o[k] = v;
   };
   const f = flags;
   const str = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
-  const input: Record<string, unknown> = { ...base };
+  const input: Record<string, unknown> = { ...fittedBase, ...base };
   set(input, 'method', str('method'));
   set(input, 'model', str('model'));
   set(input, 'data', str('data'));

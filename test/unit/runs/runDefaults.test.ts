@@ -2,11 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyReviewEdit, defaultRunConfig, newRunId, parseRunConfigFile, reviewFields } from '../../../src/core/runs/runDefaults';
 
+import { fitDefaults } from '../../../src/core/runs/fittedDefaults';
+
 const paths = { model: '/m', data: '/d.jsonl' };
+const fitted = (method: 'sft' | 'dpo') => fitDefaults({ method, parameters: 1e6, maxPositions: 1024, records: 100, lengths: [100, 120] });
 
 test('defaults are valid configs; DPO gets beta/loss fields and a lower lr', () => {
-  const sft = defaultRunConfig('sft', paths);
-  const dpo = defaultRunConfig('dpo', { ...paths, adapter: '/a' });
+  const sft = defaultRunConfig('sft', paths, fitted('sft'));
+  const dpo = defaultRunConfig('dpo', { ...paths, adapter: '/a' }, fitted('dpo'));
   assert.equal(sft.method, 'sft');
   assert.ok(sft.steps! > 0);
   assert.ok(dpo.lr < sft.lr);
@@ -20,7 +23,7 @@ test('defaults are valid configs; DPO gets beta/loss fields and a lower lr', () 
 });
 
 test('review edits are validated and name the field', () => {
-  const c = defaultRunConfig('sft', paths);
+  const c = defaultRunConfig('sft', paths, fitted('sft'));
   const steps = applyReviewEdit(c, 'steps', '3');
   assert.ok(steps.ok && steps.config.steps === 3);
   const bad = applyReviewEdit(c, 'lr', 'fast');
@@ -35,7 +38,7 @@ test('review edits are validated and name the field', () => {
   assert.ok(epochs.ok && epochs.config.epochs === 2 && epochs.config.steps === undefined, 'epochs replaces steps');
   const neither = applyReviewEdit(c, 'steps', '');
   assert.ok(!neither.ok && /steps or epochs/.test(neither.message));
-  assert.equal(c.steps, 60, 'the original is not mutated');
+  assert.equal(c.steps, fitted('sft').steps, 'the original is not mutated');
 });
 
 test('a *.run.json may be a bare config or a run folder run.json', () => {
