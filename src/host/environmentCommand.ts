@@ -6,21 +6,18 @@ import type { EnvironmentReport } from '../core/protocol/environment';
 import { runsFolder } from './runsFolder';
 import { probePython } from '../core/node/pythonProbe';
 import { formatPythonStack } from '../core/pythonStack';
-
-/** clinicalFt.pythonPath (machine scope; restricted in untrusted workspaces): empty means the TRL engine is off. */
-export function configuredPythonPath(): string | undefined {
-  if (!vscode.workspace.isTrusted) return undefined;
-  const p = vscode.workspace.getConfiguration('clinicalFt').get<string>('pythonPath', '').trim();
-  return p === '' ? undefined : p;
-}
+import { forgetTrlProbe, trlPython } from './trl/pythonStackHost';
 
 async function appendPythonStack(output: vscode.OutputChannel): Promise<void> {
-  const python = configuredPythonPath();
-  if (!python) {
-    output.appendLine('TRL engine (Python): off (set clinicalFt.pythonPath to an interpreter with the pinned stack)');
+  const found = trlPython();
+  if (!found) {
+    output.appendLine('TRL engine (Python): off (set clinicalFt.pythonPath to an interpreter with the pinned stack, or run bash scripts/python-env.sh)');
     return;
   }
-  output.appendLine(`Probing ${python}…`);
+  const python = found.python;
+  // A report asked for now probes afresh (packages may have been installed since), and so does the next start.
+  forgetTrlProbe();
+  output.appendLine(`Probing ${python}${found.source === 'discovered' ? ' (the pinned venv of scripts/python-env.sh; clinicalFt.pythonPath is empty)' : ''}…`);
   const probe = await probePython(python);
   output.append(probe.ok ? formatPythonStack(probe.report) : `TRL engine (Python): ${probe.message}\n`);
 }

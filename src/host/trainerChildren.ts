@@ -1,4 +1,5 @@
 import * as cp from 'node:child_process';
+import * as fs from 'node:fs';
 
 /**
  * How long a child may live. `window`: evaluation, validation, token counting, generation, the environment
@@ -59,6 +60,8 @@ export class TrainerChild {
     readonly label: string,
     readonly lifetime: ChildLifetime,
     child: cp.ChildProcess,
+    /** The child leads its own process group (an external launcher): signals reach the whole group. */
+    readonly group = false,
   ) {
     this.process = child;
     child.stderr?.on('data', (d: Buffer) => {
@@ -108,7 +111,17 @@ export class TrainerChild {
   /** Asks it to stop (a trainer checkpoints on SIGTERM). */
   cancel(signal: NodeJS.Signals = 'SIGTERM'): void {
     this.cancelledFlag = true;
-    if (!this.done) this.process.kill(signal);
+    if (this.done) return;
+    const pid = this.process.pid;
+    if (this.group && pid !== undefined && pid > 1) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // The group is already gone; 'exit' follows.
+      }
+    } else {
+      this.process.kill(signal);
+    }
   }
 
   /** Stops it now: nothing of a window-only child is worth waiting for. */
@@ -155,13 +168,36 @@ export class TrainerChildren {
       serialization: 'json',
     });
     const child = new TrainerChild(start.label, lifetime, proc);
+    this.track(child, start.label, proc);
+    return child;
+  }
+
+  /**
+   * An external training launcher (the TRL job's `bash launch.sh`): its own process group, so Cancel reaches
+   * every worker it starts; output goes to `logFile` (a pipe would break when the window reloads and the run
+   * must go on). Always a training run's lifetime: the window only lets go of it.
+   */
+  startLauncher(start: { label: string; command: string; args: string[]; cwd: string; env?: NodeJS.ProcessEnv; logFile: string }): TrainerChild {
+    if (this.disposed) throw new Error('The window is closing: no new trainer process is started.');
+    const fd = fs.openSync(start.logFile, 'a');
+    let proc: cp.ChildProcess;
+    try {
+      proc = cp.spawn(start.command, start.args, { cwd: start.cwd, env: { ...process.env, ...start.env }, detached: true, stdio: ['ignore', fd, fd] });
+    } finally {
+      fs.closeSync(fd);
+    }
+    const child = new TrainerChild(start.label, 'run', proc, true);
+    this.track(child, start.label, proc);
+    return child;
+  }
+
+  private track(child: TrainerChild, label: string, proc: cp.ChildProcess): void {
     this.children.add(child);
-    this.opts.log?.(`[trainer] ${start.label} started${proc.pid ? ` (pid ${proc.pid})` : ''}`);
+    this.opts.log?.(`[trainer] ${label} started${proc.pid ? ` (pid ${proc.pid})` : ''}`);
     void child.exited.then(({ code, signal, startError }) => {
       this.children.delete(child);
-      this.opts.log?.(`[trainer] ${start.label}${proc.pid ? ` (pid ${proc.pid})` : ''} ${startError ? `could not start: ${startError}` : `exited (${signal ?? `code ${code}`})`}`);
+      this.opts.log?.(`[trainer] ${label}${proc.pid ? ` (pid ${proc.pid})` : ''} ${startError ? `could not start: ${startError}` : `exited (${signal ?? `code ${code}`})`}`);
     });
-    return child;
   }
 
   /** Runs a CLI command to its end and collects its output (bounded). `child` is there to cancel it. */
@@ -212,6 +248,7 @@ export class TrainerChildren {
     for (const child of this.children) {
       if (child.lifetime === 'window') child.kill();
       else if (child.process.connected) child.process.disconnect();
+      else if (child.group) child.process.unref();
     }
   }
 }

@@ -11,6 +11,7 @@ import { phiAsErrors } from '../settings';
 import { assertTrusted } from '../workspaceTrust';
 import type { RunsService } from './runsService';
 import { StartFlowSession } from './startFlowSession';
+import { ENGINE_KEY, ENGINE_LABELS, engineReviewRow, pickEngine } from './engineStep';
 
 const BROWSE = '$(folder-opened) Choose…';
 
@@ -232,10 +233,11 @@ async function review(svc: RunsService, flow: StartFlowSession, initial: RunConf
   for (;;) {
     const fields = reviewFields(config);
     const items: (vscode.QuickPickItem & { key?: string })[] = [
-      { label: START, description: `${config.method.toUpperCase()} · ${path.basename(config.model)} · ${path.basename(config.data)}` },
+      { label: START, description: `${config.method.toUpperCase()} · ${ENGINE_LABELS[config.engine]} · ${path.basename(config.model)} · ${path.basename(config.data)}` },
       { label: EDIT_JSON, description: 'save as a .run.json, edit, then "Start run from config"' },
       { label: SHOW_TOKENS, description: `the tokens the first record feeds and trains at max length ${config.maxLength}` },
       { label: 'Settings', kind: vscode.QuickPickItemKind.Separator },
+      ...(await engineReviewRow(config)),
       ...fields.map((f) => ({ label: f.label, description: f.value || '—', detail: f.hint, key: f.key })),
     ];
     const edited = lastKey;
@@ -250,6 +252,13 @@ async function review(svc: RunsService, flow: StartFlowSession, initial: RunConf
     if (picked.label === EDIT_JSON) {
       await editAsJson(svc, config);
       return undefined;
+    }
+    if (picked.key === ENGINE_KEY) {
+      const chosen = await pickEngine(flow, config);
+      if (!chosen) return undefined;
+      config = chosen;
+      lastKey = ENGINE_KEY;
+      continue;
     }
     const field = fields.find((f) => f.key === picked.key);
     if (!field) continue;
