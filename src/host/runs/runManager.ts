@@ -19,6 +19,7 @@ import { assertTrusted } from '../workspaceTrust';
 type LiveRun = { kind: 'builtin'; requestId: string; trainer: TrainerProcess } | { kind: 'trl'; launch: TrainerChild };
 
 const READY_TIMEOUT_MS = 30_000;
+const TRL_WIND_DOWN_MS = 60_000;
 
 /**
  * Starts, cancels and resumes training runs. Each run gets its own trainer child (dist/trainer.js) sent one
@@ -72,6 +73,7 @@ export class RunManager implements vscode.Disposable {
     assertTrusted('Resuming a training run');
     const entry = this.store.get(id);
     if (!entry) throw new Error(`Run ${id} is not in the runs folder any more.`);
+    await this.trlLaunchWoundDown(id, entry.dir);
     if (this.live.has(id)) throw new Error(`Run ${id} is already running.`);
     const read = readRunRecord(entry.dir);
     if (!read.ok) throw new Error(`Cannot resume ${id}: ${read.error}`);
@@ -156,6 +158,20 @@ export class RunManager implements vscode.Disposable {
       trainer.dispose();
       void this.store.refresh();
     });
+  }
+
+  /**
+   * A TRL run says `cancelled` in run.json while torchrun is still taking its workers down: a Resume asked for
+   * then waits for the launch group to end (bounded) instead of refusing a run that has already stopped.
+   */
+  private async trlLaunchWoundDown(id: string, dir: string): Promise<void> {
+    const live = this.live.get(id);
+    if (live?.kind !== 'trl') return;
+    const read = readRunRecord(dir);
+    if (!read.ok || read.record.status === 'running' || read.record.status === 'queued') return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([live.launch.exited, new Promise((r) => (timer = setTimeout(r, TRL_WIND_DOWN_MS)))]);
+    clearTimeout(timer);
   }
 
   /** A TRL job: the job folder is written (a start) or reused (a resume), then launch.sh runs as a group. */
