@@ -203,6 +203,22 @@ export class TrainerChildren {
   /** Runs a CLI command to its end and collects its output (bounded). `child` is there to cancel it. */
   run(run: ChildRun): { child: TrainerChild; result: Promise<ChildResult> } {
     const child = this.start({ ...run, stdin: run.input !== undefined });
+    return { child, result: this.collect(child, run) };
+  }
+
+  /**
+   * Runs an external program (sbatch, squeue, sacct) to its end, bounded like run(): no shell, the program
+   * found on PATH, killed at the timeout. A window child: nothing of it outlives the window.
+   */
+  runProgram(p: { label: string; command: string; args: string[]; cwd?: string; timeoutMs: number }): Promise<ChildResult> {
+    if (this.disposed) throw new Error('The window is closing: no new process is started.');
+    const proc = cp.spawn(p.command, p.args, { cwd: p.cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = new TrainerChild(p.label, 'window', proc);
+    this.track(child, p.label, proc);
+    return this.collect(child, { timeoutMs: p.timeoutMs });
+  }
+
+  private collect(child: TrainerChild, run: Pick<ChildRun, 'input' | 'timeoutMs' | 'maxStdoutBytes'>): Promise<ChildResult> {
     const max = run.maxStdoutBytes ?? DEFAULT_MAX_STDOUT;
     const out: Buffer[] = [];
     let outBytes = 0;
@@ -226,7 +242,7 @@ export class TrainerChildren {
       }, run.timeoutMs);
       child.onCleanup(() => clearTimeout(timer));
     }
-    const result = child.exited.then(({ code, signal, startError }) => ({
+    return child.exited.then(({ code, signal, startError }) => ({
       code,
       signal,
       stdout: Buffer.concat(out).toString('utf8'),
@@ -236,7 +252,6 @@ export class TrainerChildren {
       truncated,
       ...(startError ? { startError } : {}),
     }));
-    return { child, result };
   }
 
   /**

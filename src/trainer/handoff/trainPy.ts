@@ -15,6 +15,7 @@ import json
 import math
 import os
 import signal
+import socket
 import sys
 import time
 
@@ -58,7 +59,7 @@ def append_durable(path, line):
 def lock_record():
     """trainer.lock as the extension reads it (src/core/runLock.ts): the pid, a random token, and the process
     start stamp (/proc/PID/stat starttime) that proves after a window reload that this pid is still the trainer."""
-    rec = {"pid": os.getpid(), "token": os.urandom(16).hex(), "startedAt": now_iso()}
+    rec = {"pid": os.getpid(), "token": os.urandom(16).hex(), "startedAt": now_iso(), "host": socket.gethostname()}
     try:
         with open(f"/proc/{os.getpid()}/stat", encoding="utf-8") as f:
             stat = f.read()
