@@ -4,12 +4,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MetricsRecord } from '../metrics';
-import { RUN_FILES, type RunRecord } from '../runFolder';
+import { RUN_FILES, RunRecord } from '../runFolder';
 import { readSmallFile, writeFileAtomic } from './atomicWrite';
-import { readRunRecord } from './runFolderReader';
 
 export const TRAINER_STATE = 'trainer_state.json';
 const MAX_STATE_BYTES = 64 * 2 ** 20;
+const MAX_RUN_JSON_BYTES = 4 * 2 ** 20;
 const MAX_SAFETENSORS_HEADER = 100 * 2 ** 20;
 const LORA_KEY = /^base_model\.model\.model\.layers\.\d+\.(self_attn|mlp)\.[a-z_]+\.lora_[AB]\.weight$/;
 /** TRL/transformers log lines that are summaries or timings, not per-step metrics (as train.py drops them). */
@@ -111,9 +111,18 @@ export function checkAdapterFolder(dir: string): string[] {
 export function checkImport(dir: string): ImportCheck {
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return { ok: false, problems: [`${dir}: not a folder`] };
   const problems: string[] = [];
-  const read = readRunRecord(dir, { fixUp: false });
-  if (!read.ok) return { ok: false, problems: [read.error.includes('missing') ? `${path.join(dir, RUN_FILES.runJson)}: missing — import the run folder itself (the job folder after launch.sh ran), which holds run.json` : read.error] };
-  const record = read.record;
+  // As written on the server: whether its pid lives on this machine says nothing about that run.
+  const runJson = path.join(dir, RUN_FILES.runJson);
+  const text = readSmallFile(runJson, MAX_RUN_JSON_BYTES);
+  if (text === undefined) return { ok: false, problems: [`${runJson}: missing — import the run folder itself (the job folder after launch.sh ran), which holds run.json`] };
+  let parsed: ReturnType<typeof RunRecord.safeParse>;
+  try {
+    parsed = RunRecord.safeParse(JSON.parse(text));
+  } catch (e) {
+    return { ok: false, problems: [`${runJson}: not JSON (${(e as Error).message})`] };
+  }
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => `${runJson}: field ${i.path.join('.') || '(root)'}: ${i.message}`) };
+  const record = parsed.data;
   if (record.status === 'running' || record.status === 'queued') {
     problems.push(`${path.join(dir, RUN_FILES.runJson)}: field status: "${record.status}" — the run has not ended on the server; copy the folder back once it has`);
   }
