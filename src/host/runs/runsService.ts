@@ -14,7 +14,7 @@ import { RunStore, type RunChange } from './runStore';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
 import { startFromConfigFile, startRunFlow } from './startRunFlow';
 import type { TrainerChildren } from '../trainerChildren';
-import { SlurmWatcher, slurmCommand } from '../trl/slurmJobs';
+import { SlurmWatcher } from '../trl/slurmJobs';
 
 export type StartResult = { runId: string } | { refused: string } | undefined;
 
@@ -60,8 +60,8 @@ export class RunsService implements vscode.Disposable {
       }),
     );
     this.store.start();
-    // Runs submitted to SLURM from here (slurm.json) are followed while squeue or sacct exist.
-    if (slurmCommand('squeue') || slurmCommand('sacct')) this.startSlurmWatcher();
+    // Runs submitted to SLURM from here (slurm.json) are followed whenever squeue or sacct exist.
+    this.startSlurmWatcher();
   }
 
   startSlurmWatcher(): void {

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as vscode from 'vscode';
 import { onPath, parseSbatchJobId, parseSlurmJobRecord, parseSlurmState, slurmStateEnded, type SlurmJobRecord } from '../../core/slurm';
 import { RUN_FILES } from '../../core/runFolder';
 import { readRunRecord } from '../../core/node/runFolderReader';
@@ -66,13 +65,13 @@ export async function querySlurmState(children: TrainerChildren, jobId: string):
  * that ends while run.json still says queued or running (cancelled while pending, a node failure, a time
  * limit) is recorded as failed with SLURM's reason — train.py could not say it.
  */
-export class SlurmWatcher implements vscode.Disposable {
+export class SlurmWatcher {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
 
   constructor(
     private readonly children: TrainerChildren,
-    private readonly store: RunStore,
+    private readonly store: Pick<RunStore, 'list' | 'refresh'>,
   ) {}
 
   start(): void {
@@ -83,6 +82,8 @@ export class SlurmWatcher implements vscode.Disposable {
     if (this.busy) return;
     this.busy = true;
     try {
+      // Nothing to ask where neither command exists (a PATH without SLURM): slurm.json stays as it is.
+      if (!slurmCommand('squeue') && !slurmCommand('sacct')) return;
       for (const e of this.store.list()) {
         const job = readSlurmJob(e.dir);
         // An ended job changes no more: not asked about again.
