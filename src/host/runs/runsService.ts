@@ -37,7 +37,7 @@ export class RunsService implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     readonly output: vscode.OutputChannel,
     readonly children: TrainerChildren,
-    onTreeChanged: () => void,
+    private readonly onTreeChanged: () => void,
   ) {
     this.manager = new RunManager(children, this.store);
     this.tree = new RunsTreeProvider(this.store);
@@ -66,7 +66,7 @@ export class RunsService implements vscode.Disposable {
 
   startSlurmWatcher(): void {
     if (!this.slurmWatcher) {
-      this.slurmWatcher = new SlurmWatcher(this.children, this.store);
+      this.slurmWatcher = new SlurmWatcher(this.children, this.store, this.onTreeChanged);
       this.disposables.push(this.slurmWatcher);
     }
     this.slurmWatcher.start();

@@ -72,6 +72,8 @@ export class SlurmWatcher {
   constructor(
     private readonly children: TrainerChildren,
     private readonly store: Pick<RunStore, 'list' | 'refresh'>,
+    /** A job's state changed (the Runs view redraws: run.json alone may not have changed). */
+    private readonly onStateChanged: () => void = () => undefined,
   ) {}
 
   start(): void {
@@ -81,6 +83,7 @@ export class SlurmWatcher {
   async poll(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
+    let changed = false;
     try {
       // Nothing to ask where neither command exists (a PATH without SLURM): slurm.json stays as it is.
       if (!slurmCommand('squeue') && !slurmCommand('sacct')) return;
@@ -90,10 +93,12 @@ export class SlurmWatcher {
         if (!job || (job.state !== undefined && slurmStateEnded(job.state))) continue;
         const s = await querySlurmState(this.children, job.jobId);
         if (!s) continue;
+        if (s.state !== job.state) changed = true;
         writeFileAtomic(path.join(e.dir, SLURM_JOB_FILE), `${JSON.stringify({ ...job, state: s.state, checkedAt: new Date().toISOString() }, null, 2)}\n`);
         if (s.phase === 'ended') this.recordEnd(e.dir, job.jobId, s.state);
       }
       await this.store.refresh();
+      if (changed) this.onStateChanged();
     } finally {
       this.busy = false;
     }

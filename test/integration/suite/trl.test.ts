@@ -133,4 +133,66 @@ suite('trl engine', () => {
       await cfg.update('defaultModel', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
+
+  test('remote: Export for a GPU server without the confirmation writes nothing; Import run results brings a server run into the Runs view and refuses a broken one; a SLURM run shows squeue\'s state', async function () {
+    this.timeout(240_000);
+    const cfg = path.join(workspace(), 'remote.run.json');
+    const data = path.join(workspace(), 'remote.sft.jsonl');
+    fs.writeFileSync(data, '{"prompt":"patient has fever","completion":" follow up"}\n');
+    fs.writeFileSync(cfg, JSON.stringify({ method: 'sft', model: path.join(workspace(), 'no-model-needed'), data, steps: 2 }));
+    // The workbench under test refuses modal dialogs, which is exactly "not confirmed": no job folder, no data copied.
+    const out = path.join(workspace(), 'export-job');
+    const exported = await vscode.commands.executeCommand('clinicalFt.runs.exportForGpuServer', undefined, { config: cfg, mode: 'multi-gpu', numProcesses: 8, slurm: true, out });
+    assert.equal(exported, undefined);
+    assert.equal(fs.existsSync(out), false, 'nothing written without the confirmation');
+
+    // A run folder as a GPU server leaves it (run.json completed, metrics.jsonl, a PEFT adapter).
+    const server = path.join(workspace(), 'from-server', 'job');
+    fs.mkdirSync(path.join(server, 'adapter'), { recursive: true });
+    const config = JSON.parse(fs.readFileSync(cfg, 'utf8')) as object;
+    fs.writeFileSync(path.join(server, 'run.json'), JSON.stringify({ id: '20261130-090000-sft', config: { ...config, engine: 'trl' }, status: 'completed', versions: { trl: '0.19.1' }, totalSteps: 5, startedAt: '2026-11-30T09:00:00Z', endedAt: '2026-11-30T09:10:00Z' }));
+    fs.writeFileSync(path.join(server, 'metrics.jsonl'), [1, 2, 3, 4, 5].map((s) => JSON.stringify({ step: s, epoch: s / 5, loss: 3 - s * 0.3, learning_rate: 1e-4, grad_norm: 1 })).join('\n') + '\n');
+    fs.writeFileSync(path.join(server, 'adapter', 'adapter_config.json'), JSON.stringify({ peft_type: 'LORA', r: 4, lora_alpha: 8, target_modules: ['q_proj'] }));
+    const header = Buffer.from(JSON.stringify({ 'base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight': { dtype: 'F32', shape: [1, 1], data_offsets: [0, 4] } }));
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(header.length));
+    fs.writeFileSync(path.join(server, 'adapter', 'adapter_model.safetensors'), Buffer.concat([len, header, Buffer.alloc(4)]));
+    const imported = await vscode.commands.executeCommand<{ runId: string }>('clinicalFt.runs.importResults', vscode.Uri.file(server));
+    assert.deepEqual(imported, { runId: '20261130-090000-sft' });
+    await vscode.commands.executeCommand('workbench.view.extension.clinicalFt');
+    await ui.waitFor('.sidebar .monaco-list-row:has-text("SFT · remote.sft.jsonl"):has-text("completed · 5/5")', { timeoutMs: 30_000 });
+    await vscode.commands.executeCommand('clinicalFt.runs.openDashboard', { kind: 'run', id: imported.runId });
+    await eventually(async () => (await chartPoints('loss')) >= 5, 30_000, 'the imported curve in the dashboard');
+
+    fs.writeFileSync(path.join(server, 'run.json'), JSON.stringify({ id: 'x', config: { ...config, engine: 'trl' }, status: 'running', versions: {} }));
+    const refused = await vscode.commands.executeCommand<{ problems: string[] }>('clinicalFt.runs.importResults', vscode.Uri.file(server));
+    assert.match(refused.problems.join('\n'), /field status: "running"/);
+    await vscode.commands.executeCommand('notifications.showList');
+    await ui.waitFor('.notification-list-item:has-text("nothing imported")', { timeoutMs: 20_000 });
+    await vscode.commands.executeCommand('notifications.clearAll');
+
+    // SLURM: squeue / sacct cannot run here; scripts on PATH stand in for them (printing what they print).
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-slurm-'));
+    const queue = path.join(bin, 'queue');
+    fs.writeFileSync(path.join(bin, 'squeue'), `#!/bin/sh\ncat "${queue}" 2>/dev/null; exit 0\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'sacct'), '#!/bin/sh\necho "FAILED"\n', { mode: 0o755 });
+    fs.writeFileSync(queue, 'RUNNING\n');
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${savedPath}`;
+    try {
+      const id = '20261130-100000-sft';
+      const dir = path.join(runsRoot(), id);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ id, config: { ...config, engine: 'trl' }, status: 'queued', versions: {}, startedAt: new Date().toISOString() }));
+      fs.writeFileSync(path.join(dir, 'slurm.json'), JSON.stringify({ jobId: '777', submittedAt: new Date().toISOString(), state: 'PENDING' }));
+      await vscode.commands.executeCommand('clinicalFt.runs.refresh');
+      await ui.waitFor('.sidebar .monaco-list-row:has-text("SLURM 777 RUNNING")', { timeoutMs: 60_000 });
+      fs.rmSync(queue);
+      await eventually(() => (JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as { status: string }).status === 'failed', 60_000, 'the ended job recorded');
+      await ui.waitFor('.sidebar .monaco-list-row:has-text("SLURM 777 FAILED")', { timeoutMs: 30_000 });
+      await ui.screenshot('trl-slurm-state');
+    } finally {
+      process.env.PATH = savedPath;
+    }
+  });
 });
