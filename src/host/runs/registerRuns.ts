@@ -45,9 +45,18 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
     'clinicalFt.runs.showLog': (s, node?: RunsNode) => s.showLog(node),
     'clinicalFt.runs.delete': (s, node?: RunsNode, nodes?: RunsNode[]) => s.deleteRuns(nodes ?? (node ? [node] : [])),
     'clinicalFt.runs.refresh': (s) => s.refresh(),
-    'clinicalFt.runs.exportForGpuServer': async (s, node?: RunsNode, args?: object) => (await import('../trl/remoteCommands')).exportForGpuServer(s, node, args ?? {}),
-    'clinicalFt.runs.submitToSlurm': async (s, node?: RunsNode, args?: object) => (await import('../trl/remoteCommands')).submitToSlurm(s, node, args ?? {}),
-    'clinicalFt.runs.importResults': async (s, uri?: vscode.Uri) => (await import('../trl/remoteCommands')).importRunResults(s, uri),
+    'clinicalFt.runs.exportForGpuServer': async (s, node?: RunsNode, args?: object) => {
+      const m = await import('../trl/remoteCommands');
+      return m.asCommand(s.output, () => m.exportForGpuServer(s, node, args ?? {}));
+    },
+    'clinicalFt.runs.submitToSlurm': async (s, node?: RunsNode, args?: object) => {
+      const m = await import('../trl/remoteCommands');
+      return m.asCommand(s.output, () => m.submitToSlurm(s, node, args ?? {}));
+    },
+    'clinicalFt.runs.importResults': async (s, uri?: vscode.Uri) => {
+      const m = await import('../trl/remoteCommands');
+      return m.asCommand(s.output, () => m.importRunResults(s, uri));
+    },
     'clinicalFt.trySampleData': async (s) => (await import('./sampleRun')).trySampleData(s),
   };
   for (const [id, fn] of Object.entries(commands)) {

@@ -8,7 +8,7 @@ import { checkImport, importRunFolder } from '../../core/node/importRun';
 import { newRunId, parseRunConfigFile } from '../../core/runs/runDefaults';
 import { writeFileAtomic } from '../../core/node/atomicWrite';
 import type { TrlLaunchPlan } from '../../core/trlLaunchPlan';
-import { assertTrusted } from '../workspaceTrust';
+import { TrustError, assertTrusted, showTrustRefusal } from '../workspaceTrust';
 import type { RunsService } from '../runs/runsService';
 import type { RunsNode } from '../runs/runsTree';
 import { writeTrlJob } from './trlJob';
@@ -157,4 +157,20 @@ export async function importRunResults(svc: RunsService, source?: vscode.Uri): P
   await svc.store.refresh(true);
   void vscode.window.showInformationMessage(`Clinical FT: imported ${path.basename(dir)} as run ${runId} (${check.plan.record.status}).`);
   return { runId };
+}
+
+/**
+ * The commands as registered: expected problems (a refused handoff, a missing sbatch, an untrusted workspace)
+ * become a message, never a stack trace; the trust refusal explains itself.
+ */
+export async function asCommand<T>(output: vscode.OutputChannel, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    output.appendLine(`Runs: ${msg}`);
+    if (e instanceof TrustError) showTrustRefusal(e);
+    else void vscode.window.showErrorMessage(`Clinical FT: ${msg.split('\n')[0]}`);
+    return undefined;
+  }
 }

@@ -28,10 +28,17 @@ export async function startTrl(children: TrainerChildren, dir: string, config: R
 
 /** The launcher's last lines, for a run that died before train.py could say why in run.json. */
 export function lastLaunchLines(dir: string, n = 8): string {
+  let fd: number | undefined;
   try {
-    const text = fs.readFileSync(path.join(dir, LAUNCH_LOG), 'utf8');
-    return text.trim().split('\n').slice(-n).join('\n');
+    fd = fs.openSync(path.join(dir, LAUNCH_LOG), 'r');
+    // The tail only: a long run's launcher log can be large.
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, 16_384));
+    fs.readSync(fd, buf, 0, buf.length, size - buf.length);
+    return buf.toString('utf8').trim().split('\n').slice(-n).join('\n');
   } catch {
     return '';
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
