@@ -12,6 +12,8 @@ export const RunLock = z.object({
   /** The OS's start stamp of `pid` (Linux: /proc/PID/stat starttime); absent where the OS has none. */
   processStart: z.string().min(1).max(64).optional(),
   startedAt: z.string().max(64),
+  /** The machine the owner runs on, when that may not be this one (a TRL job under SLURM on a shared filesystem). */
+  host: z.string().min(1).max(255).optional(),
 });
 export type RunLock = z.infer<typeof RunLock>;
 

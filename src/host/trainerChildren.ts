@@ -1,4 +1,5 @@
 import * as cp from 'node:child_process';
+import * as fs from 'node:fs';
 
 /**
  * How long a child may live. `window`: evaluation, validation, token counting, generation, the environment
@@ -59,6 +60,8 @@ export class TrainerChild {
     readonly label: string,
     readonly lifetime: ChildLifetime,
     child: cp.ChildProcess,
+    /** The child leads its own process group (an external launcher): signals reach the whole group. */
+    readonly group = false,
   ) {
     this.process = child;
     child.stderr?.on('data', (d: Buffer) => {
@@ -108,7 +111,17 @@ export class TrainerChild {
   /** Asks it to stop (a trainer checkpoints on SIGTERM). */
   cancel(signal: NodeJS.Signals = 'SIGTERM'): void {
     this.cancelledFlag = true;
-    if (!this.done) this.process.kill(signal);
+    if (this.done) return;
+    const pid = this.process.pid;
+    if (this.group && pid !== undefined && pid > 1) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // The group is already gone; 'exit' follows.
+      }
+    } else {
+      this.process.kill(signal);
+    }
   }
 
   /** Stops it now: nothing of a window-only child is worth waiting for. */
@@ -155,18 +168,57 @@ export class TrainerChildren {
       serialization: 'json',
     });
     const child = new TrainerChild(start.label, lifetime, proc);
+    this.track(child, start.label, proc);
+    return child;
+  }
+
+  /**
+   * An external training launcher (the TRL job's `bash launch.sh`): its own process group, so Cancel reaches
+   * every worker it starts; output goes to `logFile` (a pipe would break when the window reloads and the run
+   * must go on). Always a training run's lifetime: the window only lets go of it.
+   */
+  startLauncher(start: { label: string; command: string; args: string[]; cwd: string; env?: NodeJS.ProcessEnv; logFile: string }): TrainerChild {
+    if (this.disposed) throw new Error('The window is closing: no new trainer process is started.');
+    const fd = fs.openSync(start.logFile, 'a');
+    let proc: cp.ChildProcess;
+    try {
+      proc = cp.spawn(start.command, start.args, { cwd: start.cwd, env: { ...process.env, ...start.env }, detached: true, stdio: ['ignore', fd, fd] });
+    } finally {
+      fs.closeSync(fd);
+    }
+    const child = new TrainerChild(start.label, 'run', proc, true);
+    this.track(child, start.label, proc);
+    return child;
+  }
+
+  private track(child: TrainerChild, label: string, proc: cp.ChildProcess): void {
     this.children.add(child);
-    this.opts.log?.(`[trainer] ${start.label} started${proc.pid ? ` (pid ${proc.pid})` : ''}`);
+    this.opts.log?.(`[trainer] ${label} started${proc.pid ? ` (pid ${proc.pid})` : ''}`);
     void child.exited.then(({ code, signal, startError }) => {
       this.children.delete(child);
-      this.opts.log?.(`[trainer] ${start.label}${proc.pid ? ` (pid ${proc.pid})` : ''} ${startError ? `could not start: ${startError}` : `exited (${signal ?? `code ${code}`})`}`);
+      this.opts.log?.(`[trainer] ${label}${proc.pid ? ` (pid ${proc.pid})` : ''} ${startError ? `could not start: ${startError}` : `exited (${signal ?? `code ${code}`})`}`);
     });
-    return child;
   }
 
   /** Runs a CLI command to its end and collects its output (bounded). `child` is there to cancel it. */
   run(run: ChildRun): { child: TrainerChild; result: Promise<ChildResult> } {
     const child = this.start({ ...run, stdin: run.input !== undefined });
+    return { child, result: this.collect(child, run) };
+  }
+
+  /**
+   * Runs an external program (sbatch, squeue, sacct) to its end, bounded like run(): no shell, the program
+   * found on PATH, killed at the timeout. A window child: nothing of it outlives the window.
+   */
+  runProgram(p: { label: string; command: string; args: string[]; cwd?: string; timeoutMs: number }): Promise<ChildResult> {
+    if (this.disposed) throw new Error('The window is closing: no new process is started.');
+    const proc = cp.spawn(p.command, p.args, { cwd: p.cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = new TrainerChild(p.label, 'window', proc);
+    this.track(child, p.label, proc);
+    return this.collect(child, { timeoutMs: p.timeoutMs });
+  }
+
+  private collect(child: TrainerChild, run: Pick<ChildRun, 'input' | 'timeoutMs' | 'maxStdoutBytes'>): Promise<ChildResult> {
     const max = run.maxStdoutBytes ?? DEFAULT_MAX_STDOUT;
     const out: Buffer[] = [];
     let outBytes = 0;
@@ -190,7 +242,7 @@ export class TrainerChildren {
       }, run.timeoutMs);
       child.onCleanup(() => clearTimeout(timer));
     }
-    const result = child.exited.then(({ code, signal, startError }) => ({
+    return child.exited.then(({ code, signal, startError }) => ({
       code,
       signal,
       stdout: Buffer.concat(out).toString('utf8'),
@@ -200,7 +252,6 @@ export class TrainerChildren {
       truncated,
       ...(startError ? { startError } : {}),
     }));
-    return { child, result };
   }
 
   /**
@@ -212,6 +263,7 @@ export class TrainerChildren {
     for (const child of this.children) {
       if (child.lifetime === 'window') child.kill();
       else if (child.process.connected) child.process.disconnect();
+      else if (child.group) child.process.unref();
     }
   }
 }

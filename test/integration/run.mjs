@@ -31,6 +31,8 @@ await esbuild.build({
 });
 
 const artifacts = path.join(root, 'test-artifacts');
+// The pinned Python stack (scripts/python-env.sh) for the TRL engine suite: the window under test has a HOME of its own.
+const pinnedPython = process.env.CLINICAL_FT_PYTHON ?? path.join(process.env.CLINICAL_FT_PY_CACHE ?? path.join(os.homedir(), '.cache/clinical-ft-py'), 'venv/bin/python');
 fs.mkdirSync(artifacts, { recursive: true });
 
 /** One VS Code window on a fresh workspace (the fixture folder plus the bundled sample datasets and model). */
@@ -54,6 +56,7 @@ async function runWindow(trust) {
         CLINICAL_FT_TEST_RESULT: resultFile,
         CLINICAL_FT_REPO: root,
         CLINICAL_FT_WORKSPACE_TRUST: trust,
+        ...(fs.existsSync(pinnedPython) ? { CLINICAL_FT_PYTHON: pinnedPython } : {}),
       },
     });
   } catch (e) {

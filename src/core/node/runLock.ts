@@ -1,6 +1,7 @@
 // Owning a run folder: trainer.lock is created exclusively, names a process that can prove it is the
 // trainer that wrote it, and is removed only by its owner (or as a proven-dead leftover).
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -45,11 +46,14 @@ function processExists(pid: number): boolean {
 /**
  * proven: the pid is alive and started when the lock says (the trainer that wrote it);
  * gone: no such process, or the pid now belongs to another process (reused), or the lock is not a trainer's;
- * unprovable: a process with that pid exists but the OS gives no start stamp to compare (Windows).
+ * unprovable: a process with that pid exists but the OS gives no start stamp to compare (Windows), or the lock
+ *   names another machine (a SLURM job writing to a shared filesystem).
  */
 export type LockOwner = 'proven' | 'gone' | 'unprovable';
 
 export function lockOwnerState(lock: RunLock): LockOwner {
+  // Another machine's pid says nothing here: neither alive nor gone (SLURM ends such a run, see host/trl/slurmJobs).
+  if (lock.host !== undefined && lock.host !== os.hostname()) return 'unprovable';
   if (!HAS_START_STAMPS) return processExists(lock.pid) ? 'unprovable' : 'gone';
   // Every trainer on this OS records its stamp: a lock without one was not written by a trainer.
   if (lock.processStart === undefined) return 'gone';
@@ -108,6 +112,7 @@ export function trainerToSignal(dir: string): { ok: true; pid: number } | { ok: 
   if (!lock) return { ok: false, reason: `${path.join(dir, RUN_FILES.lock)} is missing or not a trainer lock: no trainer to cancel` };
   const state = lockOwnerState(lock);
   if (state === 'proven') return { ok: true, pid: lock.pid };
+  if (state === 'unprovable' && lock.host !== undefined && lock.host !== os.hostname()) return { ok: false, reason: `its trainer runs on ${lock.host}, not on this machine: cancel the job there (scancel for SLURM); nothing was signalled` };
   if (state === 'unprovable') return { ok: false, reason: `process ${lock.pid} cannot be proven to be this run's trainer on ${process.platform}: nothing was signalled` };
   return { ok: false, reason: `process ${lock.pid} named by the lock is not this run's trainer (it ended, or the pid now belongs to another process): nothing was signalled` };
 }

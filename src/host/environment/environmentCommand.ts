@@ -5,20 +5,16 @@ import type { EnvironmentReport } from '../../core/protocol/environment';
 import { runsFolder } from '../runsFolder';
 import { probePython } from '../../core/node/pythonProbe';
 import type { PythonStatus } from '../../core/environmentView';
+import { forgetTrlProbe, trlPython } from '../trl/pythonStackHost';
 import { EnvironmentPanel, type EnvironmentProbe } from './environmentPanel';
 
-/** clinicalFt.pythonPath (machine scope; restricted in untrusted workspaces): empty means the TRL engine is off. */
-export function configuredPythonPath(): string | undefined {
-  if (!vscode.workspace.isTrusted) return undefined;
-  const p = vscode.workspace.getConfiguration('clinicalFt').get<string>('pythonPath', '').trim();
-  return p === '' ? undefined : p;
-}
-
 async function pythonStatus(): Promise<PythonStatus> {
-  const python = configuredPythonPath();
-  if (!python) return { state: 'off' };
-  const probe = await probePython(python);
-  return probe.ok ? { state: 'probed', report: probe.report } : { state: 'error', python, message: probe.message };
+  const found = trlPython();
+  if (!found) return { state: 'off' };
+  // A report asked for now probes afresh (packages may have been installed since), and so does the next start.
+  forgetTrlProbe();
+  const probe = await probePython(found.python);
+  return probe.ok ? { state: 'probed', report: probe.report } : { state: 'error', python: found.python, message: probe.message };
 }
 
 /** The trainer process probes the backends and measures speed; the host asks Python and only displays. */

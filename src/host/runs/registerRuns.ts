@@ -3,6 +3,7 @@ import { lazyCommand } from '../lazy';
 import type { RunsService } from './runsService';
 import type { RunsNode } from './runsTree';
 import type { TrainerChildren } from '../trainerChildren';
+import { slurmCommand } from '../trl/slurmJobs';
 
 /**
  * Registers the Runs view and the run commands without loading them: activation stays cheap, and the
@@ -44,6 +45,18 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
     'clinicalFt.runs.showLog': (s, node?: RunsNode) => s.showLog(node),
     'clinicalFt.runs.delete': (s, node?: RunsNode, nodes?: RunsNode[]) => s.deleteRuns(nodes ?? (node ? [node] : [])),
     'clinicalFt.runs.refresh': (s) => s.refresh(),
+    'clinicalFt.runs.exportForGpuServer': async (s, node?: RunsNode, args?: object) => {
+      const m = await import('../trl/remoteCommands');
+      return m.asCommand(s.output, () => m.exportForGpuServer(s, node, args ?? {}));
+    },
+    'clinicalFt.runs.submitToSlurm': async (s, node?: RunsNode, args?: object) => {
+      const m = await import('../trl/remoteCommands');
+      return m.asCommand(s.output, () => m.submitToSlurm(s, node, args ?? {}));
+    },
+    'clinicalFt.runs.importResults': async (s, uri?: vscode.Uri) => {
+      const m = await import('../trl/remoteCommands');
+      return m.asCommand(s.output, () => m.importRunResults(s, uri));
+    },
     'clinicalFt.trySampleData': async (s) => (await import('./sampleRun')).trySampleData(s),
   };
   for (const [id, fn] of Object.entries(commands)) {
@@ -52,6 +65,8 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
       return (...args: never[]) => fn(s, ...args);
     });
   }
+  // SLURM commands are offered only where sbatch is on PATH (a login node); checked once per window.
+  void vscode.commands.executeCommand('setContext', 'clinicalFt.slurmAvailable', slurmCommand('sbatch') !== undefined);
   const warm = setTimeout(() => void get().then(async (s) => {
     const sample = await import('./sampleRun');
     if (sample.pendingSampleRun()) await sample.trySampleData(s);

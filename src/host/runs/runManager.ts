@@ -10,17 +10,16 @@ import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { newRunId } from '../../core/runs/runDefaults';
 import { TrainerProcess } from '../trainerProcess';
 import { configuredNodePath, phiAsErrors } from '../settings';
-import type { TrainerChildren } from '../trainerChildren';
+import type { TrainerChild, TrainerChildren } from '../trainerChildren';
+import { lastLaunchLines, startTrl } from '../trl/trlRunStart';
 import type { RunStore } from './runStore';
 import { assertTrusted } from '../workspaceTrust';
 
-/** A trainer this window started and still talks to. */
-interface LiveRun {
-  requestId: string;
-  trainer: TrainerProcess;
-}
+/** A trainer this window started and still talks to: our own child (IPC), or a TRL launch group. */
+type LiveRun = { kind: 'builtin'; requestId: string; trainer: TrainerProcess } | { kind: 'trl'; launch: TrainerChild };
 
 const READY_TIMEOUT_MS = 30_000;
+const TRL_WIND_DOWN_MS = 60_000;
 
 /**
  * Starts, cancels and resumes training runs. Each run gets its own trainer child (dist/trainer.js) sent one
@@ -55,6 +54,14 @@ export class RunManager implements vscode.Disposable {
     const dir = path.join(root, id);
     fs.mkdirSync(dir, { recursive: true });
     onCreated?.(id);
+    if (config.engine === 'trl') {
+      await this.startTrlRun(id, dir, config, false).catch((e: unknown) => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw e;
+      });
+      await this.store.refresh(true);
+      return id;
+    }
     const started = new Promise<void>((resolve) => this.startTrainer(id, dir, config, false, resolve));
     await started;
     await this.store.refresh(true);
@@ -66,6 +73,7 @@ export class RunManager implements vscode.Disposable {
     assertTrusted('Resuming a training run');
     const entry = this.store.get(id);
     if (!entry) throw new Error(`Run ${id} is not in the runs folder any more.`);
+    await this.trlLaunchWoundDown(id, entry.dir);
     if (this.live.has(id)) throw new Error(`Run ${id} is already running.`);
     const read = readRunRecord(entry.dir);
     if (!read.ok) throw new Error(`Cannot resume ${id}: ${read.error}`);
@@ -73,6 +81,11 @@ export class RunManager implements vscode.Disposable {
     if (read.record.status === 'completed') throw new Error(`Run ${id} already completed.`);
     // The user's PHI gate applies to a resume as well, even if the run started without it.
     const config = { ...read.record.config, phiAsErrors: read.record.config.phiAsErrors === true || phiAsErrors(vscode.Uri.file(read.record.config.data)) };
+    if (config.engine === 'trl') {
+      await this.startTrlRun(id, entry.dir, config, true);
+      await this.store.refresh();
+      return;
+    }
     await new Promise<void>((resolve) => this.startTrainer(id, entry.dir, config, true, resolve));
     await this.store.refresh();
   }
@@ -84,6 +97,11 @@ export class RunManager implements vscode.Disposable {
    */
   async cancel(id: string): Promise<void> {
     const live = this.live.get(id);
+    if (live?.kind === 'trl') {
+      // The whole launch group: torchrun and every rank stop after the same step with a checkpoint.
+      live.launch.cancel('SIGTERM');
+      return;
+    }
     if (live) {
       live.trainer.send({ type: 'cancel', id: live.requestId });
       return;
@@ -102,7 +120,7 @@ export class RunManager implements vscode.Disposable {
   private startTrainer(id: string, dir: string, config: RunConfig, resume: boolean, onOwned: () => void): void {
     const trainer = new TrainerProcess(this.children, { label: `train ${id}`, cwd: path.dirname(dir), lifetime: 'run' });
     const requestId = randomUUID();
-    const run: LiveRun = { requestId, trainer };
+    const run: LiveRun = { kind: 'builtin', requestId, trainer };
     this.live.set(id, run);
     this.store.setOwnedLive(id, true);
     let failure: string | undefined;
@@ -138,6 +156,35 @@ export class RunManager implements vscode.Disposable {
       this.recordEarlyFailure(dir, config, failure, code, signal, trainer.stderr);
       onOwned();
       trainer.dispose();
+      void this.store.refresh();
+    });
+  }
+
+  /**
+   * A TRL run says `cancelled` in run.json while torchrun is still taking its workers down: a Resume asked for
+   * then waits for the launch group to end (bounded) instead of refusing a run that has already stopped.
+   */
+  private async trlLaunchWoundDown(id: string, dir: string): Promise<void> {
+    const live = this.live.get(id);
+    if (live?.kind !== 'trl') return;
+    const read = readRunRecord(dir);
+    if (!read.ok || read.record.status === 'running' || read.record.status === 'queued') return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([live.launch.exited, new Promise((r) => (timer = setTimeout(r, TRL_WIND_DOWN_MS)))]);
+    clearTimeout(timer);
+  }
+
+  /** A TRL job: the job folder is written (a start) or reused (a resume), then launch.sh runs as a group. */
+  private async startTrlRun(id: string, dir: string, config: RunConfig, resume: boolean): Promise<void> {
+    const launch = await startTrl(this.children, dir, config, resume);
+    this.live.set(id, { kind: 'trl', launch });
+    this.store.setOwnedLive(id, true);
+    launch.onCleanup(() => {
+      this.live.delete(id);
+      this.store.setOwnedLive(id, false);
+      const code = launch.process.exitCode;
+      const signal = launch.process.signalCode;
+      this.recordEarlyFailure(dir, config, undefined, code, signal, lastLaunchLines(dir));
       void this.store.refresh();
     });
   }

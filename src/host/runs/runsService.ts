@@ -14,6 +14,7 @@ import { RunStore, type RunChange } from './runStore';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
 import { startFromConfigFile, startRunFlow } from './startRunFlow';
 import type { TrainerChildren } from '../trainerChildren';
+import { SlurmWatcher } from '../trl/slurmJobs';
 
 export type StartResult = { runId: string } | { refused: string } | undefined;
 
@@ -30,12 +31,13 @@ export class RunsService implements vscode.Disposable {
   /** Runs whose end this window reports (started or resumed here, or seen running). */
   private readonly watched = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [];
+  private slurmWatcher: SlurmWatcher | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly output: vscode.OutputChannel,
     readonly children: TrainerChildren,
-    onTreeChanged: () => void,
+    private readonly onTreeChanged: () => void,
   ) {
     this.manager = new RunManager(children, this.store);
     this.tree = new RunsTreeProvider(this.store);
@@ -58,6 +60,17 @@ export class RunsService implements vscode.Disposable {
       }),
     );
     this.store.start();
+    // Runs submitted to SLURM from here (slurm.json) are followed whenever squeue or sacct exist.
+    this.startSlurmWatcher();
+  }
+
+  startSlurmWatcher(): void {
+    if (!this.slurmWatcher) {
+      this.slurmWatcher = new SlurmWatcher(this.children, this.store, this.onTreeChanged);
+      this.disposables.push(this.slurmWatcher);
+    }
+    this.slurmWatcher.start();
+    void this.slurmWatcher.poll();
   }
 
   get extensionPath(): string {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { readSlurmJob } from '../trl/slurmJobs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RUN_FILES } from '../../core/runFolder';
@@ -114,7 +115,8 @@ function runItem(e: RunEntry): vscode.TreeItem {
   const started = e.record?.startedAt ? new Date(e.record.startedAt) : undefined;
   const when = started && !Number.isNaN(started.getTime()) ? started.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }) : e.id;
   item.label = `${v.method.toUpperCase()} · ${v.dataset} · ${when}`;
-  item.description = `${v.status === 'running' || v.status === 'queued' ? '' : `${v.status} · `}${describeProgress(v)} · ${v.model}`;
+  const slurm = readSlurmJob(e.dir);
+  item.description = `${slurm?.state ? `SLURM ${slurm.jobId} ${slurm.state} · ` : ''}${v.status === 'running' || v.status === 'queued' ? '' : `${v.status} · `}${describeProgress(v)} · ${v.model}`;
   item.iconPath = STATUS_ICON[v.status];
   item.contextValue = `clinicalFt.run.${v.status}`;
   const md = new vscode.MarkdownString(undefined, true);
@@ -122,6 +124,7 @@ function runItem(e: RunEntry): vscode.TreeItem {
   md.appendMarkdown(`- model: \`${v.model}\`\n- dataset: \`${v.dataset}\`\n- step: ${v.step}${v.totalSteps ? ` / ${v.totalSteps}` : ''}\n`);
   md.appendMarkdown(`- last loss: ${formatLoss(v.lastLoss)}\n- elapsed: ${formatDuration(v.elapsedMs)}${v.etaMs !== undefined ? ` · ETA ${formatDuration(v.etaMs)}` : ''}\n`);
   if (e.record?.backend) md.appendMarkdown(`- backend: ${e.record.backend}\n`);
+  if (e.record?.config.engine === 'trl') md.appendMarkdown(`- engine: TRL (Python)${e.record.versions.trl ? ` ${e.record.versions.trl}` : ''}\n`);
   if (v.error) md.appendText(`\n${v.error}`);
   item.tooltip = md;
   return item;

@@ -12,6 +12,7 @@ import { StartFlowSession } from './startFlowSession';
 import { pickAdapter, pickDataset, pickModel, workspaceModelFolders } from './startPickers';
 import { prepareReview, preflightFor, preflightItems, type ReviewBasis } from './reviewPreflight';
 import { confirmTruncation } from './truncationGate';
+import { ENGINE_KEY, ENGINE_LABELS, engineReviewRow, pickEngine } from './engineStep';
 
 /**
  * "Start SFT run" / "Start DPO run": dataset (validated first), base model, optional starting adapter, then
@@ -175,12 +176,13 @@ async function review(svc: RunsService, flow: StartFlowSession, initial: RunConf
     const fields = reviewFields(config);
     const preflight = preflightFor(config, basis);
     const items: (vscode.QuickPickItem & { key?: string })[] = [
-      { label: START, description: `${config.method.toUpperCase()} · ${path.basename(config.model)} · ${path.basename(config.data)}${preflight.mustAccept ? ' · answers would be cut' : ''}` },
+      { label: START, description: `${config.method.toUpperCase()} · ${ENGINE_LABELS[config.engine]} · ${path.basename(config.model)} · ${path.basename(config.data)}${preflight.mustAccept ? ' · answers would be cut' : ''}` },
       { label: EDIT_JSON, description: 'save as a .run.json, edit, then "Start run from config"' },
       { label: SHOW_TOKENS, description: `the tokens the first record feeds and trains at max length ${config.maxLength}` },
       { label: 'Pre-flight', kind: vscode.QuickPickItemKind.Separator },
       ...preflightItems(preflight),
       { label: 'Settings', kind: vscode.QuickPickItemKind.Separator },
+      ...(await engineReviewRow(config)),
       ...fields.map((f) => ({ label: f.label, description: f.value || '—', detail: f.hint, key: f.key })),
     ];
     const edited = lastKey;
@@ -206,6 +208,13 @@ async function review(svc: RunsService, flow: StartFlowSession, initial: RunConf
     if (picked.label === EDIT_JSON) {
       await editAsJson(svc, config);
       return undefined;
+    }
+    if (picked.key === ENGINE_KEY) {
+      const chosen = await pickEngine(flow, config);
+      if (!chosen) return undefined;
+      config = chosen;
+      lastKey = ENGINE_KEY;
+      continue;
     }
     const field = fields.find((f) => f.key === picked.key);
     if (!field) continue;

@@ -15,6 +15,7 @@ import json
 import math
 import os
 import signal
+import socket
 import sys
 import time
 
@@ -55,6 +56,19 @@ def append_durable(path, line):
         os.fsync(f.fileno())
 
 
+def lock_record():
+    """trainer.lock as the extension reads it (src/core/runLock.ts): the pid, a random token, and the process
+    start stamp (/proc/PID/stat starttime) that proves after a window reload that this pid is still the trainer."""
+    rec = {"pid": os.getpid(), "token": os.urandom(16).hex(), "startedAt": now_iso(), "host": socket.gethostname()}
+    try:
+        with open(f"/proc/{os.getpid()}/stat", encoding="utf-8") as f:
+            stat = f.read()
+        rec["processStart"] = stat[stat.rindex(")") + 1:].split()[19]
+    except (OSError, ValueError, IndexError):
+        pass  # no /proc (macOS, Windows): without the stamp the extension does not take this pid for the trainer
+    return rec
+
+
 class RunFolder:
     """run.json, metrics.jsonl, trainer.log and trainer.lock, written by rank 0 only."""
 
@@ -63,7 +77,7 @@ class RunFolder:
         self.record = dict(record)
         if active:
             os.makedirs(out, exist_ok=True)
-            write_atomic(os.path.join(out, "trainer.lock"), json.dumps({"pid": os.getpid(), "startedAt": now_iso()}) + "\n")
+            write_atomic(os.path.join(out, "trainer.lock"), json.dumps(lock_record()) + "\n")
 
     def update(self, **patch):
         self.record.update(patch)

@@ -117,3 +117,39 @@ test('a bad clinicalFt.nodePath is reported, not thrown', async () => {
   assert.match(r.kind === 'unavailable' ? r.reason : '', /ENOENT|no-such-node/);
   owner.dispose();
 });
+
+test('startLauncher: the launcher leads its own process group; cancel() SIGTERMs the whole group (a grandchild too) and output goes to the log file', async (t) => {
+  const owner = new TrainerChildren({ script, nodePath: () => undefined });
+  const dir = fs.mkdtempSync(path.join(tmp, 'launch-'));
+  // A launcher that starts a worker (as torchrun starts ranks) and records the worker's pid; both wait.
+  const sh = `echo launcher up; sleep 30 & echo $! > worker.pid; trap 'echo got TERM; kill $(cat worker.pid) 2>/dev/null; exit 143' TERM; wait`;
+  const child = owner.startLauncher({ label: 'launch (stand-in)', command: 'bash', args: ['-c', sh], cwd: dir, logFile: path.join(dir, 'launch.log') });
+  t.after(() => child.kill());
+  await waitFor(() => fs.existsSync(path.join(dir, 'worker.pid')) && fs.readFileSync(path.join(dir, 'worker.pid'), 'utf8').trim() !== '', 'the worker pid');
+  const worker = Number(fs.readFileSync(path.join(dir, 'worker.pid'), 'utf8'));
+  assert.equal(child.group, true);
+  assert.equal(child.lifetime, 'run');
+  // Its own group: the launcher's pgid is its pid (a signal to -pid reaches only its processes, not ours).
+  assert.equal(fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')[2], String(child.pid));
+  assert.equal(fs.readFileSync(`/proc/${worker}/stat`, 'utf8').split(') ')[1].split(' ')[2], String(child.pid), 'the worker is in the launcher group');
+  child.cancel('SIGTERM');
+  const end = await child.exited;
+  await waitFor(() => !alive(worker), 'the worker to end with its group', 10_000);
+  assert.ok(end.code === 143 || end.signal === 'SIGTERM', JSON.stringify(end));
+  assert.equal(child.cancelled, true);
+  assert.match(fs.readFileSync(path.join(dir, 'launch.log'), 'utf8'), /launcher up/);
+  owner.dispose();
+});
+
+test('runProgram: an external program runs to its end with its output collected; a missing program is a start error, not a throw', async () => {
+  const owner = new TrainerChildren({ script, nodePath: () => undefined });
+  const ok = await owner.runProgram({ label: 'echo', command: 'bash', args: ['-c', 'echo Submitted batch job 42; echo warn >&2'], timeoutMs: 10_000 });
+  assert.equal(ok.code, 0);
+  assert.equal(ok.stdout.trim(), 'Submitted batch job 42');
+  assert.match(ok.stderr, /warn/);
+  const missing = await owner.runProgram({ label: 'nope', command: path.join(tmp, 'no-such-sbatch'), args: [], timeoutMs: 10_000 });
+  assert.ok(missing.startError, JSON.stringify(missing));
+  const slow = await owner.runProgram({ label: 'slow', command: 'sleep', args: ['30'], timeoutMs: 300 });
+  assert.equal(slow.timedOut, true);
+  owner.dispose();
+});

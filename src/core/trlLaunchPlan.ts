@@ -1,0 +1,26 @@
+import type { PythonStackReport } from './pythonStack';
+
+/** How a TRL job runs on this machine (the `clinical-ft handoff` flags --accelerate and --num-processes). */
+export interface TrlLaunchPlan {
+  mode: 'cpu' | 'single-gpu' | 'multi-gpu';
+  numProcesses: number;
+}
+
+/**
+ * A run started from VS Code trains here: every CUDA device, one process each; without CUDA two CPU processes
+ * (gloo) where there are two cores, so the run is data-parallel like on a GPU server. The batch is split
+ * evenly over processes (the handoff refuses otherwise), so the count falls back to one that divides it.
+ */
+export function localLaunchPlan(report: PythonStackReport, cpuCount: number, batchSize: number): TrlLaunchPlan {
+  const gpus = report.cuda.available ? report.cuda.devices.length : 0;
+  const want = gpus > 0 ? gpus : Math.min(2, Math.max(1, cpuCount));
+  let n = want;
+  while (n > 1 && batchSize % n !== 0) n--;
+  if (gpus === 0) return { mode: 'cpu', numProcesses: n };
+  return n > 1 ? { mode: 'multi-gpu', numProcesses: n } : { mode: 'single-gpu', numProcesses: 1 };
+}
+
+export function describePlan(plan: TrlLaunchPlan): string {
+  const where = plan.mode === 'cpu' ? 'CPU' : 'GPU';
+  return `${plan.numProcesses} ${where} process${plan.numProcesses > 1 ? 'es' : ''}`;
+}
