@@ -12,6 +12,7 @@ import { checkAdapterFolder, checkImport, importRunFolder, metricsFromTrainerSta
 import { readRunRecord } from '../../../src/core/node/runFolderReader';
 import { lockOwnerState } from '../../../src/core/node/runLock';
 import { defaultRunConfig } from '../../../src/core/runs/runDefaults';
+import { fitDefaults } from '../../../src/core/runs/fittedDefaults';
 import type { PythonStackReport } from '../../../src/core/pythonStack';
 
 const report = (devices: number): PythonStackReport => ({
@@ -31,7 +32,7 @@ test('local TRL runs: two CPU processes without CUDA, one per GPU with it, never
 });
 
 test('the export confirmation names every file that leaves and says it may hold PHI', () => {
-  const config = { ...defaultRunConfig('dpo', { model: '/m/llama', data: '/ws/prefs.jsonl', adapter: '/runs/a/adapter' }), evalData: '/ws/held.jsonl' };
+  const config = { ...defaultRunConfig('dpo', { model: '/m/llama', data: '/ws/prefs.jsonl', adapter: '/runs/a/adapter' }, fitDefaults({ method: 'dpo', parameters: 1e6, maxPositions: 1024, records: 100, lengths: [100, 120] })), evalData: '/ws/held.jsonl' };
   const c = exportConfirmation(config, '/out/job', 'export');
   assert.match(c.message, /these 3 files/);
   for (const f of ['/ws/prefs.jsonl', '/ws/held.jsonl', '/runs/a/adapter']) assert.ok(c.detail.includes(f), f);
@@ -82,7 +83,7 @@ function safetensors(keys: string[]): Buffer {
 function serverRun(name: string, opts: { status?: string; metrics?: string; trainerState?: object; adapterKeys?: string[] | null } = {}): string {
   const dir = path.join(tmp, name);
   fs.mkdirSync(dir, { recursive: true });
-  const config = { ...defaultRunConfig('sft', { model: '/m/tiny', data: '/ws/train.jsonl' }), engine: 'trl' };
+  const config = { ...defaultRunConfig('sft', { model: '/m/tiny', data: '/ws/train.jsonl' }, fitDefaults({ method: 'sft', parameters: 1e6, maxPositions: 1024, records: 100, lengths: [100, 120] })), engine: 'trl' };
   fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ id: 'job-1', config, status: opts.status ?? 'completed', versions: { trl: '0.19.1' }, totalSteps: 3 }));
   if (opts.metrics !== undefined) fs.writeFileSync(path.join(dir, 'metrics.jsonl'), opts.metrics);
   if (opts.trainerState) {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { TrainerChildren } from '../../../src/host/trainerChildren';
 import { SLURM_JOB_FILE, SlurmWatcher, querySlurmState, readSlurmJob, slurmCommand, submitSlurmJob } from '../../../src/host/trl/slurmJobs';
 import { defaultRunConfig } from '../../../src/core/runs/runDefaults';
+import { fitDefaults } from '../../../src/core/runs/fittedDefaults';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-slurm-'));
 const bin = path.join(tmp, 'bin');
@@ -35,7 +36,7 @@ test.after(() => owner.dispose());
 function runFolder(name: string, status: string): string {
   const dir = path.join(tmp, 'runs', name);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ id: name, config: { ...defaultRunConfig('sft', { model: '/m', data: '/d.jsonl' }), engine: 'trl' }, status, versions: {} }));
+  fs.writeFileSync(path.join(dir, 'run.json'), JSON.stringify({ id: name, config: { ...defaultRunConfig('sft', { model: '/m', data: '/d.jsonl' }, fitDefaults({ method: 'sft', parameters: 1e6, maxPositions: 1024, records: 100, lengths: [100, 120] })), engine: 'trl' }, status, versions: {} }));
   fs.writeFileSync(path.join(dir, 'slurm.sbatch'), '#!/bin/sh\n');
   return dir;
 }
