@@ -6,7 +6,8 @@
 // scripts/python-env.sh makes; never a system torch: Debian's 1.13 is not what users run). Both sides use threads =
 // cores; OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are unset for both (users' machines do not set them). PyTorch runs
 // under both OpenMP wait policies and the faster one is compared (BENCH_TORCH_OMP=default to run one). Env: BENCH_SHAPES (comma list), BENCH_STEPS (default 2),
-// BENCH_SCALE_DIR (folder cache, default $TMPDIR/cft-scale), BENCH_PYTORCH=0 (engine only), BENCH_CASE=shape:batch:seq. Targets are printed, never asserted.
+// BENCH_SCALE_DIR (folder cache, default $TMPDIR/cft-scale), BENCH_PYTORCH=0 (engine only), BENCH_CASE=shape:batch:seq, BENCH_PROFILE=1 (where the
+// engine step spends its time, by kernel). Targets are printed, never asserted.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -62,6 +63,7 @@ async function measureEngine(c: Case): Promise<void> {
   const seconds = (Date.now() - t0) / 1000 / STEPS;
   const cpu = process.cpuUsage(cpu0);
   const tokens = c.batch * c.seq;
+  if (process.env.BENCH_PROFILE) await profileStep(step);
   console.log(
     JSON.stringify({
       side: 'engine',
@@ -74,6 +76,25 @@ async function measureEngine(c: Case): Promise<void> {
       gradientCheckpointing: m.memoryEstimate?.request.gradientCheckpointing === true,
     }),
   );
+}
+
+/** BENCH_PROFILE=1: where one step's time goes, by tfjs kernel (native kernels included), and what runs outside them. */
+async function profileStep(step: () => void): Promise<void> {
+  const t0 = Date.now();
+  const prof = await tf.profile(step);
+  const wall = Date.now() - t0;
+  const byKernel = new Map<string, { ms: number; n: number }>();
+  for (const k of prof.kernels) {
+    const e = byKernel.get(k.name) ?? { ms: 0, n: 0 };
+    e.ms += k.kernelTimeMs as number;
+    e.n++;
+    byKernel.set(k.name, e);
+  }
+  const total = [...byKernel.values()].reduce((a, b) => a + b.ms, 0);
+  console.error(`profile of one step: ${wall} ms wall, ${total.toFixed(0)} ms in kernels`);
+  for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16)) {
+    console.error(`  ${name.padEnd(28)} ${e.ms.toFixed(0).padStart(7)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${String(e.n).padStart(5)} calls`);
+  }
 }
 
 /** The pinned stack's Python and its torch version. */
@@ -118,6 +139,7 @@ async function main(): Promise<void> {
     writeScaleModel(ROOT, c.shape);
     const e = cp.spawnSync(process.execPath, ['--expose-gc', __filename, '--engine', JSON.stringify(c)], { encoding: 'utf8', env: cleanEnv() });
     const engine = lastJson(e.stdout);
+    if (process.env.BENCH_PROFILE) process.stderr.write(e.stderr);
     if (!engine) console.log(`${c.shape}: engine failed (exit ${e.status}): ${(e.stderr || e.stdout).trim().split('\n').slice(-3).join(' | ')}`);
     let torch: Record<string, unknown> | undefined;
     // PyTorch holds the frozen weights in float32 (as from_pretrained does by default): skip it where that cannot fit.
