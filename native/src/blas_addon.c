@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "frozen_weights.h"
+#include "parallel.h"
 
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "clinical_ft_blas: N-API call failed"); return NULL; } } while (0)
 
@@ -79,6 +80,28 @@ MULTIVERSION static void loop_swiglu_grad(const float* g, const float* u, const 
     dg[i] = d * u[i] * sg * (1.0f + gv * (1.0f - sg));
   }
 }
+
+// ---- chunk workers for par_for (each reads its operands from a context struct) --------------------------------
+static void exp_chunk(void* c, int64_t b, int64_t e, int w) {
+  (void)w;
+  float** xy = (float**)c;
+  loop_exp(xy[0] + b, xy[1] + b, e - b);
+}
+
+typedef struct { const float *g, *u, *dy; float *y, *dg, *du; } SwigluCtx;
+static void swiglu_chunk(void* c, int64_t b, int64_t e, int w) {
+  (void)w;
+  SwigluCtx* s = (SwigluCtx*)c;
+  loop_swiglu(s->g + b, s->u + b, s->y + b, e - b);
+}
+static void swiglu_grad_chunk(void* c, int64_t b, int64_t e, int w) {
+  (void)w;
+  SwigluCtx* s = (SwigluCtx*)c;
+  loop_swiglu_grad(s->g + b, s->u + b, s->dy + b, s->dg + b, s->du + b, e - b);
+}
+
+/** Rows per chunk so that a chunk holds at least ~64k floats of work. */
+static int64_t row_grain(int64_t row_len) { return row_len >= 65536 ? 1 : 65536 / (row_len > 0 ? row_len : 1); }
 
 static int get_heap(napi_env env, napi_value v, float** data, int64_t* len) {
   napi_typedarray_type type;
@@ -189,7 +212,8 @@ static napi_value vexp(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "clinical_ft_blas.exp: operand outside the heap");
     return NULL;
   }
-  loop_exp(heap + in, heap + out, n);
+  float* xy[2] = { heap + in, heap + out };
+  par_for(n, 1 << 15, exp_chunk, xy);
   return NULL;
 }
 
@@ -217,6 +241,32 @@ static int read_args(napi_env env, napi_callback_info info, size_t want, napi_va
   return get_heap(env, a[0], &h->heap, &h->len);
 }
 
+typedef struct { float* heap; int64_t x; const int32_t* tg; int64_t lp, lse, dy, dx, V; } LspCtx;
+static void lsp_chunk(void* p, int64_t b, int64_t e, int w) {
+  (void)w;
+  LspCtx* c = (LspCtx*)p;
+  for (int64_t i = b; i < e; i++) {
+    const float* row = c->heap + c->x + i * c->V;
+    float m = row_max(row, c->V);
+    float l = m + logf(row_sum_exp(row, c->V, m));
+    int32_t k = c->tg[i];
+    c->heap[c->lse + i] = l;
+    c->heap[c->lp + i] = (k >= 0 && k < c->V) ? row[k] - l : NAN;
+  }
+}
+static void lsp_grad_chunk(void* p, int64_t b, int64_t e, int w) {
+  (void)w;
+  LspCtx* c = (LspCtx*)p;
+  for (int64_t i = b; i < e; i++) {
+    const float* row = c->heap + c->x + i * c->V;
+    float* out = c->heap + c->dx + i * c->V;
+    float l = c->heap[c->lse + i], g = c->heap[c->dy + i];
+    row_neg_softmax_scaled(row, out, c->V, l, g);
+    int32_t k = c->tg[i];
+    if (k >= 0 && k < c->V) out[k] += g;
+  }
+}
+
 // logSoftmaxPick(heap, x, targets(int32), lp, lse, N, V): lp[i] = x[i,t_i] - logsumexp(x[i,:]); lse kept for the gradient.
 static napi_value log_softmax_pick(napi_env env, napi_callback_info info) {
   napi_value a[7];
@@ -225,15 +275,8 @@ static napi_value log_softmax_pick(napi_env env, napi_callback_info info) {
   int64_t x = arg_i64(env, a[1]), t = arg_i64(env, a[2]), lp = arg_i64(env, a[3]), lse = arg_i64(env, a[4]), N = arg_i64(env, a[5]), V = arg_i64(env, a[6]);
   if (N < 0 || V <= 0 || !in_span(env, h, x, N * V, "logSoftmaxPick: logits") || !in_span(env, h, t, N, "logSoftmaxPick: targets") ||
       !in_span(env, h, lp, N, "logSoftmaxPick: out") || !in_span(env, h, lse, N, "logSoftmaxPick: lse")) return NULL;
-  const int32_t* tg = (const int32_t*)h.heap + t;
-  for (int64_t i = 0; i < N; i++) {
-    const float* row = h.heap + x + i * V;
-    float m = row_max(row, V);
-    float l = m + logf(row_sum_exp(row, V, m));
-    int32_t k = tg[i];
-    h.heap[lse + i] = l;
-    h.heap[lp + i] = (k >= 0 && k < V) ? row[k] - l : NAN;
-  }
+  LspCtx c = { h.heap, x, (const int32_t*)h.heap + t, lp, lse, 0, 0, V };
+  par_for(N, row_grain(V), lsp_chunk, &c);
   return NULL;
 }
 
@@ -245,16 +288,30 @@ static napi_value log_softmax_pick_grad(napi_env env, napi_callback_info info) {
   int64_t x = arg_i64(env, a[1]), lse = arg_i64(env, a[2]), t = arg_i64(env, a[3]), dy = arg_i64(env, a[4]), dx = arg_i64(env, a[5]), N = arg_i64(env, a[6]), V = arg_i64(env, a[7]);
   if (N < 0 || V <= 0 || !in_span(env, h, x, N * V, "logSoftmaxPickGrad: logits") || !in_span(env, h, dx, N * V, "logSoftmaxPickGrad: out") ||
       !in_span(env, h, lse, N, "logSoftmaxPickGrad: lse") || !in_span(env, h, t, N, "logSoftmaxPickGrad: targets") || !in_span(env, h, dy, N, "logSoftmaxPickGrad: dy")) return NULL;
-  const int32_t* tg = (const int32_t*)h.heap + t;
-  for (int64_t i = 0; i < N; i++) {
-    const float* row = h.heap + x + i * V;
-    float* out = h.heap + dx + i * V;
-    float l = h.heap[lse + i], g = h.heap[dy + i];
-    row_neg_softmax_scaled(row, out, V, l, g);
-    int32_t k = tg[i];
-    if (k >= 0 && k < V) out[k] += g;
-  }
+  LspCtx c = { h.heap, x, (const int32_t*)h.heap + t, 0, lse, dy, dx, V };
+  par_for(N, row_grain(V), lsp_grad_chunk, &c);
   return NULL;
+}
+
+typedef struct { float* heap; int64_t x, c, s, y, T, H, D; float sign; } RopeCtx;
+static void rope_chunk(void* p, int64_t b, int64_t e, int w) {
+  (void)w;
+  RopeCtx* k = (RopeCtx*)p;
+  int64_t H = k->H, D = k->D, half = D / 2;
+  for (int64_t r = b; r < e; r++) {
+    int64_t tpos = r % k->T;
+    const float* cr = k->heap + k->c + tpos * half;
+    const float* sr = k->heap + k->s + tpos * half;
+    for (int64_t hh = 0; hh < H; hh++) {
+      const float* xi = k->heap + k->x + (r * H + hh) * D;
+      float* yo = k->heap + k->y + (r * H + hh) * D;
+      for (int64_t i = 0; i < half; i++) {
+        float x1 = xi[i], x2 = xi[i + half], cv = cr[i], sv = k->sign * sr[i];
+        yo[i] = x1 * cv - x2 * sv;
+        yo[i + half] = x2 * cv + x1 * sv;
+      }
+    }
+  }
 }
 
 // rope(heap, x, cos, sin, y, rows, T, H, D, inverse): x [B,T,H,D] (rows = B·T), cos/sin [T, D/2], rotate-half.
@@ -270,21 +327,8 @@ static napi_value rope(napi_env env, napi_callback_info info) {
   int64_t half = D / 2;
   if (rows < 0 || T <= 0 || H <= 0 || D <= 0 || D % 2 || rows % T || !in_span(env, h, x, rows * H * D, "rope: x") || !in_span(env, h, y, rows * H * D, "rope: y") ||
       !in_span(env, h, c, T * half, "rope: cos") || !in_span(env, h, s, T * half, "rope: sin")) return NULL;
-  float sign = inverse ? -1.0f : 1.0f;
-  for (int64_t r = 0; r < rows; r++) {
-    int64_t tpos = r % T;
-    const float* cr = h.heap + c + tpos * half;
-    const float* sr = h.heap + s + tpos * half;
-    for (int64_t hh = 0; hh < H; hh++) {
-      const float* xi = h.heap + x + (r * H + hh) * D;
-      float* yo = h.heap + y + (r * H + hh) * D;
-      for (int64_t i = 0; i < half; i++) {
-        float x1 = xi[i], x2 = xi[i + half], cv = cr[i], sv = sign * sr[i];
-        yo[i] = x1 * cv - x2 * sv;
-        yo[i + half] = x2 * cv + x1 * sv;
-      }
-    }
-  }
+  RopeCtx ctx = { h.heap, x, c, s, y, T, H, D, inverse ? -1.0f : 1.0f };
+  par_for(rows, row_grain(H * D), rope_chunk, &ctx);
   return NULL;
 }
 
@@ -296,7 +340,8 @@ static napi_value swiglu(napi_env env, napi_callback_info info) {
   if (!read_args(env, info, 5, a, &h)) return NULL;
   int64_t g = arg_i64(env, a[1]), u = arg_i64(env, a[2]), y = arg_i64(env, a[3]), n = arg_i64(env, a[4]);
   if (!in_span(env, h, g, n, "swiglu: g") || !in_span(env, h, u, n, "swiglu: u") || !in_span(env, h, y, n, "swiglu: y")) return NULL;
-  loop_swiglu(h.heap + g, h.heap + u, h.heap + y, n);
+  SwigluCtx c = { h.heap + g, h.heap + u, NULL, h.heap + y, NULL, NULL };
+  par_for(n, 1 << 14, swiglu_chunk, &c);
   return NULL;
 }
 
@@ -308,8 +353,25 @@ static napi_value swiglu_grad(napi_env env, napi_callback_info info) {
   int64_t g = arg_i64(env, a[1]), u = arg_i64(env, a[2]), dy = arg_i64(env, a[3]), dg = arg_i64(env, a[4]), du = arg_i64(env, a[5]), n = arg_i64(env, a[6]);
   if (!in_span(env, h, g, n, "swigluGrad: g") || !in_span(env, h, u, n, "swigluGrad: u") || !in_span(env, h, dy, n, "swigluGrad: dy") ||
       !in_span(env, h, dg, n, "swigluGrad: dg") || !in_span(env, h, du, n, "swigluGrad: du")) return NULL;
-  loop_swiglu_grad(h.heap + g, h.heap + u, h.heap + dy, h.heap + dg, h.heap + du, n);
+  SwigluCtx c = { h.heap + g, h.heap + u, h.heap + dy, NULL, h.heap + dg, h.heap + du };
+  par_for(n, 1 << 14, swiglu_grad_chunk, &c);
   return NULL;
+}
+
+typedef struct { float* heap; int64_t x, w, y, rs, H; float eps; } RmsCtx;
+static void rms_chunk(void* p, int64_t b, int64_t e, int wk) {
+  (void)wk;
+  RmsCtx* c = (RmsCtx*)p;
+  int64_t H = c->H;
+  for (int64_t r = b; r < e; r++) {
+    const float* xi = c->heap + c->x + r * H;
+    float* yo = c->heap + c->y + r * H;
+    float ss = 0.0f;
+    for (int64_t i = 0; i < H; i++) ss += xi[i] * xi[i];
+    float rstd = 1.0f / sqrtf(ss / (float)H + c->eps);
+    c->heap[c->rs + r] = rstd;
+    for (int64_t i = 0; i < H; i++) yo[i] = xi[i] * rstd * c->heap[c->w + i];
+  }
 }
 
 // rmsNorm(heap, x, w, y, rstd, rows, H, eps): y = x · rsqrt(mean(x²) + eps) · w (float accumulation as HF in float32).
@@ -321,15 +383,8 @@ static napi_value rms_norm(napi_env env, napi_callback_info info) {
   float eps = (float)arg_f64(env, a[7]);
   if (rows < 0 || H <= 0 || !in_span(env, h, x, rows * H, "rmsNorm: x") || !in_span(env, h, y, rows * H, "rmsNorm: y") || !in_span(env, h, w, H, "rmsNorm: w") ||
       !in_span(env, h, rs, rows, "rmsNorm: rstd")) return NULL;
-  for (int64_t r = 0; r < rows; r++) {
-    const float* xi = h.heap + x + r * H;
-    float* yo = h.heap + y + r * H;
-    float ss = 0.0f;
-    for (int64_t i = 0; i < H; i++) ss += xi[i] * xi[i];
-    float rstd = 1.0f / sqrtf(ss / (float)H + eps);
-    h.heap[rs + r] = rstd;
-    for (int64_t i = 0; i < H; i++) yo[i] = xi[i] * rstd * h.heap[w + i];
-  }
+  RmsCtx c = { h.heap, x, w, y, rs, H, eps };
+  par_for(rows, row_grain(H), rms_chunk, &c);
   return NULL;
 }
 
@@ -399,29 +454,22 @@ static napi_value embed_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// attention(heap, q, k, v, mask, out, probs, B, T, H, KV, D, scale): causal softmax attention without a KV cache,
-// reading q [B,T,H,D] and k, v [B,T,KV,D] in place (head j uses kv head j / (H/KV)); mask [B,T] (1 = real key)
-// or −1 for none. probs [B,H,T,T] is kept for the gradient. Keys after the query or masked get probability 0.
-static napi_value attention(napi_env env, napi_callback_info info) {
-  napi_value a[13];
-  Heap h;
-  if (!read_args(env, info, 13, a, &h)) return NULL;
-  int64_t q = arg_i64(env, a[1]), k = arg_i64(env, a[2]), v = arg_i64(env, a[3]), mk = arg_i64(env, a[4]), out = arg_i64(env, a[5]), pr = arg_i64(env, a[6]);
-  int64_t B = arg_i64(env, a[7]), T = arg_i64(env, a[8]), H = arg_i64(env, a[9]), KV = arg_i64(env, a[10]), D = arg_i64(env, a[11]);
-  float scale = (float)arg_f64(env, a[12]);
-  if (B < 0 || T <= 0 || H <= 0 || KV <= 0 || D <= 0 || H % KV || !in_span(env, h, q, B * T * H * D, "attention: q") || !in_span(env, h, k, B * T * KV * D, "attention: k") ||
-      !in_span(env, h, v, B * T * KV * D, "attention: v") || !in_span(env, h, out, B * T * H * D, "attention: out") || !in_span(env, h, pr, B * H * T * T, "attention: probs") ||
-      (mk != -1 && !in_span(env, h, mk, B * T, "attention: mask"))) return NULL;
-  int64_t rep = H / KV;
-  for (int64_t b = 0; b < B; b++) {
-    const float* m = mk == -1 ? NULL : h.heap + mk + b * T;
-    for (int64_t hh = 0; hh < H; hh++) {
-      int64_t kv = hh / rep;
-      const float* Q = h.heap + q + (b * T * H + hh) * D;
-      const float* K = h.heap + k + (b * T * KV + kv) * D;
-      const float* V = h.heap + v + (b * T * KV + kv) * D;
-      float* P = h.heap + pr + (b * H + hh) * T * T;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)T, (blasint)T, (blasint)D, scale, Q, (blasint)(H * D), K, (blasint)(KV * D), 0.0f, P, (blasint)T);
+// One task per (sequence, KV head): the query heads sharing that KV head, so no two tasks write the same dK/dV.
+typedef struct { float* heap; int64_t q, k, v, mk, out, pr, dout, dq, dk, dv; float* tmp; int64_t T, H, KV, D; float scale; } AttnCtx;
+
+static void attention_chunk(void* p, int64_t begin, int64_t end, int worker) {
+  (void)worker;
+  AttnCtx* c = (AttnCtx*)p;
+  int64_t T = c->T, H = c->H, KV = c->KV, D = c->D, rep = H / KV;
+  for (int64_t task = begin; task < end; task++) {
+    int64_t b = task / KV, kv = task % KV;
+    const float* m = c->mk == -1 ? NULL : c->heap + c->mk + b * T;
+    for (int64_t hh = kv * rep; hh < (kv + 1) * rep; hh++) {
+      const float* Q = c->heap + c->q + (b * T * H + hh) * D;
+      const float* K = c->heap + c->k + (b * T * KV + kv) * D;
+      const float* V = c->heap + c->v + (b * T * KV + kv) * D;
+      float* P = c->heap + c->pr + (b * H + hh) * T * T;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)T, (blasint)T, (blasint)D, c->scale, Q, (blasint)(H * D), K, (blasint)(KV * D), 0.0f, P, (blasint)T);
       for (int64_t i = 0; i < T; i++) {
         float* row = P + i * T;
         float mx = -INFINITY;
@@ -436,9 +484,56 @@ static napi_value attention(napi_env env, napi_callback_info info) {
         for (int64_t j = 0; j < T; j++) row[j] *= inv;
       }
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)T, (blasint)D, (blasint)T, 1.0f, P, (blasint)T, V, (blasint)(KV * D), 0.0f,
-                  h.heap + out + (b * T * H + hh) * D, (blasint)(H * D));
+                  c->heap + c->out + (b * T * H + hh) * D, (blasint)(H * D));
     }
   }
+}
+
+static void attention_grad_chunk(void* p, int64_t begin, int64_t end, int worker) {
+  AttnCtx* c = (AttnCtx*)p;
+  int64_t T = c->T, H = c->H, KV = c->KV, D = c->D, rep = H / KV;
+  float* tmp = c->tmp + (int64_t)worker * T * T;
+  float scale = c->scale;
+  float* heap = c->heap;
+  for (int64_t task = begin; task < end; task++) {
+    int64_t b = task / KV, kv = task % KV;
+    for (int64_t hh = kv * rep; hh < (kv + 1) * rep; hh++) {
+      int64_t qo = (b * T * H + hh) * D, ko = (b * T * KV + kv) * D;
+      const float* P = heap + c->pr + (b * H + hh) * T * T;
+      const float* dO = heap + c->dout + qo;
+      // dV += Pᵀ dO ; dP = dO Vᵀ
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)T, (blasint)D, (blasint)T, 1.0f, P, (blasint)T, dO, (blasint)(H * D), 1.0f, heap + c->dv + ko, (blasint)(KV * D));
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)T, (blasint)T, (blasint)D, 1.0f, dO, (blasint)(H * D), heap + c->v + ko, (blasint)(KV * D), 0.0f, tmp, (blasint)T);
+      // dS = P ∘ (dP − rowsum(dP ∘ P))
+      for (int64_t i = 0; i < T; i++) {
+        const float* pr_i = P + i * T;
+        float* t_i = tmp + i * T;
+        float dot = 0.0f;
+        for (int64_t j = 0; j < T; j++) dot += t_i[j] * pr_i[j];
+        for (int64_t j = 0; j < T; j++) t_i[j] = pr_i[j] * (t_i[j] - dot);
+      }
+      // dQ = scale · dS K ; dK += scale · dSᵀ Q
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)T, (blasint)D, (blasint)T, scale, tmp, (blasint)T, heap + c->k + ko, (blasint)(KV * D), 0.0f, heap + c->dq + qo, (blasint)(H * D));
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)T, (blasint)D, (blasint)T, scale, tmp, (blasint)T, heap + c->q + qo, (blasint)(H * D), 1.0f, heap + c->dk + ko, (blasint)(KV * D));
+    }
+  }
+}
+
+// attention(heap, q, k, v, mask, out, probs, B, T, H, KV, D, scale): causal softmax attention without a KV cache,
+// reading q [B,T,H,D] and k, v [B,T,KV,D] in place (head j uses kv head j / (H/KV)); mask [B,T] (1 = real key)
+// or −1 for none. probs [B,H,T,T] is kept for the gradient. Keys after the query or masked get probability 0.
+static napi_value attention(napi_env env, napi_callback_info info) {
+  napi_value a[13];
+  Heap h;
+  if (!read_args(env, info, 13, a, &h)) return NULL;
+  int64_t q = arg_i64(env, a[1]), k = arg_i64(env, a[2]), v = arg_i64(env, a[3]), mk = arg_i64(env, a[4]), out = arg_i64(env, a[5]), pr = arg_i64(env, a[6]);
+  int64_t B = arg_i64(env, a[7]), T = arg_i64(env, a[8]), H = arg_i64(env, a[9]), KV = arg_i64(env, a[10]), D = arg_i64(env, a[11]);
+  float scale = (float)arg_f64(env, a[12]);
+  if (B < 0 || T <= 0 || H <= 0 || KV <= 0 || D <= 0 || H % KV || !in_span(env, h, q, B * T * H * D, "attention: q") || !in_span(env, h, k, B * T * KV * D, "attention: k") ||
+      !in_span(env, h, v, B * T * KV * D, "attention: v") || !in_span(env, h, out, B * T * H * D, "attention: out") || !in_span(env, h, pr, B * H * T * T, "attention: probs") ||
+      (mk != -1 && !in_span(env, h, mk, B * T, "attention: mask"))) return NULL;
+  AttnCtx c = { h.heap, q, k, v, mk, out, pr, 0, 0, 0, 0, NULL, T, H, KV, D, scale };
+  par_for_blas(B * KV, 1, attention_chunk, &c);
   return NULL;
 }
 
@@ -454,36 +549,15 @@ static napi_value attention_grad(napi_env env, napi_callback_info info) {
   if (B < 0 || T <= 0 || H <= 0 || KV <= 0 || D <= 0 || H % KV || !in_span(env, h, q, B * T * H * D, "attentionGrad: q") || !in_span(env, h, k, B * T * KV * D, "attentionGrad: k") ||
       !in_span(env, h, v, B * T * KV * D, "attentionGrad: v") || !in_span(env, h, pr, B * H * T * T, "attentionGrad: probs") || !in_span(env, h, dout, B * T * H * D, "attentionGrad: dout") ||
       !in_span(env, h, dq, B * T * H * D, "attentionGrad: dq") || !in_span(env, h, dk, B * T * KV * D, "attentionGrad: dk") || !in_span(env, h, dv, B * T * KV * D, "attentionGrad: dv")) return NULL;
-  float* tmp = (float*)malloc(sizeof(float) * (size_t)(T * T));
+  float* tmp = (float*)malloc(sizeof(float) * (size_t)(T * T) * (size_t)par_threads());
   if (!tmp) {
     napi_throw_error(env, NULL, "attentionGrad: out of memory");
     return NULL;
   }
   memset(h.heap + dk, 0, sizeof(float) * (size_t)(B * T * KV * D));
   memset(h.heap + dv, 0, sizeof(float) * (size_t)(B * T * KV * D));
-  int64_t rep = H / KV;
-  for (int64_t b = 0; b < B; b++) {
-    for (int64_t hh = 0; hh < H; hh++) {
-      int64_t kv = hh / rep;
-      int64_t qo = (b * T * H + hh) * D, ko = (b * T * KV + kv) * D;
-      const float* P = h.heap + pr + (b * H + hh) * T * T;
-      const float* dO = h.heap + dout + qo;
-      // dV += Pᵀ dO ; dP = dO Vᵀ
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)T, (blasint)D, (blasint)T, 1.0f, P, (blasint)T, dO, (blasint)(H * D), 1.0f, h.heap + dv + ko, (blasint)(KV * D));
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)T, (blasint)T, (blasint)D, 1.0f, dO, (blasint)(H * D), h.heap + v + ko, (blasint)(KV * D), 0.0f, tmp, (blasint)T);
-      // dS = P ∘ (dP − rowsum(dP ∘ P))
-      for (int64_t i = 0; i < T; i++) {
-        const float* pr_i = P + i * T;
-        float* t_i = tmp + i * T;
-        float dot = 0.0f;
-        for (int64_t j = 0; j < T; j++) dot += t_i[j] * pr_i[j];
-        for (int64_t j = 0; j < T; j++) t_i[j] = pr_i[j] * (t_i[j] - dot);
-      }
-      // dQ = scale · dS K ; dK += scale · dSᵀ Q
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)T, (blasint)D, (blasint)T, scale, tmp, (blasint)T, h.heap + k + ko, (blasint)(KV * D), 0.0f, h.heap + dq + qo, (blasint)(H * D));
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)T, (blasint)D, (blasint)T, scale, tmp, (blasint)T, h.heap + q + qo, (blasint)(H * D), 1.0f, h.heap + dk + ko, (blasint)(KV * D));
-    }
-  }
+  AttnCtx c = { h.heap, q, k, v, -1, 0, pr, dout, dq, dk, dv, tmp, T, H, KV, D, scale };
+  par_for_blas(B * KV, 1, attention_grad_chunk, &c);
   free(tmp);
   return NULL;
 }
@@ -495,6 +569,7 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
   int64_t n = argc == 1 ? arg_i64(env, a[0]) : 1;
   if (n < 1) n = 1;
   openblas_set_num_threads((int)n);
+  par_set_threads((int)n);
   return NULL;
 }
 

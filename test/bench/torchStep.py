@@ -1,5 +1,5 @@
 # PyTorch CPU reference for the scale benchmark: the same Llama/Qwen2 shape and the same step as the engine
-# (forward, backward w.r.t. LoRA r on q/v only, Adam update) on random float32 weights. Prints one JSON line.
+# (forward, backward w.r.t. LoRA r on q/v only, AdamW update) on random float32 weights. Prints one JSON line.
 # usage: python torchStep.py SHAPE_JSON BATCH SEQ STEPS THREADS
 import json, math, resource, sys, time
 import torch
@@ -75,7 +75,7 @@ def loss_fn(ids):
     return F.cross_entropy(logits.reshape(-1, V).float(), ids[:, 1:].reshape(-1))
 
 params = [p for p in layers.parameters() if p.requires_grad]
-opt = torch.optim.Adam(params, lr=1e-4)
+opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.01)
 ids = torch.randint(3, 259, (B, T))
 times = []
 cpu0 = time.process_time()

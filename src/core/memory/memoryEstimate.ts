@@ -14,7 +14,21 @@ export interface ModelShape {
   tieWordEmbeddings: boolean;
   /** q/k/v biases (Qwen2). */
   attentionBias: boolean;
+  /** What the family adds to Llama's tensors (the engine's DecoderTraits); absent: Llama's. */
+  traits?: ShapeTraits;
 }
+
+export interface ShapeTraits {
+  /** Per-head RMSNorm of q and k (Qwen3, Gemma 3): [headDim] weights each, and their outputs kept per token. */
+  qkNorm: boolean;
+  /** Gemma 3's four norms per layer (post-attention, pre- and post-feed-forward) instead of two. */
+  sandwichNorms: boolean;
+  /** GeGLU (Gemma) is a composite of tfjs ops whose every intermediate the tape keeps; SwiGLU is one fused kernel. */
+  activation: 'silu' | 'gelu_tanh';
+}
+
+/** [intermediate]-sized tensors GeGLU's composite keeps beyond SwiGLU's one (familyOps.geglu: g³, ·c, +g, ·√(2/π), tanh, +1, ·½g, ·, ·u). */
+const GEGLU_EXTRA_INTERMEDIATES = 8;
 
 export type MemoryTask = 'sft' | 'dpo' | 'score' | 'generate' | 'eval';
 
@@ -84,7 +98,7 @@ function moduleDims(s: ModelShape): Record<(typeof MODULES)[number], [number, nu
 
 export function parameterCount(s: ModelShape): number {
   const dims = moduleDims(s);
-  let perLayer = 2 * s.hiddenSize;
+  let perLayer = (s.traits?.sandwichNorms ? 4 : 2) * s.hiddenSize + (s.traits?.qkNorm ? 2 * s.headDim : 0);
   for (const m of MODULES) perLayer += dims[m][0] * dims[m][1];
   if (s.attentionBias) perLayer += (s.numHeads + 2 * s.numKvHeads) * s.headDim;
   return s.vocabSize * s.hiddenSize * (s.tieWordEmbeddings ? 1 : 2) + s.numLayers * perLayer + s.hiddenSize;
@@ -102,6 +116,9 @@ function layerFloatsPerToken(s: ModelShape, T: number, loraR: number, targets: s
   const dims = moduleDims(s);
   let f = 2 * (s.hiddenSize + 1) + q + 2 * kv + q + kv + q + s.numHeads * T + 2 * s.hiddenSize + 3 * s.intermediateSize + 2 * s.hiddenSize;
   if (s.attentionBias) f += q + 2 * kv;
+  if (s.traits?.qkNorm) f += q + kv + s.numHeads + s.numKvHeads;
+  if (s.traits?.sandwichNorms) f += 2 * (s.hiddenSize + 1);
+  if (s.traits?.activation === 'gelu_tanh') f += GEGLU_EXTRA_INTERMEDIATES * s.intermediateSize;
   for (const t of targets) {
     const d = dims[t as keyof typeof dims];
     if (d) f += loraR + 3 * d[1];
@@ -133,7 +150,8 @@ export function estimateMemory(s: ModelShape, r: MemoryRequest): MemoryEstimate 
   parts.lora = training ? 4 * loraParams * 4 : 0;
   if (r.task === 'generate') parts.kvCache = 4 * 2 * s.numLayers * s.numKvHeads * s.headDim * T;
   // Norm weights and biases always live on the heap; the rest of the weights only without native memory.
-  const heapWeights = r.nativeWeights ? 4 * (s.numLayers * 2 + 1) * s.hiddenSize : weightBytes;
+  const normFloats = s.numLayers * ((s.traits?.sandwichNorms ? 4 : 2) * s.hiddenSize + (s.traits?.qkNorm ? 2 * s.headDim : 0)) + s.hiddenSize;
+  const heapWeights = r.nativeWeights ? 4 * normFloats : weightBytes;
   const heapBytes = heapWeights + Object.values(parts).reduce((a, b) => a + b, 0);
   parts.weights = weightBytes;
   const processBytes = heapBytes + (r.nativeWeights ? weightBytes : 0) + RUNTIME_BYTES;

@@ -57,9 +57,13 @@ export function renderer(template: ChatTemplateLike | undefined, tools?: Record<
 }
 
 /**
- * Chat segments with loss on assistant turns from `firstTrained` on. Each assistant turn is the text the template
- * adds between "history + generation prompt" and "history + this turn" (so end-of-turn markers are learned too);
- * templates for which that is not a prefix fall back to the turn's content.
+ * Chat segments with loss on assistant turns from `firstTrained` on: each turn's content as the template writes it
+ * (tool calls included) and the end-of-turn marker that closes it — what transformers' return_assistant_tokens_mask
+ * marks for a template whose `{% generation %}` block wraps content and end marker. Not trained: the header, what a
+ * template inserts before the content (Qwen3's empty `<think>\n\n</think>\n\n` on the last turn), and the
+ * whitespace after the marker (it lays out the next turn). A closing without a marker (the plain "### Role:"
+ * template's blank line) is trained whole: it is the only stop that turn has. Templates where the content cannot be
+ * located fall back to the turn's content.
  */
 function chatSegments(messages: ChatMessage[], render: Render, firstTrained = 0): Segment[] {
   const full = render(messages, false);
@@ -72,13 +76,12 @@ function chatSegments(messages: ChatMessage[], render: Render, firstTrained = 0)
   messages.forEach((m, i) => {
     if (m.role !== 'assistant') return;
     const train = i >= firstTrained;
-    const before = render(messages.slice(0, i), true);
-    let upTo = render(messages.slice(0, i + 1), false);
-    if (stray && upTo.endsWith(stray) && upTo.length - stray.length > before.length) upTo = upTo.slice(0, upTo.length - stray.length);
-    if (full.startsWith(upTo) && upTo.startsWith(before) && before.length >= cursor) {
-      push(full.slice(cursor, before.length), false);
-      push(upTo.slice(before.length), train);
-      cursor = upTo.length;
+    const span = contentSpan(messages, i, render, full);
+    const closing = span ? turnClosing(messages.slice(0, i + 1), render, stray) : undefined;
+    if (span && closing !== undefined && span.start >= cursor && full.startsWith(closing, span.end)) {
+      push(full.slice(cursor, span.start), false);
+      push(full.slice(span.start, span.end + closing.length), train);
+      cursor = span.end + closing.length;
       return;
     }
     const at = m.content === undefined ? -1 : full.indexOf(m.content, cursor);
@@ -89,6 +92,43 @@ function chatSegments(messages: ChatMessage[], render: Render, firstTrained = 0)
   });
   push(full.slice(cursor), false);
   return segments;
+}
+
+// Control characters no template trims (Python's str.strip and Jinja's trim keep them) and no text starts or ends with.
+const PROBE = '\u0001\u0002probe\u0002\u0001';
+
+/**
+ * Where message i's content lands in `rendered` (= render(messages, false)): the part that changes when the content is
+ * replaced by a probe. Content the template rewrites (trimmed, reasoning split off) is located as it is written.
+ */
+function contentSpan(messages: ChatMessage[], i: number, render: Render, rendered: string): { start: number; end: number } | undefined {
+  let probed: string;
+  try {
+    probed = render(messages.map((m, j) => (j === i ? { ...m, content: PROBE } : m)), false);
+  } catch {
+    return undefined;
+  }
+  if (!probed.includes(PROBE)) return undefined;
+  let start = 0;
+  const most = Math.min(rendered.length, probed.length);
+  while (start < most && rendered[start] === probed[start]) start++;
+  let tail = 0;
+  while (tail < most - start && rendered[rendered.length - 1 - tail] === probed[probed.length - 1 - tail]) tail++;
+  return { start, end: rendered.length - tail };
+}
+
+/**
+ * What closes the last turn of `upTo` after its content (tool calls and the end-of-turn marker), without the
+ * whitespace after the marker; all of it when it has no marker. Undefined when it cannot be located.
+ */
+function turnClosing(upTo: ChatMessage[], render: Render, stray: string): string | undefined {
+  const text = render(upTo, false);
+  const span = contentSpan(upTo, upTo.length - 1, render, text);
+  if (!span) return undefined;
+  let after = text.slice(span.end);
+  if (stray && after.endsWith(stray) && after.length > stray.length) after = after.slice(0, after.length - stray.length);
+  const marked = after.trimEnd();
+  return marked.length > 0 ? marked : after;
 }
 
 /**
@@ -149,9 +189,16 @@ export function recordSegments(record: Exclude<DatasetRecord, DpoRecord>, templa
 
 /** A preference pair as two prompt + completion renderings sharing the prompt (TRL's DPO tokenisation). */
 export function preferenceSegments(record: DpoRecord, template: ChatTemplateLike | undefined): { chosen: RenderedText; rejected: RenderedText } {
-  // TRL's DPOTrainer appends EOS to every response, conversational or not.
-  const side = (answer: Turns): RenderedText => ({ ...promptCompletionSegments(record.prompt, answer, template, record.tools), eos: 'train' });
+  // TRL's DPOTrainer appends EOS to every response, conversational or not, and its response is everything the
+  // template writes after the prompt: the layout (whitespace) after the last end-of-turn marker is trained too.
+  const side = (answer: Turns): RenderedText => ({ segments: trainTail(promptCompletionSegments(record.prompt, answer, template, record.tools).segments), eos: 'train' });
   return { chosen: side(record.chosen), rejected: side(record.rejected) };
+}
+
+function trainTail(segments: Segment[]): Segment[] {
+  const n = segments.length;
+  if (n < 2 || segments[n - 1].train || !segments[n - 2].train || segments[n - 1].text.trim() !== '') return segments;
+  return [...segments.slice(0, n - 1), { text: segments[n - 1].text, train: true }];
 }
 
 /** Every rendering of a record the trainer feeds: one for SFT/KTO, chosen and rejected for DPO. */

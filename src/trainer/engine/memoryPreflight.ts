@@ -36,6 +36,7 @@ export function modelShape(c: ModelConfig): ModelShape {
     intermediateSize: c.intermediateSize,
     tieWordEmbeddings: c.tieWordEmbeddings,
     attentionBias: c.attentionBias,
+    ...(c.traits ? { traits: { qkNorm: c.traits.qkNorm, sandwichNorms: c.traits.sandwichNorms, activation: c.traits.activation } } : {}),
   };
 }
 

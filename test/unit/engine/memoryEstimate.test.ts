@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { estimateMemory, memoryRefusal, parameterCount, type MemoryRequest, type ModelShape } from '../../../src/core/memory/memoryEstimate';
 import { SCALE_SHAPES, parameterCount as writtenParameters } from '../../fixtures/scaleModels';
+import { parseHfConfig } from '../../../src/trainer/engine';
+import { modelShape } from '../../../src/trainer/engine/memoryPreflight';
 
 function shape(name: string): ModelShape {
   const s = SCALE_SHAPES[name];
@@ -56,4 +58,35 @@ test('a request that fits is not refused; one that does not names the limit and 
   assert.match(msg ?? '', /1\.24 B parameters/);
   const ram = memoryRefusal(s, fits.request, fits, { availableBytes: 1 * GiB });
   assert.match(ram ?? '', /machine has 1\.00 GB available/);
+});
+
+// Qwen3-0.6B and Gemma 3 1B (config.json on the HF hub): explicit head_dim, q/k norms, Gemma's four norms per layer.
+const QWEN3_06B: ModelShape = { vocabSize: 151936, hiddenSize: 1024, numLayers: 28, numHeads: 16, numKvHeads: 8, headDim: 128, intermediateSize: 3072, tieWordEmbeddings: true, attentionBias: false, traits: { qkNorm: true, sandwichNorms: false, activation: 'silu' } };
+const GEMMA3_CONFIG = {
+  architectures: ['Gemma3ForCausalLM'], head_dim: 256, hidden_activation: 'gelu_pytorch_tanh', hidden_size: 1152, intermediate_size: 6912, num_attention_heads: 4,
+  num_hidden_layers: 26, num_key_value_heads: 1, query_pre_attn_scalar: 256, rms_norm_eps: 1e-6, rope_local_base_freq: 10000, rope_theta: 1000000,
+  sliding_window: 512, sliding_window_pattern: 6, vocab_size: 262144, bos_token_id: 2, eos_token_id: [1, 106],
+};
+const GEMMA3_1B: ModelShape = { vocabSize: 262144, hiddenSize: 1152, numLayers: 26, numHeads: 4, numKvHeads: 1, headDim: 256, intermediateSize: 6912, tieWordEmbeddings: true, attentionBias: false, traits: { qkNorm: true, sandwichNorms: true, activation: 'gelu_tanh' } };
+
+test('Qwen3 and Gemma 3: head_dim ≠ hidden/heads, q/k norms and sandwich norms are counted (Gemma 3 1B: 999,885,952 parameters)', () => {
+  assert.equal(parameterCount(GEMMA3_1B), 999_885_952);
+  assert.equal(parameterCount(QWEN3_06B) - parameterCount({ ...QWEN3_06B, traits: undefined }), 28 * 2 * 128);
+  assert.equal(parameterCount(QWEN3_06B), 596_049_920);
+  // head_dim 128 with 16 heads is a 2048-wide q projection on a 1024-wide model.
+  assert.ok(parameterCount(QWEN3_06B) > parameterCount({ ...QWEN3_06B, headDim: 1024 / 16 }) + 28 * 3e6);
+});
+
+test("Gemma 3's GeGLU keeps its composite's intermediates on the tape; its norms live on the heap", () => {
+  const geglu = estimateMemory(GEMMA3_1B, SFT);
+  const swiglu = estimateMemory({ ...GEMMA3_1B, traits: { ...GEMMA3_1B.traits!, activation: 'silu' } }, SFT);
+  const tokens = SFT.batchSize * SFT.maxLength;
+  // 1.5 (allocation overhead) × 4 bytes × tokens × 8 intermediates × 6912, for each of 26 layers and the backward transient.
+  assert.equal(geglu.parts.activations - swiglu.parts.activations, 1.5 * 4 * tokens * 8 * 6912 * 26);
+  const heapWeights = (e: ReturnType<typeof estimateMemory>) => e.heapBytes - Object.entries(e.parts).reduce((n, [k, v]) => (k === 'weights' ? n : n + v), 0);
+  // The pre-flight hands the engine's config over with its traits.
+  const parsed = modelShape(parseHfConfig(GEMMA3_CONFIG, 'config.json'));
+  assert.deepEqual(parsed.traits, GEMMA3_1B.traits);
+  assert.equal(estimateMemory(parsed, SFT).processBytes, geglu.processBytes);
+  assert.equal(heapWeights(geglu), 4 * (26 * (4 * 1152 + 2 * 256) + 1152), 'four norms and the q/k norms per layer, and the final norm, as float32 on the heap');
 });

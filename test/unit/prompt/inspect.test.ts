@@ -69,7 +69,7 @@ describe('clinical-ft inspect', () => {
     const t = cli('inspect', '--model', model, '--data', chat);
     assert.equal(t.code, 0, t.err);
     assert.match(t.out, /line 1 \(messages\)/);
-    assert.match(t.out, /\[admit<\/s>\n\]/, 'the tiny template ends a turn with </s>\\n, trained, and no extra EOS');
+    assert.match(t.out, /\[admit<\/s>\]\n/, 'the tiny template ends a turn with </s>\\n: </s> trained, the newline not, and no extra EOS');
     const pairs = jsonl('pairs.jsonl', [{ prompt: 'Fever?', chosen: ' admit', rejected: ' home' }]);
     const d = InspectRecord.parse(JSON.parse(cli('inspect', '--model', model, '--data', pairs, '--json').out));
     assert.equal(d.pieces.filter((_, i) => d.trained[i]).join(''), ' admit</s>');

@@ -26,7 +26,7 @@ test('messages: chat template, loss on every assistant turn only (with its end m
     chatml,
     500,
   );
-  assert.equal(trained(e), 'Hello<|end|>\nAdmit<|end|>\n');
+  assert.equal(trained(e), 'Hello<|end|>Admit<|end|>', 'content and end marker; the newline after the marker lays out the next turn');
   assert.ok(!e.ids.includes(EOS), "as TRL: a chat template's end-of-turn marker is the stop, no EOS is appended");
   assert.ok(!trained(e).includes('<|assistant|>'), 'the generation prompt is context, not a target');
 });
@@ -46,7 +46,7 @@ test('text: loss on everything (after BOS); alpaca: chat template when present, 
   assert.equal(trained(t), 'Discharge summary.');
   const a = tokenizeSft(sftRecord({ instruction: 'Classify', input: 'chest pain', output: 'urgent' }), tok, chatml, 500);
   assert.equal(tok.decode(a.ids), '<|user|>\nClassify\n\nchest pain<|end|>\n<|assistant|>\nurgent<|end|>\n');
-  assert.equal(trained(a), 'urgent<|end|>\n');
+  assert.equal(trained(a), 'urgent<|end|>');
   const plain = tokenizeSft(sftRecord({ instruction: 'Classify', output: 'urgent' }), tok, undefined, 500);
   assert.match(tok.decode(plain.ids), /### Instruction:\nClassify\n\n### Response:\nurgent$/);
   assert.equal(trained(plain), 'urgent');
@@ -74,7 +74,7 @@ test('DPO: chosen and rejected share the prompt; masks cover responses and EOS',
   assert.equal(trained(implicit.rejected), ' no');
   const chat = tokenizeDpo(dpoRecord({ prompt: [{ role: 'user', content: 'Admit?' }], chosen: [{ role: 'assistant', content: 'yes' }], rejected: [{ role: 'assistant', content: 'no' }] }), tok, chatml, 100);
   assert.equal(context(chat.chosen), '<|user|>\nAdmit?<|end|>\n<|assistant|>\n');
-  assert.equal(trained(chat.chosen), 'yes<|end|>\n');
+  assert.equal(trained(chat.chosen), 'yes<|end|>\n', "TRL's DPO: the response is all the template writes after the prompt");
   assert.ok(eosTrained(chat.chosen), "as TRL's DPOTrainer: every response ends in a trained EOS");
   const long = tokenizeDpo(dpoRecord({ prompt: 'p'.repeat(100), chosen: 'c'.repeat(10), rejected: 'r'.repeat(5) }), tok, undefined, 40);
   assert.ok(long.truncated && long.chosen.ids.length <= 40);
@@ -91,7 +91,7 @@ test('conversational prompt-completion: only the completion turns are trained, n
     chatml,
     500,
   );
-  assert.equal(trained(e), 'Admit<|end|>\n');
+  assert.equal(trained(e), 'Admit<|end|>');
 });
 
 // A template in the shape of Llama 3.1's / Qwen 2.5's: tools in the system turn, tool calls as JSON.
@@ -121,7 +121,7 @@ test('tool calling: the tools reach the template; tool calls are trained, tool r
     1000,
   );
   assert.ok(tok.decode(e.ids).startsWith(`<|tools|>${JSON.stringify(tools)}`));
-  assert.equal(trained(e), '{"name":"lookup_lab","arguments":{"test":"K"}}<|end|>\nPotassium is high: 5.9.<|end|>\n');
+  assert.equal(trained(e), '{"name":"lookup_lab","arguments":{"test":"K"}}<|end|>Potassium is high: 5.9.<|end|>');
   assert.ok(context(e).includes('<|tool|>\n5.9 mmol/L'), 'the tool result is context');
 });
 
