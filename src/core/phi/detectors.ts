@@ -41,6 +41,8 @@ interface Detector {
   accept?: (m: RegExpExecArray) => boolean;
   /** Cheap precondition on the whole text (a substring test) that skips the regular expression when false. */
   gate?: (c: ScanContext) => boolean;
+  /** Precedence over overlapping findings when it differs from its category's (a number after "MRN" is an MRN first). */
+  rank?: PhiCategory;
 }
 
 /** Facts about the text computed at most once per scan, so most detectors are skipped without running their pattern. */
@@ -52,6 +54,8 @@ interface ScanContext {
   nameCue: boolean;
   /** Keyword groups already looked up: group → present. */
   keys: Map<string, boolean>;
+  /** Most digits in one number-like run (digits joined by single spaces, dots, dashes, slashes or brackets). */
+  longestNumber: number;
 }
 
 // Every alternative starts with a digit, so the regex engine skips other characters quickly.
@@ -70,6 +74,8 @@ const KEYWORD_GROUPS = {
   age: ['age'],
   month: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
   label: ['patient', 'pt', 'name', 'signed', 'attending', 'pcp', 'contact', 'guardian', ...RELATIONS],
+  // A cheap substring gate; the detector checks the precise words before each candidate itself.
+  licence: ['licen', 'driver', 'permit', 'certif', 'passport', 'plate ', 'plate:', 'plate#', 'registration', 'vin ', 'vin:', 'vin#', 'vehicle', 'serial', 's/n', 'device', 'implant', 'pacemaker', 'imei', 'udi ', 'badge', 'npi', 'dea ', 'dea#', 'identifier', 'id card', ' dl ', 'dl#', 'dl:', ' sn '],
 };
 
 /**
@@ -87,17 +93,39 @@ function wordAlternation(words: readonly string[], caseless: boolean): string {
 
 const RELATION_CUE = new RegExp(`\\b(?:${wordAlternation(RELATIONS, false)})\\s+[A-Z]`);
 /** One pass per keyword group over the text, computed on first use. */
-const KEYWORD_RES = Object.fromEntries(Object.entries(KEYWORD_GROUPS).map(([group, words]) => [group, new RegExp(wordAlternation(words, true))])) as Record<
-  keyof typeof KEYWORD_GROUPS,
-  RegExp
->;
+type KeywordGroup = keyof typeof KEYWORD_GROUPS;
+/** One pass per keyword group over the text, computed on first use. */
+const KEYWORD_RES = Object.fromEntries(Object.entries(KEYWORD_GROUPS).map(([group, words]) => [group, new RegExp(wordAlternation(words, true))])) as Record<KeywordGroup, RegExp>;
 
 function scanContext(text: string): ScanContext {
-  return { text, digits: DIGIT_CUE.test(text), nameCue: NAME_CUE.test(text), keys: new Map() };
+  return { text, digits: DIGIT_CUE.test(text), nameCue: NAME_CUE.test(text), keys: new Map(), longestNumber: longestNumber(text) };
+}
+
+/** One loop over the characters, so the card, account and phone detectors skip texts whose numbers are all short. */
+function longestNumber(text: string): number {
+  let best = 0;
+  let run = 0;
+  let sep = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch >= 48 && ch <= 57) {
+      run++;
+      sep = 0;
+      if (run > best) best = run;
+    } else if (run > 0 && sep === 0 && (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 40 || ch === 41)) sep = 1;
+    else if (ch === 40 || ch === 43) {
+      run = 0;
+      sep = 0;
+    } else {
+      run = 0;
+      sep = 0;
+    }
+  }
+  return best;
 }
 
 /** Whether any keyword of `group` occurs (case-insensitively); substring searches, computed on first use. */
-function keyword(c: ScanContext, group: keyof typeof KEYWORD_GROUPS): boolean {
+function keyword(c: ScanContext, group: KeywordGroup): boolean {
   let v = c.keys.get(group);
   if (v === undefined) {
     v = KEYWORD_RES[group].test(c.text);
@@ -126,6 +154,7 @@ export function labelColon(text: string): boolean {
   return false;
 }
 const digitCue = (c: ScanContext) => c.digits;
+const digitCue4 = (c: ScanContext) => /\d{4}|\d\w*\d\w*\d\w*\d/.test(c.text);
 const nameCue = (c: ScanContext) => c.nameCue;
 
 // Letters of any script: "Szöllössy" is one word, never "Sz".
@@ -133,8 +162,8 @@ const NAME_WORD = "\\p{Lu}[\\p{Ll}\\p{M}]+(?:[-'’]\\p{Lu}?[\\p{Ll}\\p{M}]+)?";
 const NAME = `${NAME_WORD}(?:\\s+\\p{Lu}\\.)?(?:\\s+${NAME_WORD}){0,2}`;
 const MONTH = '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
 const DAY = '(?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)?';
-/** A month name (or its abbreviation) is worth looking for only when one of its first three letters is there. */
-const hasMonth = (c: ScanContext) => keyword(c, 'month');
+/** A month name (or its abbreviation) is worth looking for only when a capitalised one starts a word. */
+const hasMonth = (c: ScanContext) => /\b(?:Jan|Feb|Ma[ry]|Apr|Ju[nl]|Aug|Sep|Oct|Nov|Dec)/.test(c.text);
 const STREET_SUFFIX =
   '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Causeway|Crescent|Cres|Close|Row|Walk|Alley|Plaza|Trail|Trl|Loop|Pike|Mews|Gardens|Grove|Hill|Park|Ridge|View|Heights|Fork|Falls|Junction|Jct|Port|Point|Pt|Crossing|Xing|Estates|Meadows|Springs|Station)\\b\\.?';
 const STREET_SUFFIX_WORD = new RegExp(`\\b${STREET_SUFFIX}`);
@@ -153,20 +182,23 @@ const digitsOf = (s: string) => s.replace(/\D/g, '');
 const before = (m: RegExpExecArray, n: number) => m.input.slice(Math.max(0, m.index - n), m.index);
 
 /** A capitalised word or a run of them (street, city and country names), letters of any script. */
-const CAP_RUN = `\\p{Lu}[\\p{L}\\p{M}'’.-]*(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’.-]*|de|da|di|del|der|van|von|la|le|u\\.|ul\\.)){0,3}`;
+const CAP_RUN = `\\p{Lu}[\\p{Ll}\\p{M}][\\p{L}\\p{M}'’-]*\\.?(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’-]*\\.?|de|da|di|del|der|van|von|la|le|u\\.|ul\\.)){0,3}`;
+/** The same for the lines after an address (a city in capitals is common there), without sentence-ending dots. */
+const PLACE_RUN = `\\p{Lu}[\\p{L}\\p{M}'’-]*(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’-]*|de|da|di|del|der|van|von|la|le|nad|am|an|upon|on)){0,3}`;
 const UNIT = `(?:,?[ \\t]*(?:Apt|Apartment|Unit|Suite|Ste|Flat|Room|Rm|Box|#)\\.?[ \\t]*[\\dA-Z][\\w-]*)`;
 /** Words before an address that say one follows. */
 const ADDRESS_CUE =
   /\b(?:address(?:es)?|addr|lives?|living|lived|resides?|residing|located|situated|meet(?:ing)?(?: me| you| us)?|ship(?:ped)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?|return(?:ed)?|moved|office|home|restaurant|clinic|drops? (?:you|me) off|taxi|at|on|to|in|is|are|here they are)\b[^.!?\n]{0,12}$/i;
 /** Words before a place name that say it is where someone is, lives or comes from. */
-const PLACE_CUE = /\b(?:live[sd]?|living|resides?|residing|born|moved|relocated|based|staying|arrived|returned|travel(?:l?ing|l?ed)?|visiting|originally|grew up|hometown|city)\s+(?:in|at|to|from|of|is)?\s*$|\b(?:from|in|near)\s+$/i;
+const PLACE_CUE = /\b(?:home|city|town):\s*$|\b(?:live[sd]?|living|resides?|residing|born|moved|relocated|based|staying|arrived|returned|travel(?:l?ing|l?ed)?|visiting|originally|grew up|hometown|city)\s+(?:in|at|to|from|of|is)?\s*$|\b(?:from|in|near)\s+$/i;
 /** Words before a bare digit group that make it a phone number. */
-const PHONE_CUE = /\b(?:call(?:ed|ing)?(?: me)?(?: at| on)?|phone|ph|tel(?:ephone)?|mobile|mob|cell(?:phone)?|desk|contact(?: number)?|number|no|reach(?: me)?(?: at| on)?|text(?: me)?(?: at| on)?|whats ?app|sms|dial(?:ed)?|landline|registered|beeper|pager|answering at|messages to)\b[^\d\n]{0,12}$/i;
+const PHONE_CUE =
+  /\b(?:call(?:ed|ing)?(?: me| us| you)?(?: back)?(?: at| on)?|phone(?: number| no\.?)?|ph|tel(?:ephone)?|mobile|mob|cell(?:phone)?|desk|contact(?: number| no\.?)|reach(?: me| us)?(?: at| on)?|text(?: me| us)?(?: at| on)?|whats ?app|sms|dial(?:ed)?|landline|registered|beeper|pager|answering at|messages to)\b[^\d]{0,12}$/i;
 /** Words before a long number that make it an account or card number. */
 const ACCOUNT_CUE = /\b(?:account|acct|a\/c|bank|routing|sort code|card|cc|credit|debit|iban|swift|policy|member(?:ship)?|beneficiary|health plan|insurance|subscriber|billing)\b[^\d\n]{0,20}$/i;
 /** Words before an identifier that make it a licence, certificate, vehicle, device or serial number. */
 const LICENCE_CUE =
-  /\b(?:licen[cs]e|DL|driver'?s|permit|certificate|cert|passport|plate|registration|reg|VIN|vehicle|serial|S\/N|SN|device|implant|pacemaker|IMEI|UDI|lot|model|badge|NPI|DEA|id(?:entifier)?|ID card)\b[^\n]{0,16}$/i;
+  /\b(?:licen[cs]e|DL|driver'?s|permit|certificate|cert|passport|plate|registration|VIN|vehicle|serial|S\/N|SN|device|implant|pacemaker|IMEI|UDI|badge|NPI|DEA|identifier|ID card)\b[^\n]{0,16}$/i;
 
 const DETECTORS: Detector[] = [
   // Names after a clinical or courtesy title, or after a "Patient:"/"Name:" label.
@@ -206,7 +238,7 @@ const DETECTORS: Detector[] = [
   // International and national formats: "+46 (0)8 928 571 38", "07700 063 966", "(02) 6799 8847", "06-82237745".
   {
     category: 'phone',
-    gate: (c) => /(?:\+|\(0?\d{1,4}\)|\b0\d)[\s\d().-]{6}/.test(c.text),
+    gate: (c) => c.longestNumber >= 8 && /(?:\+|\(0?\d{1,4}\)|\b0\d)[\s\d().-]{6}/.test(c.text),
     re: /(?<![\w+.,/-])((?:\+\d{1,3}|\(0?\d{1,4}\)|0\d{1,4})(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,5}\)?){1,5})(?![\w-]|[.,]\d)/g,
     group: 1,
     accept: (m) => {
@@ -218,7 +250,7 @@ const DETECTORS: Detector[] = [
   // Any digit group after a phone word: "call me on 794 1672", "Phone: 6038505064".
   {
     category: 'phone',
-    gate: (c) => c.digits || /\d{3}[\s.-]?\d{3}/.test(c.text),
+    gate: (c) => c.longestNumber >= 6,
     re: /(?<![\w+.,/-])(\+?\(?\d[\d\s().-]{4,18}\d)(?![\w-]|[.,]\d)/g,
     group: 1,
     accept: (m) => {
@@ -241,7 +273,7 @@ const DETECTORS: Detector[] = [
   // Payment cards: 12-19 digits (grouped or not) that pass the Luhn check.
   {
     category: 'account',
-    gate: (c) => /\d{4}[ -]?\d{4}[ -]?\d{4}/.test(c.text),
+    gate: (c) => c.longestNumber >= 12,
     re: /(?<![\d.,-])(\d{4}[ -]?\d{4}[ -]?\d{4}(?:[ -]?\d{1,4}){0,2}|\d{12,19})(?![\d-]|[.,]\d)/g,
     group: 1,
     accept: (m) => {
@@ -260,7 +292,7 @@ const DETECTORS: Detector[] = [
   // Account numbers: 8-19 digits (spaces or dashes allowed) after an account word.
   {
     category: 'account',
-    gate: (c) => /\d{4}/.test(c.text) && ACCOUNT_CUE_ANYWHERE.test(c.text),
+    gate: (c) => c.longestNumber >= 8,
     re: /(?<![\w.,-])(\d[\d -]{6,22}\d)(?![\w-]|[.,]\d)/g,
     group: 1,
     accept: (m) => {
@@ -271,6 +303,7 @@ const DETECTORS: Detector[] = [
   {
     category: 'mrn',
     gate: (c) => /\d[\d-]{3,14}\d/.test(c.text) && keyword(c, 'mrn'),
+    rank: 'ssn',
     re: /\b(?:MRN|MR#|MR No\.?|Medical record(?: number| no\.?| #)?|Record #|Chart(?: #| no\.?| number)|Acct(?:\.|ount)?(?: #| no\.?| number)?|Account #|Member ID|Policy(?: #| no\.?| number)|Health plan(?: ID| #)|Beneficiary(?: ID| #)|License(?: #| no\.?)|Patient ID|Pt ID|Encounter #)\s*[:#]?\s*([A-Z]{0,3}-?\d[\d-]{3,14}\d)\b/gi,
     group: 1,
   },
@@ -279,13 +312,12 @@ const DETECTORS: Detector[] = [
   // Licence, certificate, plate, vehicle, device and serial numbers: a code with a digit after its word.
   {
     category: 'licence',
-    gate: (c) => /\d/.test(c.text) && LICENCE_CUE_ANYWHERE.test(c.text),
+    gate: (c) => keyword(c, 'licence') && digitCue4(c),
     re: /(?<![\w-])([A-Za-z]{0,4}[-]?\d[A-Za-z0-9-]{3,20}|[A-Za-z]{1,4}\d[A-Za-z0-9-]{2,20})(?![\w-])/g,
     group: 1,
     accept: (m) => digitsOf(m[1]).length >= 4 && LICENCE_CUE.test(before(m, 30)),
   },
-  // Vehicle identification numbers and MAC addresses are shaped enough to need no context.
-  { category: 'licence', gate: (c) => /[A-HJ-NPR-Z0-9]{17}/.test(c.text), re: /\b(?=[A-HJ-NPR-Z0-9]*\d)(?=[A-HJ-NPR-Z0-9]*[A-Z])([A-HJ-NPR-Z0-9]{17})\b/g, group: 1 },
+  // MAC addresses (device identifiers) are shaped enough to need no context.
   { category: 'licence', gate: (c) => /[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]/.test(c.text), re: /\b((?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2})\b/g, group: 1 },
   // Numeric dates, month or day first ("03/14/1950", "14.03.1950", "25/12/80"), the same separator twice.
   {
@@ -323,8 +355,8 @@ const DETECTORS: Detector[] = [
   // or house number then street name without a suffix word, both only after a word that says an address follows.
   {
     category: 'address',
-    gate: (c) => /\p{Lu}[\p{L}\p{M}.]*\s+\d|\d\s+\p{Lu}/u.test(c.text),
-    re: new RegExp(`(?<![\\p{L}\\p{N}])((?:(?:ul|al|u)\\.\\s*)?${CAP_RUN}[ \\t]+\\d{1,5}[A-Za-z]?\\.?(?:[ \\t]*[-/][ \\t]*\\d{1,4})?${UNIT}?|\\d{1,6}[A-Za-z]?(?:[ \\t]+\\d{1,5})?[ \\t]+${CAP_RUN}${UNIT}?)(?![\\p{L}\\p{N}])`, 'gu'),
+    gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
+    re: new RegExp(`(?<![\\p{L}\\p{N}])((?:(?:ul|al|u)\\.\\s*)?${CAP_RUN}[ \\t]+\\d{1,5}[A-Za-z]?\\.?(?:[ \\t]*[-/][ \\t]*\\d{1,4})?${UNIT}?|\\d{1,6}[A-Za-z]?(?:[ \\t]+\\d{1,5})?[ \\t]+${CAP_RUN}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?${UNIT}?)(?![\\p{L}\\p{N}])`, 'gu'),
     group: 1,
     accept: (m) => ADDRESS_CUE.test(before(m, 40)) && !/^\d+\s+(?:mg|mcg|g|kg|ml|mL|L|units?|IU|days?|weeks?|months?|years?|hours?|times?|doses?|tablets?|capsules?|Tablets?|Days?|Weeks?|Hours?)\b/.test(m[1]) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
   },
@@ -333,9 +365,9 @@ const DETECTORS: Detector[] = [
   {
     category: 'address',
     gate: (c) => PLACE_CUE_ANYWHERE.test(c.text),
-    re: /(?<=\b(?:in|at|to|from|of|is|near)\s+)(\p{Lu}[\p{L}\p{M}'’-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’-]+){0,2})/gu,
+    re: /(?<=\b(?:in|at|to|from|of|is|near|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+)(\p{Lu}[\p{L}\p{M}'’-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’-]+){0,2})/gu,
     group: 1,
-    accept: (m) => PLACE_CUE.test(before(m, 40)) && isPlaceName(m[1]),
+    accept: (m) => PLACE_CUE.test(before(m, 40)) && isPlaceName(m[1]) && !/^\p{Lu}{1,3}$/u.test(m[1]),
   },
   // The gate is the pattern's shape without the list of states: much cheaper, and false in most clinical text.
   { category: 'zip', gate: hasRe(/[A-Z]{2}\s+\d{5}/), re: new RegExp(`\\b(?:${STATES}|AE|AP|AA)\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
@@ -351,10 +383,13 @@ const DETECTORS: Detector[] = [
   { category: 'age', gate: (c) => /(?:9|1[01])\d\b/.test(c.text) && keyword(c, 'age'), re: /\b(?:aged?|age:|age is|age of)\s*((?:9\d|1[0-1]\d))\b(?!\s*(?:mg|kg|%|mmHg|bpm))/gi, group: 1 },
 ];
 
-const ACCOUNT_CUE_ANYWHERE = /account|acct|a\/c|bank|routing|sort code|card|cc\b|credit|debit|iban|swift|policy|member|beneficiary|health plan|insurance|subscriber|billing/i;
-const LICENCE_CUE_ANYWHERE = /licen[cs]e|\bDL\b|driver|permit|certificate|\bcert\b|passport|plate|registration|\breg\b|VIN|vehicle|serial|S\/N|\bSN\b|device|implant|pacemaker|IMEI|UDI|\blot\b|model|badge|NPI|DEA|\bid\b|identifier/i;
-const PLACE_CUE_ANYWHERE = /\b(?:in|from|near|at|to|of|is)\s+\p{Lu}/u;
-const ADDRESS_AFTER = new RegExp(`^((?:[ \\t]*(?:,|\\n)[ \\t]*(?:${CAP_RUN}|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|\\d{4,5}(?:-\\d{3,4})?(?:[ \\t]+${CAP_RUN})?|${CAP_RUN}[ \\t]+\\d{4,5}(?:-\\d{3,4})?)){1,4})`, 'u');
+const PLACE_CUE_ANYWHERE = /\b(?:[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isiting|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
+/** An address-looking shape (capitalised words then a number, or a number then capitalised words) after an address word. */
+const ADDRESS_CUE_ANYWHERE = /\b(?:[Aa]ddress|[Aa]ddr|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Ll]ocated|[Ss]ituated|[Mm]eet|[Ss]hip|[Dd]eliver|[Ss]en[dt]|[Mm]ail|[Rr]eturn|[Mm]oved|[Oo]ffice|[Rr]estaurant|[Tt]axi|drops?)\b/;
+const ADDRESS_AFTER = new RegExp(
+  `^((?:[ \\t]*(?:,|\\n)[\\s]*(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat)\\.?[ \\t]*\\w+|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|\\d{3,6}(?:[ -]\\d{2,4})?(?:[ \\t]+${PLACE_RUN})?|${PLACE_RUN}(?:[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{3,6}(?:[ -]\\d{2,4})?)?)){1,5})`,
+  'u',
+);
 
 /** A place name is capitalised words that are not everyday words, months or titles. */
 function isPlaceName(s: string): boolean {
@@ -366,8 +401,12 @@ const PLACE_STOP = new Set(['the', 'a', 'an', 'my', 'our', 'his', 'her', 'their'
 export function detectPhi(text: string): PhiFinding[] {
   // Fast reject: every detector needs a digit, an '@', a 'www' or a capital letter (of any script).
   if (!/[\d@]|www|\p{Lu}/u.test(text)) return [];
+  // Line breaks escaped twice ("\\n" as two characters, common in exported JSONL) separate lines too; the
+  // replacement keeps every offset.
+  const source = text;
+  if (text.includes('\\')) text = text.replace(/\\[nrt]/g, '\n ');
   const c = scanContext(text);
-  const found: PhiFinding[] = [];
+  const found: Ranked[] = [];
   for (const d of DETECTORS) {
     if (d.gate && !d.gate(c)) continue;
     d.re.lastIndex = 0;
@@ -381,12 +420,12 @@ export function detectPhi(text: string): PhiFinding[] {
       const value = m[g];
       if (value === undefined) continue;
       const start = m.index + m[0].indexOf(value);
-      found.push({ category: d.category, start, end: start + value.length, text: value });
+      found.push({ category: d.category, start, end: start + value.length, text: value, ...(d.rank ? { rank: d.rank } : {}) });
     }
   }
   extendAddresses(text, found);
   for (const n of findPersonNames(text)) found.push({ category: 'name', start: n.start, end: n.end, text: text.slice(n.start, n.end) });
-  return resolveOverlaps(found);
+  return resolveOverlaps(found).map((f) => (text === source ? f : { ...f, text: source.slice(f.start, f.end) }));
 }
 
 /** An address runs on over the lines or commas that follow it with a city, region, country or postcode. */
@@ -406,9 +445,11 @@ function extendAddresses(text: string, found: PhiFinding[]): void {
 /** Precedence when two categories claim the same characters: the more specific pattern wins. */
 const PRIORITY: PhiCategory[] = ['email', 'url', 'ssn', 'account', 'fax', 'phone', 'ip', 'date', 'licence', 'address', 'zip', 'mrn', 'age', 'name'];
 
-function resolveOverlaps(found: PhiFinding[]): PhiFinding[] {
-  found.sort((a, b) => PRIORITY.indexOf(a.category) - PRIORITY.indexOf(b.category) || a.start - b.start || b.end - a.end);
+function resolveOverlaps(found: Ranked[]): PhiFinding[] {
+  const rank = (f: Ranked) => PRIORITY.indexOf(f.rank ?? f.category);
+  found.sort((a, b) => rank(a) - rank(b) || a.start - b.start || b.end - a.end);
   const kept: PhiFinding[] = [];
-  for (const f of found) if (!kept.some((k) => f.start < k.end && k.start < f.end)) kept.push(f);
+  for (const f of found) if (!kept.some((k) => f.start < k.end && k.start < f.end)) kept.push({ category: f.category, start: f.start, end: f.end, text: f.text });
   return kept.sort((a, b) => a.start - b.start);
 }
+type Ranked = PhiFinding & { rank?: PhiCategory };

@@ -7,20 +7,31 @@ import { EVERYDAY_WORDS, STRONG_NAMES, WEAK_NAMES } from './data/personNames.gen
 /** S: a name that is no everyday word; W: a name that is also a rarer word ("John", "Smith"); C: an everyday word; U: neither. */
 type Tier = 'S' | 'W' | 'C' | 'U';
 
-let tiers: Map<string, Tier> | undefined;
-function tierMap(): Map<string, Tier> {
-  if (tiers) return tiers;
-  const m = new Map<string, Tier>();
-  for (const w of EVERYDAY_WORDS.split(' ')) m.set(w, 'C');
-  for (const n of WEAK_NAMES.split(' ')) m.set(n.toLowerCase(), 'W');
-  for (const n of STRONG_NAMES.split(' ')) m.set(n.toLowerCase(), 'S');
-  for (const w of NEVER_NAMES) m.set(w, 'C');
-  return (tiers = m);
+let strong: Set<string> | undefined;
+let weak: Set<string>;
+let everyday: Set<string>;
+function loadSets(): void {
+  strong = new Set(STRONG_NAMES.split(' '));
+  weak = new Set(WEAK_NAMES.split(' '));
+  everyday = new Set([...EVERYDAY_WORDS.split(' '), ...NEVER_NAMES]);
+}
+function tierOf(lower: string): Tier {
+  if (!strong) loadSets();
+  if (everyday.has(lower)) return 'C';
+  if (strong!.has(lower)) return 'S';
+  if (weak.has(lower)) return 'W';
+  // The word lists hold base forms: "tablets", "visited", "billing" are everyday words too.
+  const base = /(?:ies|es|s|ed|ing|ly)$/.exec(lower);
+  if (base && lower.length - base[0].length >= 3) {
+    const stem = lower.slice(0, lower.length - base[0].length);
+    if (everyday.has(stem) || everyday.has(`${stem}e`) || (base[0] === 'ies' && everyday.has(`${stem}y`))) return 'C';
+  }
+  return 'U';
 }
 
 /** Whether `word` (any case) is an everyday English word that is not also a name. */
 export function isEverydayWord(word: string): boolean {
-  return tierMap().get(word.toLowerCase()) === 'C';
+  return tierOf(word.toLowerCase()) === 'C';
 }
 
 /** Capitalised words that are in the name list but in clinical or calendar text rarely are a person. */
@@ -36,7 +47,11 @@ const NEVER_NAMES = [
 ];
 
 /** Lower-case words after which a capitalised word is an eponym, not a person ("Parkinson disease", "Foley catheter"). */
-const EPONYM_NEXT = /^\s*(?:'s\s+)?(?:disease|syndrome|sign|score|scale|criteria|catheter|stain|test|maneuver|manoeuvre|reflex|palsy|phenomenon|procedure|classification|law|rule|equation|formula|index|type|fracture|tumou?r|lymphoma|sarcoma|cell|cells|node|nodes|block|repair|operation|approach|position|method)\b/i;
+const EPONYM_NEXT = /^\s*(?:'s\s+)?(?:class|grade|stage|disease|syndrome|sign|score|scale|criteria|catheter|stain|test|maneuver|manoeuvre|reflex|palsy|phenomenon|procedure|classification|law|rule|equation|formula|index|type|fracture|tumou?r|lymphoma|sarcoma|cell|cells|node|nodes|block|repair|operation|approach|position|method)\b/i;
+
+/** Endings of organism, drug and procedure names, which clinical text capitalises ("Klebsiella", "Enterococcus"). */
+const MEDICAL_WORD =
+  /(?:ella|coccus|cocci|bacter|monas|myces|bacillus|bacterium|plasma|virus|itis|osis|emia|aemia|oma|pathy|ectomy|otomy|plasty|scopy|gram|ine|olol|pril|sartan|mab|nib|cillin|mycin|cycline|floxacin|azole|statin|pam|lam|done|tide|parin|xaban|gatran|profen|vir|ase|ide|ate|ium|ol|in|ex|ax|ix)$/i;
 
 // A capitalised word of any script: an upper-case letter, then lower-case letters and marks, with hyphenated or
 // apostrophised parts ("Jean-Luc", "O'Brien", "Szöllössy").
@@ -45,7 +60,7 @@ const CAP_WORD = /(?<![\p{L}\p{M}\p{N}_'’-])\p{Lu}[\p{Ll}\p{M}]+(?:[-'’]\p{L
 const JOIN = /^[ \t]+(?:\p{Lu}\.[ \t]+)?$/u;
 /** Cue words after which a capitalised run is a name whatever the lists say. */
 const CUE_BEFORE =
-  /(?:\b(?:[Mm]y name is|[Nn]ame(?:d| is|:)|I am|I'm|[Cc]all me|[Tt]his is|[Ss]igned(?: by)?|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks|[Rr]egards|[Ss]incerely|[Pp]atient:?|[Pp]t:?|[Ss]on|[Dd]aughter|[Ww]ife|[Hh]usband|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Pp]artner|[Ff]riend|[Nn]eighbou?r|[Cc]aregiver|[Gg]uardian|[Cc]ontact|[Aa]ttending|PCP|(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?))[ \t]*$/u;
+  /(?:\b(?:[Mm]y name is|[Nn]ame(?:d(?: him| her| them)?| is|:)|I am|I'm|[Cc]all(?:s|ed)? me|[Cc]alled|[Mm]eet|[Ww]ith|[Tt]ell|[Aa]sk|[Ll]eave me|[Tt]his is|[Ss]igned(?: by)?|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks|[Rr]egards|[Ss]incerely|[Pp]atient:?|[Pp]t:?|[Ss]on|[Dd]aughter|[Ww]ife|[Hh]usband|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Pp]artner|[Ff]riend|[Nn]eighbou?r|[Cc]aregiver|[Gg]uardian|[Cc]ontact|[Aa]ttending|PCP|(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?))[ \t]*$/u;
 const SENTENCE_START = /(?:^|[.!?:;]\s+|\n\s*|["“(]\s*)$/;
 
 export interface NameSpan {
@@ -61,7 +76,6 @@ interface Word {
 
 /** Name spans in `text`, in order. */
 export function findPersonNames(text: string): NameSpan[] {
-  const map = tierMap();
   const out: NameSpan[] = [];
   let run: Word[] = [];
   const flush = () => {
@@ -72,20 +86,28 @@ export function findPersonNames(text: string): NameSpan[] {
   for (let m = CAP_WORD.exec(text); m; m = CAP_WORD.exec(text)) {
     const start = m.index;
     const end = start + m[0].length;
-    const tier = map.get(m[0].toLowerCase()) ?? (m[0].includes('-') || m[0].includes("'") || m[0].includes('’') ? hyphenTier(m[0], map) : 'U');
+    const lower = m[0].toLowerCase();
+    let tier = tierOf(lower);
+    if (tier === 'U' && /[-'’]/.test(lower)) tier = partsTier(lower);
     const prev = run[run.length - 1];
-    if (prev && !JOIN.test(text.slice(prev.end, start))) flush();
+    if (prev && !joins(text, prev.end, start)) flush();
     run.push({ start, end, tier });
   }
   flush();
   return out;
 }
 
-function hyphenTier(word: string, map: Map<string, Tier>): Tier {
-  const parts = word.split(/[-'’]/).filter(Boolean);
-  if (parts.some((p) => map.get(p.toLowerCase()) === 'S')) return 'S';
-  if (parts.every((p) => map.get(p.toLowerCase()) === 'C')) return 'C';
-  return 'U';
+/** "Jean-Luc", "O'Brien": a known name in any part makes the whole a name; everyday words in every part, a word. */
+function partsTier(lower: string): Tier {
+  const tiers = lower.split(/[-'’]/).filter(Boolean).map(tierOf);
+  if (tiers.includes('S')) return 'S';
+  return tiers.every((t) => t === 'C') ? 'C' : 'U';
+}
+
+/** Whether the characters between two words join them into one name: spaces or tabs, with at most one initial ("K."). */
+function joins(text: string, from: number, to: number): boolean {
+  if (to - from > 6 || to === from) return false;
+  return JOIN.test(text.slice(from, to));
 }
 
 /** Splits a run of capitalised words at everyday words and decides which pieces are names. */
@@ -101,6 +123,12 @@ function judgeRun(text: string, run: Word[], out: NameSpan[]): void {
   }
 }
 
+/** A lone unknown capitalised word inside a sentence is a name unless it looks like a code or a brand ("HbA1c", "Zofran®"). */
+function isPlainWord(text: string, w: Word): boolean {
+  const s = text.slice(w.start, w.end);
+  return s.length >= 3 && !/\p{Lu}/u.test(s.slice(1)) && !/^[®™]/.test(text.slice(w.end, w.end + 1));
+}
+
 function judgePiece(text: string, piece: Word[], out: NameSpan[]): void {
   const start = piece[0].start;
   const end = piece[piece.length - 1].end;
@@ -108,17 +136,15 @@ function judgePiece(text: string, piece: Word[], out: NameSpan[]): void {
   const cue = CUE_BEFORE.test(before);
   const strong = piece.filter((w) => w.tier === 'S').length;
   const known = piece.filter((w) => w.tier !== 'U').length;
+  const sentenceStart = SENTENCE_START.test(before);
+  const lineStart = /(?:^|\n)[ \t]*$/.test(before);
   let name = false;
   if (cue) name = true;
-  else if (piece.length >= 2) name = strong >= 1 || known >= 2 || (known >= 1 && piece[0].tier !== 'U');
-  else if (piece[0].tier === 'S') {
-    // A lone known name: after a comma ("Thanks, Kyle") or inside a sentence, never as an eponym.
-    name = /,[ \t]*$/.test(before) || !SENTENCE_START.test(before);
-    if (name && EPONYM_NEXT.test(text.slice(end, end + 24))) name = false;
-  } else if (piece[0].tier === 'W' || piece[0].tier === 'U') {
-    // "John:" opening a line of a transcript.
-    name = piece[0].tier === 'W' && /^:/.test(text.slice(end, end + 1)) && /(?:^|\n)[ \t]*$/.test(before);
-  }
-  if (piece.length >= 2 && !cue && EPONYM_NEXT.test(text.slice(end, end + 24)) && strong <= 1) name = false;
+  else if (piece.length >= 2) name = strong >= 1 || known >= 2 || piece[0].tier === 'W' || !sentenceStart || piece.length >= 3;
+  else if (/^[ \t]*:[ \t]*[^\d\s]/.test(text.slice(end, end + 4)) && lineStart) name = piece[0].tier !== 'U'; // "Chloe:" opening a line of a transcript
+  else if (piece[0].tier === 'S') name = true;
+  else if (piece[0].tier === 'U') name = !sentenceStart && isPlainWord(text, piece[0]);
+  if (name && EPONYM_NEXT.test(text.slice(end, end + 24)) && strong <= 1) name = false;
+  if (name && !cue && piece.every((w) => w.tier === 'U' && MEDICAL_WORD.test(text.slice(w.start, w.end)))) name = false;
   if (name) out.push({ start, end });
 }
