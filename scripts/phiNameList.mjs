@@ -29,6 +29,7 @@ try {
   const everyday = lower([10, 20]);
   const rarer = lower([35, 40, 50]);
   const names = fs.readFileSync(path.join(tmp, 'humannames/package/list.txt'), 'utf8').split(/\r?\n/);
+  const nameSet = new Set(names.map((n) => n.toLowerCase()));
   const strong = [];
   const weak = [];
   for (const n of names) {
@@ -42,7 +43,8 @@ try {
     '// Lower-case, space-separated; personNames.ts turns them into sets on first use.',
     `export const STRONG_NAMES = ${JSON.stringify(strong.map((n) => n.toLowerCase()).join(' '))};`,
     `export const WEAK_NAMES = ${JSON.stringify(weak.map((n) => n.toLowerCase()).join(' '))};`,
-    `export const EVERYDAY_WORDS = ${JSON.stringify([...everyday].filter((w) => /^[a-z]+$/.test(w)).join(' '))};`,
+    // Rarer words that are no name in the list ("tablet", "culture") are words all the same.
+    `export const EVERYDAY_WORDS = ${JSON.stringify([...everyday, ...[...rarer].filter((w) => !nameSet.has(w))].filter((w) => /^[a-z]+$/.test(w)).join(' '))};`,
     '',
   ].join('\n');
   fs.writeFileSync(path.join(root, 'src/core/phi/data/personNames.generated.ts'), out);
