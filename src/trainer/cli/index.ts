@@ -26,6 +26,7 @@ const commands: Record<string, CommandEntry> = {
   handoff: { summary: 'write a TRL + PEFT + Accelerate job folder (GPU, multi-GPU, SLURM) for a run config', load: async () => (await import('./handoffCommand')).handoffCommand },
   eval: { summary: 'evaluate a model (+ adapter) on a dataset: accuracy/macro-F1 or ROUGE-L', load: async () => (await import('./evalCommand')).evalCommand },
   inspect: { summary: 'show which tokens of each record training feeds and trains (after the chat template)', load: async () => (await import('./inspectCommand')).inspectCommand },
+  redact: { summary: 'write a copy of a JSONL dataset with PHI replaced (placeholders or surrogates) and an audit manifest', load: async () => (await import('./redactCommand')).redactCommand },
 };
 
 function help(): string {
