@@ -37,12 +37,12 @@ test('surrogates are consistent within a patient, differ between patients, and d
   const name1 = a1.split(' admitted')[0];
   assert.notEqual(name1, 'Sara Schwarz');
   assert.ok(a2.includes(name1), `${a2} uses ${name1}`);
-  const d1 = a1.match(/\d{4}-\d{2}-\d{2}/g) ?? [];
-  const d2 = a2.match(/\d{4}-\d{2}-\d{2}/g) ?? [];
+  const d1 = [...(a1.match(/\d{4}-\d{2}-\d{2}/g) ?? [])];
+  const d2 = [...(a2.match(/\d{4}-\d{2}-\d{2}/g) ?? [])];
   assert.equal(d1.length, 2);
   assert.notEqual(d1[0], '2023-03-01');
-  assert.equal(days(d1[0], d1[1]), 14);
-  assert.equal(days(d1[0], d2[0]), 31);
+  assert.equal(days(String(d1[0]), String(d1[1])), 14);
+  assert.equal(days(String(d1[0]), String(d2[0])), 31);
   const off = r.dateOffset('patient:1');
   assert.ok(off <= -1 && off >= -365);
   assert.notEqual(b.match(/\d{4}-\d{2}-\d{2}/)?.[0] === d1[0] && b.split(' admitted')[0] === name1, true, 'another patient gets other values');
