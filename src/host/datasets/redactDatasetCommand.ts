@@ -5,13 +5,22 @@ import * as path from 'node:path';
 import { redactFile, redactionSummary } from '../../core/node/redactFile';
 import type { RedactMode } from '../../core/phi/redact';
 
-export async function redactDatasetCommand(arg?: unknown): Promise<void> {
+/** Given by callers that already know the answers (tests, other commands): no questions asked. */
+interface RedactChoices {
+  mode: RedactMode;
+  out: string;
+}
+const isChoices = (x: unknown): x is RedactChoices =>
+  !!x && typeof x === 'object' && !Array.isArray(x) && ((x as RedactChoices).mode === 'placeholder' || (x as RedactChoices).mode === 'surrogate') && typeof (x as RedactChoices).out === 'string';
+
+export async function redactDatasetCommand(arg?: unknown, given?: unknown): Promise<void> {
   const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
   if (!uri || uri.scheme !== 'file' || !uri.fsPath.endsWith('.jsonl')) {
     void vscode.window.showErrorMessage('Redact PHI: open or select a .jsonl dataset first.');
     return;
   }
-  const mode = await vscode.window.showQuickPick(
+  const choices = isChoices(given) ? given : undefined;
+  const mode = choices ? { mode: choices.mode } : await vscode.window.showQuickPick(
     [
       { label: 'Typed placeholders', description: '[NAME], [DATE], [PHONE], …', mode: 'placeholder' as RedactMode },
       { label: 'Surrogates', description: 'invented values, consistent per patient; dates shifted by one offset per patient', mode: 'surrogate' as RedactMode },
@@ -20,7 +29,7 @@ export async function redactDatasetCommand(arg?: unknown): Promise<void> {
   );
   if (!mode) return;
   const suggested = vscode.Uri.file(uri.fsPath.replace(/\.jsonl$/, '.redacted.jsonl'));
-  const out = await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { 'JSON Lines': ['jsonl'] }, title: 'Save the redacted copy as' });
+  const out = choices ? vscode.Uri.file(choices.out) : await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { 'JSON Lines': ['jsonl'] }, title: 'Save the redacted copy as' });
   if (!out) return;
   const manifest = `${out.fsPath}.redaction.json`;
   try {
@@ -29,6 +38,10 @@ export async function redactDatasetCommand(arg?: unknown): Promise<void> {
     );
     const summary = redactionSummary(m, manifest);
     const [first, ...rest] = summary.split('\n');
+    if (choices) {
+      void vscode.window.showInformationMessage(first);
+      return;
+    }
     const pick = await vscode.window.showInformationMessage(first, { detail: rest.join('\n'), modal: false }, 'Open redacted file', 'Open manifest');
     if (pick === 'Open redacted file') await vscode.window.showTextDocument(out);
     if (pick === 'Open manifest') await vscode.window.showTextDocument(vscode.Uri.file(manifest));
