@@ -50,7 +50,8 @@ const POSITIVES = [
   (r) => ['address', 'Mail to ', `PO Box ${r.int(10, 9999)}`, '.'],
   (r) => {
     const [city, st] = r.pick(CITIES);
-    return ['zip', `Home: ${city}, ${st} `, pad(r.int(1001, 99950), 5), '.'];
+    // The city is an identifier too (a place smaller than a state): labelled as an address.
+    return ['zip', `Home: ${city}, ${st} `, pad(r.int(1001, 99950), 5), '.', { category: 'address', start: 'Home: '.length, end: 'Home: '.length + city.length }];
   },
   (r) => ['zip', r.pick(['ZIP code ', 'Zip: ', 'postal code ']), `${pad(r.int(1001, 99950), 5)}${r.chance(0.3) ? `-${pad(r.int(1, 9999), 4)}` : ''}`, '.'],
   (r) => ['age', r.pick(['A ', 'This ']), String(r.int(90, 104)), r.pick(['-year-old woman with hip fracture.', ' year old man with delirium.', ' yo with falls.'])],
@@ -74,7 +75,8 @@ const NEGATIVES = [
   (r) => `Glucose ${r.int(70, 400)} mg/dL; A1c ${r.int(5, 12)}.${r.int(0, 9)}%; insulin glargine ${r.int(8, 40)} units at night.`,
   (r) => `Patient: Male, ${r.int(18, 89)} years old, admitted through the emergency department.`,
   (r) => `Visit ${r.int(2, 6)} of ${r.int(6, 12)}; walked ${r.int(100, 600)} meters in six minutes.`,
-  (r) => `Fever to ${r.int(100, 103)}.${r.int(0, 9)} F since ${r.int(1, 12)}/${r.int(1, 28)}; troponin 0.0${r.int(1, 9)} ng/mL; QTc ${r.int(400, 500)} ms.`,
+  // Not "since 3/14": a month and day is a date element under Safe Harbor, so it is a positive, not a negative.
+  (r) => `Fever to ${r.int(100, 103)}.${r.int(0, 9)} F on hospital day ${r.int(1, 12)}, ${r.int(1, 28)} hours after admission; troponin 0.0${r.int(1, 9)} ng/mL; QTc ${r.int(400, 500)} ms.`,
   (r) => `Titer 1:${r.pick([40, 80, 160])}; CD4 count ${r.int(200, 900)} cells/uL; Glasgow Coma Scale ${r.int(9, 15)}.`,
   (r) => `Order set ${r.int(1, 4)}.${r.int(0, 9)}.${r.int(0, 20)}.${r.int(1, 9)} used for sepsis; Wells score ${r.int(0, 6)}; Child-Pugh class ${r.pick(['A', 'B', 'C'])}.`,
   (r) => `Follow-up phone call in ${r.int(2, 3)} weeks. Tylenol ${r.pick([325, 650])} mg as needed; St. John's wort stopped.`,
@@ -97,7 +99,8 @@ export function phiSet() {
         text += r.pick(NEGATIVES)(r);
         continue;
       }
-      const [category, before, value, after] = r.pick(POSITIVES)(r);
+      const [category, before, value, after, extra] = r.pick(POSITIVES)(r);
+      if (extra && typeof extra === 'object') phi.push({ start: text.length + extra.start, end: text.length + extra.end, category: extra.category });
       text += before;
       phi.push({ start: text.length, end: text.length + value.length, category });
       text += value + after;

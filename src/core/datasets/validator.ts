@@ -29,6 +29,8 @@ export interface ValidatorOptions {
   phi?: boolean;
   /** Report PHI findings as errors instead of warnings (blocks training). */
   phiAsErrors?: boolean;
+  /** Findings the workspace allow-list marks as false positives (kind, matched text): not reported. */
+  phiAllowed?: (kind: string, text: string) => boolean;
   /** Cap of listed errors and of listed warnings (default 1000 each); the rest are counted. */
   maxIssues?: number;
   /** Content hash for duplicate detection; Node callers pass a native one (faster than the JS default). */
@@ -223,6 +225,7 @@ export class DatasetValidator {
       if (this.opts.phi !== false) {
         for (const [path, s] of textFields(format, obj)) {
           for (const f of detectPhi(s)) {
+            if (this.opts.phiAllowed?.(f.category, f.text)) continue;
             pending.push({
               severity: this.opts.phiAsErrors ? 'error' : 'warning',
               code: `phi_${f.category}`,
@@ -375,7 +378,7 @@ function structureChecks(format: RecordFormat, obj: Record<string, unknown>): Pe
 }
 
 /** Every string that ends up in the model's input, with its JSON path (PHI scanning). */
-function textFields(format: RecordFormat, obj: Record<string, unknown>): [PathSegment[], string][] {
+export function textFields(format: RecordFormat, obj: Record<string, unknown>): [PathSegment[], string][] {
   const out: [PathSegment[], string][] = [];
   for (const f of FORMAT_FIELDS[format]) {
     if (f === 'id' || f === 'meta') continue;

@@ -6,12 +6,17 @@ import { DatasetValidator, type ValidatorOptions } from '../datasets/validator';
 import { hash53 } from '../datasets/contentHash';
 import type { DatasetIssue, ValidationResult } from '../datasets/issues';
 import type { DatasetRecord } from '../datasets/records';
+import { loadAllowPredicate } from './phiAllowList';
 
-export type ValidateFileOptions = ValidatorOptions & ReadLinesOptions;
+export type ValidateFileOptions = ValidatorOptions & ReadLinesOptions & {
+  /** The PHI allow-list to honour; by default the one found from the file's folder upwards (none for a stream). */
+  allowList?: string;
+};
 
 /** Streams `source` (a path or a readable stream) through the validator. IO errors propagate (exit 2 in the CLI). */
 export async function validateFile(source: string | Readable, opts: ValidateFileOptions = {}): Promise<ValidationResult> {
-  const v = new DatasetValidator({ hash: numericHash, ...opts });
+  const phiAllowed = opts.phiAllowed ?? (opts.phi === false ? undefined : loadAllowPredicate(opts.allowList, typeof source === 'string' ? source : undefined));
+  const v = new DatasetValidator({ hash: numericHash, ...opts, phiAllowed });
   for await (const batch of readLineBatches(source, opts)) {
     for (const e of batch) {
       if (e.kind === 'line') v.line(e.line, e.text, e.unterminated);

@@ -1,8 +1,11 @@
 // HIPAA Safe Harbor identifier detectors: regular expressions tuned to clinical text, each returning exact spans.
 // They favour recall on the identifiers that matter most (names, numbers, contacts) while leaving clinical
-// numbers (doses, lab values, vitals, years, ages under 90) alone.
+// numbers (doses, lab values, vitals, years, ages under 90) alone. Letters are Unicode letters (\p{L}), so
+// "Szöllössy" is one name; numbers with check digits (cards, IBANs) are accepted by their checksum.
+import { ibanValid, luhnValid } from './checksums';
+import { findPersonNames, isEverydayWord } from './personNames';
 
-export const PHI_CATEGORIES = ['name', 'mrn', 'ssn', 'phone', 'fax', 'email', 'url', 'ip', 'date', 'address', 'zip', 'age'] as const;
+export const PHI_CATEGORIES = ['name', 'mrn', 'ssn', 'phone', 'fax', 'email', 'url', 'ip', 'date', 'address', 'zip', 'age', 'account', 'licence'] as const;
 export type PhiCategory = (typeof PHI_CATEGORIES)[number];
 
 export const PHI_LABELS: Record<PhiCategory, string> = {
@@ -14,10 +17,12 @@ export const PHI_LABELS: Record<PhiCategory, string> = {
   email: 'email address',
   url: 'URL',
   ip: 'IP address',
-  date: 'full date',
-  address: 'street address',
-  zip: 'ZIP code',
+  date: 'date',
+  address: 'address',
+  zip: 'ZIP / postal code',
   age: 'age over 89',
+  account: 'card / bank account number',
+  licence: 'licence, vehicle, device or serial number',
 };
 
 export interface PhiFinding {
@@ -36,6 +41,8 @@ interface Detector {
   accept?: (m: RegExpExecArray) => boolean;
   /** Cheap precondition on the whole text (a substring test) that skips the regular expression when false. */
   gate?: (c: ScanContext) => boolean;
+  /** Precedence over overlapping findings when it differs from its category's (a number after "MRN" is an MRN first). */
+  rank?: PhiCategory;
 }
 
 /** Facts about the text computed at most once per scan, so most detectors are skipped without running their pattern. */
@@ -47,6 +54,8 @@ interface ScanContext {
   nameCue: boolean;
   /** Keyword groups already looked up: group → present. */
   keys: Map<string, boolean>;
+  /** Most digits in one number-like run (digits joined by single spaces, dots, dashes, slashes or brackets). */
+  longestNumber: number;
 }
 
 // Every alternative starts with a digit, so the regex engine skips other characters quickly.
@@ -65,6 +74,8 @@ const KEYWORD_GROUPS = {
   age: ['age'],
   month: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
   label: ['patient', 'pt', 'name', 'signed', 'attending', 'pcp', 'contact', 'guardian', ...RELATIONS],
+  // A cheap substring gate; the detector checks the precise words before each candidate itself.
+  licence: ['licen', 'driver', 'permit', 'certif', 'passport', 'plate ', 'plate:', 'plate#', 'registration', 'vin ', 'vin:', 'vin#', 'vehicle', 'serial', 's/n', 'device', 'implant', 'pacemaker', 'imei', 'udi ', 'badge', 'npi', 'dea ', 'dea#', 'identifier', 'id card', ' dl ', 'dl#', 'dl:', ' sn '],
 };
 
 /**
@@ -82,17 +93,39 @@ function wordAlternation(words: readonly string[], caseless: boolean): string {
 
 const RELATION_CUE = new RegExp(`\\b(?:${wordAlternation(RELATIONS, false)})\\s+[A-Z]`);
 /** One pass per keyword group over the text, computed on first use. */
-const KEYWORD_RES = Object.fromEntries(Object.entries(KEYWORD_GROUPS).map(([group, words]) => [group, new RegExp(wordAlternation(words, true))])) as Record<
-  keyof typeof KEYWORD_GROUPS,
-  RegExp
->;
+type KeywordGroup = keyof typeof KEYWORD_GROUPS;
+/** One pass per keyword group over the text, computed on first use. */
+const KEYWORD_RES = Object.fromEntries(Object.entries(KEYWORD_GROUPS).map(([group, words]) => [group, new RegExp(wordAlternation(words, true))])) as Record<KeywordGroup, RegExp>;
 
 function scanContext(text: string): ScanContext {
-  return { text, digits: DIGIT_CUE.test(text), nameCue: NAME_CUE.test(text), keys: new Map() };
+  return { text, digits: DIGIT_CUE.test(text), nameCue: NAME_CUE.test(text), keys: new Map(), longestNumber: longestNumber(text) };
+}
+
+/** One loop over the characters, so the card, account and phone detectors skip texts whose numbers are all short. */
+function longestNumber(text: string): number {
+  let best = 0;
+  let run = 0;
+  let sep = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch >= 48 && ch <= 57) {
+      run++;
+      sep = 0;
+      if (run > best) best = run;
+    } else if (run > 0 && sep === 0 && (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 40 || ch === 41)) sep = 1;
+    else if (ch === 40 || ch === 43) {
+      run = 0;
+      sep = 0;
+    } else {
+      run = 0;
+      sep = 0;
+    }
+  }
+  return best;
 }
 
 /** Whether any keyword of `group` occurs (case-insensitively); substring searches, computed on first use. */
-function keyword(c: ScanContext, group: keyof typeof KEYWORD_GROUPS): boolean {
+function keyword(c: ScanContext, group: KeywordGroup): boolean {
   let v = c.keys.get(group);
   if (v === undefined) {
     v = KEYWORD_RES[group].test(c.text);
@@ -121,15 +154,18 @@ export function labelColon(text: string): boolean {
   return false;
 }
 const digitCue = (c: ScanContext) => c.digits;
+const digitCue4 = (c: ScanContext) => /\d{4}|\d\w*\d\w*\d\w*\d/.test(c.text);
 const nameCue = (c: ScanContext) => c.nameCue;
 
-const NAME_WORD = "[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?";
-const NAME = `${NAME_WORD}(?:\\s+[A-Z]\\.)?(?:\\s+${NAME_WORD}){0,2}`;
+// Letters of any script: "Szöllössy" is one word, never "Sz".
+const NAME_WORD = "\\p{Lu}[\\p{Ll}\\p{M}]+(?:[-'’]\\p{Lu}?[\\p{Ll}\\p{M}]+)?";
+const NAME = `${NAME_WORD}(?:\\s+\\p{Lu}\\.)?(?:\\s+${NAME_WORD}){0,2}`;
 const MONTH = '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
-/** A written-out date needs a four-digit year before its month name is worth looking for. */
-const hasMonth = (c: ScanContext) => /(?:19|20)\d{2}/.test(c.text) && keyword(c, 'month');
+const DAY = '(?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)?';
+/** A month name (or its abbreviation) is worth looking for only when a capitalised one starts a word. */
+const hasMonth = (c: ScanContext) => /\b(?:Jan|Feb|Ma[ry]|Apr|Ju[nl]|Aug|Sep|Oct|Nov|Dec)/.test(c.text);
 const STREET_SUFFIX =
-  '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq)\\b\\.?';
+  '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Causeway|Crescent|Cres|Close|Row|Walk|Alley|Plaza|Trail|Trl|Loop|Pike|Mews|Gardens|Grove|Hill|Park|Ridge|View|Heights|Fork|Falls|Junction|Jct|Port|Point|Pt|Crossing|Xing|Estates|Meadows|Springs|Station)\\b\\.?';
 const STREET_SUFFIX_WORD = new RegExp(`\\b${STREET_SUFFIX}`);
 const STATES =
   'AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC';
@@ -141,43 +177,88 @@ const NOT_NAMES = new Set([
 ]);
 
 const notAllCommon = (name: string) => !name.split(/\s+/).some((w) => NOT_NAMES.has(w));
+const digitsOf = (s: string) => s.replace(/\D/g, '');
+/** The text just before a match, for context words. */
+const before = (m: RegExpExecArray, n: number) => m.input.slice(Math.max(0, m.index - n), m.index);
+
+/** A capitalised word or a run of them (street, city and country names), letters of any script. */
+const CAP_RUN = `\\p{Lu}[\\p{Ll}\\p{M}][\\p{L}\\p{M}'’-]*\\.?(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’-]*\\.?|de|da|di|del|der|van|von|la|le|u\\.|ul\\.)){0,3}`;
+/** The same for the lines after an address (a city in capitals is common there), without sentence-ending dots. */
+const PLACE_RUN = `\\p{Lu}[\\p{L}\\p{M}'’-]*(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’-]*|de|da|di|del|der|van|von|la|le|nad|am|an|upon|on)){0,3}`;
+const UNIT = `(?:,?[ \\t]*(?:Apt|Apartment|Unit|Suite|Ste|Flat|Room|Rm|Box|#)\\.?[ \\t]*[\\dA-Z][\\w-]*)`;
+/** Words before an address that say one follows. */
+const ADDRESS_CUE =
+  /\b(?:address(?:es)?|addr|lives?|living|lived|resides?|residing|located|situated|meet(?:ing)?(?: me| you| us)?|ship(?:ped)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?|return(?:ed)?|moved|office|home|restaurant|clinic|drops? (?:you|me) off|taxi|at|on|to|in|is|are|here they are)\b[^.!?\n]{0,12}$/i;
+/** Words before a place name that say it is where someone is, lives or comes from. */
+const PLACE_CUE = /\b(?:home|city|town):\s*$|\b(?:live[sd]?|living|resides?|residing|born|moved|relocated|based|staying|arrived|returned|travel(?:l?ing|l?ed)?|visiting|originally|grew up|hometown|city)\s+(?:in|at|to|from|of|is)?\s*$|\b(?:from|in|near)\s+$/i;
+/** Words before a bare digit group that make it a phone number. */
+const PHONE_CUE =
+  /\b(?:call(?:ed|ing)?(?: me| us| you)?(?: back)?(?: at| on)?|phone(?: number| no\.?)?|ph|tel(?:ephone)?|mobile|mob|cell(?:phone)?|desk|contact(?: number| no\.?)|reach(?: me| us)?(?: at| on)?|text(?: me| us)?(?: at| on)?|whats ?app|sms|dial(?:ed)?|landline|registered|beeper|pager|answering at|messages to)\b[^\d]{0,12}$/i;
+/** Words before a long number that make it an account or card number. */
+const ACCOUNT_CUE = /\b(?:account|acct|a\/c|bank|routing|sort code|card|cc|credit|debit|iban|swift|policy|member(?:ship)?|beneficiary|health plan|insurance|subscriber|billing)\b[^\d\n]{0,20}$/i;
+/** Words before an identifier that make it a licence, certificate, vehicle, device or serial number. */
+const LICENCE_CUE =
+  /\b(?:licen[cs]e|DL|driver'?s|permit|certificate|cert|passport|plate|registration|VIN|vehicle|serial|S\/N|SN|device|implant|pacemaker|IMEI|UDI|badge|NPI|DEA|identifier|ID card)\b[^\n]{0,16}$/i;
 
 const DETECTORS: Detector[] = [
   // Names after a clinical or courtesy title, or after a "Patient:"/"Name:" label.
   {
     category: 'name',
     gate: nameCue,
-    re: new RegExp(`\\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse|RN|NP|PA)\\.?\\s+(${NAME})`, 'g'),
+    re: new RegExp(`\\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse|RN|NP|PA)\\.?\\s+(${NAME})`, 'gu'),
     group: 1,
     accept: (m) => notAllCommon(m[1]),
   },
   {
     category: 'name',
     gate: (c) => labelColon(c.text) && keyword(c, 'label'),
-    re: new RegExp(`\\b(?:Patient|Pt|Name|Patient name|Signed|Signed by|Attending|PCP|Contact|Emergency contact|Guardian|Son|Daughter|Wife|Husband)\\s*:\\s*(${NAME})`, 'g'),
+    re: new RegExp(`\\b(?:Patient|Pt|Name|Patient name|Signed|Signed by|Attending|PCP|Contact|Emergency contact|Guardian|Son|Daughter|Wife|Husband)\\s*:\\s*(${NAME})`, 'gu'),
     group: 1,
     accept: (m) => notAllCommon(m[1]),
   },
   {
     category: 'name',
     gate: hasRe(RELATION_CUE),
-    re: new RegExp(`\\b(?:son|daughter|wife|husband|mother|father|brother|sister|partner|friend|neighbor|caregiver)\\s+(${NAME})`, 'g'),
+    re: new RegExp(`\\b(?:son|daughter|wife|husband|mother|father|brother|sister|partner|friend|neighbor|caregiver)\\s+(${NAME})`, 'gu'),
     group: 1,
     accept: (m) => notAllCommon(m[1]),
   },
-  { category: 'name', gate: nameCue, re: new RegExp(`(${NAME_WORD}(?:\\s+${NAME_WORD})?),\\s+(?:MD|DO|RN|NP|PA-C|PhD)\\b`, 'g'), group: 1, accept: (m) => notAllCommon(m[1]) },
+  { category: 'name', gate: nameCue, re: new RegExp(`(${NAME_WORD}(?:\\s+${NAME_WORD})?),\\s+(?:MD|DO|RN|NP|PA-C|PhD)\\b`, 'gu'), group: 1, accept: (m) => notAllCommon(m[1]) },
   { category: 'ssn', gate: digitCue, re: /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g },
   { category: 'ssn', gate: (c) => /\d{3} ?\d{2} ?\d{4}/.test(c.text) && keyword(c, 'ssn'), re: /\b(?:SSN|Social Security(?: (?:No\.?|Number|#))?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b/gi, group: 1 },
-  { category: 'fax', gate: (c) => c.digits && keyword(c, 'fax'), re: /\bfax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*((?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4})\b/gi, group: 1 },
+  { category: 'fax', gate: (c) => c.digits && keyword(c, 'fax'), re: /\bfax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*(\+?[\d(][\d\s().-]{6,20}\d)/gi, group: 1 },
   {
     category: 'phone',
     gate: digitCue,
-    re: /(?<![\d-])((?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4})(?![\d-])/g,
+    re: /(?<![\d-])((?:(?:\+|00)?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?)(?![\d-])/g,
     group: 1,
     // A phone number right after "fax" is reported as fax by the detector above.
-    accept: (m) => !/fax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*$/i.test(m.input.slice(Math.max(0, m.index - 20), m.index)),
+    accept: (m) => !/fax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*$/i.test(before(m, 20)),
   },
-  { category: 'email', gate: (c) => c.text.includes('@'), re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g },
+  // International and national formats: "+46 (0)8 928 571 38", "07700 063 966", "(02) 6799 8847", "06-82237745".
+  {
+    category: 'phone',
+    gate: (c) => c.longestNumber >= 8 && /(?:\+|\(0?\d{1,4}\)|\b0\d)[\s\d().-]{6}/.test(c.text),
+    re: /(?<![\w+.,/-])((?:\+\d{1,3}|\(0?\d{1,4}\)|0\d{1,4})(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,5}\)?){1,5})(?![\w-]|[.,]\d)/g,
+    group: 1,
+    accept: (m) => {
+      const n = digitsOf(m[1]).length;
+      // A leading zero alone is weak evidence (order numbers, decimals): it needs separators or a phone word.
+      return n >= 8 && n <= 15 && (m[1].startsWith('+') || m[1].startsWith('(') || /[ .-]/.test(m[1]) || PHONE_CUE.test(before(m, 40))) && !/fax\W{0,12}$/i.test(before(m, 16));
+    },
+  },
+  // Any digit group after a phone word: "call me on 794 1672", "Phone: 6038505064".
+  {
+    category: 'phone',
+    gate: (c) => c.longestNumber >= 6,
+    re: /(?<![\w+.,/-])(\+?\(?\d[\d\s().-]{4,18}\d)(?![\w-]|[.,]\d)/g,
+    group: 1,
+    accept: (m) => {
+      const n = digitsOf(m[1]).length;
+      return n >= 6 && n <= 15 && PHONE_CUE.test(before(m, 40)) && !/fax\W{0,12}$/i.test(before(m, 16)) && !/\n/.test(m[1]);
+    },
+  },
+  { category: 'email', gate: (c) => c.text.includes('@'), re: /\b[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}\b/gu },
   { category: 'url', gate: (c) => c.text.includes('://') || keyword(c, 'url'), re: /\b(?:https?:\/\/|www\.)[^\s"'<>()]+[^\s"'<>().,;:!?]/gi },
   {
     category: 'ip',
@@ -186,55 +267,148 @@ const DETECTORS: Detector[] = [
     group: 1,
     // Dotted version and order-set numbers ("2.6.13.3") look like IPs: require an address-like context or
     // at least two octets of two or more digits.
-    accept: (m) =>
-      /\b(?:IP|address|host|server|from|login|device)\b[^.]{0,12}$/i.test(m.input.slice(Math.max(0, m.index - 24), m.index)) ||
-      m[1].split('.').filter((o) => o.length >= 2).length >= 2,
+    accept: (m) => /\b(?:IP|address|host|server|from|login|device)\b[^.]{0,12}$/i.test(before(m, 24)) || m[1].split('.').filter((o) => o.length >= 2).length >= 2,
   },
   { category: 'ip', gate: (c) => c.text.includes(':') && /[0-9a-fA-F]:[0-9a-fA-F]{1,4}:[0-9a-fA-F]/.test(c.text), re: /\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b/gi },
+  // Payment cards: 12-19 digits (grouped or not) that pass the Luhn check.
+  {
+    category: 'account',
+    gate: (c) => c.longestNumber >= 12,
+    re: /(?<![\d.,-])(\d{4}[ -]?\d{4}[ -]?\d{4}(?:[ -]?\d{1,4}){0,2}|\d{12,19})(?![\d-]|[.,]\d)/g,
+    group: 1,
+    accept: (m) => {
+      const d = digitsOf(m[1]);
+      return d.length >= 12 && d.length <= 19 && luhnValid(d);
+    },
+  },
+  // IBAN: country code, check digits, 10-30 letters/digits (grouped by four or not), checked mod 97.
+  {
+    category: 'account',
+    gate: (c) => /[A-Z]{2}\d{2}[ ]?[A-Z0-9]{4}/.test(c.text),
+    re: /\b([A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?)\b/g,
+    group: 1,
+    accept: (m) => ibanValid(m[1]),
+  },
+  // Account numbers: 8-19 digits (spaces or dashes allowed) after an account word.
+  {
+    category: 'account',
+    gate: (c) => c.longestNumber >= 8,
+    re: /(?<![\w.,-])(\d[\d -]{6,22}\d)(?![\w-]|[.,]\d)/g,
+    group: 1,
+    accept: (m) => {
+      const n = digitsOf(m[1]).length;
+      return n >= 8 && n <= 19 && ACCOUNT_CUE.test(before(m, 40));
+    },
+  },
   {
     category: 'mrn',
     gate: (c) => /\d[\d-]{3,14}\d/.test(c.text) && keyword(c, 'mrn'),
+    rank: 'ssn',
     re: /\b(?:MRN|MR#|MR No\.?|Medical record(?: number| no\.?| #)?|Record #|Chart(?: #| no\.?| number)|Acct(?:\.|ount)?(?: #| no\.?| number)?|Account #|Member ID|Policy(?: #| no\.?| number)|Health plan(?: ID| #)|Beneficiary(?: ID| #)|License(?: #| no\.?)|Patient ID|Pt ID|Encounter #)\s*[:#]?\s*([A-Z]{0,3}-?\d[\d-]{3,14}\d)\b/gi,
     group: 1,
   },
   // Bare long digit runs look like record numbers; 7+ digits rules out doses, counts and years.
   { category: 'mrn', gate: digitCue, re: /(?<![\d.,$-])(\d{7,12})(?![\d.,%]|\s*(?:mg|mcg|g|ml|mL|units?|IU|cells|\/))/g, group: 1 },
+  // Licence, certificate, plate, vehicle, device and serial numbers: a code with a digit after its word.
+  {
+    category: 'licence',
+    gate: (c) => keyword(c, 'licence') && digitCue4(c),
+    re: /(?<![\w-])([A-Za-z]{0,4}[-]?\d[A-Za-z0-9-]{3,20}|[A-Za-z]{1,4}\d[A-Za-z0-9-]{2,20})(?![\w-])/g,
+    group: 1,
+    accept: (m) => digitsOf(m[1]).length >= 4 && LICENCE_CUE.test(before(m, 30)),
+  },
+  // MAC addresses (device identifiers) are shaped enough to need no context.
+  { category: 'licence', gate: (c) => /[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]/.test(c.text), re: /\b((?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2})\b/g, group: 1 },
+  // Numeric dates, month or day first ("03/14/1950", "14.03.1950", "25/12/80"), the same separator twice.
   {
     category: 'date',
     gate: digitCue,
-    re: /(?<![\d/.-])((?:0?[1-9]|1[0-2])[/.-](?:0?[1-9]|[12]\d|3[01])[/.-](?:19|20)?\d{2})(?![\d/-]|\.\d)/g,
+    re: /(?<![\d/.-])((\d{1,2})([/.-])(\d{1,2})\3((?:19|20)?\d{2}))(?![\d/-]|\.\d)/g,
     group: 1,
-    // "120/80/20" style blood pressure triplets are not dates: require a plausible 2- or 4-digit year.
-    accept: (m) => /[/.-](?:\d{2}|(?:19|20)\d{2})$/.test(m[1]),
+    // "120/80/20" style blood pressure triplets are not dates: month and day must be in range one way round.
+    accept: (m) => {
+      const a = Number(m[2]);
+      const b = Number(m[4]);
+      return a >= 1 && b >= 1 && ((a <= 12 && b <= 31) || (b <= 12 && a <= 31));
+    },
   },
-  { category: 'date', gate: digitCue, re: /(?<![\d-])((?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]))(?![\d-])/g, group: 1 },
-  { category: 'date', gate: hasMonth, re: new RegExp(`\\b(${MONTH}\\s+(?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,?\\s+(?:19|20)\\d{2})\\b`, 'g'), group: 1 },
-  { category: 'date', gate: hasMonth, re: new RegExp(`\\b((?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH},?\\s+(?:19|20)\\d{2})\\b`, 'g'), group: 1 },
+  { category: 'date', gate: digitCue, re: /(?<![\d-])((?:19|20)\d{2}([-/.])(?:0?[1-9]|1[0-2])\2(?:0?[1-9]|[12]\d|3[01]))(?![\d-])/g, group: 1 },
+  // Month and day without a year ("3/14") only after a word that introduces a date.
+  {
+    category: 'date',
+    gate: (c) => /\d\/\d/.test(c.text),
+    re: /\b(?:on|since|from|until|till|by|dated?|DOB|born|admitted|discharged|seen|visit(?:ed)?|surgery|procedure|last|next|before|after)\s+((?:0?[1-9]|1[0-2])\/(?:0?[1-9]|[12]\d|3[01]))(?![\d/]|\.\d)/gi,
+    group: 1,
+  },
+  { category: 'date', gate: hasMonth, re: new RegExp(`\\b(${MONTH}\\s+${DAY}(?:,?\\s+(?:19|20)\\d{2})?)(?![\\d:])`, 'g'), group: 1 },
+  { category: 'date', gate: hasMonth, re: new RegExp(`\\b(${DAY}(?:\\s+of)?[\\s-]+${MONTH}(?:,?[\\s-]+(?:19|20)?\\d{2})?)\\b`, 'g'), group: 1, accept: (m) => !/^\d+\s+May$/.test(m[1]) || /\d{2}$/.test(m[1]) },
+  { category: 'date', gate: hasMonth, re: new RegExp(`\\b(${MONTH}\\s+(?:19|20)\\d{2})\\b`, 'g'), group: 1 },
+  // A month named alone is a date element too ("seen in November"); "May" and "March" alone are too often words.
+  { category: 'date', gate: hasMonth, re: /\b(January|February|April|June|July|August|September|October|November|December)\b/g, group: 1 },
   {
     category: 'address',
     gate: hasRe(STREET_SUFFIX_WORD),
-    re: new RegExp(`\\b(\\d{1,6}\\s+(?:[NSEW]\\.?\\s+)?(?:[A-Z][a-z]+|\\d{1,3}(?:st|nd|rd|th))(?:\\s+[A-Z][a-z]+){0,2}\\s+${STREET_SUFFIX}(?:,?\\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\\.?\\s*\\w+)?)`, 'g'),
+    re: new RegExp(`(?<![\\p{L}\\d])(\\d{1,6}[A-Za-z]?\\s+(?:\\d{1,5}\\s+)?(?:[NSEW]\\.?\\s+)?(?:${NAME_WORD}|\\d{1,3}(?:st|nd|rd|th))(?:\\s+${NAME_WORD}){0,2}\\s+${STREET_SUFFIX}${UNIT}?)`, 'gu'),
     group: 1,
   },
-  { category: 'address', gate: hasRe(/[Bb][Oo][Xx]\s+\d/), re: /\b(P\.?\s?O\.?\s+Box\s+\d+)\b/gi, group: 1 },
+  // Street name then house number ("Hjellestadnipen 66", "Via Pasquale Scura 127", "ul. Okólna 133", "Király u. 23.")
+  // or house number then street name without a suffix word, both only after a word that says an address follows.
+  {
+    category: 'address',
+    gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
+    re: new RegExp(`(?<![\\p{L}\\p{N}])((?:(?:ul|al|u)\\.\\s*)?${CAP_RUN}[ \\t]+\\d{1,5}[A-Za-z]?\\.?(?:[ \\t]*[-/][ \\t]*\\d{1,4})?${UNIT}?|\\d{1,6}[A-Za-z]?(?:[ \\t]+\\d{1,5})?[ \\t]+${CAP_RUN}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?${UNIT}?)(?![\\p{L}\\p{N}])`, 'gu'),
+    group: 1,
+    accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_LINE.test(m[1]) && /(?:^|\n)[ \t]*$/.test(before(m, 4))) && !/^\d+\s+(?:mg|mcg|g|kg|ml|mL|L|units?|IU|days?|weeks?|months?|years?|hours?|times?|doses?|tablets?|capsules?|Tablets?|Days?|Weeks?|Hours?)\b/.test(m[1]) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
+  },
+  { category: 'address', gate: hasRe(/[Bb][Oo][Xx]\s+\d/), re: /\b((?:P\.?\s?O\.?\s+|PSC\s+\d+,\s*|Unit\s+\d+\s+)Box\s+\d+)\b/gi, group: 1 },
+  // Places smaller than a state named after "lives in", "from", "based in" ("from Kraków", "lives in Sint-Huibrechts-Hern").
+  {
+    category: 'address',
+    gate: (c) => PLACE_CUE_ANYWHERE.test(c.text),
+    re: /(?<=\b(?:in|at|to|from|of|is|near|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+)(\p{Lu}[\p{L}\p{M}'’-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’-]+){0,2})/gu,
+    group: 1,
+    accept: (m) => PLACE_CUE.test(before(m, 40)) && isPlaceName(m[1]) && !/^\p{Lu}{1,3}$/u.test(m[1]),
+  },
   // The gate is the pattern's shape without the list of states: much cheaper, and false in most clinical text.
-  { category: 'zip', gate: hasRe(/[A-Z]{2}\s+\d{5}/), re: new RegExp(`\\b(?:${STATES})\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
-  { category: 'zip', gate: (c) => /\d{5}/.test(c.text) && keyword(c, 'zip'), re: /\b(?:zip|zip code|postal code|zipcode)\s*[:#]?\s*(\d{5}(?:-\d{4})?)\b/gi, group: 1 },
+  { category: 'zip', gate: hasRe(/[A-Z]{2}\s+\d{5}/), re: new RegExp(`\\b(?:${STATES}|AE|AP|AA)\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
+  { category: 'zip', gate: (c) => /\d{3}/.test(c.text) && keyword(c, 'zip'), re: /\b(?:zip|zip code|postal code|zipcode|postcode|post code|PLZ|CEP)\s*[:#]?\s*([A-Z]{0,2}-?\d{2,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b/gi, group: 1 },
+  // UK and Canadian postcodes are shaped enough on their own.
+  { category: 'zip', gate: hasRe(/[A-Z]\d[A-Z\d]? ?\d[A-Z]/), re: /\b([A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d)\b/g, group: 1 },
   {
     category: 'age',
     gate: digitCue,
     re: /\b((?:9\d|1[0-1]\d))(?:\s*-?\s*(?:year|yr)s?\s*-?\s*old|\s*(?:yo|y\/o|y\.o\.)\b|\s*(?:years?|yrs?)\s+of\s+age)/gi,
     group: 1,
   },
-  { category: 'age', gate: (c) => /(?:9|1[01])\d\b/.test(c.text) && keyword(c, 'age'), re: /\b(?:aged?|age:)\s*((?:9\d|1[0-1]\d))\b(?!\s*(?:mg|kg|%|mmHg|bpm))/gi, group: 1 },
+  { category: 'age', gate: (c) => /(?:9|1[01])\d\b/.test(c.text) && keyword(c, 'age'), re: /\b(?:aged?|age:|age is|age of)\s*((?:9\d|1[0-1]\d))\b(?!\s*(?:mg|kg|%|mmHg|bpm))/gi, group: 1 },
 ];
+
+const PLACE_CUE_ANYWHERE = /\b(?:[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isiting|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
+/** An address-looking shape (capitalised words then a number, or a number then capitalised words) after an address word. */
+/** A line that opens with a house number and ends with another number or a unit ("083 Favoritenstrasse 36"). */
+const ADDRESS_LINE = /^\d{1,6}[A-Za-z]?[ \t]+\D+\d/;
+const ADDRESS_CUE_ANYWHERE = /(?:^|\n)[ \t]*\d{1,6}[A-Za-z]?[ \t]+(?:\d{1,5}[ \t]+)?\p{Lu}|\b(?:[Aa]ddress|[Aa]ddr|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Ll]ocated|[Ss]ituated|[Mm]eet|[Ss]hip|[Dd]eliver|[Ss]en[dt]|[Mm]ail|[Rr]eturn|[Mm]oved|[Oo]ffice|[Rr]estaurant|[Tt]axi|drops?)\b/u;
+const ADDRESS_AFTER = new RegExp(
+  `^((?:[ \\t]*(?:,|\\n)[\\s]*(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat)\\.?[ \\t]*\\w+|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|\\d{3,6}(?:[ -]\\d{2,4})?(?:[ \\t]+${PLACE_RUN})?|${PLACE_RUN}(?:[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{3,6}(?:[ -]\\d{2,4})?)?)){1,5})`,
+  'u',
+);
+
+/** A place name is capitalised words that are not everyday words, months or titles. */
+function isPlaceName(s: string): boolean {
+  return s.split(/[ \t]+/).every((w) => !PLACE_STOP.has(w.toLowerCase()) && !isEverydayWord(w));
+}
+const PLACE_STOP = new Set(['the', 'a', 'an', 'my', 'our', 'his', 'her', 'their', 'this', 'that', 'which', 'what', 'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'english', 'spanish', 'french', 'german', 'i', 'dr', 'mr', 'mrs', 'ms']);
 
 /** Every identifier span in `text`, sorted, with overlapping findings of the same category merged. */
 export function detectPhi(text: string): PhiFinding[] {
-  // Fast reject: every detector needs a digit, an '@', a 'www' or a capitalised title/label.
-  if (!/[\d@]|www|[A-Z]/.test(text)) return [];
+  // Fast reject: every detector needs a digit, an '@', a 'www' or a capital letter (of any script).
+  if (!/[\d@]|www|\p{Lu}/u.test(text)) return [];
+  // Line breaks escaped twice ("\\n" as two characters, common in exported JSONL) separate lines too; the
+  // replacement keeps every offset.
+  const source = text;
+  if (text.includes('\\')) text = text.replace(/\\[nrt]/g, '\n ');
   const c = scanContext(text);
-  const found: PhiFinding[] = [];
+  const found: Ranked[] = [];
   for (const d of DETECTORS) {
     if (d.gate && !d.gate(c)) continue;
     d.re.lastIndex = 0;
@@ -248,18 +422,36 @@ export function detectPhi(text: string): PhiFinding[] {
       const value = m[g];
       if (value === undefined) continue;
       const start = m.index + m[0].indexOf(value);
-      found.push({ category: d.category, start, end: start + value.length, text: value });
+      found.push({ category: d.category, start, end: start + value.length, text: value, ...(d.rank ? { rank: d.rank } : {}) });
     }
   }
-  return resolveOverlaps(found);
+  extendAddresses(text, found);
+  for (const n of findPersonNames(text)) found.push({ category: 'name', start: n.start, end: n.end, text: text.slice(n.start, n.end) });
+  return resolveOverlaps(found).map((f) => (text === source ? f : { ...f, text: source.slice(f.start, f.end) }));
+}
+
+/** An address runs on over the lines or commas that follow it with a city, region, country or postcode. */
+function extendAddresses(text: string, found: PhiFinding[]): void {
+  for (const f of found) {
+    if (f.category !== 'address') continue;
+    const m = ADDRESS_AFTER.exec(text.slice(f.end, f.end + 160));
+    if (!m) continue;
+    // Stop before another identifier (a ZIP code, a phone number): it keeps its own kind.
+    let len = m[1].length;
+    for (const o of found) if (o !== f && o.start >= f.end && o.start < f.end + len) len = o.start - f.end;
+    f.end += m[1].slice(0, len).replace(/[\s,]+$/, '').length;
+    f.text = text.slice(f.start, f.end);
+  }
 }
 
 /** Precedence when two categories claim the same characters: the more specific pattern wins. */
-const PRIORITY: PhiCategory[] = ['email', 'url', 'ssn', 'fax', 'phone', 'ip', 'date', 'address', 'zip', 'mrn', 'age', 'name'];
+const PRIORITY: PhiCategory[] = ['email', 'url', 'ssn', 'account', 'fax', 'phone', 'ip', 'date', 'licence', 'address', 'zip', 'mrn', 'age', 'name'];
 
-function resolveOverlaps(found: PhiFinding[]): PhiFinding[] {
-  found.sort((a, b) => PRIORITY.indexOf(a.category) - PRIORITY.indexOf(b.category) || a.start - b.start || b.end - a.end);
+function resolveOverlaps(found: Ranked[]): PhiFinding[] {
+  const rank = (f: Ranked) => PRIORITY.indexOf(f.rank ?? f.category);
+  found.sort((a, b) => rank(a) - rank(b) || a.start - b.start || b.end - a.end);
   const kept: PhiFinding[] = [];
-  for (const f of found) if (!kept.some((k) => f.start < k.end && k.start < f.end)) kept.push(f);
+  for (const f of found) if (!kept.some((k) => f.start < k.end && k.start < f.end)) kept.push({ category: f.category, start: f.start, end: f.end, text: f.text });
   return kept.sort((a, b) => a.start - b.start);
 }
+type Ranked = PhiFinding & { rank?: PhiCategory };

@@ -7,6 +7,8 @@ import { validateInChild } from './validateInChild';
 import { datasetSelector, isDatasetDocument } from './datasetGlobs';
 import { phiAsErrors } from '../settings';
 import type { TrainerChildren } from '../trainerChildren';
+import { findAllowList, loadAllowPredicate } from '../../core/node/phiAllowList';
+import { phiQuickFixes, ALLOW_PHI_COMMAND, allowPhiFinding } from './phiQuickFixes';
 
 /** Up to this size a dataset is validated on the extension host (a few ms); bigger ones go to a child process. */
 const IN_PROCESS_LIMIT = 2 * 1024 * 1024;
@@ -28,6 +30,9 @@ export class DatasetDiagnostics implements vscode.Disposable, vscode.CodeActionP
     this.disposables.push(
       this.changed,
       vscode.languages.registerCodeActionsProvider([{ pattern: '**/*.jsonl' }, { language: 'jsonl' }], this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+      vscode.commands.registerCommand(ALLOW_PHI_COMMAND, async (uri: vscode.Uri, range: vscode.Range, kind: string) => {
+        if (await allowPhiFinding(uri, range, kind)) this.revalidateOpen();
+      }),
       vscode.workspace.onDidDeleteFiles((e) => e.files.forEach((u) => this.collection.delete(u))),
       // A reopened document starts again at version 1.
       vscode.workspace.onDidCloseTextDocument((d) => this.published.delete(d.uri.toString())),
@@ -65,7 +70,7 @@ export class DatasetDiagnostics implements vscode.Disposable, vscode.CodeActionP
     } else if (doc.getText().length <= IN_PROCESS_LIMIT) {
       result = validateText(doc, phi);
     } else {
-      result = await validateInChild(this.children, doc.uri.fsPath, { phiAsErrors: phi, text: doc.getText() });
+      result = await validateInChild(this.children, doc.uri.fsPath, { phiAsErrors: phi, text: doc.getText(), allowList: doc.uri.scheme === 'file' ? findAllowList(doc.uri.fsPath) : undefined });
     }
     // Results of an older text never replace those of a newer one; equal versions give equal results.
     if (doc.isClosed || doc.version !== version || (this.published.get(key) ?? -1) > version) return result;
@@ -118,6 +123,10 @@ export class DatasetDiagnostics implements vscode.Disposable, vscode.CodeActionP
     const actions: vscode.CodeAction[] = [];
     for (const d of context.diagnostics) {
       if (d.source !== 'Clinical FT') continue;
+      if (String(d.code).startsWith('phi_')) {
+        actions.push(...phiQuickFixes(document, d));
+        continue;
+      }
       const fix = this.fixes.get(fixKey(document.uri, d.range.start.line, d.range.start.character, String(d.code)));
       if (!fix) continue;
       const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
@@ -150,7 +159,7 @@ function fixKey(uri: vscode.Uri, line: number, character: number, code: string):
 
 /** Unsaved text, line by line through the same validator (VS Code already decoded it and dropped any BOM). */
 export function validateText(doc: vscode.TextDocument, phiErrors: boolean): ValidationResult {
-  const v = new DatasetValidator({ phiAsErrors: phiErrors });
+  const v = new DatasetValidator({ phiAsErrors: phiErrors, phiAllowed: doc.uri.scheme === 'file' ? loadAllowPredicate(undefined, doc.uri.fsPath) : undefined });
   const last = doc.lineCount - 1;
   for (let i = 0; i <= last; i++) {
     const text = doc.lineAt(i).text;

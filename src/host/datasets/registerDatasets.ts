@@ -33,6 +33,7 @@ export function registerDatasets(context: vscode.ExtensionContext, children: Tra
     const [{ validateDatasetCommand }, d] = await Promise.all([import('./validateDatasetCommand'), get()]);
     return (uri?: unknown) => validateDatasetCommand(d, uri);
   });
+  lazyCommand(context, 'clinicalFt.redactDataset', async () => (await import('./redactDatasetCommand')).redactDatasetCommand);
   lazyCommand(context, 'clinicalFt.openDatasetPreview', async () => {
     const { openDatasetPreview } = await import('../datasetPreview/datasetPreviewPanel');
     return (uri?: unknown) => openDatasetPreview(context, children, uri);

@@ -7,8 +7,9 @@ import type { TrainerChildren } from '../trainerChildren';
  * Runs `clinical-ft validate --json` (the CLI contract) in a child process so that a big file never blocks the
  * extension host. `text` is sent on stdin for unsaved documents; otherwise the child reads `file` itself.
  */
-export async function validateInChild(children: TrainerChildren, file: string, opts: { phiAsErrors: boolean; text?: string }): Promise<ValidationResult> {
-  const args = ['validate', opts.text === undefined ? file : '-', '--json', ...(opts.phiAsErrors ? ['--phi-errors'] : [])];
+export async function validateInChild(children: TrainerChildren, file: string, opts: { phiAsErrors: boolean; text?: string; allowList?: string }): Promise<ValidationResult> {
+  // Text on stdin has no folder to find the workspace allow-list from: the host names it.
+  const args = ['validate', opts.text === undefined ? file : '-', '--json', ...(opts.phiAsErrors ? ['--phi-errors'] : []), ...(opts.allowList ? ['--allow-list', opts.allowList] : [])];
   const r = await children.run({ label: `validate ${path.basename(file)}`, args, ...(opts.text !== undefined ? { input: opts.text } : {}) }).result;
   try {
     const parsed = ValidateOutput.safeParse(JSON.parse(r.stdout));

@@ -28,6 +28,7 @@ const commands: Record<string, CommandEntry> = {
   factsheet: { summary: 'build a model fact sheet (Markdown, HTML, HTI-1 JSON, CHAI XML) from a run folder', load: async () => (await import('./factsheetCommand')).factsheetCommand },
   preflight: { summary: "model size, memory and every example's token counts, for defaults and the run review", load: async () => (await import('./preflightCommand')).preflightCommand },
   inspect: { summary: 'show which tokens of each record training feeds and trains (after the chat template)', load: async () => (await import('./inspectCommand')).inspectCommand },
+  redact: { summary: 'write a copy of a JSONL dataset with PHI replaced (placeholders or surrogates) and an audit manifest', load: async () => (await import('./redactCommand')).redactCommand },
 };
 
 function help(): string {

@@ -6,8 +6,9 @@ import { validateFile } from '../../core/node/validateFile';
 import { formatValidationText } from '../../core/datasets/validationText';
 import { checkLeakage } from '../../core/node/leakage';
 
-const usage = `Usage: clinical-ft validate FILE [--format auto|sft|dpo] [--json] [--phi-errors] [--no-phi] [--against TRAIN_FILE]
+const usage = `Usage: clinical-ft validate FILE [--format auto|sft|dpo] [--json] [--phi-errors] [--no-phi] [--against TRAIN_FILE] [--allow-list F]
   FILE may be "-" to read standard input.
+  --allow-list F the PHI false positives to ignore (default: .clinical-ft/phi-allowlist.json found from FILE upwards)
   --phi-errors   report possible PHI as errors (exit 1) instead of warnings
   --no-phi       skip the PHI scan
   --against F    also warn about prompts of FILE that repeat (exactly or nearly) prompts of F (train/eval leakage)
@@ -18,7 +19,7 @@ export const validateCommand: CliCommand = {
   usage,
   run: (args) =>
     withUsage(usage, async () => {
-      const { flags, positional } = parseArgs(args, { format: 'string', json: 'boolean', 'phi-errors': 'boolean', 'no-phi': 'boolean', against: 'string' });
+      const { flags, positional } = parseArgs(args, { format: 'string', json: 'boolean', 'phi-errors': 'boolean', 'no-phi': 'boolean', against: 'string', 'allow-list': 'string' });
       if (positional.length !== 1) throw new UsageError(positional.length ? 'expected exactly one FILE' : 'missing FILE');
       const format = (flags.format ?? 'auto') as string;
       if (format !== 'auto' && format !== 'sft' && format !== 'dpo') throw new UsageError('--format must be auto, sft or dpo');
@@ -34,6 +35,7 @@ export const validateCommand: CliCommand = {
           format,
           phi: !flags['no-phi'],
           phiAsErrors: !!flags['phi-errors'],
+          allowList: typeof flags['allow-list'] === 'string' ? flags['allow-list'] : undefined,
         });
         if (against) {
           if (file === '-') throw new UsageError('--against needs FILE to be a path, not standard input');

@@ -1,0 +1,150 @@
+// Person names without a cue word ("Sara Schwarz", "Berta Szöllössy"): runs of capitalised words (any script's
+// letters) judged by a name list and an everyday-word list, plus the cue words that make any capitalised run a
+// name ("my name is Siiri"). Chosen over an NLP library (compromise, wink-nlp) because it is a set lookup per
+// capitalised word: it keeps validation at streaming speed, and on the external sets it found more names.
+import { EVERYDAY_WORDS, STRONG_NAMES, WEAK_NAMES } from './data/personNames.generated';
+
+/** S: a name that is no everyday word; W: a name that is also a rarer word ("John", "Smith"); C: an everyday word; U: neither. */
+type Tier = 'S' | 'W' | 'C' | 'U';
+
+let strong: Set<string> | undefined;
+let weak: Set<string>;
+let everyday: Set<string>;
+function loadSets(): void {
+  strong = new Set(STRONG_NAMES.split(' '));
+  weak = new Set(WEAK_NAMES.split(' '));
+  everyday = new Set([...EVERYDAY_WORDS.split(' '), ...NEVER_NAMES]);
+}
+function tierOf(lower: string): Tier {
+  if (!strong) loadSets();
+  if (everyday.has(lower)) return 'C';
+  if (strong!.has(lower)) return 'S';
+  if (weak.has(lower)) return 'W';
+  // The word lists hold base forms: "tablets", "visited", "billing" are everyday words too.
+  const base = /(?:ies|es|s|ed|ing|ly)$/.exec(lower);
+  if (base && lower.length - base[0].length >= 3) {
+    const stem = lower.slice(0, lower.length - base[0].length);
+    if (everyday.has(stem) || everyday.has(`${stem}e`) || (base[0] === 'ies' && everyday.has(`${stem}y`))) return 'C';
+  }
+  return 'U';
+}
+
+/** Whether `word` (any case) is an everyday English word that is not also a name. */
+export function isEverydayWord(word: string): boolean {
+  return tierOf(word.toLowerCase()) === 'C';
+}
+
+/** Capitalised words that are in the name list but in clinical or calendar text rarely are a person. */
+const NEVER_NAMES = [
+  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
+  'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun',
+  'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'dr', 'mr', 'mrs', 'ms', 'mx', 'prof', 'md', 'rn',
+  'st', 'ave', 'rd', 'hwy', 'blvd', 'apt', 'suite', 'unit', 'ste', 'po', 'box', 'via', 'rue', 'calle', 'avenida', 'rua',
+  'ed', 'er', 'icu', 'ct', 'mri', 'ecg', 'ekg', 'iv', 'bp', 'hr', 'rr', 'pt', 'ok', 'hi', 'hello', 'dear', 'thanks', 'regards',
+  'gram', 'foley', 'apgar', 'glasgow', 'wells', 'curb', 'centor', 'tylenol', 'advil', 'motrin', 'keflex', 'lasix', 'coumadin', 'zestril', 'zocor',
+  'english', 'spanish', 'french', 'german', 'american', 'british', 'african', 'asian', 'hispanic', 'latino', 'caucasian',
+  'christmas', 'easter', 'covid', 'medicare', 'medicaid', 'summarize', 'classify', 'answer', 'question', 'patient', 'assistant', 'user',
+];
+
+/** Lower-case words after which a capitalised word is an eponym, not a person ("Parkinson disease", "Foley catheter"). */
+const EPONYM_NEXT = /^\s*(?:'s\s+)?(?:class|grade|stage|disease|syndrome|sign|score|scale|criteria|catheter|stain|test|maneuver|manoeuvre|reflex|palsy|phenomenon|procedure|classification|law|rule|equation|formula|index|type|fracture|tumou?r|lymphoma|sarcoma|cell|cells|node|nodes|block|repair|operation|approach|position|method)\b/i;
+
+/** Endings of organism, drug and procedure names, which clinical text capitalises ("Klebsiella", "Enterococcus"). */
+const MEDICAL_WORD =
+  /(?:ella|coccus|cocci|bacter|monas|myces|bacillus|bacterium|plasma|virus|itis|osis|emia|aemia|oma|pathy|ectomy|otomy|plasty|scopy|gram|ine|olol|pril|sartan|mab|nib|cillin|mycin|cycline|floxacin|azole|statin|pam|lam|done|tide|parin|xaban|gatran|profen|vir|ase|ide|ate|ium|ol|in|ex|ax|ix)$/i;
+
+// A capitalised word of any script: an upper-case letter, then lower-case letters and marks, with hyphenated or
+// apostrophised parts ("Jean-Luc", "O'Brien", "Szöllössy").
+const CAP_WORD = /(?<![\p{L}\p{M}\p{N}_'’-])\p{Lu}[\p{Ll}\p{M}]+(?:[-'’]\p{Lu}?[\p{Ll}\p{M}]+)*(?![\p{L}\p{M}\p{N}_])/gu;
+/** What may stand between two words of one name: spaces (one line) and an optional middle initial. */
+const JOIN = /^[ \t]+(?:\p{Lu}\.[ \t]+)?$/u;
+/** Cue words after which a capitalised run is a name whatever the lists say. */
+const CUE_BEFORE =
+  /(?:\b(?:[Mm]y name is|[Nn]ame(?:d(?: him| her| them)?| is|:)|I am|I'm|[Cc]all(?:s|ed)? me|[Cc]alled|[Mm]eet|[Ww]ith|[Tt]ell|[Aa]sk|[Ll]eave me|[Tt]his is|[Ss]igned(?: by)?|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks|[Rr]egards|[Ss]incerely|[Pp]atient:?|[Pp]t:?|[Ss]on|[Dd]aughter|[Ww]ife|[Hh]usband|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Pp]artner|[Ff]riend|[Nn]eighbou?r|[Cc]aregiver|[Gg]uardian|[Cc]ontact|[Aa]ttending|PCP|(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?))[ \t]*$/u;
+const SENTENCE_START = /(?:^|[.!?:;]\s+|\n\s*|["“(]\s*)$/;
+
+export interface NameSpan {
+  start: number;
+  end: number;
+}
+
+interface Word {
+  start: number;
+  end: number;
+  tier: Tier;
+}
+
+/** Name spans in `text`, in order. */
+export function findPersonNames(text: string): NameSpan[] {
+  const out: NameSpan[] = [];
+  let run: Word[] = [];
+  const flush = () => {
+    if (run.length) judgeRun(text, run, out);
+    run = [];
+  };
+  CAP_WORD.lastIndex = 0;
+  for (let m = CAP_WORD.exec(text); m; m = CAP_WORD.exec(text)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    const lower = m[0].toLowerCase();
+    let tier = tierOf(lower);
+    if (tier === 'U' && /[-'’]/.test(lower)) tier = partsTier(lower);
+    const prev = run[run.length - 1];
+    if (prev && !joins(text, prev.end, start)) flush();
+    run.push({ start, end, tier });
+  }
+  flush();
+  return out;
+}
+
+/** "Jean-Luc", "O'Brien": a known name in any part makes the whole a name; everyday words in every part, a word. */
+function partsTier(lower: string): Tier {
+  const tiers = lower.split(/[-'’]/).filter(Boolean).map(tierOf);
+  if (tiers.includes('S')) return 'S';
+  return tiers.every((t) => t === 'C') ? 'C' : 'U';
+}
+
+/** Whether the characters between two words join them into one name: spaces or tabs, with at most one initial ("K."). */
+function joins(text: string, from: number, to: number): boolean {
+  if (to - from > 6 || to === from) return false;
+  return JOIN.test(text.slice(from, to));
+}
+
+/** Splits a run of capitalised words at everyday words and decides which pieces are names. */
+function judgeRun(text: string, run: Word[], out: NameSpan[]): void {
+  let piece: Word[] = [];
+  for (const w of [...run, undefined]) {
+    if (w && w.tier !== 'C') {
+      piece.push(w);
+      continue;
+    }
+    if (piece.length) judgePiece(text, piece, out);
+    piece = [];
+  }
+}
+
+/** A lone unknown capitalised word inside a sentence is a name unless it looks like a code or a brand ("HbA1c", "Zofran®"). */
+function isPlainWord(text: string, w: Word): boolean {
+  const s = text.slice(w.start, w.end);
+  return s.length >= 3 && !/\p{Lu}/u.test(s.slice(1)) && !/^[®™]/.test(text.slice(w.end, w.end + 1));
+}
+
+function judgePiece(text: string, piece: Word[], out: NameSpan[]): void {
+  const start = piece[0].start;
+  const end = piece[piece.length - 1].end;
+  const before = text.slice(Math.max(0, start - 40), start);
+  const cue = CUE_BEFORE.test(before);
+  const strong = piece.filter((w) => w.tier === 'S').length;
+  const known = piece.filter((w) => w.tier !== 'U').length;
+  const sentenceStart = SENTENCE_START.test(before);
+  const lineStart = /(?:^|\n)[ \t]*$/.test(before);
+  let name = false;
+  if (cue) name = true;
+  else if (piece.length >= 2) name = strong >= 1 || known >= 2 || piece[0].tier === 'W' || !sentenceStart || piece.length >= 3;
+  else if (/^[ \t]*:[ \t]*[^\d\s]/.test(text.slice(end, end + 4)) && lineStart) name = piece[0].tier !== 'U'; // "Chloe:" opening a line of a transcript
+  else if (piece[0].tier === 'S') name = true;
+  else if (piece[0].tier === 'U') name = !sentenceStart && isPlainWord(text, piece[0]);
+  if (name && EPONYM_NEXT.test(text.slice(end, end + 24)) && strong <= 1) name = false;
+  if (name && !cue && piece.every((w) => w.tier === 'U' && MEDICAL_WORD.test(text.slice(w.start, w.end)))) name = false;
+  if (name) out.push({ start, end });
+}

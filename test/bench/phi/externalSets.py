@@ -1,0 +1,62 @@
+"""Writes the external labelled PII / de-identification sets the PHI bench scores, as JSONL
+({"set","split","text","spans":[{"start","end","type"}]}) into the folder given as argv[1].
+
+- presidio: sentences from presidio-evaluator's own generator (Microsoft, MIT): its 200+ templates filled
+  from its FakeNameGenerator records and Faker providers, seed 42, with the generator's own span labels.
+  Templates with an even id are the "tune" split, odd ids the "test" split, so a template's wording is never
+  seen in both.
+- i2b2-philter: the i2b2 2014 de-identification notes (surrogate PHI) with their gold XML tags that the
+  philter-ucsf package (UCSF, BSD) ships as its test data.
+Neither is committed to this repository; both come from PyPI (scripts/phiSets.sh installs them).
+"""
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+out = Path(sys.argv[1])
+n = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
+
+
+def presidio():
+    # The package's __init__ also imports its pseudonymizer, which needs presidio-analyzer (and a spaCy model);
+    # the sentence generator needs neither, so that one module is stood in for.
+    import types
+
+    stand_in = types.ModuleType("presidio_evaluator.data_generator.presidio_pseudonymize")
+    stand_in.PresidioPseudonymization = None
+    sys.modules[stand_in.__name__] = stand_in
+    from presidio_evaluator.data_generator import PresidioSentenceFaker
+
+    identity = {k: k for k in PresidioSentenceFaker.ENTITY_TYPE_MAPPING}
+    faker = PresidioSentenceFaker("en_US", lower_case_ratio=0.05, entity_type_mapping=identity, random_seed=42)
+    rows = []
+    for s in faker.generate_new_fake_sentences(n):
+        rows.append({
+            "set": "presidio",
+            "split": "tune" if s.template_id % 2 == 0 else "test",
+            "text": s.full_text,
+            "spans": [{"start": sp.start_position, "end": sp.end_position, "type": sp.entity_type} for sp in s.spans],
+        })
+    return rows
+
+
+def philter():
+    import importlib.util
+
+    # Only the package's data folder is read (importing philter itself needs nltk and its corpora).
+    pkg = Path(importlib.util.find_spec("philter_ucsf").submodule_search_locations[0])
+    rows = []
+    for f in sorted((pkg / "data" / "i2b2_xml").glob("*.xml")):
+        root = ET.parse(f).getroot()
+        text = root.find("TEXT").text
+        spans = [{"start": int(t.get("start")), "end": int(t.get("end")), "type": t.get("TYPE")} for t in root.find("TAGS")]
+        rows.append({"set": "i2b2-philter", "split": "test", "text": text, "spans": spans})
+    return rows
+
+
+out.mkdir(parents=True, exist_ok=True)
+for name, make in [("presidio", presidio), ("i2b2-philter", philter)]:
+    with open(out / f"{name}.jsonl", "w", encoding="utf8") as fh:
+        for r in make():
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")

@@ -1,0 +1,80 @@
+// The detectors that generalise beyond the project's own labelled set: each test names what one detector adds,
+// so removing that detector (or its checksum) fails here.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { detectPhi } from '../../../src/core/phi/detectors';
+import { ibanValid, luhnValid } from '../../../src/core/phi/checksums';
+
+const spans = (text: string) => detectPhi(text).map((f) => `${f.category}:${f.text}`);
+const has = (text: string, expected: string) => assert.ok(spans(text).includes(expected), `${expected} in ${JSON.stringify(spans(text))}`);
+
+test('a non-ASCII name is found whole, not cut at the first non-ASCII letter', () => {
+  has('Met with Berta Szöllössy yesterday.', 'name:Berta Szöllössy');
+  has('Follow up with Đurđa Jovanović in a couple of months.', 'name:Đurđa Jovanović');
+  has('My name is Václav Slepička.', 'name:Václav Slepička');
+  has('Seen by Dr. Ñúñez today.', 'name:Ñúñez');
+});
+
+test('names without a cue word come from the name list and capitalisation', () => {
+  has('Sara Schwarz called about her refill.', 'name:Sara Schwarz');
+  has('Why is Liisa so tired today?', 'name:Liisa');
+  has('Shawn: I have had chest pain since Monday.', 'name:Shawn');
+  has('Thanks, Kyle, for the update.', 'name:Kyle');
+  // Everyday words, eponyms and organisms stay unflagged.
+  assert.deepEqual(spans('Hospital course was notable for improving symptoms. Parkinson disease, stable.'), []);
+  assert.deepEqual(spans('Will Grace review the chart? Mark the dose.').filter((s) => s.startsWith('name')), []);
+});
+
+test('cards pass the Luhn check and IBANs the mod-97 check; look-alikes do not', () => {
+  assert.equal(luhnValid('4111111111111111'), true);
+  assert.equal(luhnValid('4111111111111112'), false);
+  assert.equal(ibanValid('GB82 WEST 1234 5698 7654 32'), true);
+  assert.equal(ibanValid('GB83 WEST 1234 5698 7654 32'), false);
+  has('Paid with 4111 1111 1111 1111 yesterday.', 'account:4111 1111 1111 1111');
+  has('Transfer from GB82WEST12345698765432 please.', 'account:GB82WEST12345698765432');
+  assert.ok(!spans('Order 4111 1111 1111 1112 shipped.').some((s) => s.startsWith('account')));
+  assert.ok(!spans('Reference GB83WEST12345698765432.').some((s) => s.startsWith('account')));
+});
+
+test('account numbers of 8-19 digits count only after an account word', () => {
+  has('Bank account 1234 5678 90 is overdrawn.', 'account:1234 5678 90');
+  assert.ok(!spans('Platelets 1234 5678 90 in the table.').some((s) => s.startsWith('account')));
+});
+
+test('international and spaced phone numbers', () => {
+  has('Call +46 (0)8 928 571 38 after six.', 'phone:+46 (0)8 928 571 38');
+  has('Mobile: 07700 063 966.', 'phone:07700 063 966');
+  has('Can someone call me on 06-82237745?', 'phone:06-82237745');
+  has('You can call 74 849 807 tomorrow.', 'phone:74 849 807');
+  assert.deepEqual(spans('Dose 0.5 mg twice daily; 120 80 12.'), []);
+});
+
+test('addresses without a suffix word in address context, postal codes, and the lines after an address', () => {
+  has('He lives on Hjellestadnipen 66 with his wife.', 'address:Hjellestadnipen 66');
+  has("The restaurant is at 893 Via Leopardi 83.", 'address:893 Via Leopardi 83');
+  has('Send it to 12 Oak Street, Salem, MA 01970.', 'zip:01970');
+  has('Postcode: SW1A 1AA.', 'zip:SW1A 1AA');
+  has('She lives in Kraków now.', 'address:Kraków');
+  assert.deepEqual(spans('Admitted with 3 Tablets of aspirin; Grade 2 edema.'), []);
+});
+
+test('ages over 89, every date element (not years alone), and licence/device/serial numbers in context', () => {
+  has('A 93-year-old woman; aged 101.', 'age:93');
+  has('Fever since 3/14; seen 25/12/1980.', 'date:3/14');
+  has('Fever since 3/14; seen 25/12/1980.', 'date:25/12/1980');
+  has('Seen on March 14 and again in November.', 'date:March 14');
+  has('Seen on March 14 and again in November.', 'date:November');
+  has('Seen 14th of March 2021.', 'date:14th of March 2021');
+  assert.deepEqual(spans('Diagnosed in 2019.'), []);
+  has("Driver's license number D1234567 on file.", 'licence:D1234567');
+  has('Pacemaker serial number PJN123456.', 'licence:PJN123456');
+  has('Device MAC 00:1A:2B:3C:4D:5E logged in.', 'licence:00:1A:2B:3C:4D:5E');
+});
+
+test('line breaks escaped twice ("\\\\n") separate lines and offsets stay those of the original text', () => {
+  const text = 'Chloe: hello.\\nPhone:\\n439 4166';
+  const f = detectPhi(text).find((x) => x.category === 'phone');
+  assert.ok(f, JSON.stringify(detectPhi(text)));
+  assert.equal(text.slice(f.start, f.end), '439 4166');
+  assert.equal(f.text, '439 4166');
+});
