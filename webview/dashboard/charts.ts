@@ -1,6 +1,6 @@
 import uPlot from 'uplot';
 import { EVAL_PREFIX, METRIC } from '../../src/core/metrics';
-import { alignSeries, CHARTS, ema, formatTick, seriesOf, type ChartSpec } from '../../src/core/runs/chartSeries';
+import { alignSeries, chartsFor, ema, formatTick, seriesOf, type ChartSpec } from '../../src/core/runs/chartSeries';
 import type { DashboardRun } from '../../src/core/protocol/dashboard';
 import { h } from '../shared/dom';
 
@@ -134,15 +134,14 @@ class Chart {
   }
 }
 
-/** The grid of charts; DPO charts appear only when a shown run is DPO. */
+/** The grid of charts; preference charts appear only when a shown run is of a method that writes them. */
 export class ChartGrid {
   private charts: Chart[] = [];
 
   constructor(private readonly container: HTMLElement) {}
 
   render(runs: DashboardRun[], smoothing: number): void {
-    const dpo = runs.some((r) => r.method === 'dpo');
-    const wanted = CHARTS.filter((c) => !c.dpoOnly || dpo);
+    const wanted = chartsFor(runs.map((r) => r.method));
     if (wanted.map((c) => c.id).join() !== this.charts.map((c) => c.spec.id).join()) {
       this.charts.forEach((c) => c.destroy());
       this.charts = wanted.map((spec) => new Chart(spec));

@@ -1,3 +1,4 @@
+import type { Method } from '../preferences/methods';
 import { z } from 'zod';
 import { RunConfig, type RunConfigInput } from '../runConfig';
 import { RunRecord } from '../runFolder';
@@ -6,7 +7,7 @@ import { RunRecord } from '../runFolder';
  * Defaults that finish on a laptop CPU with the bundled sample model: a short run a person can watch
  * complete, then lengthen. DPO uses TRL's beta and a lower learning rate than SFT.
  */
-export function defaultRunConfig(method: 'sft' | 'dpo', paths: { model: string; data: string; adapter?: string }): RunConfig {
+export function defaultRunConfig(method: Method, paths: { model: string; data: string; adapter?: string }): RunConfig {
   const input: RunConfigInput = {
     method,
     model: paths.model,
@@ -104,7 +105,7 @@ export function parseRunConfigFile(text: string): { ok: true; config: RunConfig 
 }
 
 /** Sortable, unique enough within one workspace, readable in a file browser: 20261122-081500-sft. */
-export function newRunId(method: 'sft' | 'dpo', now: Date, taken: (id: string) => boolean): string {
+export function newRunId(method: Method, now: Date, taken: (id: string) => boolean): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const base = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}-${method}`;
   if (!taken(base)) return base;

@@ -1,3 +1,4 @@
+import type { Method } from '../../core/preferences/methods';
 import * as vscode from 'vscode';
 import { SHOW_TRAINING_TOKENS, type ShowTokensRequest } from '../inspector/registerInspector';
 import { defaultModelFolder } from '../modelFolder';
@@ -19,7 +20,7 @@ const BROWSE = '$(folder-opened) Choose…';
  * the defaults for review. Escape at any step, validation included, ends the whole flow; nothing is written
  * before Start. One flow at a time: invoking a start again replaces the flow in progress (StartFlowSession).
  */
-export async function startRunFlow(svc: RunsService, method: 'sft' | 'dpo', datasetUri?: vscode.Uri): Promise<string | undefined> {
+export async function startRunFlow(svc: RunsService, method: Method, datasetUri?: vscode.Uri): Promise<string | undefined> {
   assertTrusted(`Starting a ${method.toUpperCase()} run`);
   const flow = StartFlowSession.begin();
   let config: RunConfig | undefined;
@@ -31,7 +32,7 @@ export async function startRunFlow(svc: RunsService, method: 'sft' | 'dpo', data
   return config ? launch(svc, config) : undefined;
 }
 
-async function chooseConfig(svc: RunsService, flow: StartFlowSession, method: 'sft' | 'dpo', datasetUri?: vscode.Uri): Promise<RunConfig | undefined> {
+async function chooseConfig(svc: RunsService, flow: StartFlowSession, method: Method, datasetUri?: vscode.Uri): Promise<RunConfig | undefined> {
   const data = datasetUri?.scheme === 'file' ? datasetUri.fsPath : await pickDataset(flow, method);
   if (!data) return undefined;
   const usable = await flow.working(`Start ${method.toUpperCase()} run (1/4): validating ${path.basename(data)}…`, (token) => datasetIsUsable(svc, data, method, token));
@@ -96,7 +97,7 @@ function missingPaths(c: RunConfig): [string, string][] {
   });
 }
 
-async function datasetItems(method: 'sft' | 'dpo'): Promise<{ label: string; description: string; path: string }[]> {
+async function datasetItems(method: Method): Promise<{ label: string; description: string; path: string }[]> {
   const globs = vscode.workspace.getConfiguration('clinicalFt').get<string[]>('datasetGlobs') ?? ['**/*.jsonl'];
   const found = await vscode.workspace.findFiles(`{${[...globs, '**/*.jsonl'].join(',')}}`, '**/{node_modules,.git,.clinical-ft}/**', 500);
   const hint = method === 'dpo' ? /dpo|pref|pair/i : /sft|train/i;
@@ -106,7 +107,7 @@ async function datasetItems(method: 'sft' | 'dpo'): Promise<{ label: string; des
   return [...items, { label: BROWSE, description: 'a JSONL file elsewhere', path: '' }];
 }
 
-async function pickDataset(flow: StartFlowSession, method: 'sft' | 'dpo'): Promise<string | undefined> {
+async function pickDataset(flow: StartFlowSession, method: Method): Promise<string | undefined> {
   const picked = await flow.choose(
     {
       title: `Start ${method.toUpperCase()} run (1/4): dataset`,
@@ -122,7 +123,7 @@ async function pickDataset(flow: StartFlowSession, method: 'sft' | 'dpo'): Promi
 }
 
 /** Outside the interactive flow (config files, held-out data): a notification whose Cancel stops the check. */
-function validateWithProgress(svc: RunsService, file: string, method: 'sft' | 'dpo'): Thenable<boolean> {
+function validateWithProgress(svc: RunsService, file: string, method: Method): Thenable<boolean> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Clinical FT: validating ${path.basename(file)}…`, cancellable: true },
     (_progress, token) => datasetIsUsable(svc, file, method, token),
@@ -130,7 +131,7 @@ function validateWithProgress(svc: RunsService, file: string, method: 'sft' | 'd
 }
 
 /** Stops the flow on invalid data, pointing at the diagnostics; warnings (PHI) are shown but do not stop it. */
-async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | 'dpo', token: vscode.CancellationToken): Promise<boolean> {
+async function datasetIsUsable(svc: RunsService, file: string, method: Method, token: vscode.CancellationToken): Promise<boolean> {
   if (!fs.existsSync(file)) {
     void vscode.window.showErrorMessage(`Clinical FT: dataset not found: ${file}`);
     return false;
@@ -197,7 +198,7 @@ async function pickModel(svc: RunsService, flow: StartFlowSession): Promise<stri
 }
 
 /** undefined = no starting adapter; null = the person cancelled. */
-async function pickAdapter(svc: RunsService, flow: StartFlowSession, method: 'sft' | 'dpo'): Promise<string | undefined | null> {
+async function pickAdapter(svc: RunsService, flow: StartFlowSession, method: Method): Promise<string | undefined | null> {
   const adapters = svc.store
     .list()
     .filter((e) => e.view?.status === 'completed' && fs.existsSync(path.join(e.dir, 'adapter', 'adapter_config.json')))

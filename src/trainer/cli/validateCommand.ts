@@ -21,7 +21,7 @@ export const validateCommand: CliCommand = {
       const { flags, positional } = parseArgs(args, { format: 'string', json: 'boolean', 'phi-errors': 'boolean', 'no-phi': 'boolean', against: 'string' });
       if (positional.length !== 1) throw new UsageError(positional.length ? 'expected exactly one FILE' : 'missing FILE');
       const format = (flags.format ?? 'auto') as string;
-      if (format !== 'auto' && format !== 'sft' && format !== 'dpo') throw new UsageError('--format must be auto, sft or dpo');
+      if (format !== 'auto' && format !== 'sft' && format !== 'dpo' && format !== 'kto') throw new UsageError('--format must be auto, sft, dpo or kto');
       const file = positional[0];
       const against = typeof flags.against === 'string' ? flags.against : undefined;
       try {
