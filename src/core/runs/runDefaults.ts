@@ -1,4 +1,4 @@
-import type { Method } from '../preferences/methods';
+import { METHOD_BETA, METHOD_LR, type Method } from '../preferences/methods';
 import { z } from 'zod';
 import { RunConfig, type RunConfigInput } from '../runConfig';
 import { RunRecord } from '../runFolder';
@@ -14,11 +14,11 @@ export function defaultRunConfig(method: Method, paths: { model: string; data: s
     data: paths.data,
     ...(paths.adapter ? { adapter: paths.adapter } : {}),
     steps: method === 'sft' ? 60 : 40,
-    lr: method === 'sft' ? 2e-4 : 5e-5,
+    lr: METHOD_LR[method],
     batchSize: 4,
     maxLength: 256,
     lora: { r: 8, alpha: 16, targets: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] },
-    beta: 0.1,
+    beta: METHOD_BETA[method],
     warmupSteps: 5,
     scheduler: 'linear',
     saveEvery: 20,
@@ -50,6 +50,7 @@ export function reviewFields(c: RunConfig): ReviewField[] {
     { key: 'saveEvery', label: 'Checkpoint every', value: c.saveEvery !== undefined ? String(c.saveEvery) : '', hint: 'steps between checkpoints (enables resume)' },
     { key: 'seed', label: 'Seed', value: String(c.seed), hint: 'same seed, same run' },
   ];
+  f.splice(7, 0, ...methodReviewFields(c));
   if (c.method === 'dpo') {
     f.splice(7, 0, { key: 'beta', label: 'DPO beta', value: String(c.beta), hint: 'strength of the KL penalty to the reference' });
     f.splice(8, 0, { key: 'loss', label: 'DPO loss', value: c.loss, hint: 'sigmoid | ipo | hinge' });
@@ -110,4 +111,23 @@ export function newRunId(method: Method, now: Date, taken: (id: string) => boole
   const base = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}-${method}`;
   if (!taken(base)) return base;
   for (let i = 2; ; i++) if (!taken(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+/** The review rows of KTO, ORPO and SimPO (TRL's knobs); DPO's are listed in reviewFields. */
+function methodReviewFields(c: RunConfig): ReviewField[] {
+  if (c.method === 'kto') {
+    return [
+      { key: 'beta', label: 'KTO beta', value: String(c.beta), hint: 'strength of the KL penalty to the reference' },
+      { key: 'desirableWeight', label: 'Desirable weight', value: String(c.desirableWeight), hint: 'weight of the desirable examples (raise when they are rarer)' },
+      { key: 'undesirableWeight', label: 'Undesirable weight', value: String(c.undesirableWeight), hint: 'weight of the undesirable examples' },
+    ];
+  }
+  if (c.method === 'orpo') return [{ key: 'beta', label: 'ORPO lambda', value: String(c.beta), hint: 'weight of the odds-ratio term next to the NLL (TRL beta)' }];
+  if (c.method === 'simpo') {
+    return [
+      { key: 'beta', label: 'SimPO beta', value: String(c.beta), hint: 'reward scale (SimPO paper: 2.0)' },
+      { key: 'simpoGamma', label: 'SimPO gamma', value: String(c.simpoGamma), hint: 'target reward margin' },
+    ];
+  }
+  return [];
 }

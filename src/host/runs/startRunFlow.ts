@@ -12,6 +12,7 @@ import { phiAsErrors } from '../settings';
 import { assertTrusted } from '../workspaceTrust';
 import type { RunsService } from './runsService';
 import { StartFlowSession } from './startFlowSession';
+import { adapterHints, datasetNameHint, datasetPlaceholder } from '../../core/preferences/startHints';
 
 const BROWSE = '$(folder-opened) Choose…';
 
@@ -100,7 +101,7 @@ function missingPaths(c: RunConfig): [string, string][] {
 async function datasetItems(method: Method): Promise<{ label: string; description: string; path: string }[]> {
   const globs = vscode.workspace.getConfiguration('clinicalFt').get<string[]>('datasetGlobs') ?? ['**/*.jsonl'];
   const found = await vscode.workspace.findFiles(`{${[...globs, '**/*.jsonl'].join(',')}}`, '**/{node_modules,.git,.clinical-ft}/**', 500);
-  const hint = method === 'dpo' ? /dpo|pref|pair/i : /sft|train/i;
+  const hint = datasetNameHint(method);
   const items = found
     .map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), path: u.fsPath }))
     .sort((a, b) => Number(hint.test(b.description)) - Number(hint.test(a.description)) || a.description.localeCompare(b.description));
@@ -111,7 +112,7 @@ async function pickDataset(flow: StartFlowSession, method: Method): Promise<stri
   const picked = await flow.choose(
     {
       title: `Start ${method.toUpperCase()} run (1/4): dataset`,
-      placeholder: method === 'dpo' ? 'Preference pairs: {"prompt","chosen","rejected"} per line' : 'SFT records: prompt/completion, messages, text or alpaca',
+      placeholder: datasetPlaceholder(method),
       matchOnDescription: true,
     },
     datasetItems(method),
@@ -204,12 +205,12 @@ async function pickAdapter(svc: RunsService, flow: StartFlowSession, method: Met
     .filter((e) => e.view?.status === 'completed' && fs.existsSync(path.join(e.dir, 'adapter', 'adapter_config.json')))
     .map((e) => ({ label: `$(history) ${e.id}`, description: `${e.view?.method.toUpperCase()} · ${e.view?.dataset}`, path: path.join(e.dir, 'adapter') }));
   const items = [
-    { label: '$(circle-slash) None', description: method === 'dpo' ? 'DPO on the base model' : 'fresh LoRA adapter', path: '' },
+    { label: '$(circle-slash) None', description: adapterHints(method).none, path: '' },
     ...adapters,
     { label: BROWSE, description: 'an adapter folder (PEFT format)', path: '?' },
   ];
   const picked = await flow.choose(
-    { title: 'Starting adapter (3/4, optional)', placeholder: method === 'dpo' ? 'DPO usually starts from an SFT adapter' : 'Continue from an existing adapter, or none' },
+    { title: 'Starting adapter (3/4, optional)', placeholder: adapterHints(method).placeholder },
     items,
   );
   if (!picked) return null;

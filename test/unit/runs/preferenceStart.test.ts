@@ -1,0 +1,40 @@
+// The start flow's per-method pieces: defaults, review rows, dataset hints, the validation call and the method picker.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyReviewEdit, defaultRunConfig, reviewFields } from '../../../src/core/runs/runDefaults';
+import { adapterHints, datasetNameHint, datasetPlaceholder, preferenceMethodItems } from '../../../src/core/preferences/startHints';
+import { validateArgs } from '../../../src/host/runs/datasetCheck';
+
+const paths = { model: '/m', data: '/d.jsonl' };
+
+test('defaults per method: SimPO beta 2.0, the others 0.1; preference methods learn slower than SFT', () => {
+  assert.equal(defaultRunConfig('simpo', paths).beta, 2);
+  for (const m of ['dpo', 'kto', 'orpo'] as const) assert.equal(defaultRunConfig(m, paths).beta, 0.1);
+  for (const m of ['dpo', 'kto', 'orpo', 'simpo'] as const) assert.ok(defaultRunConfig(m, paths).lr < defaultRunConfig('sft', paths).lr, m);
+});
+
+test("review rows show each method's own knobs, and editing them changes the config", () => {
+  const keys = (m: 'kto' | 'orpo' | 'simpo' | 'sft') => reviewFields(defaultRunConfig(m, paths)).map((f) => f.key);
+  assert.ok(keys('kto').includes('desirableWeight') && keys('kto').includes('undesirableWeight') && keys('kto').includes('beta'));
+  assert.ok(keys('simpo').includes('simpoGamma') && !keys('simpo').includes('loss'));
+  assert.deepEqual(reviewFields(defaultRunConfig('orpo', paths)).filter((f) => f.key === 'beta').map((f) => f.label), ['ORPO lambda']);
+  assert.ok(!keys('sft').includes('beta'));
+  const edited = applyReviewEdit(defaultRunConfig('simpo', paths), 'simpoGamma', '1.1');
+  assert.ok(edited.ok && edited.config.simpoGamma === 1.1);
+  const bad = applyReviewEdit(defaultRunConfig('kto', paths), 'desirableWeight', '-1');
+  assert.ok(!bad.ok && /desirableWeight/.test(bad.message));
+});
+
+test('the start flow validates KTO data as KTO (pairs allowed) and ORPO/SimPO data as DPO pairs', () => {
+  assert.deepEqual(validateArgs('/d.jsonl', 'kto').slice(0, 4), ['validate', '/d.jsonl', '--format', 'kto']);
+  assert.equal(validateArgs('/d.jsonl', 'orpo')[3], 'dpo');
+  assert.equal(validateArgs('/d.jsonl', 'simpo')[3], 'dpo');
+});
+
+test('method picker and hints: four preference methods; ORPO starts from the base; KTO names its label format', () => {
+  assert.deepEqual(preferenceMethodItems().map((i) => i.label), ['DPO', 'KTO', 'ORPO', 'SimPO']);
+  assert.match(adapterHints('orpo').none, /base model/);
+  assert.match(adapterHints('kto').placeholder, /SFT adapter \(optional\)/);
+  assert.match(datasetPlaceholder('kto'), /"label": true\|false/);
+  assert.ok(datasetNameHint('kto').test('ward.prefs.jsonl') && !datasetNameHint('sft').test('ward.prefs.jsonl'));
+});
