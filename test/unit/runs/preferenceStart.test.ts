@@ -38,3 +38,14 @@ test('method picker and hints: four preference methods; ORPO starts from the bas
   assert.match(datasetPlaceholder('kto'), /"label": true\|false/);
   assert.ok(datasetNameHint('kto').test('ward.prefs.jsonl') && !datasetNameHint('sft').test('ward.prefs.jsonl'));
 });
+
+test('the TRL engine refuses kto, orpo and simpo by name (its job folder is written for sft and dpo)', async () => {
+  const { engineRefusals } = await import('../../../src/core/engineSupport');
+  const { RunConfig } = await import('../../../src/core/runConfig');
+  for (const method of ['kto', 'orpo', 'simpo'] as const) {
+    const r = engineRefusals(RunConfig.parse({ method, model: '/m', data: '/d', engine: 'trl', steps: 1 }));
+    assert.ok(r.some((x) => x.field === 'method' && x.message.includes(method)), method);
+    assert.equal(engineRefusals(RunConfig.parse({ method, model: '/m', data: '/d', steps: 1 })).length, 0);
+  }
+  assert.equal(engineRefusals(RunConfig.parse({ method: 'dpo', model: '/m', data: '/d', engine: 'trl', steps: 1 })).length, 0);
+});
