@@ -6,7 +6,7 @@ import { validateFile } from '../../core/node/validateFile';
 import { formatValidationText } from '../../core/datasets/validationText';
 import { checkLeakage } from '../../core/node/leakage';
 
-const usage = `Usage: clinical-ft validate FILE [--format auto|sft|dpo] [--json] [--phi-errors] [--no-phi] [--against TRAIN_FILE]
+const usage = `Usage: clinical-ft validate FILE [--format auto|sft|dpo|kto] [--json] [--phi-errors] [--no-phi] [--against TRAIN_FILE]
   FILE may be "-" to read standard input.
   --phi-errors   report possible PHI as errors (exit 1) instead of warnings
   --no-phi       skip the PHI scan
