@@ -434,7 +434,10 @@ suite('runs', () => {
     await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Starting adapter")');
     await ui.press('Enter');
     await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
+    // The review list is long (rendered rows only): filter to KTO's own row, then to Steps.
+    await ui.type('Desirable');
     await ui.waitFor('.quick-input-list .monaco-list-row:has-text("Desirable weight")');
+    await ui.press('Control+a');
     await ui.type('Steps');
     await ui.waitFor('.quick-input-list .monaco-list-row:has-text("optimizer steps")');
     await ui.press('Enter');
