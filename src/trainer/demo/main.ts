@@ -126,8 +126,8 @@ export async function main(args: DemoArgs): Promise<void> {
   say(`writing to ${demoDir}; training runs go to ${runsDir}/${id}-*; backend ${backend}`);
 
   const evaluate = async (row: ModelRow, task: Pick<DemoTask, 'id' | 'eval'>, folder: string, adapter?: string, into: ResultGrid = grid) => {
-    // The policy eval is small and split by kind (policy / control): always scored whole.
-    const limit = task.id === 'policy' ? undefined : args.limit;
+    // --limit cuts the policy eval too (its first records are policy messages, the controls come last).
+    const limit = args.limit;
     const res = await evaluateSet({ model: args.model, ...(adapter ? { adapter } : {}), data: task.eval, task: task.id, ...(limit ? { limit } : {}) });
     fs.mkdirSync(folder, { recursive: true });
     writeFileAtomic(path.join(folder, `eval-${task.id}.jsonl`), res.examples.map((e) => JSON.stringify(e)).join('\n') + '\n');
