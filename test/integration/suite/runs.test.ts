@@ -455,7 +455,7 @@ suite('runs', () => {
     assert.equal(readRun(r.runId).status, 'completed', readRun(r.runId).error);
     assert.equal((readRun(r.runId) as { config?: { method?: string } }).config?.method, 'kto');
     const log = fs.readFileSync(path.join(runsRoot(), r.runId, 'trainer.log'), 'utf8');
-    assert.match(log, /5 desirable and 5 undesirable examples from 6 records \(1 ties as two desirable, 1 both bad as two undesirable\)/);
+    assert.match(log, /6 desirable and 6 undesirable examples from 6 records \(1 ties as two desirable, 1 both bad as two undesirable\)/);
     await vscode.commands.executeCommand('clinicalFt.runs.openDashboard', { kind: 'run', id: r.runId });
     await ui.waitFor(`.run[data-run="${r.runId}"][data-status="completed"]`, { inWebview: true, timeoutMs: 20_000 });
     await eventually(async () => (await chartPoints('kl')) >= 4, 20_000, 'kl points');
