@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Deterministic generator of the synthetic sample datasets (no real patients, nothing from MIMIC): every file
-// under datasets-sample/{uti,triage,reasoning,summarization,phi,defects} comes from here with a fixed seed.
+// under datasets-sample/{uti,triage,reasoning,summarization,policy,phi,defects} comes from here with a fixed seed.
 //   node datasets-sample/generate.mjs            rewrite the committed files
 //   node datasets-sample/generate.mjs --check    exit 1 if a committed file differs from what would be written
 import fs from 'node:fs';
@@ -8,6 +8,8 @@ import path from 'node:path';
 import { tasks } from './generator/tasks.mjs';
 import { phiSet } from './generator/phi.mjs';
 import { defects } from './generator/defects.mjs';
+import { policyFiles } from './generator/policy.mjs';
+import { rng } from './generator/random.mjs';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 const check = process.argv.includes('--check');
@@ -32,6 +34,7 @@ function write(rel, content) {
 const jsonl = (rows) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 for (const [rel, rows] of Object.entries(tasks())) write(rel, jsonl(rows));
+for (const [rel, rows] of Object.entries(policyFiles(rng))) write(rel, jsonl(rows));
 write('phi/phi-labelled.jsonl', jsonl(phiSet()));
 const expected = {};
 for (const d of defects()) {

@@ -3,7 +3,7 @@
 import { rng, list, cap } from './random.mjs';
 
 /** n cases from make(), skipping any whose key was already produced (across train and eval via `seen`). */
-function unique(make, key, n, seen) {
+export function unique(make, key, n, seen) {
   const out = [];
   for (let tries = 0; out.length < n; tries++) {
     if (tries > n * 50) throw new Error(`cannot make ${n} distinct cases`);
@@ -53,9 +53,9 @@ function uti(r, n, seen) {
 }
 
 // ---------------------------------------------------------------- patient-message triage (messages)
-const TRIAGE_SYSTEM =
+export const TRIAGE_SYSTEM =
   'You triage patient portal messages for a primary care clinic. Reply with two lines: "Urgency: emergency, urgent or routine" and "Responder: physician, nurse, pharmacist or front desk".';
-const TRIAGE = [
+export const TRIAGE = [
   { u: 'emergency', p: 'physician', wrong: ['routine', 'nurse'], m: (r) => `I have had crushing chest pressure for ${r.pick(['twenty minutes', 'half an hour', 'an hour'])} and my left arm feels heavy. I am sweating a lot.` },
   { u: 'emergency', p: 'physician', wrong: ['routine', 'front desk'], m: (r) => `My ${r.pick(['husband', 'wife', 'father', 'mother'])} suddenly cannot lift one arm and the speech is slurred since ${r.pick(['this morning', 'ten minutes ago', 'lunch'])}.` },
   { u: 'emergency', p: 'physician', wrong: ['urgent', 'nurse'], m: () => `I am on chemotherapy and tonight my temperature is 38.7 and I have chills. Should I just take paracetamol?` },
@@ -70,15 +70,15 @@ const TRIAGE = [
   { u: 'routine', p: 'nurse', wrong: ['emergency', 'physician'], m: () => `I have had a mild runny nose and sneezing for two days but no fever. Anything I can take?` },
   { u: 'routine', p: 'pharmacist', wrong: ['urgent', 'front desk'], m: (r) => `Can I take ibuprofen together with my ${r.pick(['amlodipine', 'sertraline', 'metformin'])}?` },
 ];
-const GREETING = ['Hello,', 'Hi,', 'Good morning,', 'Hello care team,', ''];
-const SIGNOFF = ['Thank you.', 'Thanks.', 'Please advise.', ''];
+export const GREETING = ['Hello,', 'Hi,', 'Good morning,', 'Hello care team,', ''];
+export const SIGNOFF = ['Thank you.', 'Thanks.', 'Please advise.', ''];
 
 function triageCase(r) {
   const t = r.pick(TRIAGE);
   const msg = [r.pick(GREETING), t.m(r), r.pick(SIGNOFF)].filter(Boolean).join(' ');
   return { t, msg };
 }
-const triageAnswer = (u, p) => `Urgency: ${u}\nResponder: ${p}`;
+export const triageAnswer = (u, p) => `Urgency: ${u}\nResponder: ${p}`;
 
 function triageSft(r, n, prefix, seen) {
   return unique(() => triageCase(r), (c) => c.msg, n, seen).map(({ t, msg }, i) => {

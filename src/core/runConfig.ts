@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { METHODS } from './preferences/methods';
 
 /** LoRA target modules the engine knows (HF Llama/Qwen2/Mistral module names). */
 export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
@@ -23,7 +24,7 @@ export const LoraConfig = z.strictObject({
  * CLI flags build, and what is saved in the run folder so any run can be repeated.
  */
 export const RunConfig = z.strictObject({
-  method: z.enum(['sft', 'dpo']).describe('sft: supervised fine-tuning on answers; dpo: preference pairs (chosen over rejected).'),
+  method: z.enum(METHODS).describe('sft: supervised fine-tuning on answers; dpo: preference pairs (chosen over rejected) against a reference; kto: answers labelled desirable/undesirable; orpo: pairs, reference-free, one stage from the base; simpo: pairs, reference-free, length-normalised with a margin.'),
   model: z.string().min(1).describe('Base model: a local Hugging Face folder (config.json, safetensors, tokenizer.json). Relative paths resolve against the workspace folder.'),
   data: z.string().min(1).describe('Training JSONL file. Relative paths resolve against the workspace folder.'),
   evalData: z.string().min(1).optional().describe('Held-out JSONL file for eval_loss. Relative paths resolve against the workspace folder.'),
@@ -35,13 +36,18 @@ export const RunConfig = z.strictObject({
   gradAccum: z.number().int().positive().default(1).describe('Micro-batches per optimizer step.'),
   maxLength: z.number().int().min(8).default(512).describe('Tokens per example; longer examples are truncated.'),
   lora: LoraConfig.default(LoraConfig.parse({})),
-  beta: z.number().positive().default(0.1).describe('DPO: strength of the KL penalty to the reference model (TRL beta).'),
+  beta: z.number().positive().default(0.1).describe('DPO/KTO: strength of the KL penalty to the reference model; ORPO: λ, the weight of the odds-ratio term; SimPO: reward scale (TRL beta; SimPO defaults to 2.0).'),
   loss: z.enum(['sigmoid', 'ipo', 'hinge']).default('sigmoid').describe('DPO loss type (TRL loss_type).'),
   /**
    * DPO only: adds rpoAlpha × the chosen answers' token-averaged NLL to the loss (TRL's rpo_alpha; Pang et al. 2024).
    * Keeps DPO from lowering the chosen answers' own likelihood, which breaks answer endings on small models.
    */
   rpoAlpha: z.number().min(0).default(0).describe("DPO: weight of the chosen answers' NLL added to the loss (TRL rpo_alpha; 0 = plain DPO)."),
+  /** KTO only (TRL desirable_weight / undesirable_weight): rebalance when one kind of example is much rarer. */
+  desirableWeight: z.number().positive().default(1).describe('KTO: weight of the desirable examples\' losses (TRL desirable_weight).'),
+  undesirableWeight: z.number().positive().default(1).describe('KTO: weight of the undesirable examples\' losses (TRL undesirable_weight).'),
+  /** SimPO only: the target reward margin γ (TRL simpo_gamma); the logits are shifted by γ/β. */
+  simpoGamma: z.number().min(0).default(0.5).describe('SimPO: target reward margin gamma (TRL simpo_gamma).'),
   warmupSteps: z.number().int().min(0).default(0).describe('Linear warmup steps from 0.'),
   scheduler: z.enum(['constant', 'linear', 'cosine']).default('linear').describe('Learning-rate schedule after warmup.'),
   weightDecay: z.number().min(0).default(0).describe('AdamW weight decay.'),

@@ -112,8 +112,51 @@ function pyJson(script, args) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
+/** Cases for the preference losses: uneven desirable/undesirable counts, KL > 0 and KL clamped, both signs of log odds. */
+const PREFERENCE_CASES = {
+  kto: [
+    { beta: 0.1, desirable_weight: 1.0, undesirable_weight: 1.33, policy_chosen: [-12.5, -3.0], policy_rejected: [-20.0], policy_kl: [-30, -25, -28], ref_chosen: [-14.0, -2.5], ref_rejected: [-18.0], ref_kl: [-33, -24, -27] },
+    { beta: 0.5, desirable_weight: 2.0, undesirable_weight: 1.0, policy_chosen: [-4.0], policy_rejected: [-6.0, -9.5, -2.0], policy_kl: [-40, -35, -38, -41], ref_chosen: [-4.5], ref_rejected: [-5.0, -9.0, -2.2], ref_kl: [-39, -34, -36, -40] },
+  ],
+  orpo: [
+    { beta: 0.1, nll: 1.7, chosen: [-0.8, -1.2, -0.05], rejected: [-1.5, -0.9, -2.0] },
+    { beta: 0.5, nll: 0.9, chosen: [-2.5, -0.3], rejected: [-0.2, -3.1] },
+  ],
+  simpo: [
+    { beta: 2.0, gamma: 0.5, chosen: [-0.8, -1.2, -0.05], rejected: [-1.5, -0.9, -2.0] },
+    { beta: 2.5, gamma: 1.4, chosen: [-2.5, -0.3], rejected: [-0.2, -3.1] },
+  ],
+};
+
 let sftJob;
 const tests = [
+  ['KTO, ORPO and SimPO losses of the built-in engine equal TRL\'s own loss functions on the same log-probs', async () => {
+    const cases = path.join(tmp, 'preference-cases.json');
+    fs.writeFileSync(cases, JSON.stringify(PREFERENCE_CASES));
+    const ours = path.join(root, 'out', `pyprefs-${process.pid}`, 'preferenceLossCases.js');
+    await bundleForNode({ entryPoints: [path.join(root, 'test/python/preferenceLossCases.ts')], outfile: ours });
+    const r = spawnSync(process.execPath, [ours, cases], { encoding: 'utf8' });
+    fs.rmSync(path.dirname(ours), { recursive: true, force: true });
+    assert(r.status === 0, `preferenceLossCases exited ${r.status}: ${r.stderr}`);
+    const mine = JSON.parse(r.stdout);
+    const trl = pyJson('trl_preference_losses.py', [cases]);
+    let worst = 0;
+    const close = (a, b, what) => {
+      const d = Math.abs(a - b);
+      worst = Math.max(worst, d);
+      assert(d <= 1e-5 * Math.max(1, Math.abs(b)), `${what}: ours ${a}, TRL ${b}`);
+    };
+    for (const method of ['kto', 'orpo', 'simpo']) {
+      assert(mine[method].length === PREFERENCE_CASES[method].length && trl[method].length === mine[method].length, `${method}: case counts differ`);
+      mine[method].forEach((m, i) => {
+        for (const [k, v] of Object.entries(trl[method][i])) {
+          if (Array.isArray(v)) v.forEach((x, j) => close(m[k][j], x, `${method}[${i}].${k}[${j}]`));
+          else close(m[k], v, `${method}[${i}].${k}`);
+        }
+      });
+    }
+    console.log(`  largest difference from TRL ${worst.toExponential(2)}`);
+  }],
   ['every key of generated job folders is defined by the pinned TRL / transformers / PEFT / Accelerate', () => {
     const jobs = [handoff('keys-sft', { method: 'sft', data: path.join(tmp, 'sft.jsonl'), steps: 2, saveEvery: 1, evalData: path.join(tmp, 'sft.jsonl'), evalEvery: 1 })];
     for (const mode of ['cpu', 'multi-gpu', 'deepspeed-zero3', 'fsdp']) jobs.push(handoff(`keys-dpo-${mode}`, { method: 'dpo', data: path.join(tmp, 'dpo.jsonl'), steps: 2, rpoAlpha: 0.5, scheduler: 'cosine' }, ['--accelerate', mode]));
@@ -175,7 +218,10 @@ const tests = [
 let passed = 0;
 let failed = 0;
 const t0 = Date.now();
+// PY_GREP=<substring> runs only the tests whose name contains it.
+const only = process.env.PY_GREP;
 for (const [name, fn] of tests) {
+  if (only && !name.includes(only)) continue;
   const t = Date.now();
   try {
     await fn();

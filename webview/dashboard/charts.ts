@@ -1,6 +1,6 @@
 import uPlot from 'uplot';
 import { EVAL_PREFIX } from '../../src/core/metrics';
-import { alignSeries, CHARTS, formatTick, metricLines, type ChartSpec } from '../../src/core/runs/chartSeries';
+import { alignSeries, chartsFor, formatTick, metricLines, type ChartSpec } from '../../src/core/runs/chartSeries';
 import type { DashboardRun } from '../../src/core/protocol/dashboard';
 import { h } from '../shared/dom';
 import { CHART_CHROME_PX, chartLayout, type ChartLayout } from './layout';
@@ -136,7 +136,7 @@ class Chart {
   }
 }
 
-/** The grid of charts; DPO charts appear only when a shown run is DPO. */
+/** The grid of charts; preference charts appear only when a shown run is of a method that writes them. */
 export class ChartGrid {
   private charts: Chart[] = [];
   /** Height of a chart's title and legend, measured after each layout (the first one uses an estimate). */
@@ -145,8 +145,7 @@ export class ChartGrid {
   constructor(private readonly container: HTMLElement) {}
 
   render(runs: DashboardRun[], smoothing: number): void {
-    const dpo = runs.some((r) => r.method === 'dpo');
-    const wanted = CHARTS.filter((c) => !c.dpoOnly || dpo);
+    const wanted = chartsFor(runs.map((r) => r.method));
     if (wanted.map((c) => c.id).join() !== this.charts.map((c) => c.spec.id).join()) {
       this.charts.forEach((c) => c.destroy());
       this.charts = wanted.map((spec) => new Chart(spec));

@@ -1,8 +1,9 @@
 // Choices the "Compare runs" command offers, derived from the selected runs' configs.
+import type { Method } from '../preferences/methods';
 
 export interface RunChoice {
   id: string;
-  method: 'sft' | 'dpo';
+  method: Method;
   model: string;
   data: string;
   evalData?: string;

@@ -59,6 +59,7 @@ export function parseEvalJson(raw: string, source: string, readOutputs?: (outDir
 /** The study task a dataset belongs to, from its file name (datasets-sample naming). */
 export function taskOfDataset(file: string): TaskId | undefined {
   const base = file.split(/[\\/]/).pop()!.toLowerCase();
+  if (base.includes('riverbend')) return 'policy';
   if (base.includes('uti')) return 'uti';
   if (base.includes('triage')) return 'triage';
   if (base.includes('reasoning')) return 'reasoning';

@@ -3,7 +3,8 @@
 // summarization ROUGE-L F. Pure, so the Compare panel and the demo score identically.
 import { classificationReport, extractLabel, rougeL } from '../evalMetrics';
 
-export type TaskId = 'uti' | 'triage' | 'reasoning' | 'summarization';
+/** `policy`: triage messages scored for a health system's local routing policy (datasets-sample/policy). */
+export type TaskId = 'uti' | 'triage' | 'reasoning' | 'summarization' | 'policy';
 
 export interface ScoredExample {
   predicted: string | null;
@@ -42,6 +43,8 @@ export function goldLabel(task: TaskId, gold: string): string | null {
       return answerLetter(gold);
     case 'summarization':
       return null;
+    case 'policy':
+      return extractLabel(field(gold, 'responder'), RESPONDER);
   }
 }
 
@@ -50,13 +53,15 @@ export function scoreExample(task: TaskId, gold: string, output: string): Scored
   const predicted =
     task === 'uti' ? extractLabel(output, ['yes', 'no'])
     : task === 'triage' ? extractLabel(field(output, 'urgency') || output.split('\n')[0], URGENCY)
+    : task === 'policy' ? extractLabel(field(output, 'responder'), RESPONDER)
     : answerLetter(output);
   return { predicted, score: predicted !== null && predicted === goldLabel(task, gold) ? 1 : 0 };
 }
 
 /** The study's metric(s) for a task over all examples. */
-export function taskMetrics(task: TaskId, examples: { gold: string; output: string }[]): TaskMetric[] {
+export function taskMetrics(task: TaskId, examples: { gold: string; output: string; key?: string }[]): TaskMetric[] {
   if (examples.length === 0) return [];
+  if (task === 'policy') return policyMetrics(examples);
   if (task === 'summarization') {
     const mean = examples.reduce((a, e) => a + rougeL(e.gold, e.output).fmeasure, 0) / examples.length;
     return [{ metric: 'rougeL', label: 'Summarization ROUGE-L', value: mean }];
@@ -87,4 +92,32 @@ export const STUDY_COLUMNS: { task: TaskId; metric: string; label: string }[] = 
   { task: 'triage', metric: 'responderMacroF1', label: 'Triage F1 (responder)' },
   { task: 'reasoning', metric: 'accuracy', label: 'Reasoning accuracy' },
   { task: 'summarization', metric: 'rougeL', label: 'Summarization ROUGE-L' },
+];
+
+/** Which rule of the local policy an eval example tests, from its id (riverbend-eval-refill-001, …-control-…). */
+export function policyKind(key: string | undefined): 'policy' | 'control' | undefined {
+  if (!key) return undefined;
+  if (/-control-/.test(key)) return 'control';
+  return /-(refill|lab)-/.test(key) ? 'policy' : undefined;
+}
+
+/**
+ * Local-policy adherence: on the messages the policy re-routes, the share answered with the policy's responder
+ * (and urgency); on the controls it leaves alone, the share with both lines right.
+ */
+function policyMetrics(examples: { gold: string; output: string; key?: string }[]): TaskMetric[] {
+  const both = (e: { gold: string; output: string }) =>
+    extractLabel(field(e.output, 'responder'), RESPONDER) === extractLabel(field(e.gold, 'responder'), RESPONDER) &&
+    extractLabel(field(e.output, 'urgency'), URGENCY) === extractLabel(field(e.gold, 'urgency'), URGENCY);
+  const share = (xs: typeof examples) => (xs.length ? xs.filter(both).length / xs.length : NaN);
+  return [
+    { metric: 'policyAdherence', label: 'Local policy adherence', value: share(examples.filter((e) => policyKind(e.key) === 'policy')) },
+    { metric: 'policyControls', label: 'Unchanged messages right', value: share(examples.filter((e) => policyKind(e.key) === 'control')) },
+  ];
+}
+
+/** Columns of the local-policy table (npm run demo). */
+export const POLICY_COLUMNS: { task: TaskId; metric: string; label: string }[] = [
+  { task: 'policy', metric: 'policyAdherence', label: 'Local policy adherence' },
+  { task: 'policy', metric: 'policyControls', label: 'Unchanged messages right' },
 ];

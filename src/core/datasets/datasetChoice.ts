@@ -1,6 +1,7 @@
 // Which workspace JSONL files the Start run dataset step offers, in which order, and which it preselects; and
 // the held-out split that goes with a training file. Pure: the host reads each file's first record.
 import { detectFormat, FORMAT_LABELS, kindOf, type RecordFormat } from './records';
+import { readsKind, type Method } from '../preferences/methods';
 
 export type Split = 'train' | 'eval' | 'other';
 
@@ -36,10 +37,10 @@ export function firstRecordFormat(firstLine: string | undefined): RecordFormat |
   }
 }
 
-export function datasetCandidate(relPath: string, firstLine: string | undefined, method: 'sft' | 'dpo'): DatasetCandidate {
+export function datasetCandidate(relPath: string, firstLine: string | undefined, method: Method): DatasetCandidate {
   const format = firstRecordFormat(firstLine);
   // Labeled preference files (*.prefs.jsonl) train DPO once labeled: they fit DPO, as the trainer reads them.
-  const fits = format !== undefined && kindOf(format) === method;
+  const fits = format !== undefined && readsKind(method, kindOf(format));
   return { relPath, ...(format ? { format } : {}), split: splitOf(relPath), defect: DEFECT.test(relPath), fits };
 }
 

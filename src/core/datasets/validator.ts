@@ -23,8 +23,8 @@ import { contentKey, hash64 } from './contentHash';
 import { LineIndex } from './lineIndex';
 
 export interface ValidatorOptions {
-  /** Restrict to SFT or DPO formats; auto accepts either (but one format per file). */
-  format?: 'auto' | 'sft' | 'dpo';
+  /** Restrict to SFT, DPO or KTO formats (KTO also takes pairs, which it unpairs); auto accepts any (but one format per file). */
+  format?: 'auto' | 'sft' | 'dpo' | 'kto';
   /** Scan text for Safe Harbor identifiers (default true). */
   phi?: boolean;
   /** Report PHI findings as errors instead of warnings (blocks training). */
@@ -180,13 +180,13 @@ export class DatasetValidator {
       return undefined;
     }
     const wanted = this.opts.format ?? 'auto';
-    if (wanted !== 'auto' && kindOf(format) !== wanted) {
+    if (wanted !== 'auto' && kindOf(format) !== wanted && !(wanted === 'kto' && kindOf(format) === 'dpo')) {
       this.add('error', {
         line: lineNo,
         column: firstNonBlank(text) + 1,
         field: null,
         code: 'wrong_kind',
-        message: `record is ${FORMAT_LABELS[format]}, but --format ${wanted} expects ${wanted === 'sft' ? 'an SFT' : wanted === 'dpo' ? 'a DPO' : 'a KTO'} format`,
+        message: `record is ${FORMAT_LABELS[format]}, but --format ${wanted} expects ${wanted === 'sft' ? 'an SFT' : wanted === 'dpo' ? 'a DPO' : 'a KTO (or DPO pair)'} format`,
       });
       return undefined;
     }

@@ -45,7 +45,7 @@ export class DatasetError extends Error {
 }
 
 export interface ReadRecordsOptions {
-  format?: 'auto' | 'sft' | 'dpo';
+  format?: 'auto' | 'sft' | 'dpo' | 'kto';
   /** Skip invalid lines instead of throwing DatasetError at the first one. */
   skipInvalid?: boolean;
 }

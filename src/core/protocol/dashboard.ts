@@ -1,3 +1,4 @@
+import { METHODS } from '../preferences/methods';
 import { z } from 'zod';
 import { MetricsRecord } from '../metrics';
 import { RunStatus } from '../runFolder';
@@ -9,7 +10,7 @@ const runId = z.string().min(1).max(200);
 export const DashboardRun = z.strictObject({
   id: runId,
   label: z.string(),
-  method: z.enum(['sft', 'dpo']),
+  method: z.enum(METHODS),
   status: RunStatus,
   step: z.number().int().min(0),
   totalSteps: z.number().int().min(0).optional(),

@@ -1,3 +1,4 @@
+import { METHODS } from '../preferences/methods';
 import { z } from 'zod';
 import { ResolvedBackend } from '../runConfig';
 
@@ -31,7 +32,7 @@ export const PreflightFacts = z.strictObject({
     availableBytes: z.number().positive(),
   }),
   data: z.strictObject({
-    method: z.enum(['sft', 'dpo']),
+    method: z.enum(METHODS),
     /** [line, tokens of the whole example, tokens before its first trained token (the prompt)]. */
     examples: z.array(z.tuple([z.number().int().positive(), z.number().int().nonnegative(), z.number().int().nonnegative()])),
   }),

@@ -1,11 +1,20 @@
 import { evalMetric, METRIC, type MetricsRecord } from '../metrics';
+import type { Method } from '../preferences/methods';
 
 /** A chart of the dashboard: which metric names it plots and for which methods. */
 export interface ChartSpec {
   id: string;
   title: string;
   metrics: string[];
-  dpoOnly?: boolean;
+  /** Shown only when a run of one of these methods is on screen; absent: always. */
+  methods?: readonly Method[];
+}
+
+const PAIRED: Method[] = ['dpo', 'orpo', 'simpo'];
+
+/** The charts a set of runs needs (preference charts only for the methods that write them). */
+export function chartsFor(methods: readonly string[]): ChartSpec[] {
+  return CHARTS.filter((c) => !c.methods || c.methods.some((m) => methods.includes(m)));
 }
 
 export const CHARTS: ChartSpec[] = [
@@ -13,9 +22,12 @@ export const CHARTS: ChartSpec[] = [
   { id: 'lr', title: 'Learning rate', metrics: [METRIC.learningRate] },
   { id: 'grad_norm', title: 'Grad norm', metrics: [METRIC.gradNorm] },
   { id: 'tps', title: 'Tokens / s', metrics: [METRIC.tokensPerSecond] },
-  { id: 'rewards', title: 'Rewards (chosen / rejected)', metrics: [METRIC.rewardsChosen, METRIC.rewardsRejected], dpoOnly: true },
-  { id: 'margins', title: 'Reward margins', metrics: [METRIC.rewardsMargins], dpoOnly: true },
-  { id: 'accuracies', title: 'Reward accuracies', metrics: [METRIC.rewardsAccuracies], dpoOnly: true },
+  { id: 'rewards', title: 'Rewards (chosen / rejected)', metrics: [METRIC.rewardsChosen, METRIC.rewardsRejected], methods: [...PAIRED, 'kto'] },
+  { id: 'margins', title: 'Reward margins', metrics: [METRIC.rewardsMargins], methods: [...PAIRED, 'kto'] },
+  { id: 'accuracies', title: 'Reward accuracies', metrics: [METRIC.rewardsAccuracies], methods: PAIRED },
+  { id: 'kl', title: 'KL estimate', metrics: [METRIC.kl], methods: ['kto'] },
+  { id: 'odds', title: 'Log odds ratio', metrics: [METRIC.logOddsRatio, METRIC.logOddsChosen], methods: ['orpo'] },
+  { id: 'nll', title: 'NLL loss (chosen)', metrics: [METRIC.nllLoss], methods: ['orpo'] },
 ];
 
 /** (step, value) pairs of one metric, in step order, skipping lines that do not carry it. */

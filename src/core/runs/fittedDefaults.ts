@@ -3,9 +3,10 @@
 // Start run review both call `fitDefaults`; what each number rests on is in `DEFAULTS_EVIDENCE`.
 import { LORA_TARGETS } from '../runConfig';
 import { SAMPLE_MODEL_SFT } from './sampleModelBudget';
+import { dataKindOf, type Method } from '../preferences/methods';
 
 export interface DefaultsFacts {
-  method: 'sft' | 'dpo';
+  method: Method;
   /** Parameters of the base model (config.json's shape). */
   parameters: number;
   /** config.json's max_position_embeddings; undefined when the config does not say. */
@@ -42,8 +43,15 @@ export function sftEpochs(parameters: number): number {
   return parameters <= TINY_MODEL ? 16 : 3;
 }
 const TINY_MODEL = 10e6;
-/** DPO moves a trained policy a little: ~1 pass (the demo's 50 steps over 300 pairs; more overshot). */
+/** DPO moves a trained policy a little: ~1 pass (the demo's 50 steps over 300 pairs; more overshot). KTO and SimPO too. */
 export const DPO_EPOCHS = 1;
+/**
+ * ORPO trains from the base model in one stage (SFT and preference at once), so it gets SFT's passes and rate
+ * (the demo's ORPO budget is the SFT one); DPO, KTO and SimPO adjust an SFT policy: one pass at DPO's rate.
+ */
+function isOneStage(method: Method): boolean {
+  return method === 'sft' || method === 'orpo';
+}
 /** The measured anchor: the 1 M-parameter sample model learns every sample task at 5e-3 (`npm run demo`). */
 const SMALL_MODEL = { parameters: 1e6, lr: SAMPLE_MODEL_SFT.lr };
 /** The usual LoRA anchor for 7 B models (QLoRA, Dettmers et al. 2023: 2e-4 for 7–13 B). */
@@ -83,11 +91,11 @@ export function fitDefaults(f: DefaultsFacts): FittedDefaults {
   const maxLength = Math.min(context, Math.max(64, Math.ceil(p95 / 32) * 32));
   const batchSize = Math.min(EFFECTIVE_BATCH, microBatch(f.parameters));
   const gradAccum = Math.max(1, Math.round(EFFECTIVE_BATCH / batchSize));
-  const epochs = f.method === 'sft' ? sftEpochs(f.parameters) : DPO_EPOCHS;
+  const epochs = isOneStage(f.method) ? sftEpochs(f.parameters) : DPO_EPOCHS;
   const perEpoch = Math.max(1, Math.ceil(f.records / (batchSize * gradAccum)));
   const steps = Math.min(MAX_STEPS, Math.max(MIN_STEPS, epochs * perEpoch));
   const sftLr = sftLearningRate(f.parameters);
-  const lr = f.method === 'sft' ? sftLr : roundSig(sftLr * DPO_LR_RATIO);
+  const lr = isOneStage(f.method) ? sftLr : roundSig(sftLr * DPO_LR_RATIO);
   const size = f.parameters >= 1e9 ? `${(f.parameters / 1e9).toFixed(1)} B` : `${(f.parameters / 1e6).toFixed(1)} M`;
   return {
     steps,
@@ -100,8 +108,8 @@ export function fitDefaults(f: DefaultsFacts): FittedDefaults {
     saveEvery: Math.max(10, Math.ceil(steps / 4)),
     lora: { r: SAMPLE_MODEL_SFT.lora.r, alpha: SAMPLE_MODEL_SFT.lora.alpha, targets: [...SAMPLE_MODEL_SFT.lora.targets] },
     why: [
-      `steps ${steps}: ${epochs} pass${epochs === 1 ? '' : 'es'} over ${f.records} ${f.method === 'dpo' ? 'pairs' : 'examples'} at ${batchSize * gradAccum} per step${steps === MAX_STEPS ? ` (capped at ${MAX_STEPS})` : ''}`,
-      `lr ${lr}: ${f.method === 'dpo' ? `${DPO_LR_RATIO} × the SFT rate ${sftLr} ` : ''}for a ${size}-parameter model`,
+      `steps ${steps}: ${epochs} pass${epochs === 1 ? '' : 'es'} over ${f.records} ${dataKindOf(f.method) === 'dpo' ? 'pairs' : 'examples'} at ${batchSize * gradAccum} per step${steps === MAX_STEPS ? ` (capped at ${MAX_STEPS})` : ''}`,
+      `lr ${lr}: ${isOneStage(f.method) ? '' : `${DPO_LR_RATIO} × the SFT rate ${sftLr} `}for a ${size}-parameter model`,
       `max length ${maxLength}: covers the 95th percentile (${p95} tokens)${maxLength === context && p95 > context ? `, capped at the model's context ${context}` : ''}`,
       `batch ${batchSize}${gradAccum > 1 ? ` × ${gradAccum} accumulated` : ''}: what a ${size}-parameter model fits per micro-batch`,
     ],

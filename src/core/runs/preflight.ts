@@ -1,6 +1,7 @@
 // The Start run review's pre-flight: what the run will do to the data and the machine, computed from the
 // trainer's measurements (PreflightFacts) and the config under review, so every edit in the review re-computes it.
 // Pure: the host renders it (src/host/runs/preflightItems.ts).
+import { dataKindOf, memoryTaskOf } from '../preferences/methods';
 import { estimateMemory, memoryRefusal, type MemoryEstimate } from '../memory/memoryEstimate';
 import type { PreflightFacts } from '../protocol/preflightFacts';
 import type { RunConfig } from '../runConfig';
@@ -48,7 +49,7 @@ export function truncation(facts: PreflightFacts, maxLength: number): Truncation
     if (total <= maxLength) continue;
     t.over++;
     const answer = total - prompt;
-    const keptPrompt = facts.data.method === 'dpo' ? Math.max(1, Math.min(prompt, maxLength - Math.min(answer, Math.floor(maxLength / 2)))) : prompt;
+    const keptPrompt = dataKindOf(facts.data.method) === 'dpo' ? Math.max(1, Math.min(prompt, maxLength - Math.min(answer, Math.floor(maxLength / 2)))) : prompt;
     const room = maxLength - keptPrompt;
     if (answer > room) {
       t.answersCut++;
@@ -72,7 +73,7 @@ export function runTokens(facts: PreflightFacts, c: RunConfig): number {
   const ex = facts.data.examples;
   if (ex.length === 0) return 0;
   const mean = ex.reduce((a, [, total]) => a + Math.min(total, c.maxLength), 0) / ex.length;
-  const perStep = c.batchSize * c.gradAccum * mean * (c.method === 'dpo' ? 2 : 1);
+  const perStep = c.batchSize * c.gradAccum * mean * (memoryTaskOf(c.method) === 'dpo' ? 2 : 1);
   const steps = c.steps ?? Math.ceil(((c.epochs ?? 1) * ex.length) / (c.batchSize * c.gradAccum));
   return steps * perStep;
 }
@@ -88,7 +89,7 @@ export function duration(seconds: number): string {
 export function buildPreflight(c: RunConfig, facts: PreflightFacts, ctx: PreflightContext): Preflight {
   const lengths = facts.data.examples.map((e) => e[1]);
   const tr = truncation(facts, c.maxLength);
-  const unit = c.method === 'dpo' ? 'pairs' : 'examples';
+  const unit = dataKindOf(c.method) === 'dpo' ? 'pairs' : 'examples';
   const rows: PreflightRow[] = [];
   rows.push({ label: 'Run name', value: ctx.runName, level: 'info' });
   rows.push({ label: 'Records', value: `${facts.data.examples.length} ${unit}`, detail: c.data, level: 'info' });
@@ -104,7 +105,7 @@ export function buildPreflight(c: RunConfig, facts: PreflightFacts, ctx: Preflig
     rows.push({ label: 'Token lengths', value: tr.over > 0 ? `${tr.over} ${unit} truncated (prompt only, answers intact)` : `nothing truncated`, detail: pct, level: 'info' });
   }
   const req = {
-    task: c.method,
+    task: memoryTaskOf(c.method),
     batchSize: c.batchSize,
     maxLength: c.maxLength,
     loraR: c.lora.r,

@@ -1,3 +1,4 @@
+import { METHOD_BETA, type Method } from '../preferences/methods';
 import { z } from 'zod';
 import { RunConfig, type RunConfigInput } from '../runConfig';
 import { RunRecord } from '../runFolder';
@@ -7,7 +8,7 @@ import type { FittedDefaults } from './fittedDefaults';
  * The review's starting config: the settings fitted to the model and data (fittedDefaults.ts, the one owner of
  * default numbers, which `clinical-ft train` uses too), plus the run's paths.
  */
-export function defaultRunConfig(method: 'sft' | 'dpo', paths: { model: string; data: string; evalData?: string; adapter?: string }, fitted: FittedDefaults): RunConfig {
+export function defaultRunConfig(method: Method, paths: { model: string; data: string; evalData?: string; adapter?: string }, fitted: FittedDefaults): RunConfig {
   const input: RunConfigInput = {
     method,
     model: paths.model,
@@ -15,6 +16,7 @@ export function defaultRunConfig(method: 'sft' | 'dpo', paths: { model: string; 
     ...(paths.evalData ? { evalData: paths.evalData, evalEvery: fitted.saveEvery } : {}),
     ...(paths.adapter ? { adapter: paths.adapter } : {}),
     ...fittedConfig(fitted),
+    beta: METHOD_BETA[method],
   };
   return RunConfig.parse(input);
 }
@@ -48,6 +50,7 @@ export function reviewFields(c: RunConfig): ReviewField[] {
     { key: 'saveEvery', label: 'Checkpoint every', value: c.saveEvery !== undefined ? String(c.saveEvery) : '', hint: 'steps between checkpoints (enables resume)' },
     { key: 'seed', label: 'Seed', value: String(c.seed), hint: 'same seed, same run' },
   ];
+  f.splice(7, 0, ...methodReviewFields(c));
   if (c.method === 'dpo') {
     f.splice(7, 0, { key: 'beta', label: 'DPO beta', value: String(c.beta), hint: 'strength of the KL penalty to the reference' });
     f.splice(8, 0, { key: 'loss', label: 'DPO loss', value: c.loss, hint: 'sigmoid | ipo | hinge' });
@@ -103,9 +106,28 @@ export function parseRunConfigFile(text: string): { ok: true; config: RunConfig 
 }
 
 /** Sortable, unique enough within one workspace, readable in a file browser: 20261122-081500-sft. */
-export function newRunId(method: 'sft' | 'dpo', now: Date, taken: (id: string) => boolean): string {
+export function newRunId(method: Method, now: Date, taken: (id: string) => boolean): string {
   const p = (n: number) => String(n).padStart(2, '0');
   const base = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}-${method}`;
   if (!taken(base)) return base;
   for (let i = 2; ; i++) if (!taken(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+/** The review rows of KTO, ORPO and SimPO (TRL's knobs); DPO's are listed in reviewFields. */
+function methodReviewFields(c: RunConfig): ReviewField[] {
+  if (c.method === 'kto') {
+    return [
+      { key: 'beta', label: 'KTO beta', value: String(c.beta), hint: 'strength of the KL penalty to the reference' },
+      { key: 'desirableWeight', label: 'Desirable weight', value: String(c.desirableWeight), hint: 'weight of the desirable examples (raise when they are rarer)' },
+      { key: 'undesirableWeight', label: 'Undesirable weight', value: String(c.undesirableWeight), hint: 'weight of the undesirable examples' },
+    ];
+  }
+  if (c.method === 'orpo') return [{ key: 'beta', label: 'ORPO lambda', value: String(c.beta), hint: 'weight of the odds-ratio term next to the NLL (TRL beta)' }];
+  if (c.method === 'simpo') {
+    return [
+      { key: 'beta', label: 'SimPO beta', value: String(c.beta), hint: 'reward scale (SimPO paper: 2.0)' },
+      { key: 'simpoGamma', label: 'SimPO gamma', value: String(c.simpoGamma), hint: 'target reward margin' },
+    ];
+  }
+  return [];
 }

@@ -1,3 +1,4 @@
+import type { Method } from '../preferences/methods';
 import { evalMetric, METRIC, type MetricsRecord } from '../metrics';
 import type { RunRecord, RunStatus } from '../runFolder';
 
@@ -5,7 +6,7 @@ import type { RunRecord, RunStatus } from '../runFolder';
 export interface RunView {
   id: string;
   status: RunStatus;
-  method: 'sft' | 'dpo';
+  method: Method;
   model: string;
   dataset: string;
   step: number;

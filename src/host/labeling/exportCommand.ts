@@ -37,9 +37,11 @@ export async function exportLabeledPairsCommand(input?: vscode.Uri, args: Export
     void vscode.window.showInformationMessage(message);
   } else {
     const startDpo = (await vscode.commands.getCommands(true)).includes('clinicalFt.startDpoRun');
-    void vscode.window.showInformationMessage(message, 'Open', ...(startDpo ? ['Start DPO run'] : [])).then((choice) => {
+    // KTO trains on the labeled file itself, so ties and both-bad pairs count too (as two desirable / two undesirable).
+    void vscode.window.showInformationMessage(message, 'Open', ...(startDpo ? ['Start DPO run', 'Start KTO run (uses ties too)'] : [])).then((choice) => {
       if (choice === 'Open') void vscode.window.showTextDocument(vscode.Uri.file(out));
       if (choice === 'Start DPO run') void vscode.commands.executeCommand('clinicalFt.startDpoRun', vscode.Uri.file(out));
+      if (choice === 'Start KTO run (uses ties too)') void vscode.commands.executeCommand('clinicalFt.startPreferenceRun', uri, 'kto');
     });
   }
   return { out, summary };

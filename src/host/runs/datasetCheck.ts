@@ -1,3 +1,4 @@
+import { dataKindOf, type Method } from '../../core/preferences/methods';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { TrainerChildren } from '../trainerChildren';
@@ -19,15 +20,15 @@ export interface CheckOptions {
 }
 
 /** Arguments of the `clinical-ft validate` call that gates a run. */
-export function validateArgs(file: string, method: 'sft' | 'dpo', opts: CheckOptions = {}): string[] {
-  return ['validate', file, '--format', method, '--json', ...(opts.phiAsErrors ? ['--phi-errors'] : [])];
+export function validateArgs(file: string, method: Method, opts: CheckOptions = {}): string[] {
+  return ['validate', file, '--format', dataKindOf(method), '--json', ...(opts.phiAsErrors ? ['--phi-errors'] : [])];
 }
 
 /**
  * Validates a dataset with the CLI (`clinical-ft validate FILE --format sft|dpo --json`, the contract), in a
  * child process so a large file never blocks the extension host. No vscode import: the unit tests run it.
  */
-export async function checkDataset(children: TrainerChildren, file: string, method: 'sft' | 'dpo', opts: CheckOptions = {}): Promise<DatasetCheck> {
+export async function checkDataset(children: TrainerChildren, file: string, method: Method, opts: CheckOptions = {}): Promise<DatasetCheck> {
   const { child, result } = children.run({ label: `validate ${path.basename(file)}`, args: validateArgs(file, method, opts) });
   const stop = () => child.kill();
   if (opts.signal?.aborted) stop();

@@ -1,3 +1,4 @@
+import type { Method } from '../../core/preferences/methods';
 import * as path from 'node:path';
 import { PreflightFacts } from '../../core/protocol/preflightFacts';
 import type { TrainerChildren } from '../trainerChildren';
@@ -11,7 +12,7 @@ export type PreflightResult = { ok: true; facts: PreflightFacts } | { ok: false;
  * `clinical-ft preflight --json` in a trainer child: the workspace's tokenizer and template are untrusted input and
  * cost a child process, never the extension host. No vscode import: unit tests run it.
  */
-export async function runPreflight(children: TrainerChildren, model: string, data: string, method: 'sft' | 'dpo', signal?: AbortSignal): Promise<PreflightResult> {
+export async function runPreflight(children: TrainerChildren, model: string, data: string, method: Method, signal?: AbortSignal): Promise<PreflightResult> {
   const { child, result } = children.run({ label: `preflight ${path.basename(data)}`, args: ['preflight', '--model', model, '--data', data, '--method', method, '--json'], timeoutMs: PREFLIGHT_TIMEOUT_MS });
   const stop = () => child.kill();
   if (signal?.aborted) stop();

@@ -35,6 +35,10 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
     'clinicalFt.startSftRun': (s, uri?: vscode.Uri) => s.startRun('sft', uri),
     'clinicalFt.startDpoRun': (s, uri?: vscode.Uri) => s.startRun('dpo', uri),
     'clinicalFt.startRunFromConfig': (s, uri?: vscode.Uri) => s.startFromConfig(uri),
+    'clinicalFt.startPreferenceRun': async (s, uri?: vscode.Uri, method?: string) => {
+      const picked = await (await import('./startPreferenceRun')).pickPreferenceMethod(method);
+      return picked ? s.startRun(picked, uri) : undefined;
+    },
     'clinicalFt.runs.openDashboard': (s, node?: RunsNode) => s.openDashboard(node),
     'clinicalFt.runs.compare': (s, node?: RunsNode, nodes?: RunsNode[]) => s.compareRuns(nodes ?? (node ? [node] : [])),
     'clinicalFt.runs.cancel': (s, node?: RunsNode) => s.cancel(node),

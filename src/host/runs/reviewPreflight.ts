@@ -1,3 +1,4 @@
+import type { Method } from '../../core/preferences/methods';
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,7 +28,7 @@ export interface ReviewBasis {
 export async function prepareReview(
   svc: RunsService,
   flow: StartFlowSession,
-  method: 'sft' | 'dpo',
+  method: Method,
   paths: { model: string; data: string; adapter?: string },
   phi: PreflightContext['phi'],
 ): Promise<{ config: RunConfig; basis: ReviewBasis } | undefined> {

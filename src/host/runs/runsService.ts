@@ -1,3 +1,4 @@
+import type { Method } from '../../core/preferences/methods';
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -168,7 +169,7 @@ export class RunsService implements vscode.Disposable {
   // ---- commands -------------------------------------------------------------------------------
 
   /** Start commands answer with the new run id, a refusal (Restricted Mode), or undefined when the person backed out. */
-  async startRun(method: 'sft' | 'dpo', uri?: vscode.Uri): Promise<StartResult> {
+  async startRun(method: Method, uri?: vscode.Uri): Promise<StartResult> {
     const refused = refuseUntrusted(`Starting a ${method.toUpperCase()} run`);
     if (refused) return refused;
     const runId = await this.guard(() => startRunFlow(this, method, uri));

@@ -1,6 +1,8 @@
 // The Start run flow's pickers: dataset, base model and starting adapter. They guide: only files whose format
 // fits the method (the rest behind "Show all…"), training splits first and preselected, held-out splits and
 // defect files never preselected; the sample model named as such; for DPO the newest SFT run of the same base.
+import { startsFromSft, type Method } from '../../core/preferences/methods';
+import { adapterHints, datasetPlaceholder } from '../../core/preferences/startHints';
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -34,7 +36,7 @@ function firstLine(file: string): string | undefined {
   }
 }
 
-async function datasetCandidates(method: 'sft' | 'dpo'): Promise<{ candidate: DatasetCandidate; file: string }[]> {
+async function datasetCandidates(method: Method): Promise<{ candidate: DatasetCandidate; file: string }[]> {
   const globs = vscode.workspace.getConfiguration('clinicalFt').get<string[]>('datasetGlobs') ?? ['**/*.jsonl'];
   const found = await vscode.workspace.findFiles(`{${[...globs, '**/*.jsonl'].join(',')}}`, '**/{node_modules,.git,.clinical-ft}/**', 500);
   const byRel = new Map(found.map((u) => [vscode.workspace.asRelativePath(u).split(path.sep).join('/'), u.fsPath]));
@@ -46,7 +48,7 @@ function datasetItem(c: DatasetCandidate, file: string): Item {
   return { label: path.basename(file), description: c.relPath, detail: describeCandidate(c), path: file, candidate: c };
 }
 
-export async function pickDataset(flow: StartFlowSession, method: 'sft' | 'dpo'): Promise<string | undefined> {
+export async function pickDataset(flow: StartFlowSession, method: Method): Promise<string | undefined> {
   let pick: DatasetCandidate | undefined;
   const all = datasetCandidates(method).then((list) => {
     pick = preselected(list.map((x) => x.candidate));
@@ -56,7 +58,7 @@ export async function pickDataset(flow: StartFlowSession, method: 'sft' | 'dpo')
     flow.choose<Item>(
       {
         title: `Start ${method.toUpperCase()} run (1/4): dataset`,
-        placeholder: method === 'dpo' ? 'Preference pairs: {"prompt","chosen","rejected"} per line — type to search names, folders and formats' : 'SFT records: prompt/completion, messages, text or alpaca — type to search names, folders and formats',
+        placeholder: `${datasetPlaceholder(method)} — type to search names, folders and formats`,
         matchOnDescription: true,
         matchOnDetail: true,
         active: (i) => i.candidate !== undefined && i.candidate === pick,
@@ -66,7 +68,7 @@ export async function pickDataset(flow: StartFlowSession, method: 'sft' | 'dpo')
         const hidden = list.length - shown.length;
         return [
           ...shown.map(({ candidate, file }) => datasetItem(candidate, file)),
-          ...(hidden > 0 ? [{ label: SHOW_ALL, description: `${hidden} more JSONL file(s) whose first record is not ${method.toUpperCase()}`, path: '*' }] : []),
+          ...(hidden > 0 ? [{ label: SHOW_ALL, description: `${hidden} more JSONL file(s) whose first record does not fit ${method.toUpperCase()}`, path: '*' }] : []),
           { label: BROWSE, description: 'a JSONL file elsewhere', path: '' },
         ];
       }),
@@ -138,8 +140,11 @@ export async function pickModel(svc: RunsService, flow: StartFlowSession, found:
   return folder;
 }
 
-/** undefined = no starting adapter; null = the person cancelled. DPO preselects the newest SFT run of the same base. */
-export async function pickAdapter(svc: RunsService, flow: StartFlowSession, method: 'sft' | 'dpo', model: string): Promise<string | undefined | null> {
+/**
+ * undefined = no starting adapter; null = the person cancelled. A method that adjusts an SFT policy (DPO, KTO,
+ * SimPO) preselects the newest SFT run of the same base; ORPO starts from the base.
+ */
+export async function pickAdapter(svc: RunsService, flow: StartFlowSession, method: Method, model: string): Promise<string | undefined | null> {
   const runs = svc.store.list().filter((e) => e.view?.status === 'completed' && fs.existsSync(path.join(e.dir, 'adapter', 'adapter_config.json')));
   const sameBase = (e: (typeof runs)[number]) => e.record !== undefined && path.resolve(e.record.config.model) === path.resolve(model);
   const adapters: Item[] = runs.map((e) => ({
@@ -149,17 +154,17 @@ export async function pickAdapter(svc: RunsService, flow: StartFlowSession, meth
     path: path.join(e.dir, 'adapter'),
   }));
   // store.list() is newest first.
-  const suggested = method === 'dpo' ? runs.find((e) => e.view?.method === 'sft' && sameBase(e)) : undefined;
+  const suggested = startsFromSft(method) ? runs.find((e) => e.view?.method === 'sft' && sameBase(e)) : undefined;
   const suggestedPath = suggested ? path.join(suggested.dir, 'adapter') : undefined;
   const items: Item[] = [
-    { label: '$(circle-slash) None', description: method === 'dpo' ? 'DPO on the base model' : 'fresh LoRA adapter', path: '' },
+    { label: '$(circle-slash) None', description: adapterHints(method).none, path: '' },
     ...adapters,
     { label: BROWSE, description: 'an adapter folder (PEFT format)', path: '?' },
   ];
   const picked = await flow.choose<Item>(
     {
       title: 'Starting adapter (3/4, optional)',
-      placeholder: method === 'dpo' ? (suggested ? `DPO usually starts from an SFT adapter: the newest SFT run of this base model is selected` : 'DPO usually starts from an SFT adapter (no completed SFT run of this base model yet)') : 'Continue from an existing adapter, or none',
+      placeholder: startsFromSft(method) ? `${method.toUpperCase()} usually starts from an SFT adapter: ${suggested ? 'the newest SFT run of this base model is selected' : 'no completed SFT run of this base model yet'}` : adapterHints(method).placeholder,
       matchOnDescription: true,
       ...(suggestedPath ? { active: (i: Item) => i.path === suggestedPath } : {}),
     },

@@ -1,3 +1,4 @@
+import type { Method } from '../../core/preferences/methods';
 import * as vscode from 'vscode';
 import { SHOW_TRAINING_TOKENS, type ShowTokensRequest } from '../inspector/registerInspector';
 import * as fs from 'node:fs';
@@ -19,7 +20,7 @@ import { ENGINE_KEY, ENGINE_LABELS, engineReviewRow, pickEngine } from './engine
  * the defaults for review. Escape at any step, validation included, ends the whole flow; nothing is written
  * before Start. One flow at a time: invoking a start again replaces the flow in progress (StartFlowSession).
  */
-export async function startRunFlow(svc: RunsService, method: 'sft' | 'dpo', datasetUri?: vscode.Uri): Promise<string | undefined> {
+export async function startRunFlow(svc: RunsService, method: Method, datasetUri?: vscode.Uri): Promise<string | undefined> {
   assertTrusted(`Starting a ${method.toUpperCase()} run`);
   const flow = StartFlowSession.begin();
   let config: RunConfig | undefined;
@@ -31,7 +32,7 @@ export async function startRunFlow(svc: RunsService, method: 'sft' | 'dpo', data
   return config ? launch(svc, config) : undefined;
 }
 
-async function chooseConfig(svc: RunsService, flow: StartFlowSession, method: 'sft' | 'dpo', datasetUri?: vscode.Uri): Promise<RunConfig | undefined> {
+async function chooseConfig(svc: RunsService, flow: StartFlowSession, method: Method, datasetUri?: vscode.Uri): Promise<RunConfig | undefined> {
   const models = workspaceModelFolders();
   const data = datasetUri?.scheme === 'file' ? datasetUri.fsPath : await pickDataset(flow, method);
   if (!data) return undefined;
@@ -101,19 +102,19 @@ function missingPaths(c: RunConfig): [string, string][] {
 }
 
 /** Outside the interactive flow (config files, held-out data): a notification whose Cancel stops the check. */
-function validateWithProgress(svc: RunsService, file: string, method: 'sft' | 'dpo'): Thenable<boolean> {
+function validateWithProgress(svc: RunsService, file: string, method: Method): Thenable<boolean> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Clinical FT: validating ${path.basename(file)}…`, cancellable: true },
     (_progress, token) => datasetIsUsable(svc, file, method, token),
   );
 }
 
-async function datasetIsUsable(svc: RunsService, file: string, method: 'sft' | 'dpo', token: vscode.CancellationToken): Promise<boolean> {
+async function datasetIsUsable(svc: RunsService, file: string, method: Method, token: vscode.CancellationToken): Promise<boolean> {
   return (await checkUsable(svc, file, method, token)) !== undefined;
 }
 
 /** Stops the flow on invalid data (undefined), pointing at the diagnostics; warnings (PHI) are counted but do not stop it. */
-async function checkUsable(svc: RunsService, file: string, method: 'sft' | 'dpo', token: vscode.CancellationToken): Promise<{ warnings: number } | undefined> {
+async function checkUsable(svc: RunsService, file: string, method: Method, token: vscode.CancellationToken): Promise<{ warnings: number } | undefined> {
   if (!fs.existsSync(file)) {
     void vscode.window.showErrorMessage(`Clinical FT: dataset not found: ${file}`);
     return undefined;

@@ -1,3 +1,4 @@
+import { isMethod, METHODS } from '../../core/preferences/methods';
 import type { CliCommand } from './index';
 import { parseArgs, UsageError, withUsage } from './args';
 import { Backend } from '../../core/runConfig';
@@ -5,7 +6,7 @@ import { PreflightFacts } from '../../core/protocol/preflightFacts';
 import { DataError } from '../train/dataLoader';
 import { preflightFacts } from '../preflight/preflightFacts';
 
-const usage = `Usage: clinical-ft preflight --model DIR --data FILE --method sft|dpo [--backend auto|tensorflow|wasm|cpu] --json
+const usage = `Usage: clinical-ft preflight --model DIR --data FILE --method sft|dpo|kto|orpo|simpo [--backend auto|tensorflow|wasm|cpu] --json
   What a run's defaults and the Start run review's pre-flight are computed from: the model's size and context,
   where its weights would live, the memory this machine has, and every training example's token count as the
   trainer feeds it (whole example and prompt), as one JSON object.
@@ -20,7 +21,7 @@ export const preflightCommand: CliCommand = {
       if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
       const { model, data, method } = flags;
       if (typeof model !== 'string' || typeof data !== 'string') throw new UsageError('--model DIR and --data FILE are required');
-      if (method !== 'sft' && method !== 'dpo') throw new UsageError('--method must be sft or dpo');
+      if (!isMethod(method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}`);
       const backend = Backend.safeParse(flags.backend ?? 'auto');
       if (!backend.success) throw new UsageError('--backend must be auto, tensorflow, wasm or cpu');
       try {

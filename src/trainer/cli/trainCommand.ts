@@ -9,17 +9,21 @@ import { loadEngineModel } from '../train/engineLoader';
 import { DataError } from '../train/dataLoader';
 
 const usage = `Usage: clinical-ft train (--config run.json | flags) --out DIR
-  --method sft|dpo --model DIR --data FILE [--eval-data FILE] [--adapter DIR]
+  --method sft|dpo|kto|orpo|simpo --model DIR --data FILE [--eval-data FILE] [--adapter DIR]
   [--steps N | --epochs E] [--lr X] [--batch-size B] [--grad-accum G] [--max-length L]
   [--lora-r R] [--lora-alpha A] [--lora-dropout P] [--lora-targets q_proj,v_proj] [--use-rslora] [--gradient-checkpointing]
-  [--beta 0.1] [--loss sigmoid|ipo|hinge] [--rpo-alpha 0] [--warmup-steps W] [--scheduler constant|linear|cosine]
+  [--beta 0.1] [--loss sigmoid|ipo|hinge] [--rpo-alpha 0] [--desirable-weight 1] [--undesirable-weight 1]
+  [--simpo-gamma 0.5] [--warmup-steps W] [--scheduler constant|linear|cosine]
   [--weight-decay D] [--max-grad-norm N] [--eval-every N] [--save-every N] [--seed S]
   [--backend auto|tensorflow|wasm|cpu] [--resume] [--phi-errors]
 Without --steps and --epochs, every setting not given is fitted to the model's size and the data's size and
 token lengths (the Start run review's defaults): a few passes, max length over the 95th percentile, lr by size.
---config also accepts a previous run's run.json; flags override it. --adapter with --method dpo folds
-that (SFT) adapter into the base for policy and reference and trains a new adapter on top; with sft it
-continues training it. --rpo-alpha A (DPO) adds A × the chosen answers' NLL to the loss (TRL's rpo_alpha).
+--config also accepts a previous run's run.json; flags override it. --adapter with a preference method folds
+that (SFT) adapter into the base (policy and, for dpo/kto, reference) and trains a new adapter on top; with
+sft it continues training it. --rpo-alpha A (DPO) adds A × the chosen answers' NLL to the loss (TRL's rpo_alpha).
+kto (TRL KTOTrainer): {prompt, completion, label: true|false} records, or pairs (labeled files follow the
+labels: tie = two desirable, both_bad = two undesirable). orpo (ORPOTrainer, --beta is λ) and simpo
+(CPOTrainer loss_type simpo, beta default 2.0) are reference-free and read the same pairs as dpo.
 --phi-errors refuses training and eval data with possible PHI (as validate --phi-errors), recorded in
 run.json as "phiAsErrors" so a --resume is gated the same.
 SIGINT/SIGTERM stop after the current step with a checkpoint (status cancelled).
@@ -36,7 +40,9 @@ function printEvent(e: RunEvent, totalSteps: { n: number }): void {
   } else if (e.type === 'metrics') {
     const r = e.record;
     if (typeof r[METRIC.loss] === 'number') {
-      const dpo = typeof r[METRIC.rewardsAccuracies] === 'number' ? ` reward_acc ${fmt(r[METRIC.rewardsAccuracies], 2)} margin ${fmt(r[METRIC.rewardsMargins])}` : '';
+      const acc = typeof r[METRIC.rewardsAccuracies] === 'number' ? ` reward_acc ${fmt(r[METRIC.rewardsAccuracies], 2)}` : '';
+      const kl = typeof r[METRIC.kl] === 'number' ? ` kl ${fmt(r[METRIC.kl])}` : '';
+      const dpo = typeof r[METRIC.rewardsMargins] === 'number' || acc ? `${acc} margin ${fmt(r[METRIC.rewardsMargins])}${kl}` : kl;
       process.stdout.write(`step ${r.step}/${totalSteps.n} loss ${fmt(r[METRIC.loss])} lr ${fmt(r[METRIC.learningRate])} grad_norm ${fmt(r[METRIC.gradNorm])} tok/s ${fmt(r[METRIC.tokensPerSecond], 0)}${dpo}\n`);
     } else if (typeof r[evalMetric(METRIC.loss)] === 'number') {
       process.stdout.write(`step ${r.step} eval_loss ${fmt(r[evalMetric(METRIC.loss)])}\n`);

@@ -6,7 +6,7 @@ import { validateFile } from '../../core/node/validateFile';
 import { formatValidationText } from '../../core/datasets/validationText';
 import { checkLeakage } from '../../core/node/leakage';
 
-const usage = `Usage: clinical-ft validate FILE [--format auto|sft|dpo] [--json] [--phi-errors] [--no-phi] [--against TRAIN_FILE] [--allow-list F]
+const usage = `Usage: clinical-ft validate FILE [--format auto|sft|dpo|kto] [--json] [--phi-errors] [--no-phi] [--against TRAIN_FILE] [--allow-list F]
   FILE may be "-" to read standard input.
   --allow-list F the PHI false positives to ignore (default: .clinical-ft/phi-allowlist.json found from FILE upwards)
   --phi-errors   report possible PHI as errors (exit 1) instead of warnings
@@ -22,7 +22,7 @@ export const validateCommand: CliCommand = {
       const { flags, positional } = parseArgs(args, { format: 'string', json: 'boolean', 'phi-errors': 'boolean', 'no-phi': 'boolean', against: 'string', 'allow-list': 'string' });
       if (positional.length !== 1) throw new UsageError(positional.length ? 'expected exactly one FILE' : 'missing FILE');
       const format = (flags.format ?? 'auto') as string;
-      if (format !== 'auto' && format !== 'sft' && format !== 'dpo') throw new UsageError('--format must be auto, sft or dpo');
+      if (format !== 'auto' && format !== 'sft' && format !== 'dpo' && format !== 'kto') throw new UsageError('--format must be auto, sft, dpo or kto');
       const file = positional[0];
       const against = typeof flags.against === 'string' ? flags.against : undefined;
       try {

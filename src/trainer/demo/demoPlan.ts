@@ -25,6 +25,11 @@ export interface DemoBudget {
   loraAlpha: number;
   loraTargets: string;
   maxLength: number;
+  /** The local-policy part: steps of DPO, KTO and SimPO from the SFT adapter, and of ORPO from the base. */
+  prefSteps: number;
+  orpoSteps: number;
+  orpoLr: number;
+  simpoBeta: number;
 }
 
 export const DEFAULT_BUDGET: DemoBudget = {
@@ -43,7 +48,23 @@ export const DEFAULT_BUDGET: DemoBudget = {
   loraAlpha: SAMPLE_MODEL_SFT.lora.alpha,
   loraTargets: SAMPLE_MODEL_SFT.lora.targets.join(','),
   maxLength: SAMPLE_MODEL_SFT.maxLength,
+  // Fixed before the first run (not tuned on results): DPO/KTO/SimPO get DPO's steps and lr; ORPO replaces SFT +
+  // preference in one stage, so it gets SFT's steps and lr; SimPO's beta is its paper's 2.0 (TRL gamma 0.5).
+  prefSteps: 50,
+  orpoSteps: SAMPLE_MODEL_SFT.steps,
+  orpoLr: SAMPLE_MODEL_SFT.lr,
+  simpoBeta: 2.0,
 };
+
+/** The local-policy part: Riverbend Health's pairs and held-out eval (datasets-sample/policy/README.md). */
+export interface PolicyPlan {
+  pairs: string;
+  eval: string;
+}
+
+export function policyPlan(samples: string): PolicyPlan {
+  return { pairs: path.join(samples, 'policy', 'riverbend.train.dpo.jsonl'), eval: path.join(samples, 'policy', 'riverbend.eval.sft.jsonl') };
+}
 
 export function demoTasks(samples: string): DemoTask[] {
   const f = (task: string, name: string) => path.join(samples, task, name);

@@ -10,8 +10,8 @@ import { initBackend } from '../backend';
 import type { Backend } from '../../core/runConfig';
 import { studyCsv } from '../../core/compare/studyTable';
 import { writeFileAtomic } from '../../core/node/atomicWrite';
-import { DEFAULT_BUDGET, demoTasks, type DemoBudget, type DemoTask } from './demoPlan';
-import { ResultGrid, resultsMarkdown, type ModelRow } from './demoReport';
+import { DEFAULT_BUDGET, demoTasks, policyPlan, type DemoBudget, type DemoTask } from './demoPlan';
+import { policyGrid, ResultGrid, resultsMarkdown, type ModelRow } from './demoReport';
 import { evaluateSet } from './evaluateSet';
 import { runTrainerCli } from './trainerCli';
 import { runPool } from './pool';
@@ -30,6 +30,8 @@ export interface DemoArgs {
   budget: DemoBudget;
   /** Training pipelines (task × seed) run at once: each trainer uses one core. */
   jobs: number;
+  /** Seeds of the local-policy part (0 = skip it); default: all seeds. */
+  policySeeds?: number;
 }
 
 export function parseArgs(argv: string[], root: string): DemoArgs {
@@ -57,7 +59,10 @@ export function parseArgs(argv: string[], root: string): DemoArgs {
     else if (flag === '--sft-lr') a.budget.sftLr = num();
     else if (flag === '--dpo-lr') a.budget.dpoLr = num();
     else if (flag === '--beta') a.budget.beta = num();
-    else throw new Error(`unknown option ${flag} (options: --model --samples --out --runs --seeds --limit --tasks --backend --sft-steps --dpo-steps --sft-lr --dpo-lr --beta --jobs)`);
+    else if (flag === '--pref-steps') a.budget.prefSteps = num();
+    else if (flag === '--orpo-steps') a.budget.orpoSteps = num();
+    else if (flag === '--policy-seeds') a.policySeeds = Number(value) === 0 ? 0 : Math.floor(num());
+    else throw new Error(`unknown option ${flag} (options: --model --samples --out --runs --seeds --limit --tasks --backend --sft-steps --dpo-steps --sft-lr --dpo-lr --beta --jobs --pref-steps --orpo-steps --policy-seeds)`);
   }
   return a;
 }
@@ -77,6 +82,23 @@ export function trainArgs(method: 'sft' | 'dpo', task: DemoTask, args: DemoArgs,
   ];
 }
 
+type PolicyMethod = 'dpo' | 'kto' | 'orpo' | 'simpo';
+const POLICY_ROW: Record<PolicyMethod, ModelRow> = { dpo: 'DPO', kto: 'KTO', orpo: 'ORPO', simpo: 'SimPO' };
+
+/** A preference run of the local-policy part: DPO/KTO/SimPO from the triage SFT adapter, ORPO from the base. */
+function policyArgs(method: PolicyMethod, pairs: string, args: DemoArgs, seed: number, out: string, sftAdapter: string): string[] {
+  const b = args.budget;
+  const orpo = method === 'orpo';
+  return [
+    'train', '--method', method, '--model', args.model, '--data', pairs, '--out', out,
+    '--steps', String(orpo ? b.orpoSteps : b.prefSteps), '--lr', String(orpo ? b.orpoLr : b.dpoLr),
+    '--batch-size', String(b.batchSize), '--max-length', String(b.maxLength), '--lora-r', String(b.loraR), '--lora-alpha', String(b.loraAlpha),
+    '--lora-targets', b.loraTargets, '--scheduler', 'cosine', '--seed', String(seed), '--backend', args.backend,
+    '--beta', String(method === 'simpo' ? b.simpoBeta : b.beta),
+    ...(orpo ? [] : ['--adapter', sftAdapter]),
+  ];
+}
+
 export async function main(args: DemoArgs): Promise<void> {
   const t0 = Date.now();
   const trainerJs = path.join(args.root, 'dist', 'trainer.js');
@@ -90,27 +112,35 @@ export async function main(args: DemoArgs): Promise<void> {
   fs.mkdirSync(demoDir, { recursive: true });
   const seeds = Array.from({ length: args.seeds }, (_, i) => i + 1);
   const grid = new ResultGrid();
+  const policy = policyPlan(args.samples);
+  const triage = tasks.find((t) => t.id === 'triage');
+  const policySeeds = triage && fs.existsSync(policy.pairs) ? seeds.slice(0, args.policySeeds ?? seeds.length) : [];
+  const pGrid = policyGrid();
   let complete = false;
   const write = () => {
     const table = grid.table();
     const facts = { model: path.relative(args.root, args.model) || args.model, seeds, budget: { ...args.budget, evalLimit: args.limit ?? 'all' }, jobs: args.jobs, minutes: (Date.now() - t0) / 60000, backend, complete };
-    writeFileAtomic(path.join(demoDir, 'results.md'), resultsMarkdown(table, facts));
+    writeFileAtomic(path.join(demoDir, 'results.md'), resultsMarkdown(table, facts, policySeeds.length ? { table: pGrid.table(), seeds: policySeeds } : undefined));
     writeFileAtomic(path.join(demoDir, 'results.csv'), studyCsv(table));
     writeFileAtomic(path.join(demoDir, 'demo.json'), JSON.stringify({ id, ...facts, tasks, runsDir }, null, 2) + '\n');
   };
   say(`writing to ${demoDir}; training runs go to ${runsDir}/${id}-*; backend ${backend}`);
 
-  const evaluate = async (row: ModelRow, task: DemoTask, folder: string, adapter?: string) => {
-    const res = await evaluateSet({ model: args.model, ...(adapter ? { adapter } : {}), data: task.eval, task: task.id, ...(args.limit ? { limit: args.limit } : {}) });
+  const evaluate = async (row: ModelRow, task: Pick<DemoTask, 'id' | 'eval'>, folder: string, adapter?: string, into: ResultGrid = grid) => {
+    // --limit cuts the policy eval too (its first records are policy messages, the controls come last).
+    const limit = args.limit;
+    const res = await evaluateSet({ model: args.model, ...(adapter ? { adapter } : {}), data: task.eval, task: task.id, ...(limit ? { limit } : {}) });
     fs.mkdirSync(folder, { recursive: true });
     writeFileAtomic(path.join(folder, `eval-${task.id}.jsonl`), res.examples.map((e) => JSON.stringify(e)).join('\n') + '\n');
     writeFileAtomic(path.join(folder, `eval-${task.id}.json`), JSON.stringify({ task: task.id, data: task.eval, adapter: adapter ?? null, metrics: res.metrics, examples: res.examples.length, maxNewTokens: res.maxNewTokens, seconds: res.seconds }, null, 2) + '\n');
-    for (const m of res.metrics) grid.add(row, m.metric, m.value);
+    for (const m of res.metrics) into.add(row, m.metric, m.value);
     say(`${row.padEnd(4)} ${task.id.padEnd(13)} ${res.metrics.map((m) => `${m.label} ${m.value.toFixed(3)}`).join(', ')} (${res.examples.length} examples, ${res.seconds.toFixed(0)} s)`);
     write();
   };
 
   for (const task of tasks) await evaluate('base', task, path.join(demoDir, 'base'));
+  const policyTask = { id: 'policy' as const, eval: policy.eval };
+  if (policySeeds.length) await evaluate('base', policyTask, path.join(demoDir, 'base'), undefined, pGrid);
   // Each (task, seed) pipeline trains in child processes; evaluation runs here. With two or more jobs, one
   // pipeline's evaluation overlaps another's training, so a 2-core machine does the demo in about half the time.
   const pipelines = seeds.flatMap((seed) => tasks.map((task) => ({ seed, task })));
@@ -123,6 +153,7 @@ export async function main(args: DemoArgs): Promise<void> {
     say(`SFT  ${task.id.padEnd(13)} seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, sftRun)}`);
     const sftAdapter = path.join(sftRun, 'adapter');
     await evaluate('SFT', task, sftRun, sftAdapter);
+    if (task.id === 'triage' && policySeeds.includes(seed)) await evaluate('SFT', policyTask, sftRun, sftAdapter, pGrid);
     if (!task.pairs) return;
     const dpoRun = path.join(runsDir, `${id}-dpo-${task.id}-s${seed}`);
     t = Date.now();
@@ -130,6 +161,17 @@ export async function main(args: DemoArgs): Promise<void> {
     say(`DPO  ${task.id.padEnd(13)} seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, dpoRun)}`);
     // adapter/ of a DPO run from an SFT adapter holds both, stacked: it applies to the base alone.
     await evaluate('DPO', task, dpoRun, path.join(dpoRun, 'adapter'));
+  });
+  // The local-policy part: every preference method on Riverbend's pairs, per seed, after the SFT adapters exist.
+  const policyJobs = policySeeds.flatMap((seed) => (['dpo', 'kto', 'simpo', 'orpo'] as const).map((method) => ({ seed, method })));
+  if (policyJobs.length) say(`local policy: ${policyJobs.length} preference runs (DPO, KTO, SimPO from each triage SFT adapter; ORPO from the base), ${args.jobs} at a time`);
+  await runPool(policyJobs, args.jobs, async ({ seed, method }) => {
+    const sftAdapter = path.join(runsDir, `${id}-sft-triage-s${seed}`, 'adapter');
+    const out = path.join(runsDir, `${id}-${method}-policy-s${seed}`);
+    const t = Date.now();
+    await runTrainerCli(trainerJs, policyArgs(method, policy.pairs, args, seed, out, sftAdapter), path.join(demoDir, 'logs', `policy-${method}-s${seed}.log`));
+    say(`${POLICY_ROW[method].padEnd(5)} policy        seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, out)}`);
+    await evaluate(POLICY_ROW[method], policyTask, out, path.join(out, 'adapter'), pGrid);
   });
   complete = true;
   write();

@@ -9,18 +9,19 @@ import { WeightSource } from '../engine/weightSource';
 import { memoryLimits, memoryRequest, modelShape } from '../engine/memoryPreflight';
 import { initBackend } from '../backend';
 import { loadRecords } from '../train/dataLoader';
+import { dataKindOf, memoryTaskOf, type Method } from '../../core/preferences/methods';
 import { tokenizeDpo, tokenizeSft } from '../prompt/renderRecord';
 
 /** Longer than any context: nothing is cut, so lengths are the untruncated ones. */
 const UNCUT = Number.MAX_SAFE_INTEGER;
 
 /** Lengths only (no backend, no weights): what `clinical-ft train` needs to fit its defaults. */
-export async function exampleLengths(model: string, data: string, method: 'sft' | 'dpo'): Promise<{ text: ReturnType<typeof loadTextSide>; examples: [number, number, number][] }> {
+export async function exampleLengths(model: string, data: string, method: Method): Promise<{ text: ReturnType<typeof loadTextSide>; examples: [number, number, number][] }> {
   const text = loadTextSide(model);
-  const loaded = await loadRecords(data, method);
+  const loaded = await loadRecords(data, dataKindOf(method));
   const tok = text.tokenizer;
   const examples: [number, number, number][] =
-    loaded.kind === 'sft'
+    loaded.kind !== 'dpo'
       ? loaded.records.map((r) => {
           const e = tokenizeSft(r.record, tok, text.chatTemplate, UNCUT);
           return [r.line, e.ids.length, promptLength(e.lossMask)];
@@ -38,7 +39,7 @@ function promptLength(lossMask: number[]): number {
   return i < 0 ? lossMask.length : i;
 }
 
-export async function preflightFacts(model: string, data: string, method: 'sft' | 'dpo', backend: Backend): Promise<PreflightFacts> {
+export async function preflightFacts(model: string, data: string, method: Method, backend: Backend): Promise<PreflightFacts> {
   const { text, examples } = await exampleLengths(model, data, method);
   const resolved = await initBackend(backend);
   const source = new WeightSource(model);
@@ -48,7 +49,7 @@ export async function preflightFacts(model: string, data: string, method: 'sft' 
   } finally {
     source.close();
   }
-  const req = memoryRequest({ task: method, batchSize: 1, maxLength: 8 }, stored, text.config.vocabSize);
+  const req = memoryRequest({ task: memoryTaskOf(method), batchSize: 1, maxLength: 8 }, stored, text.config.vocabSize);
   const limits = memoryLimits();
   const shape = modelShape(text.config);
   return {

@@ -21,6 +21,17 @@ export interface DpoExample {
   truncated: boolean;
 }
 
+/**
+ * One KTO example: the completion and whether it is desirable, plus its KL row — the same prompt with another
+ * example's completion (TRL's mismatched pairs), whose log-ratio estimates KL(policy ‖ reference).
+ */
+export interface KtoExample {
+  completion: TokenizedExample;
+  kl: TokenizedExample;
+  desirable: boolean;
+  truncated: boolean;
+}
+
 type Tok = Pick<TokenizerLike, 'encode' | 'bosId' | 'eosId'>;
 
 /** The one BOS rule: prepended when the tokenizer has one and the text did not already produce it. */
@@ -94,4 +105,19 @@ export function tokenizeDpo(record: DpoRecord, tok: Tok, template: ChatTemplateL
     return { ...cut(kept, maxLength), truncated };
   };
   return { chosen: side(c), rejected: side(r), truncated };
+}
+
+/**
+ * KTO examples with TRL's KL rows (_get_kl_dataset): within each chunk of `batchSize` examples in file order, example
+ * i's KL row pairs its prompt with the completion of the example before it (the first takes the chunk's last).
+ */
+export function tokenizeKto(records: UnpairedRecord[], tok: Tok, template: ChatTemplateLike | undefined, maxLength: number, batchSize: number): KtoExample[] {
+  return records.map((r, i) => {
+    const chunkStart = i - (i % batchSize);
+    const chunkEnd = Math.min(records.length, chunkStart + batchSize);
+    const other = records[i === chunkStart ? chunkEnd - 1 : i - 1];
+    const completion = tokenizeSft(r, tok, template, maxLength);
+    const kl = tokenizeSft({ ...r, completion: other.completion }, tok, template, maxLength);
+    return { completion, kl, desirable: r.label, truncated: completion.truncated };
+  });
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { RunConfig, type RunConfigInput } from '../../core/runConfig';
 import { UsageError } from '../cli/args';
+import { isMethod, METHOD_BETA } from '../../core/preferences/methods';
 
 /** `clinical-ft train` flags (DESIGN.md contract) and a few additions (weight decay, clipping, dropout). */
 export const TRAIN_FLAGS = {
@@ -28,6 +29,9 @@ export const TRAIN_FLAGS = {
   beta: 'string',
   loss: 'string',
   'rpo-alpha': 'string',
+  'desirable-weight': 'string',
+  'undesirable-weight': 'string',
+  'simpo-gamma': 'string',
   'warmup-steps': 'string',
   scheduler: 'string',
   'weight-decay': 'string',
@@ -89,6 +93,11 @@ export function configFromFlags(flags: Record<string, string | boolean>, fitted:
   set(input, 'beta', num('beta', f.beta));
   set(input, 'loss', str('loss'));
   set(input, 'rpoAlpha', num('rpo-alpha', f['rpo-alpha']));
+  set(input, 'desirableWeight', num('desirable-weight', f['desirable-weight']));
+  set(input, 'undesirableWeight', num('undesirable-weight', f['undesirable-weight']));
+  set(input, 'simpoGamma', num('simpo-gamma', f['simpo-gamma']));
+  // A method's own beta default (SimPO's 2.0) applies when neither the flags nor the config file set one.
+  if (input.beta === undefined && isMethod(input.method)) input.beta = METHOD_BETA[input.method];
   set(input, 'warmupSteps', num('warmup-steps', f['warmup-steps']));
   set(input, 'scheduler', str('scheduler'));
   set(input, 'weightDecay', num('weight-decay', f['weight-decay']));
@@ -116,7 +125,7 @@ export function configFromFlags(flags: Record<string, string | boolean>, fitted:
 
 const FLAG_OF: Record<string, string> = {
   evalData: 'eval-data', batchSize: 'batch-size', gradAccum: 'grad-accum', maxLength: 'max-length', warmupSteps: 'warmup-steps',
-  weightDecay: 'weight-decay', maxGradNorm: 'max-grad-norm', evalEvery: 'eval-every', saveEvery: 'save-every', phiAsErrors: 'phi-errors',
+  weightDecay: 'weight-decay', desirableWeight: 'desirable-weight', undesirableWeight: 'undesirable-weight', simpoGamma: 'simpo-gamma', rpoAlpha: 'rpo-alpha', maxGradNorm: 'max-grad-norm', evalEvery: 'eval-every', saveEvery: 'save-every', phiAsErrors: 'phi-errors',
   'lora.r': 'lora-r', 'lora.alpha': 'lora-alpha', 'lora.dropout': 'lora-dropout', 'lora.targets': 'lora-targets',
 };
 

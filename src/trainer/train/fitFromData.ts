@@ -7,9 +7,10 @@ import { parameterCount } from '../../core/memory/memoryEstimate';
 import { modelShape } from '../engine/memoryPreflight';
 import { exampleLengths } from '../preflight/preflightFacts';
 import { configFromFlags } from './configFromFlags';
+import type { Method } from '../../core/preferences/methods';
 
 /** The facts fitDefaults needs, measured with the trainer's reader and renderer. */
-export async function defaultsFacts(model: string, data: string, method: 'sft' | 'dpo'): Promise<DefaultsFacts> {
+export async function defaultsFacts(model: string, data: string, method: Method): Promise<DefaultsFacts> {
   const { text, examples } = await exampleLengths(model, data, method);
   return { method, parameters: parameterCount(modelShape(text.config)), maxPositions: text.config.maxPositionEmbeddings, records: examples.length, lengths: examples.map((e) => e[1]) };
 }

@@ -1,3 +1,4 @@
+import { memoryTaskOf } from '../../core/preferences/methods';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -8,8 +9,9 @@ import { METRIC, type MetricsRecord } from '../../core/metrics';
 import { readRunRecord } from '../../core/node/runFolderReader';
 import type { TokenizerLike, TrainableLM } from './lm';
 import type { ChatTemplateLike } from '../../core/prompt/recordSegments';
-import { formatPreferenceSummary, loadRecords } from './dataLoader';
-import { tokenizeDpo, tokenizeSft, type DpoExample, type TokenizedExample } from '../prompt/renderRecord';
+import { formatPreferenceSummary, formatUnpairedSummary, loadRecords } from './dataLoader';
+import { tokenizeDpo, tokenizeKto, tokenizeSft, type DpoExample, type KtoExample, type TokenizedExample } from '../prompt/renderRecord';
+import { dataKindOf, needsReference } from '../../core/preferences/methods';
 import { RunWriter } from './runWriter';
 import { trainsNothing } from './trainedTokens';
 import { listCheckpoints, loadCheckpoint, removeStaleCheckpointTemps, saveCheckpoint } from './checkpoint';
@@ -61,6 +63,7 @@ export class RefusedError extends Error {}
 interface TokenizedSet {
   sft?: TokenizedExample[];
   dpo?: DpoExample[];
+  kto?: KtoExample[];
   truncated: number;
   /** file:line of each example that trains nothing after truncation. */
   untrained: string[];
@@ -69,14 +72,15 @@ interface TokenizedSet {
   formats: string[];
 }
 
-async function tokenize(file: string, method: 'sft' | 'dpo', tok: TokenizerLike, template: ChatTemplateLike | undefined, maxLength: number): Promise<TokenizedSet> {
-  const loaded = await loadRecords(file, method);
+async function tokenize(file: string, kind: 'sft' | 'dpo' | 'kto', tok: TokenizerLike, template: ChatTemplateLike | undefined, maxLength: number, batchSize: number): Promise<TokenizedSet> {
+  const loaded = await loadRecords(file, kind);
   const sources = loaded.records.map((r) => `${file}:${r.line}`);
   const sft = loaded.kind === 'sft' ? loaded.records.map((r) => tokenizeSft(r.record, tok, template, maxLength)) : undefined;
   const dpo = loaded.kind === 'dpo' ? loaded.records.map((r) => tokenizeDpo(r.record, tok, template, maxLength)) : undefined;
-  const examples: (TokenizedExample | DpoExample)[] = sft ?? dpo ?? [];
+  const kto = loaded.kind === 'kto' ? tokenizeKto(loaded.records.map((r) => r.record), tok, template, maxLength, batchSize) : undefined;
+  const examples: (TokenizedExample | DpoExample | KtoExample)[] = sft ?? dpo ?? kto ?? [];
   return {
-    ...(sft ? { sft } : { dpo }),
+    ...(sft ? { sft } : dpo ? { dpo } : { kto }),
     truncated: examples.filter((e) => e.truncated).length,
     untrained: sources.filter((_, i) => trainsNothing(examples[i])),
     sources,
@@ -120,9 +124,10 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
   // Data problems refuse the run before anything is written or loaded.
   // The PHI gate the run asks for covers the eval data and every resume too (run.json keeps phiAsErrors).
   const gate = { phiAsErrors: config.phiAsErrors === true };
-  const checked = await loadRecords(config.data, config.method, gate);
+  const kind = dataKindOf(config.method);
+  const checked = await loadRecords(config.data, kind, gate);
   const totalSteps = totalStepsFor(config, checked.records.length);
-  if (config.evalData) await loadRecords(config.evalData, config.method, gate);
+  if (config.evalData) await loadRecords(config.evalData, kind, gate);
 
   const previous = opts.resume ? readRunRecord(outDir) : undefined;
   const writer = openWriter(outDir, {
@@ -141,6 +146,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     emit({ type: 'log', level, message });
   };
   if (checked.kind === 'dpo' && checked.preferences) log('info', formatPreferenceSummary(config.data, checked.preferences));
+  if (checked.kind === 'kto' && checked.unpaired) log('info', formatUnpairedSummary(config.data, checked.unpaired));
   let loaded: LoadedForTraining | undefined;
   let lastLoss: number | undefined;
   // Reported before the model loads and the DPO reference pass runs, so the UI can follow along.
@@ -149,7 +155,7 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     // Only now that this process owns the folder: no other trainer can be writing one of them.
     removeStaleCheckpointTemps(outDir);
     log('info', `${opts.resume ? 'Resuming' : 'Starting'} ${config.method.toUpperCase()} on ${config.data} with ${config.model} (backend ${opts.backend ?? 'unknown'})`);
-    loaded = await opts.loadModel(config.model, { task: config.method, batchSize: config.batchSize, maxLength: config.maxLength, loraR: config.lora.r, loraTargets: config.lora.targets, ...(config.gradientCheckpointing !== undefined ? { gradientCheckpointing: config.gradientCheckpointing } : {}) });
+    loaded = await opts.loadModel(config.model, { task: memoryTaskOf(config.method), batchSize: config.batchSize, maxLength: config.maxLength, loraR: config.lora.r, loraTargets: config.lora.targets, ...(config.gradientCheckpointing !== undefined ? { gradientCheckpointing: config.gradientCheckpointing } : {}) });
     if (loaded.memoryEstimate) {
       const e = loaded.memoryEstimate;
       log('info', `Memory: ${describeEstimate(e)}`);
@@ -160,8 +166,8 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
     }
     const { model, tokenizer } = loaded;
     const lora = { r: config.lora.r, alpha: config.lora.alpha, dropout: config.lora.dropout, targets: config.lora.targets, useRslora: config.lora.useRslora };
-    if (config.adapter && config.method === 'dpo') {
-      // The SFT adapter becomes part of both policy and reference; a fresh adapter trains on top.
+    if (config.adapter && config.method !== 'sft') {
+      // The SFT adapter becomes part of the policy (and of the reference, for DPO and KTO); a fresh adapter trains on top.
       await model.lora.fold(config.adapter);
       model.lora.attach(lora, config.seed);
       writer.update({ adapterStackedOn: config.adapter });
@@ -173,10 +179,10 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       model.lora.attach(lora, config.seed);
     }
 
-    const train = await tokenize(config.data, config.method, tokenizer, loaded.chatTemplate, config.maxLength);
-    const evalSet = config.evalData ? await tokenize(config.evalData, config.method, tokenizer, loaded.chatTemplate, config.maxLength) : undefined;
-    const count = (train.sft ?? train.dpo ?? []).length;
-    log('info', `${count} training examples (${train.formats.join(', ')})${evalSet ? `, ${(evalSet.sft ?? evalSet.dpo ?? []).length} eval examples` : ''}`);
+    const train = await tokenize(config.data, kind, tokenizer, loaded.chatTemplate, config.maxLength, config.batchSize);
+    const evalSet = config.evalData ? await tokenize(config.evalData, kind, tokenizer, loaded.chatTemplate, config.maxLength, config.batchSize) : undefined;
+    const countOf = (t: TokenizedSet) => (t.sft ?? t.dpo ?? t.kto ?? []).length;
+    log('info', `${countOf(train)} training examples (${train.formats.join(', ')})${evalSet ? `, ${countOf(evalSet)} eval examples` : ''}`);
     for (const [name, set] of [['training', train], ['eval', evalSet]] as const) {
       if (set && set.truncated > 0) log('warn', `${set.truncated} ${name} example(s) longer than --max-length ${config.maxLength} were truncated (kept, not dropped)`);
       for (const at of set?.untrained.slice(0, MAX_NAMED_UNTRAINED) ?? []) log('warn', `${at}: --max-length ${config.maxLength} cut off every answer token; this ${name} example trains nothing`);
@@ -202,17 +208,25 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
         log('info', `Reference log-probs for ${pairs.length} ${what} pairs computed in ${((Date.now() - t0) / 1000).toFixed(1)} s and cached`);
         return ref;
       };
-      const pairs = train.dpo ?? [];
-      const ref = await reference(pairs, 'training');
-      const evalRef = ref && evalSet?.dpo ? await reference(evalSet.dpo, 'eval') : undefined;
-      if (!ref || (evalSet?.dpo && !evalRef)) {
+      // KTO's reference pass reads each example's completion as `chosen` and its KL row as `rejected`.
+      const asPairs = (set: TokenizedSet | undefined): DpoExample[] | undefined =>
+        set?.dpo ?? set?.kto?.map((e) => ({ chosen: e.completion, rejected: e.kl, truncated: e.truncated }));
+      const pairs = asPairs(train) ?? [];
+      const evalPairs = asPairs(evalSet);
+      const wantsRef = needsReference(config.method);
+      const ref = wantsRef ? await reference(pairs, 'training') : undefined;
+      const evalRef = ref && evalPairs ? await reference(evalPairs, 'eval') : undefined;
+      if (wantsRef && (!ref || (evalPairs && !evalRef))) {
         // Cancelled before the first step: nothing to checkpoint; the run starts over with --resume.
         log('info', 'Cancelled while computing reference log-probs (before step 1); resume with --resume');
         writer.update({ status: 'cancelled', endedAt: new Date().toISOString() });
         return { status: 'cancelled', runDir: outDir, step: 0 };
       }
-      data = { method: 'dpo', train: pairs, ref, sources: train.sources };
-      if (evalSet?.dpo && evalRef) data = { ...data, eval: evalSet.dpo, evalRef };
+      if (train.kto) {
+        data = { method: 'kto', train: train.kto, ref: ref!, sources: train.sources, ...(evalSet?.kto && evalRef ? { eval: evalSet.kto, evalRef } : {}) };
+      } else {
+        data = { method: 'dpo', train: pairs, sources: train.sources, ...(ref ? { ref } : {}), ...(evalSet?.dpo ? { eval: evalSet.dpo, ...(evalRef ? { evalRef } : {}) } : {}) };
+      }
     }
 
     let resumeState;

@@ -407,6 +407,55 @@ suite('runs', () => {
     await ui.screenshot('runs-dpo-dashboard');
   });
 
+  test('Start preference run offers the four methods; KTO on a labeled file (ties and both-bad kept) trains and charts kl and margins', async function () {
+    assertTrainerTrains(extensionPath);
+    await useTinyModel();
+    const data = path.join(workspace(), 'tiny.prefs.jsonl');
+    const labels = ['A', 'B', 'tie', 'both_bad', 'A', 'B'];
+    fs.writeFileSync(data, labels.map((label, i) => JSON.stringify({ prompt: `patient presents with chest pain ${i}`, chosen: 'admit', rejected: 'discharge', meta: { label } })).join('\n') + '\n');
+    const before = new Set(listRuns());
+    const flow = vscode.commands.executeCommand<StartResult>('clinicalFt.startPreferenceRun', vscode.Uri.file(data));
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Start preference run: method")');
+    const offered = await ui.query('.quick-input-list .monaco-list-row .label-name');
+    for (const m of ['DPO', 'KTO', 'ORPO', 'SimPO']) assert.ok(offered.texts.map((t) => t.trim()).includes(m), `${m} offered: ${offered.texts.join(' | ')}`);
+    assert.equal((await ui.query('.quick-input-list .monaco-list-row')).count, 4, 'four methods');
+    await ui.type('KTO');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 60_000 });
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Starting adapter")');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
+    // The review list is long (rendered rows only): filter to KTO's own row, then to Steps.
+    await ui.type('Desirable');
+    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("Desirable weight")');
+    await ui.press('Control+a');
+    await ui.type('Steps');
+    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("optimizer steps")');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Steps")');
+    await ui.press('Control+a');
+    await ui.type('4');
+    await ui.press('Enter');
+    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
+    await ui.type('Start training');
+    await ui.press('Enter');
+    const r = await within(flow, 60_000, 'the start to return');
+    assert.ok(r && 'runId' in r, JSON.stringify(r));
+    assert.ok(!before.has(r.runId));
+    await eventually(() => ['completed', 'failed'].includes(readRun(r.runId).status), 170_000, 'the KTO run to end');
+    assert.equal(readRun(r.runId).status, 'completed', readRun(r.runId).error);
+    assert.equal((readRun(r.runId) as { config?: { method?: string } }).config?.method, 'kto');
+    const log = fs.readFileSync(path.join(runsRoot(), r.runId, 'trainer.log'), 'utf8');
+    assert.match(log, /6 desirable and 6 undesirable examples from 6 records \(1 ties as two desirable, 1 both bad as two undesirable\)/);
+    await vscode.commands.executeCommand('clinicalFt.runs.openDashboard', { kind: 'run', id: r.runId });
+    await ui.waitFor(`.run[data-run="${r.runId}"][data-status="completed"]`, { inWebview: true, timeoutMs: 20_000 });
+    await eventually(async () => (await chartPoints('kl')) >= 4, 20_000, 'kl points');
+    assert.ok((await chartPoints('margins')) >= 1);
+    assert.equal((await ui.query('section.chart[data-metric="accuracies"]', { inWebview: true })).count, 0, 'no accuracy chart for KTO');
+    await ui.screenshot('runs-kto-dashboard');
+  });
+
   test('an invalid dataset stops the start before any run folder is made', async function () {
     assertTrainerTrains(extensionPath);
     const model = await useTinyModel();

@@ -208,7 +208,7 @@ suite('restricted mode (workspace not trusted)', () => {
   test('the manifest hides the guarded commands in Restricted Mode', () => {
     const ext = vscode.extensions.getExtension('clinical-ft.clinical-ft')!;
     const manifest = ext.packageJSON as { contributes: { commands: { command: string; enablement?: string }[]; menus: Record<string, { command: string; when?: string }[]> }; capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } } };
-    const guarded = ['clinicalFt.startSftRun', 'clinicalFt.startDpoRun', 'clinicalFt.startRunFromConfig', 'clinicalFt.runs.resume', 'clinicalFt.compareOutputs', 'clinicalFt.generateCandidatePairs', 'clinicalFt.trySampleData'];
+    const guarded = ['clinicalFt.startSftRun', 'clinicalFt.startDpoRun', 'clinicalFt.startPreferenceRun', 'clinicalFt.startRunFromConfig', 'clinicalFt.runs.resume', 'clinicalFt.compareOutputs', 'clinicalFt.generateCandidatePairs', 'clinicalFt.trySampleData'];
     for (const c of manifest.contributes.commands.filter((c) => guarded.includes(c.command))) assert.equal(c.enablement, 'isWorkspaceTrusted', c.command);
     for (const m of Object.values(manifest.contributes.menus).flat().filter((m) => guarded.includes(m.command))) assert.match(m.when ?? '', /isWorkspaceTrusted/, `${m.command} menu`);
   });

@@ -21,7 +21,8 @@ test('demo: base, SFT and DPO over two seeds, two pipelines at a time, every num
   const runs = path.join(root, 'runs');
   const args = parseArgs(
     ['--model', path.join(repo, 'datasets-sample', 'model'), '--samples', path.join(repo, 'datasets-sample'), '--out', out, '--runs', runs,
-      '--tasks', 'uti,triage', '--seeds', '2', '--limit', '3', '--sft-steps', '2', '--dpo-steps', '2', '--jobs', '2', '--backend', 'wasm'],
+      '--tasks', 'uti,triage', '--seeds', '2', '--limit', '3', '--sft-steps', '2', '--dpo-steps', '2', '--jobs', '2', '--backend', 'wasm',
+      '--policy-seeds', '1', '--pref-steps', '2', '--orpo-steps', '2'],
     root,
   );
   const write = process.stdout.write.bind(process.stdout);
@@ -38,6 +39,10 @@ test('demo: base, SFT and DPO over two seeds, two pipelines at a time, every num
   assert.deepEqual(facts.seeds, [1, 2]);
   const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
   assert.match(md, /\| base \|/);
+  // The local-policy part: seed 1 only, every preference method run and evaluated on Riverbend's eval.
+  assert.match(md, /## Local policy \(Riverbend Health/);
+  for (const m of ['dpo', 'kto', 'simpo', 'orpo']) assert.ok(fs.existsSync(path.join(runs, fs.readdirSync(runs).find((d) => d.endsWith(`-${m}-policy-s1`)) ?? 'missing', 'adapter')), `${m} policy run`);
+  assert.match(md, /\| SimPO \| /);
   assert.match(md, /\| SFT \| .*\(n=2\)/);
   assert.match(md, /\| DPO \| — \| .*\(n=2\)/, 'UTI has no pairs, so no DPO cell; triage has one over both seeds');
   const csv = fs.readFileSync(path.join(out, 'results.csv'), 'utf8').trim().split('\n');
