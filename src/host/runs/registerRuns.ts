@@ -44,6 +44,8 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
     'clinicalFt.runs.showLog': (s, node?: RunsNode) => s.showLog(node),
     'clinicalFt.runs.delete': (s, node?: RunsNode, nodes?: RunsNode[]) => s.deleteRuns(nodes ?? (node ? [node] : [])),
     'clinicalFt.runs.refresh': (s) => s.refresh(),
+    'clinicalFt.runs.exportModel': async (s, node?: RunsNode | string, preset?: import('./exportModelFlow').ExportChoice) =>
+      (await import('./exportModelFlow')).exportModelFlow(s.store, s.children, typeof node === 'string' ? node : node?.id, preset),
     'clinicalFt.trySampleData': async (s) => (await import('./sampleRun')).trySampleData(s),
   };
   for (const [id, fn] of Object.entries(commands)) {
