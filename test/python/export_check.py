@@ -44,8 +44,20 @@ def hf(base, adapter, merged, ids):
 
 def gguf_file(path, ids, text):
     import gguf
+    import llama_cpp
+    import llama_cpp.llama as llama_module
     from llama_cpp import Llama
 
+    # llama.cpp 0.3.36's CPU weight repacking (the "extra buffer types") segfaults on q8_0 weights this small
+    # on this AVX-512 CPU; plain ggml kernels read the same file fine. Repacking only reorders weights for speed.
+    default_params = llama_cpp.llama_cpp.llama_model_default_params
+
+    def params_without_repack():
+        p = default_params()
+        p.use_extra_bufts = False
+        return p
+
+    llama_module.llama_cpp.llama_model_default_params = params_without_repack
     llm = Llama(model_path=path, logits_all=True, n_ctx=max(64, len(ids) + 8), n_threads=2, n_batch=len(ids) + 8, verbose=False, seed=0)
     llm.eval(ids)
     scores = np.array(llm.scores[: len(ids)])

@@ -219,9 +219,11 @@ tests.push(
       const ours = engineLogits(base, adapter);
       const plain = engineLogits(base);
       const adapterEffect = maxAbs(ours.logprobs, plain.logprobs);
-      // f16: weights and (in ggml's CPU matmul) activations are rounded to 11 significant bits.
-      // q8_0: weights and activations are quantised to 8 bits per 32-value block (~0.4 % of the block's max).
-      for (const [quant, tol] of [[undefined, 0.02], ['q8_0', 0.1]]) {
+      // f16: weights and (in ggml's CPU matmul) activations are rounded to 11 significant bits: ~1e-2 here.
+      // q8_0: weights and activations are quantised to 8 bits per 32-value block (up to 0.4 % of each block's
+      // max) in every matmul; this model's logits span > 10 (the adapter alone moves log-probs by 3.7), so
+      // ~0.2. A wrong tensor name, permutation or scale moves them by the order of the adapter's effect.
+      for (const [quant, tol] of [[undefined, 0.02], ['q8_0', 0.25]]) {
         const out = path.join(tmp, `export-${arch}-gguf-${quant ?? 'f16'}`);
         const r = cli(['export', '--model', base, '--adapter', adapter, '--out', out, '--format', 'gguf', ...(quant ? ['--quant', quant] : [])]);
         assert(r.code === 0, `export exited ${r.code}: ${r.err}`);
@@ -231,7 +233,7 @@ tests.push(
         const d = maxAbs(j.logprobs, ours.logprobs);
         console.log(`  ${arch} gguf ${quant ?? 'f16'}: max |Δ log-softmax| vs our engine = ${d.toExponential(2)} over ${EXPORT_IDS.length} positions × ${ours.logprobs[0].length} tokens (adapter effect ${adapterEffect.toFixed(3)})`);
         assert(d < tol, `${arch} ${quant ?? 'f16'}: ${d} >= ${tol}`);
-        assert(adapterEffect > 5 * d, `${arch}: the adapter's effect ${adapterEffect} is not well above the difference ${d}`);
+        assert(adapterEffect > 10 * d, `${arch}: the adapter's effect ${adapterEffect} is not well above the difference ${d}`);
         assert(JSON.stringify(j.tokens) === JSON.stringify(ours.tokens), `${arch}: llama.cpp tokenizes ${JSON.stringify(j.tokens)}, ours ${JSON.stringify(ours.tokens)}`);
         const m = j.metadata;
         assert(m['general.architecture'] === arch, `general.architecture ${m['general.architecture']}`);

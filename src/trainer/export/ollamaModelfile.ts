@@ -71,7 +71,24 @@ export function roleFrame(template: ChatTemplate, bos: string | undefined): Role
   if (q && q[1].endsWith(userBefore) && q[2] === p[1] && q[3] === p[2] && q[4] === p[3]) {
     frame.system = { before: q[0], after: q[1].slice(0, q[1].length - userBefore.length) };
   }
+  // A longer conversation must reassemble too: a template that counts turns (not roles) fails here.
+  const check = (msgs: Msg[]): boolean => render(msgs, true) === assemble(frame, msgs);
+  const long: Msg[] = [U, A, U2, { role: 'assistant', content: 'a2' }, { role: 'user', content: 'u3' }];
+  if (!check(long)) return undefined;
+  if (frame.system && !check([{ role: 'system', content: 's' }, ...long])) delete frame.system;
   return frame;
+}
+
+/** What the Go template produces for a conversation ending in a user turn (BOS excluded), computed directly. */
+export function assemble(f: RoleFrame, msgs: { role: string; content: string }[]): string {
+  let out = '';
+  msgs.forEach((m, i) => {
+    const r = m.role === 'system' ? f.system : m.role === 'user' ? f.user : f.assistant;
+    if (!r) return;
+    if (m.role === 'user' && i === 0) out += f.firstUserExtra;
+    out += r.before + m.content + r.after;
+  });
+  return out + f.generation;
 }
 
 /** Go template text: `{{` would start an action, so it is emitted through a string action instead. */

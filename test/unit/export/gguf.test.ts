@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeGgufHeader, quantizeQ8_0, tensorBytes, u32, str, f32 } from '../../../src/trainer/export/ggufFormat';
 import { permuteForLlamaRope, ggufTensorType } from '../../../src/trainer/export/ggufArchitecture';
-import { goTemplate, roleFrame, ollamaModelfile } from '../../../src/trainer/export/ollamaModelfile';
+import { assemble, goTemplate, roleFrame, ollamaModelfile } from '../../../src/trainer/export/ollamaModelfile';
 import { loadChatTemplate } from '../../../src/trainer/engine/chatTemplate';
 import { halfToFloat } from '../../../src/trainer/engine/safetensors';
 import { exportModel } from '../../../src/trainer/export/exportModel';
@@ -115,14 +115,14 @@ describe('GGUF', () => {
   test('an exported tiny Llama: metadata llama.cpp reads, tensor names, the data section holds every tensor', async () => {
     const root = tempDir('gguf');
     const model = path.join(root, 'model');
-    await writeTinyModel(model, { arch: 'llama', hidden: 64, heads: 4, kvHeads: 2, intermediate: 96, layers: 2, tokenizer: 'bytes', vocab: 288 });
+    await writeTinyModel(model, { arch: 'llama', hidden: 64, heads: 4, kvHeads: 2, intermediate: 80, layers: 2, tokenizer: 'bytes', vocab: 288 });
     const out = path.join(root, 'out');
     const warnings: string[] = [];
     const r = await exportModel({ model, out, format: 'gguf', quant: 'q8_0', onWarning: (w) => warnings.push(w) });
     assert.deepEqual(r.files, ['out-q8_0.gguf', 'Modelfile']);
     const buf = fs.readFileSync(path.join(out, 'out-q8_0.gguf'));
     const g = readGguf(buf);
-    for (const [k, v] of [['general.architecture', 'llama'], ['general.file_type', 7], ['llama.block_count', 2], ['llama.embedding_length', 64], ['llama.feed_forward_length', 96], ['llama.attention.head_count', 4], ['llama.attention.head_count_kv', 2], ['llama.context_length', 512], ['tokenizer.ggml.model', 'gpt2'], ['tokenizer.ggml.pre', 'gpt-2'], ['tokenizer.ggml.bos_token_id', 0], ['tokenizer.ggml.eos_token_id', 1], ['tokenizer.ggml.add_bos_token', true], ['tokenizer.chat_template', DEFAULT_CHAT_TEMPLATE]] as const) {
+    for (const [k, v] of [['general.architecture', 'llama'], ['general.file_type', 7], ['llama.block_count', 2], ['llama.embedding_length', 64], ['llama.feed_forward_length', 80], ['llama.attention.head_count', 4], ['llama.attention.head_count_kv', 2], ['llama.context_length', 512], ['tokenizer.ggml.model', 'gpt2'], ['tokenizer.ggml.pre', 'gpt-2'], ['tokenizer.ggml.bos_token_id', 0], ['tokenizer.ggml.eos_token_id', 1], ['tokenizer.ggml.add_bos_token', true], ['tokenizer.chat_template', DEFAULT_CHAT_TEMPLATE]] as const) {
       assert.deepEqual(g.kv.get(k), v, k);
     }
     const tokens = g.kv.get('tokenizer.ggml.tokens') as string[];
@@ -133,7 +133,7 @@ describe('GGUF', () => {
     for (const n of ['blk.1.attn_q.weight', 'blk.1.attn_k.weight', 'blk.1.attn_v.weight', 'blk.1.attn_output.weight', 'blk.1.ffn_gate.weight', 'blk.1.ffn_up.weight', 'blk.1.ffn_down.weight', 'blk.1.attn_norm.weight', 'blk.1.ffn_norm.weight', 'output_norm.weight', 'output.weight']) assert.ok(names.includes(n), n);
     const types = Object.fromEntries(g.tensors.map((t) => [t.name, t.type]));
     assert.equal(types['blk.0.attn_q.weight'], 8);
-    assert.equal(types['blk.0.ffn_down.weight'], 1, 'rows of 96 are not q8_0 blocks: f16');
+    assert.equal(types['blk.0.ffn_down.weight'], 1, 'rows of 80 are not q8_0 blocks: f16');
     assert.equal(types['blk.0.attn_norm.weight'], 0);
     const last = g.tensors[g.tensors.length - 1];
     const lastBytes = tensorBytes([...last.dims].reverse(), last.type === 8 ? 'Q8_0' : last.type === 1 ? 'F16' : 'F32');
@@ -148,21 +148,14 @@ describe('GGUF', () => {
       ["{{ bos_token }}{% for m in messages %}{{ '<|start_header_id|>' + m['role'] + '<|end_header_id|>\\n\\n' + m['content'] | trim + '<|eot_id|>' }}{% endfor %}{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}", '<|begin_of_text|>'],
     ];
     for (const [source, bos] of cases) {
-      const t = loadChatTemplate({ chat_template: source, ...(bos ? { bos_token: bos } : {}) }, 'tokenizer_config.json')!;
+      const t = loadChatTemplate({ chat_template: source, eos_token: '</s>', ...(bos ? { bos_token: bos } : {}) }, 'tokenizer_config.json')!;
       const frame = roleFrame(t, bos);
       assert.ok(frame?.system, source);
       const tpl = goTemplate(frame);
       // Render the Go template by hand for one conversation (range over messages, role branches, last-turn prompt).
       const msgs = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Fever?' }, { role: 'assistant', content: 'Yes.' }, { role: 'user', content: 'Admit?' }];
       const expected = t.render(msgs as never, { addGenerationPrompt: true });
-      const f = frame;
-      let got = bos ?? '';
-      msgs.forEach((m, i) => {
-        const r = m.role === 'system' ? f.system! : m.role === 'user' ? f.user : f.assistant;
-        if (m.role === 'user' && i === 0) got += f.firstUserExtra;
-        got += r.before + m.content + r.after;
-      });
-      got += f.generation;
+      const got = (bos ?? '') + assemble(frame, msgs);
       assert.equal(got, expected);
       assert.ok(tpl.startsWith('{{ range $i, $_ := .Messages }}') && !tpl.includes('{{-'), tpl);
     }
@@ -170,8 +163,10 @@ describe('GGUF', () => {
     assert.equal(mf.warning, undefined);
     assert.match(mf.text, /^FROM \.\/m\.gguf\nTEMPLATE """/);
     assert.match(mf.text, /PARAMETER stop "<\/s>"\nPARAMETER stop "<\|im_end\|>"\nPARAMETER temperature 0.6\nPARAMETER top_p 0.9\n$/);
-    const folded = ollamaModelfile({ ggufFile: 'm.gguf', template: loadChatTemplate({ chat_template: "{% for m in messages %}{% if loop.index0 == 1 %}[2]{% endif %}{{ m['content'] }}{% endfor %}" }, 'x')!, stops: [], specialTokens: new Set() });
+    const folded = ollamaModelfile({ ggufFile: 'm.gguf', template: loadChatTemplate({ chat_template: "{% for m in messages %}{% if loop.first %}<first>{{ m['content'] }}</first>{% else %}<{{ m['role'] }}>{{ m['content'] }}</{{ m['role'] }}>{% endif %}{% endfor %}" }, 'x')!, stops: [], specialTokens: new Set() });
     assert.match(folded.warning ?? '', /TEMPLATE left out/);
     assert.doesNotMatch(folded.text, /TEMPLATE/);
+    const counting = loadChatTemplate({ chat_template: "{% for m in messages %}{% if loop.index0 == 1 %}[2]{% endif %}{{ m['content'] }}{% endfor %}" }, 'x')!;
+    assert.equal(roleFrame(counting, undefined), undefined, 'a template that counts turns is not a per-role frame');
   });
 });
