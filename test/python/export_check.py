@@ -48,8 +48,9 @@ def gguf_file(path, ids, text):
     import llama_cpp.llama as llama_module
     from llama_cpp import Llama
 
-    # llama.cpp 0.3.36's CPU weight repacking (the "extra buffer types") segfaults on q8_0 weights this small
-    # on this AVX-512 CPU; plain ggml kernels read the same file fine. Repacking only reorders weights for speed.
+    # llama-cpp-python 0.3.36's CPU weight repacking (the "extra buffer types") segfaults on q8_0 weights on
+    # this AVX-512 machine — also for a q8_0 file written by llama.cpp's own gguf-py from the same tensors —
+    # while plain ggml kernels read both fine. Repacking only reorders weights for speed; it is turned off.
     default_params = llama_cpp.llama_cpp.llama_model_default_params
 
     def params_without_repack():
