@@ -31,8 +31,11 @@ def hf(base, adapter, merged, ids):
         m = AutoModelForCausalLM.from_pretrained(merged, torch_dtype="auto")
         dtype = m.dtype
         got = log_softmax(m.float()(t).logits[0].numpy())
-        # The dtype's precision, as PEFT defines a merge: merge_and_unload in float32, rounded once to the dtype.
-        rounded = peft_model.merge_and_unload().to(dtype).float()
+        # The dtype's precision, as PEFT defines a merge: merge_and_unload in float32, each weight rounded once
+        # to the dtype (parameters only: casting the module would also round RoPE's inv_freq buffer).
+        rounded = peft_model.merge_and_unload()
+        for p in rounded.parameters():
+            p.data = p.data.to(dtype).float()
         ref_rounded = log_softmax(rounded(t).logits[0].numpy())
     print(json.dumps({
         "dtype": str(dtype),
