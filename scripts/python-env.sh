@@ -57,8 +57,49 @@ print(f"python-env: ok torch {torch.__version__} transformers {transformers.__ve
 PY
 }
 
+# The export stage's packages (python-lock-export.txt) go into the same venv under a stamp of their own:
+# llama-cpp-python is built from source (PyPI has no wheels), which must not force a torch reinstall.
+export_lock="$here/python-lock-export.txt"
+export_stamp_file="$venv/.clinical-ft-export-stamp"
+export_stamp_want="$(sha256sum "$export_lock" | cut -c1-16)-$stamp_want"
+
+verify_export() {
+  "$py" - "$export_lock" <<'PY'
+import sys, importlib.metadata as md
+for line in open(sys.argv[1]):
+    line = line.split("#", 1)[0].strip()
+    if line:
+        name, ver = line.split("==")
+        have = md.version(name)
+        if have != ver:
+            sys.exit(f"python-env: {name} {have} (want {ver})")
+import llama_cpp, gguf  # noqa: F401
+print(f"python-env: ok llama-cpp-python {llama_cpp.__version__} (llama.cpp CPU build)", file=sys.stderr)
+PY
+}
+
+install_export() {
+  local t0
+  t0=$(date +%s)
+  command -v cmake >/dev/null || { log "llama-cpp-python is built from source: install cmake and a C/C++ compiler (apt-get install cmake g++)"; exit 2; }
+  log "building llama-cpp-python from source (vendored llama.cpp, CPU; expect ~30 min on 2 cores)"
+  grep -v '^llama_cpp_python' "$export_lock" | "$py" -m pip install --quiet --disable-pip-version-check --no-input --no-deps --only-binary :all: -r /dev/stdin >&2
+  CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
+    "$py" -m pip install --quiet --disable-pip-version-check --no-input --no-deps --no-binary llama_cpp_python \
+    "$(grep '^llama_cpp_python' "$export_lock" | cut -d'#' -f1 | tr -d ' ')" >&2
+  verify_export
+  echo "$export_stamp_want" >"$export_stamp_file"
+  log "export packages installed in $(( $(date +%s) - t0 )) s"
+}
+
+ensure_export() {
+  if [[ -f "$export_stamp_file" && "$(cat "$export_stamp_file")" == "$export_stamp_want" ]] && verify_export; then return; fi
+  install_export
+}
+
 if [[ -x "$py" && -f "$stamp_file" && "$(cat "$stamp_file")" == "$stamp_want" ]]; then
   if verify; then
+    ensure_export
     echo "$py"
     exit 0
   fi
@@ -73,4 +114,5 @@ rm -rf "$venv"
 verify
 echo "$stamp_want" >"$stamp_file"
 log "installed in $(( $(date +%s) - t0 )) s"
+install_export
 echo "$py"

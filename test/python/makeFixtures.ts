@@ -2,10 +2,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeTinyModel } from '../fixtures/tinyModel';
+import { writeRandomAdapter } from '../unit/engine/helpers';
+import { readHfConfig } from '../../src/trainer/engine/hfConfig';
 
 async function main(out: string): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   await writeTinyModel(path.join(out, 'model'), { arch: 'llama', hidden: 32, layers: 2, heads: 4, kvHeads: 2, intermediate: 64, seed: 7, tokenizer: 'wordlevel' });
+  // The export stage: byte-level BPE tokenizers (what GGUF's "gpt2" model takes), rows a multiple of q8_0's 32.
+  for (const arch of ['llama', 'qwen2'] as const) {
+    const dir = path.join(out, `export-${arch}`);
+    await writeTinyModel(dir, { arch, hidden: 64, layers: 2, heads: 4, kvHeads: 2, intermediate: 128, seed: arch === 'llama' ? 21 : 22, tokenizer: 'bytes', vocab: 288 });
+    const targets = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'];
+    writeRandomAdapter(path.join(out, `export-${arch}-adapter`), readHfConfig(dir), { r: 4, alpha: 1, dropout: 0, targets, useRslora: false }, 9);
+  }
   const symptoms = ['fever', 'cough', 'headache', 'nausea'];
   const sft = Array.from({ length: 16 }, (_, i) => ({ prompt: `patient presents with ${symptoms[i % 4]} and`, completion: i % 2 ? ' admit' : ' discharge daily medication' }));
   fs.writeFileSync(path.join(out, 'sft.jsonl'), sft.map((r) => JSON.stringify(r)).join('\n') + '\n');

@@ -215,6 +215,85 @@ const tests = [
   }],
 ];
 
+
+// The export stage (issue 15): transformers loads the merged hf folder; llama-cpp-python runs the GGUF.
+const engineLogitsJs = path.join(root, 'out', `pylogits-${process.pid}`, 'engineLogits.js');
+await bundleForNode({ entryPoints: [path.join(root, 'test/python/engineLogits.ts')], outfile: engineLogitsJs });
+process.on('exit', () => fs.rmSync(path.dirname(engineLogitsJs), { recursive: true, force: true }));
+const EXPORT_IDS = [0, 43, 107, 118, 35, 112, 107, 44, 72, 104, 115, 123, 35, 104, 100, 103, 35, 107, 118, 113];
+const EXPORT_TEXT = 'Patient reports chest pain for 3 days; BP 140/90.';
+
+function engineLogits(model, adapter) {
+  const r = spawnSync(process.execPath, [engineLogitsJs, model, adapter ?? '-', JSON.stringify(EXPORT_IDS), EXPORT_TEXT], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  assert(r.status === 0, `engineLogits exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout);
+}
+
+function maxAbs(a, b) {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < a[i].length; j++) m = Math.max(m, Math.abs(a[i][j] - b[i][j]));
+  return m;
+}
+
+tests.push(
+  ['export hf (f32 and bf16): transformers loads the merged folder; its log-probs equal transformers + PEFT on base + adapter', () => {
+    for (const arch of ['llama', 'qwen2']) {
+      const base = path.join(tmp, `export-${arch}`);
+      const adapter = path.join(tmp, `export-${arch}-adapter`);
+      for (const dtype of ['f32', 'bf16']) {
+        const out = path.join(tmp, `export-${arch}-hf-${dtype}`);
+        const r = cli(['export', '--model', base, '--adapter', adapter, '--out', out, '--format', 'hf', '--dtype', dtype]);
+        assert(r.code === 0, `export exited ${r.code}: ${r.err}`);
+        const j = pyJson('export_check.py', ['hf', base, adapter, out, JSON.stringify(EXPORT_IDS)]);
+        console.log(`  ${arch} hf ${dtype} (${j.dtype}): max |Δ log-softmax| vs transformers + PEFT = ${j.max_abs_logprob_diff.toExponential(2)}, vs PEFT's merge_and_unload rounded to ${dtype} = ${j.max_abs_logprob_diff_vs_rounded_merge.toExponential(2)} (adapter effect ${j.adapter_effect.toFixed(3)})`);
+        assert(j.dtype === (dtype === 'f32' ? 'torch.float32' : 'torch.bfloat16'), `transformers loads it as ${j.dtype}`);
+        // "To the dtype's precision": our merge rounded to the dtype equals PEFT's merge rounded to it (only
+        // float32 summation order differs, which can flip a rare bf16 rounding); in f32 it equals base + adapter.
+        assert(j.max_abs_logprob_diff_vs_rounded_merge < 1e-3, `${arch} ${dtype}: ${j.max_abs_logprob_diff_vs_rounded_merge} vs the rounded merge`);
+        if (dtype === 'f32') assert(j.max_abs_logprob_diff < 1e-4, `${arch} f32: ${j.max_abs_logprob_diff}`);
+        assert(j.adapter_effect > 10 * j.max_abs_logprob_diff_vs_rounded_merge, `${arch} ${dtype}: the adapter's effect ${j.adapter_effect} is not well above the difference`);
+      }
+    }
+  }],
+  ['export gguf (f16, q8_0): llama-cpp-python loads the file; its logits match our engine; tokenizer and metadata read back', () => {
+    for (const arch of ['llama', 'qwen2']) {
+      const base = path.join(tmp, `export-${arch}`);
+      const adapter = path.join(tmp, `export-${arch}-adapter`);
+      const ours = engineLogits(base, adapter);
+      const plain = engineLogits(base);
+      const adapterEffect = maxAbs(ours.logprobs, plain.logprobs);
+      // f16: weights and (in ggml's CPU matmul) activations are rounded to 11 significant bits: ~1e-2 here.
+      // q8_0: weights and activations are quantised to 8 bits per 32-value block (up to 0.4 % of each block's
+      // max) in every matmul; this model's logits span > 10 (the adapter alone moves log-probs by 3.7), so
+      // ~0.2. A wrong tensor name, permutation or scale moves them by the order of the adapter's effect.
+      for (const [quant, tol] of [[undefined, 0.02], ['q8_0', 0.25]]) {
+        const out = path.join(tmp, `export-${arch}-gguf-${quant ?? 'f16'}`);
+        const r = cli(['export', '--model', base, '--adapter', adapter, '--out', out, '--format', 'gguf', ...(quant ? ['--quant', quant] : [])]);
+        assert(r.code === 0, `export exited ${r.code}: ${r.err}`);
+        const file = fs.readdirSync(out).find((f) => f.endsWith('.gguf'));
+        assert(file && fs.existsSync(path.join(out, 'Modelfile')), `no .gguf or Modelfile in ${out}: ${fs.readdirSync(out)}`);
+        const j = pyJson('export_check.py', ['gguf', path.join(out, file), JSON.stringify(EXPORT_IDS), EXPORT_TEXT]);
+        const d = maxAbs(j.logprobs, ours.logprobs);
+        console.log(`  ${arch} gguf ${quant ?? 'f16'}: max |Δ log-softmax| vs our engine = ${d.toExponential(2)} over ${EXPORT_IDS.length} positions × ${ours.logprobs[0].length} tokens (adapter effect ${adapterEffect.toFixed(3)})`);
+        assert(d < tol, `${arch} ${quant ?? 'f16'}: ${d} >= ${tol}`);
+        assert(adapterEffect > 10 * d, `${arch}: the adapter's effect ${adapterEffect} is not well above the difference ${d}`);
+        assert(JSON.stringify(j.tokens) === JSON.stringify(ours.tokens), `${arch}: llama.cpp tokenizes ${JSON.stringify(j.tokens)}, ours ${JSON.stringify(ours.tokens)}`);
+        const m = j.metadata;
+        assert(m['general.architecture'] === arch, `general.architecture ${m['general.architecture']}`);
+        assert(m[`${arch}.block_count`] === 2 && m[`${arch}.attention.head_count_kv`] === 2 && m[`${arch}.embedding_length`] === 64, `hyper-parameters: ${JSON.stringify(m)}`);
+        assert(m['tokenizer.ggml.model'] === 'gpt2' && m['tokenizer.ggml.bos_token_id'] === 0 && m['tokenizer.ggml.eos_token_id'] === 1, 'tokenizer metadata');
+        assert(typeof m['tokenizer.chat_template'] === 'string' && m['tokenizer.chat_template'].includes('message'), 'chat template');
+        const wantType = quant ? 'Q8_0' : 'F16';
+        assert(j.tensor_types['blk.0.attn_q.weight'] === wantType && j.tensor_types['blk.0.attn_norm.weight'] === 'F32', `tensor types ${JSON.stringify(j.tensor_types)}`);
+      }
+    }
+  }],
+);
+
+// node test/python/run.mjs [name substring...]: only the tests whose names contain one of them.
+const only = process.argv.slice(2);
+if (only.length) tests.splice(0, tests.length, ...tests.filter(([name]) => only.some((o) => name.includes(o))));
+
 let passed = 0;
 let failed = 0;
 const t0 = Date.now();

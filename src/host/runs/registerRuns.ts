@@ -61,6 +61,8 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
       const m = await import('../trl/remoteCommands');
       return m.asCommand(s.output, () => m.importRunResults(s, uri));
     },
+    'clinicalFt.runs.exportModel': async (s, node?: RunsNode | string, preset?: import('./exportModelFlow').ExportChoice) =>
+      (await import('./exportModelFlow')).exportModelFlow(s.store, s.children, typeof node === 'string' ? node : node?.id, preset),
     'clinicalFt.trySampleData': async (s) => (await import('./sampleRun')).trySampleData(s),
   };
   for (const [id, fn] of Object.entries(commands)) {

@@ -280,14 +280,20 @@ export function encodeSafetensors(tensors: Map<string, TensorToWrite>, metadata?
   let pos = 8 + headerBytes.length;
   for (const name of names) {
     const t = tensors.get(name)!;
-    if (t.dtype === 'F32') {
-      for (let i = 0; i < t.data.length; i++, pos += 4) out.writeFloatLE(t.data[i], pos);
-    } else {
-      const conv = t.dtype === 'BF16' ? floatToBf16 : floatToHalf;
-      for (let i = 0; i < t.data.length; i++, pos += 2) out.writeUInt16LE(conv(t.data[i]), pos);
-    }
+    pos += writeFloats(out, pos, t.dtype, t.data);
   }
   return out;
+}
+
+/** Writes float32 values as little-endian dtype values at `pos` (each rounded once, to nearest even); returns the bytes written. */
+export function writeFloats(out: Buffer, pos: number, dtype: 'F32' | 'F16' | 'BF16', data: Float32Array): number {
+  if (dtype === 'F32') {
+    for (let i = 0; i < data.length; i++) out.writeFloatLE(data[i], pos + i * 4);
+    return data.length * 4;
+  }
+  const conv = dtype === 'BF16' ? floatToBf16 : floatToHalf;
+  for (let i = 0; i < data.length; i++) out.writeUInt16LE(conv(data[i]), pos + i * 2);
+  return data.length * 2;
 }
 
 export function writeSafetensors(file: string, tensors: Map<string, TensorToWrite>, metadata?: Record<string, string>): void {

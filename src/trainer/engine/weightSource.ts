@@ -42,6 +42,19 @@ export class WeightSource {
     return f;
   }
 
+  /** Every tensor name of the folder (index order, or the single file's header order). */
+  keys(): string[] {
+    return [...this.keyToFile.keys()];
+  }
+
+  /** A tensor's shape and stored dtype from its file's header (nothing read); errors name the file and key. */
+  infoOf(key: string): { shape: number[]; dtype: string } {
+    const file = this.keyToFile.get(key);
+    if (!file) throw new Error(`${this.dir}: missing tensor "${key}"`);
+    const t = this.open(file).info(key);
+    return { shape: t.shape, dtype: t.dtype };
+  }
+
   has(key: string): boolean {
     return this.keyToFile.has(key);
   }
