@@ -290,17 +290,14 @@ tests.push(
   }],
 );
 
-// node test/python/run.mjs [name substring...]: only the tests whose names contain one of them.
-const only = process.argv.slice(2);
+// node test/python/run.mjs [name substring...] (or PY_GREP=<substring>): only the tests whose names contain one of them.
+const only = [...process.argv.slice(2), ...(process.env.PY_GREP ? [process.env.PY_GREP] : [])];
 if (only.length) tests.splice(0, tests.length, ...tests.filter(([name]) => only.some((o) => name.includes(o))));
 
 let passed = 0;
 let failed = 0;
 const t0 = Date.now();
-// PY_GREP=<substring> runs only the tests whose name contains it.
-const only = process.env.PY_GREP;
 for (const [name, fn] of tests) {
-  if (only && !name.includes(only)) continue;
   const t = Date.now();
   try {
     await fn();

@@ -46,6 +46,8 @@ export async function exportModelFlow(store: RunStore, children: TrainerChildren
   const refused = refuseUntrusted('Exporting a model');
   if (refused) return refused;
   if (!id) {
+    // A run that finished moments ago (e.g. from the CLI) is listed even before the next folder scan.
+    await store.refresh(true);
     const items = store.list().filter((e) => e.view?.status === 'completed').map((e) => ({ label: e.id, description: `${e.view!.method.toUpperCase()} · ${e.view!.dataset}` }));
     if (!items.length) {
       void vscode.window.showInformationMessage('Clinical FT: no completed run to export.');

@@ -87,7 +87,12 @@ suite('trl engine', () => {
       await ui.type('TRL');
       await ui.waitFor('.quick-input-list .monaco-list-row:has-text("2 CPU processes")');
       await ui.press('Enter');
+      // The review keeps the Engine row active, below the pre-flight rows: filter to bring the Start row into view.
+      await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")', { timeoutMs: 60_000 });
+      await ui.type('Start training');
       await ui.waitFor('.quick-input-list .monaco-list-row:has-text("Start training"):has-text("TRL (Python)")', { timeoutMs: 20_000 });
+      await ui.press('Control+a');
+      await ui.press('Backspace');
       await reviewRow('Steps', 'optimizer steps');
       await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Steps")');
       await ui.press('Control+a');
