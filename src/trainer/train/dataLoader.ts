@@ -64,13 +64,12 @@ const labelOf = (raw: Record<string, unknown>): unknown => {
 };
 
 /**
- * KTO from pairs: a labeled file follows the labels (unpairedFromLabel), a plain pair file makes chosen desirable and
- * rejected undesirable (TRL's unpair_preference_dataset).
+ * The annotator labels of a pair file, one per row that has a valid one or none; an invalid label is a located
+ * problem and its row is left out. `labeled`: a *.prefs.jsonl, or any row carries meta.label.
  */
-function unpairForKto(file: string, rows: DpoRow[], problem: (line: number, msg: string) => void): { rows: KtoRow[]; summary: UnpairedSummary } {
+function readLabels(file: string, rows: DpoRow[], problem: (line: number, msg: string) => void): { labeled: boolean; rows: { row: DpoRow; label?: Label }[] } {
   const labeled = /\.prefs\.jsonl$/i.test(file) || rows.some((r) => labelOf(r.raw) !== undefined);
-  const summary: UnpairedSummary = { records: rows.length, desirable: 0, undesirable: 0, ties: 0, bothBad: 0, unlabeled: 0 };
-  const out: KtoRow[] = [];
+  const out: { row: DpoRow; label?: Label }[] = [];
   for (const row of rows) {
     const raw = labelOf(row.raw);
     const parsed = Label.safeParse(raw);
@@ -78,7 +77,21 @@ function unpairForKto(file: string, rows: DpoRow[], problem: (line: number, msg:
       problem(row.line, `field "meta.label" must be one of ${LABELS.join(', ')} (got ${JSON.stringify(raw)})`);
       continue;
     }
-    const label = labeled ? (parsed.success ? parsed.data : undefined) : 'A';
+    out.push(parsed.success ? { row, label: parsed.data } : { row });
+  }
+  return { labeled, rows: out };
+}
+
+/**
+ * KTO from pairs: a labeled file follows the labels (unpairedFromLabel), a plain pair file makes chosen desirable and
+ * rejected undesirable (TRL's unpair_preference_dataset).
+ */
+function unpairForKto(file: string, rows: DpoRow[], problem: (line: number, msg: string) => void): { rows: KtoRow[]; summary: UnpairedSummary } {
+  const read = readLabels(file, rows, problem);
+  const summary: UnpairedSummary = { records: rows.length, desirable: 0, undesirable: 0, ties: 0, bothBad: 0, unlabeled: 0 };
+  const out: KtoRow[] = [];
+  for (const { row, label: given } of read.rows) {
+    const label = read.labeled ? given : 'A';
     if (label === 'tie') summary.ties++;
     if (label === 'both_bad') summary.bothBad++;
     const sides = unpairedFromLabel(row.record.chosen, row.record.rejected, label);
@@ -98,18 +111,11 @@ function unpairForKto(file: string, rows: DpoRow[], problem: (line: number, msg:
  * on what the annotator preferred, never on the storage order (exportLabeledPairs follows the same rule).
  */
 function applyPreferenceLabels(file: string, rows: DpoRow[], problem: (line: number, msg: string) => void): { rows: DpoRow[]; summary?: PreferenceSummary } {
-  const labeled = /\.prefs\.jsonl$/i.test(file) || rows.some((r) => labelOf(r.raw) !== undefined);
-  if (!labeled) return { rows };
+  const read = readLabels(file, rows, problem);
+  if (!read.labeled) return { rows };
   const summary: PreferenceSummary = { records: rows.length, pairs: 0, swapped: 0, ties: 0, bothBad: 0, unlabeled: 0 };
   const kept: DpoRow[] = [];
-  for (const row of rows) {
-    const raw = labelOf(row.raw);
-    const parsed = Label.safeParse(raw);
-    if (raw !== undefined && !parsed.success) {
-      problem(row.line, `field "meta.label" must be one of ${LABELS.join(', ')} (got ${JSON.stringify(raw)})`);
-      continue;
-    }
-    const label = parsed.success ? parsed.data : undefined;
+  for (const { row, label } of read.rows) {
     const pair = preferredPair(row.record.chosen, row.record.rejected, label);
     if (!pair) {
       if (label === 'tie') summary.ties++;
