@@ -82,7 +82,7 @@ install_export() {
   local t0
   t0=$(date +%s)
   command -v cmake >/dev/null || { log "llama-cpp-python is built from source: install cmake and a C/C++ compiler (apt-get install cmake g++)"; exit 2; }
-  log "building llama-cpp-python from source (vendored llama.cpp, CPU; expect ~30 min on 2 cores)"
+  log "building llama-cpp-python from source (vendored llama.cpp, CPU; about 4 min on 2 cores)"
   grep -v '^llama_cpp_python' "$export_lock" | "$py" -m pip install --quiet --disable-pip-version-check --no-input --no-deps --only-binary :all: -r /dev/stdin >&2
   CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
     "$py" -m pip install --quiet --disable-pip-version-check --no-input --no-deps --no-binary llama_cpp_python \
