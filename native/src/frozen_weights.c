@@ -208,27 +208,17 @@ static napi_value weight_matmul(napi_env env, napi_callback_info info) {
     }
     return NULL;
   }
-  if (!tr) {
-    // Forward: blocks of whole rows of W give disjoint column blocks of y.
-    int64_t tr_rows = TILE_FLOATS / C < 1 ? 1 : TILE_FLOATS / C;
-    float* T = tile_buffer((tr_rows < R ? tr_rows : R) * C);
-    if (!T) { napi_throw_error(env, "ENOMEM", "weightMatMul: out of memory"); return NULL; }
-    for (int64_t r0 = 0; r0 < R; r0 += tr_rows) {
-      int64_t nr = R - r0 < tr_rows ? R - r0 : tr_rows;
-      widen_block(w, r0, nr, 0, C, T);
-      if (M == 1) cblas_sgemv(CblasRowMajor, CblasNoTrans, (blasint)nr, (blasint)C, 1.0f, T, (blasint)C, X, 1, 0.0f, Y + r0, 1);
-      else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)M, (blasint)nr, (blasint)C, 1.0f, X, (blasint)C, T, (blasint)C, 0.0f, Y + r0, (blasint)R);
-    }
-  } else {
-    // Input gradient: contiguous row blocks of W (cheap to widen), each adding its share to dx.
-    int64_t tr_rows = TILE_FLOATS / C < 1 ? 1 : TILE_FLOATS / C;
-    float* T = tile_buffer((tr_rows < R ? tr_rows : R) * C);
-    if (!T) { napi_throw_error(env, "ENOMEM", "weightMatMul: out of memory"); return NULL; }
-    for (int64_t r0 = 0; r0 < R; r0 += tr_rows) {
-      int64_t nr = R - r0 < tr_rows ? R - r0 : tr_rows;
-      widen_block(w, r0, nr, 0, C, T);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)M, (blasint)C, (blasint)nr, 1.0f, X + r0, (blasint)R, T, (blasint)C, r0 == 0 ? 0.0f : 1.0f, Y, (blasint)C);
-    }
+  // Contiguous blocks of whole rows of W (cheap to widen): forward, each gives a disjoint column block of y;
+  // input gradient (tr), each adds its share to dx.
+  int64_t tr_rows = TILE_FLOATS / C < 1 ? 1 : TILE_FLOATS / C;
+  float* T = tile_buffer((tr_rows < R ? tr_rows : R) * C);
+  if (!T) { napi_throw_error(env, "ENOMEM", "weightMatMul: out of memory"); return NULL; }
+  for (int64_t r0 = 0; r0 < R; r0 += tr_rows) {
+    int64_t nr = R - r0 < tr_rows ? R - r0 : tr_rows;
+    widen_block(w, r0, nr, 0, C, T);
+    if (tr) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)M, (blasint)C, (blasint)nr, 1.0f, X + r0, (blasint)R, T, (blasint)C, r0 == 0 ? 0.0f : 1.0f, Y, (blasint)C);
+    else if (M == 1) cblas_sgemv(CblasRowMajor, CblasNoTrans, (blasint)nr, (blasint)C, 1.0f, T, (blasint)C, X, 1, 0.0f, Y + r0, 1);
+    else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)M, (blasint)nr, (blasint)C, 1.0f, X, (blasint)C, T, (blasint)C, 0.0f, Y + r0, (blasint)R);
   }
   return NULL;
 }
