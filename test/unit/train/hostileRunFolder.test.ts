@@ -1,30 +1,15 @@
 // A run folder is workspace content: a second trainer, links planted inside it, a forged log line, a
 // half-written checkpoint, or a --max-length that leaves nothing to train must not hurt the run or the user.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { RunConfig, type RunConfigInput } from '../../../src/core/runConfig';
 import { runTraining, RefusedError } from '../../../src/trainer/train/runTraining';
 import { readMetrics, readRunRecord } from '../../../src/core/node/runFolderReader';
-import { MockModel, byteTokenizer, chatml } from './mockModel';
+import { mockRunFolder, MockModel, byteTokenizer, chatml } from './mockModel';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-hostile-'));
-const modelDir = path.join(tmp, 'model');
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-before(async () => {
-  await tf.setBackend('cpu');
-  fs.mkdirSync(modelDir, { recursive: true });
-  fs.writeFileSync(path.join(modelDir, 'config.json'), '{"mock":true}');
-});
-
-function writeJsonl(name: string, rows: unknown[]): string {
-  const file = path.join(tmp, name);
-  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  return file;
-}
+const { tmp, modelDir, writeJsonl } = mockRunFolder('cft-hostile-');
 
 const sftRows = Array.from({ length: 8 }, (_, i) => ({ prompt: `Q${i % 4}: triage?`, completion: i % 2 ? ' urgent' : ' routine' }));
 

@@ -1,7 +1,9 @@
 // A tiny stand-in causal LM for the training tests: a bigram model (frozen embedding and output matrix)
 // with one LoRA pair on the output matrix, and a byte tokenizer. Small, deterministic, fast on cpu.
 import * as tf from '@tensorflow/tfjs';
+import { after, before } from 'node:test';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LoraControllerLike, LoraSpecLike, TokenizerLike, TrainableLM } from '../../../src/trainer/train/lm';
 import type { ChatTemplateLike } from '../../../src/core/prompt/recordSegments';
@@ -131,4 +133,25 @@ export class MockModel implements TrainableLM {
     this.W.dispose();
     this.lora.trainableVariables().forEach((v) => v.dispose());
   }
+}
+
+/**
+ * A temporary folder with a mock model folder (config.json) for run tests on the cpu backend, removed after the
+ * file's tests; `writeJsonl` puts a dataset into it.
+ */
+export function mockRunFolder(prefix: string): { tmp: string; modelDir: string; writeJsonl: (name: string, rows: unknown[]) => string } {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const modelDir = path.join(tmp, 'model');
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  before(async () => {
+    await tf.setBackend('cpu');
+    fs.mkdirSync(modelDir, { recursive: true });
+    fs.writeFileSync(path.join(modelDir, 'config.json'), '{"mock":true}');
+  });
+  const writeJsonl = (name: string, rows: unknown[]): string => {
+    const file = path.join(tmp, name);
+    fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    return file;
+  };
+  return { tmp, modelDir, writeJsonl };
 }

@@ -1,10 +1,8 @@
 // KTO, ORPO and SimPO on the tiny stand-in model: the losses against hand formulas, step-0 values, a short run
 // whose rewards separate, exact resume, the split-pass gradient, KTO's data (KL rows, label mapping) and flags.
 // TRL's own loss functions on the same log-probs: test/python/run.mjs.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { RunConfig, type RunConfigInput } from '../../../src/core/runConfig';
@@ -17,23 +15,10 @@ import { loadRecords } from '../../../src/trainer/train/dataLoader';
 import { configFromFlags } from '../../../src/trainer/train/configFromFlags';
 import { chartsFor } from '../../../src/core/runs/chartSeries';
 import { DatasetValidator } from '../../../src/core/datasets/validator';
-import { MockModel, byteTokenizer, chatml, dpoRecord, sftRecord } from './mockModel';
+import { mockRunFolder, MockModel, byteTokenizer, chatml, dpoRecord, sftRecord } from './mockModel';
 import type { UnpairedRecord } from '../../../src/core/datasets/records';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-prefs-'));
-const modelDir = path.join(tmp, 'model');
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-before(async () => {
-  await tf.setBackend('cpu');
-  fs.mkdirSync(modelDir, { recursive: true });
-  fs.writeFileSync(path.join(modelDir, 'config.json'), '{"mock":true}');
-});
-
-function writeJsonl(name: string, rows: unknown[]): string {
-  const file = path.join(tmp, name);
-  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  return file;
-}
+const { tmp, modelDir, writeJsonl } = mockRunFolder('cft-prefs-');
 
 const pairRows = Array.from({ length: 16 }, (_, i) => ({ prompt: `Note ${i}: chest pain. Urgent?`, chosen: ' yes', rejected: ' no' }));
 const sameRows = pairRows.map((r) => ({ ...r, rejected: r.chosen }));

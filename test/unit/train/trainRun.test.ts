@@ -1,9 +1,8 @@
 // Training mechanics on a tiny stand-in model: the run folder contract, exact resume, cancel, the NaN
 // guard, and DPO's reference handling. The same behaviours on the real engine are in engineTrain.test.ts.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { RunConfig, type RunConfigInput } from '../../../src/core/runConfig';
@@ -11,24 +10,9 @@ import { runTraining, type RunEvent } from '../../../src/trainer/train/runTraini
 import { readMetrics, readRunRecord } from '../../../src/core/node/runFolderReader';
 import { listCheckpoints } from '../../../src/trainer/train/checkpoint';
 import { REF_CACHE_DIR } from '../../../src/trainer/train/referenceLogps';
-import { MockModel, byteTokenizer, chatml, dpoRecord } from './mockModel';
+import { mockRunFolder, MockModel, byteTokenizer, chatml, dpoRecord } from './mockModel';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-train-'));
-const modelDir = path.join(tmp, 'model');
-
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-before(async () => {
-  await tf.setBackend('cpu');
-  fs.mkdirSync(modelDir, { recursive: true });
-  fs.writeFileSync(path.join(modelDir, 'config.json'), '{"mock":true}');
-});
-
-function writeJsonl(name: string, rows: unknown[]): string {
-  const file = path.join(tmp, name);
-  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  return file;
-}
+const { tmp, modelDir, writeJsonl } = mockRunFolder('cft-train-');
 
 const sftRows = Array.from({ length: 16 }, (_, i) => ({ prompt: `Q${i % 4}: triage?`, completion: i % 2 ? ' urgent' : ' routine' }));
 const dpoRows = Array.from({ length: 16 }, (_, i) => ({ prompt: `Note ${i}: chest pain. Urgent?`, chosen: ' yes', rejected: ' no' }));
