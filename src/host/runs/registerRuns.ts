@@ -3,7 +3,7 @@ import { lazyCommand } from '../lazy';
 import type { RunsService } from './runsService';
 import type { RunsNode } from './runsTree';
 import type { TrainerChildren } from '../trainerChildren';
-import { slurmCommand } from '../trl/slurmJobs';
+import { slurmCommand } from '../trl/slurmCommand';
 
 /**
  * Registers the Runs view and the run commands without loading them: activation stays cheap, and the

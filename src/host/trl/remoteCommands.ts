@@ -12,7 +12,8 @@ import { TrustError, assertTrusted, showTrustRefusal } from '../workspaceTrust';
 import type { RunsService } from '../runs/runsService';
 import type { RunsNode } from '../runs/runsTree';
 import { writeTrlJob } from './trlJob';
-import { slurmCommand, submitSlurmJob } from './slurmJobs';
+import { slurmCommand } from './slurmCommand';
+import { submitSlurmJob } from './slurmJobs';
 
 type Mode = 'single-gpu' | 'multi-gpu' | 'deepspeed-zero3' | 'fsdp' | 'cpu';
 

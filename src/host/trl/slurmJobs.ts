@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { onPath, parseSbatchJobId, parseSlurmJobRecord, parseSlurmState, slurmStateEnded, type SlurmJobRecord } from '../../core/slurm';
+import { slurmCommand } from './slurmCommand';
+import { parseSbatchJobId, parseSlurmJobRecord, parseSlurmState, slurmStateEnded, type SlurmJobRecord } from '../../core/slurm';
 import { RUN_FILES } from '../../core/runFolder';
 import { readRunRecord } from '../../core/node/runFolderReader';
 import { writeFileAtomic } from '../../core/node/atomicWrite';
@@ -11,17 +12,6 @@ export const SLURM_JOB_FILE = 'slurm.json';
 const POLL_MS = 15_000;
 const COMMAND_TIMEOUT_MS = 30_000;
 
-const executable = (file: string) => {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-};
-
-/** The SLURM command on this machine's PATH (looked up at each use: a module load may add it later). */
-export const slurmCommand = (name: 'sbatch' | 'squeue' | 'sacct'): string | undefined => onPath(name, process.env.PATH, executable, path.delimiter);
 
 export function readSlurmJob(dir: string): SlurmJobRecord | undefined {
   try {

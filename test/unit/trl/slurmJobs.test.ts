@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TrainerChildren } from '../../../src/host/trainerChildren';
-import { SLURM_JOB_FILE, SlurmWatcher, querySlurmState, readSlurmJob, slurmCommand, submitSlurmJob } from '../../../src/host/trl/slurmJobs';
+import { SLURM_JOB_FILE, SlurmWatcher, querySlurmState, readSlurmJob, submitSlurmJob } from '../../../src/host/trl/slurmJobs';
+import { slurmCommand } from '../../../src/host/trl/slurmCommand';
 import { defaultRunConfig } from '../../../src/core/runs/runDefaults';
 import { fitDefaults } from '../../../src/core/runs/fittedDefaults';
 
