@@ -2,34 +2,20 @@
 // "Compare runs: outputs side by side" from the Runs view selection → the panel evaluates base, SFT and
 // DPO on the held-out split and shows metrics and per-example outputs next to the gold answer.
 import * as assert from 'node:assert/strict';
-import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ui, eventually } from './ui';
+import { ui, eventually, runFromContextMenu } from './ui';
+import { trainerCli, trainerCliSync } from './trainerCli';
 import { writeTinyModel } from '../../fixtures/tinyModel';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
 const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const runsRoot = () => path.join(workspace(), '.clinical-ft', 'runs');
 
-function trainerSync(extensionPath: string, args: string[]): cp.SpawnSyncReturns<string> {
-  return cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8', timeout: 60_000 });
-}
-
-/** Trains without blocking the extension host (a synchronous child would freeze the workbench). */
-function train(extensionPath: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = cp.spawn(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'train', ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
-    child.on('exit', (code) => resolve({ code, stderr }));
-  });
-}
-
 /** The CLI command must answer --help: a missing or crashing train/eval is a failure here, never a skip. */
 function assertSupports(extensionPath: string, command: string): void {
-  const r = trainerSync(extensionPath, [command, '--help']);
+  const r = trainerCliSync(extensionPath, [command, '--help']);
   assert.equal(r.status, 0, `clinical-ft ${command} --help ${r.error ? `failed: ${r.error.message}` : `exited ${r.status ?? r.signal}`}: ${(r.stderr ?? '').slice(-800)}`);
 }
 
@@ -67,9 +53,9 @@ suite('compare', () => {
     }
     const task = writeTask();
     const common = ['--model', model, '--batch-size', '8', '--max-length', '192', '--lr', '5e-3', '--seed', '1'];
-    const sft = await train(extensionPath, ['--method', 'sft', '--data', task.train, '--steps', '40', '--out', path.join(runsRoot(), sftId), ...common]);
+    const sft = await trainerCli(extensionPath, ['train', '--method', 'sft', '--data', task.train, '--steps', '40', '--out', path.join(runsRoot(), sftId), ...common]);
     assert.equal(sft.code, 0, sft.stderr);
-    const dpo = await train(extensionPath, ['--method', 'dpo', '--data', task.pairs, '--steps', '10', '--adapter', path.join(runsRoot(), sftId, 'adapter'), '--out', path.join(runsRoot(), dpoId), ...common]);
+    const dpo = await trainerCli(extensionPath, ['train', '--method', 'dpo', '--data', task.pairs, '--steps', '10', '--adapter', path.join(runsRoot(), sftId, 'adapter'), '--out', path.join(runsRoot(), dpoId), ...common]);
     assert.equal(dpo.code, 0, dpo.stderr);
     await vscode.commands.executeCommand('workbench.view.extension.clinicalFt');
   });
@@ -96,23 +82,7 @@ suite('compare', () => {
     await ui.click(sftRow, { modifiers: ['ControlOrMeta'] });
     const selected = await ui.query('.sidebar .monaco-list-row.selected');
     assert.equal(selected.count, 2, `two runs selected: ${selected.texts.join(' | ')}`);
-    // A context menu item clicked while the menu is still opening is not taken: wait for it, and open it again
-    // if no picker follows.
-    const menuItem = '.monaco-menu .action-item:has-text("Compare runs: outputs side by side")';
-    for (let attempt = 1; ; attempt++) {
-      await ui.click(sftRow, { button: 'right' });
-      await ui.waitFor(menuItem, { timeoutMs: 10_000 });
-      await new Promise((r) => setTimeout(r, 300 * attempt));
-      await ui.click(menuItem);
-      try {
-        await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Held-out dataset")', { timeoutMs: 5_000 });
-        break;
-      } catch (e) {
-        if (attempt === 3) throw e;
-        await ui.press('Escape');
-      }
-    }
-    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Held-out dataset")', { timeoutMs: 30_000 });
+    await runFromContextMenu(sftRow, 'Compare runs: outputs side by side', '.quick-input-widget .quick-input-title:has-text("Held-out dataset")');
     const offered = await ui.query('.quick-input-list .monaco-list-row');
     assert.match(offered.texts[0], /uti\.eval\.sft\.jsonl/, 'the eval split beside the training file is offered first');
     await ui.press('Enter');
@@ -172,20 +142,7 @@ suite('compare', () => {
     await ui.waitFor(dpoRow, { timeoutMs: 30_000 });
     await ui.click(dpoRow);
     await ui.click(sftRow, { modifiers: ['ControlOrMeta'] });
-    const menuItem = '.monaco-menu .action-item:has-text("Compare runs: outputs side by side")';
-    for (let attempt = 1; ; attempt++) {
-      await ui.click(dpoRow, { button: 'right' });
-      await ui.waitFor(menuItem, { timeoutMs: 10_000 });
-      await new Promise((r) => setTimeout(r, 300 * attempt));
-      await ui.click(menuItem);
-      try {
-        await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Held-out dataset")', { timeoutMs: 5_000 });
-        break;
-      } catch (e) {
-        if (attempt === 3) throw e;
-        await ui.press('Escape');
-      }
-    }
+    await runFromContextMenu(dpoRow, 'Compare runs: outputs side by side', '.quick-input-widget .quick-input-title:has-text("Held-out dataset")');
     await ui.click('.quick-input-list .monaco-list-row:has-text("compare-task")', { timeoutMs: 10_000 });
     await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 60_000 });
     const models = await ui.query('ul.models li', { inWebview: true });

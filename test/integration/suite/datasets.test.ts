@@ -2,11 +2,11 @@
 // quick fix), the editor and the CLI report the same line/column/code on every defect file, and the dataset
 // preview renders the sample sets (screenshots under test-artifacts/).
 import * as assert from 'node:assert/strict';
-import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ui, eventually } from './ui';
+import { trainerCliSync } from './trainerCli';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
 
@@ -34,10 +34,7 @@ function editorIssues(uri: vscode.Uri): Expected[] {
 }
 
 function cliIssues(extensionPath: string, file: string): Expected[] {
-  const r = cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'validate', file, '--json'], {
-    encoding: 'utf8',
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-  });
+  const r = trainerCliSync(extensionPath, ['validate', file, '--json']);
   assert.ok(r.status === 0 || r.status === 1, `validate exited ${r.status}: ${r.stderr}`);
   const out = JSON.parse(r.stdout) as { errors: Expected[]; warnings: Expected[] };
   return [...out.errors.map((e) => ({ ...e, severity: 'error' })), ...out.warnings.map((e) => ({ ...e, severity: 'warning' }))].map(({ severity, code, line, column }) => ({ severity, code, line, column }));

@@ -1,24 +1,15 @@
 // Export model…: a run trained by this build's CLI on the sample model, exported from VS Code — through the
 // palette and its pickers to a Hugging Face folder, and with a preset to GGUF q8_0 + Modelfile.
 import * as assert from 'node:assert/strict';
-import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ui, eventually } from './ui';
+import { trainerCli } from './trainerCli';
 import { runsRoot, workspace } from './runFixtures';
 import { writeTinyModel } from '../../fixtures/tinyModel';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
-
-function train(extensionPath: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = cp.spawn(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'train', ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
-    child.on('exit', (code) => resolve({ code, stderr }));
-  });
-}
 
 suite('export', () => {
   const runId = '20261130-120000-sft-export';
@@ -36,7 +27,7 @@ suite('export', () => {
     const data = path.join(workspace(), 'export-task.sft.jsonl');
     fs.writeFileSync(data, Array.from({ length: 8 }, (_, i) => JSON.stringify({ prompt: `Dysuria and fever, day ${i}. Admit?`, completion: i % 2 ? ' yes' : ' no' })).join('\n') + '\n');
     runDir = path.join(runsRoot(), runId);
-    const r = await train(extensionPath, ['--method', 'sft', '--model', model, '--data', data, '--steps', '2', '--batch-size', '4', '--lr', '1e-2', '--lora-targets', 'q_proj,v_proj,up_proj', '--out', runDir]);
+    const r = await trainerCli(extensionPath, ['train', '--method', 'sft', '--model', model, '--data', data, '--steps', '2', '--batch-size', '4', '--lr', '1e-2', '--lora-targets', 'q_proj,v_proj,up_proj', '--out', runDir]);
     assert.equal(r.code, 0, r.stderr);
     await vscode.commands.executeCommand('workbench.view.extension.clinicalFt');
   });

@@ -3,26 +3,16 @@
 // under .clinical-ft/demo/<id>/base), then "Create model fact sheet" from the Runs view's context menu → the
 // panel shows the document, one form field is filled and saved, and the four formats are exported.
 import * as assert from 'node:assert/strict';
-import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ui, eventually } from './ui';
+import { ui, eventually, runFromContextMenu } from './ui';
+import { trainerCli } from './trainerCli';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
 const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const runsRoot = () => path.join(workspace(), '.clinical-ft', 'runs');
 const DEMO = 'demo-20261130-120000';
-
-/** Runs the CLI without blocking the extension host (a synchronous child would freeze the workbench). */
-function cli(extensionPath: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = cp.spawn(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
-    child.on('exit', (code) => resolve({ code, stderr }));
-  });
-}
 
 function firstLines(from: string, to: string, n: number, edit: (r: Record<string, unknown>, i: number) => Record<string, unknown> = (r) => r): string {
   const rows = fs.readFileSync(from, 'utf8').split('\n').filter(Boolean).slice(0, n).map((l, i) => JSON.stringify(edit(JSON.parse(l) as Record<string, unknown>, i)));
@@ -47,13 +37,13 @@ suite('factsheet', () => {
     const pairs = firstLines(path.join(samples, 'triage', 'triage.train.dpo.jsonl'), path.join(task, 'fs.train.dpo.jsonl'), 24);
     const evalFile = firstLines(path.join(samples, 'triage', 'triage.eval.sft.jsonl'), path.join(task, 'fs.eval.sft.jsonl'), 6, (r, i) => ({ ...r, meta: { subgroup: i % 2 ? 'pediatric' : 'adult' } }));
     const common = ['--model', model, '--batch-size', '4', '--max-length', '256', '--seed', '1', '--backend', 'wasm'];
-    const sft = await cli(extensionPath, ['train', '--method', 'sft', '--data', train, '--steps', '6', '--lr', '1e-3', '--out', path.join(runsRoot(), sftId), ...common]);
+    const sft = await trainerCli(extensionPath, ['train', '--method', 'sft', '--data', train, '--steps', '6', '--lr', '1e-3', '--out', path.join(runsRoot(), sftId), ...common]);
     assert.equal(sft.code, 0, sft.stderr);
-    const dpo = await cli(extensionPath, ['train', '--method', 'dpo', '--data', pairs, '--eval-data', pairs, '--eval-every', '3', '--steps', '3', '--lr', '3e-4', '--adapter', path.join(runsRoot(), sftId, 'adapter'), '--out', path.join(runsRoot(), dpoId), ...common]);
+    const dpo = await trainerCli(extensionPath, ['train', '--method', 'dpo', '--data', pairs, '--eval-data', pairs, '--eval-every', '3', '--steps', '3', '--lr', '3e-4', '--adapter', path.join(runsRoot(), sftId, 'adapter'), '--out', path.join(runsRoot(), dpoId), ...common]);
     assert.equal(dpo.code, 0, dpo.stderr);
-    const ev = await cli(extensionPath, ['eval', '--model', model, '--adapter', path.join(runsRoot(), dpoId, 'adapter'), '--data', evalFile, '--max-new-tokens', '8', '--backend', 'wasm', '--json']);
+    const ev = await trainerCli(extensionPath, ['eval', '--model', model, '--adapter', path.join(runsRoot(), dpoId, 'adapter'), '--data', evalFile, '--max-new-tokens', '8', '--backend', 'wasm', '--json']);
     assert.equal(ev.code, 0, ev.stderr);
-    const base = await cli(extensionPath, ['eval', '--model', model, '--data', evalFile, '--max-new-tokens', '8', '--backend', 'wasm', '--out', path.join(workspace(), '.clinical-ft', 'demo', DEMO, 'base'), '--json']);
+    const base = await trainerCli(extensionPath, ['eval', '--model', model, '--data', evalFile, '--max-new-tokens', '8', '--backend', 'wasm', '--out', path.join(workspace(), '.clinical-ft', 'demo', DEMO, 'base'), '--json']);
     assert.equal(base.code, 0, base.stderr);
     await vscode.commands.executeCommand('workbench.view.extension.clinicalFt');
   });
@@ -63,20 +53,7 @@ suite('factsheet', () => {
     const dpoRow = '.sidebar .monaco-list-row:has-text("DPO · fs.train.dpo.jsonl")';
     await ui.waitFor(dpoRow, { timeoutMs: 20_000 });
     await ui.click(dpoRow);
-    const menuItem = '.monaco-menu .action-item:has-text("Create model fact sheet")';
-    for (let attempt = 1; ; attempt++) {
-      await ui.click(dpoRow, { button: 'right' });
-      await ui.waitFor(menuItem, { timeoutMs: 10_000 });
-      await new Promise((r) => setTimeout(r, 300 * attempt));
-      await ui.click(menuItem);
-      try {
-        await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 10_000 });
-        break;
-      } catch (e) {
-        if (attempt === 3) throw e;
-        await ui.press('Escape');
-      }
-    }
+    await runFromContextMenu(dpoRow, 'Create model fact sheet', '.status[data-phase]', { inWebview: true });
     const phase = async () => (await ui.attributes('.status', ['data-phase'], { inWebview: true })).values[0]?.['data-phase'];
     await eventually(async () => ((await phase()) !== 'loading' ? true : undefined), 120_000, 'the fact sheet to load');
     assert.equal(await phase(), 'ready', (await ui.query('.status', { inWebview: true })).texts[0]);

@@ -2,11 +2,11 @@
 // token view, which shows exactly the tokens `clinical-ft inspect` says are trained, and warns when truncation
 // leaves no answer token.
 import * as assert from 'node:assert/strict';
-import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ui, eventually } from './ui';
+import { trainerCliSync } from './trainerCli';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
 const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -37,10 +37,7 @@ suite('training-token inspector', () => {
   });
 
   function cliTrained(line: number, maxLength: number): string[] {
-    const r = cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'inspect', '--model', model(), '--data', file, '--line', String(line), '--max-length', String(maxLength), '--json'], {
-      encoding: 'utf8',
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    });
+    const r = trainerCliSync(extensionPath, ['inspect', '--model', model(), '--data', file, '--line', String(line), '--max-length', String(maxLength), '--json']);
     assert.ok(r.status === 0 || r.status === 1, `inspect exited ${r.status}: ${r.stderr}`);
     const j = JSON.parse(r.stdout) as { pieces: string[]; trained: boolean[] };
     return j.pieces.filter((_, i) => j.trained[i]).map(visible);

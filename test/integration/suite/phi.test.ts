@@ -2,11 +2,11 @@
 // with the typed placeholder, or allow the false positive in the workspace allow-list (which then silences it
 // and holds no text) — and "Redact PHI in dataset…" writes a redacted copy and its manifest that validate clean.
 import * as assert from 'node:assert/strict';
-import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { eventually, ui } from './ui';
+import { trainerCliSync } from './trainerCli';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
 const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -70,7 +70,7 @@ suite('phi redaction', () => {
     assert.ok(!listText.includes('Zorbulax'), 'the allow-list holds a hash, not the text');
     await doc.save();
     // The CLI honours the same allow-list (found from the file upwards).
-    const r = cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'validate', file, '--json'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    const r = trainerCliSync(extensionPath, ['validate', file, '--json']);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual((JSON.parse(r.stdout) as { warnings: { code: string }[] }).warnings.filter((w) => w.code.startsWith('phi_')), []);
     await ui.screenshot('phi-quick-fixes-applied');

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ui, eventually } from './ui';
+import { trainerCliSync } from './trainerCli';
 import { listRuns, readRun, runsRoot, startStandInTrainer, workspace, writeRunFolder } from './runFixtures';
 import { writeTinyModel } from '../../fixtures/tinyModel';
 import { alive } from '../../fixtures/processAlive';
@@ -82,7 +83,7 @@ let trainerProbe: string | undefined;
  */
 function assertTrainerTrains(extensionPath: string): void {
   trainerProbe ??= (() => {
-    const r = cp.spawnSync(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'train', '--help'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, encoding: 'utf8', timeout: 120_000 });
+    const r = trainerCliSync(extensionPath, ['train', '--help'], 120_000);
     return r.status === 0 ? '' : `clinical-ft train --help ${r.error ? `failed: ${r.error.message}` : `exited ${r.status ?? r.signal}`}: ${(r.stderr ?? '').slice(-800)}`;
   })();
   assert.equal(trainerProbe, '', trainerProbe);

@@ -48,4 +48,26 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
   }
 }
 
+/**
+ * Right-clicks `row`, clicks the menu item titled `item`, and waits for `shown` (what the command opens). A
+ * context-menu item clicked while the menu is still opening is not taken: wait longer and open it again, up
+ * to three times, when nothing follows.
+ */
+export async function runFromContextMenu(row: string, item: string, shown: string, where: Where = {}): Promise<void> {
+  const menuItem = `.monaco-menu .action-item:has-text("${item}")`;
+  for (let attempt = 1; ; attempt++) {
+    await ui.click(row, { button: 'right' });
+    await ui.waitFor(menuItem, { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 300 * attempt));
+    await ui.click(menuItem);
+    try {
+      await ui.waitFor(shown, { ...where, timeoutMs: 10_000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await ui.press('Escape');
+    }
+  }
+}
+
 export const artifactsDir = () => process.env.CLINICAL_FT_TEST_ARTIFACTS ?? path.resolve('test-artifacts');
