@@ -56,25 +56,22 @@ class ByteSink {
     this.chunks.push(b);
     this.length += b.length;
   }
-  u32(v: number): void {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(v >>> 0, 0);
+  private fixed(size: number, write: (b: Buffer) => void): void {
+    const b = Buffer.alloc(size);
+    write(b);
     this.push(b);
+  }
+  u32(v: number): void {
+    this.fixed(4, (b) => b.writeUInt32LE(v >>> 0, 0));
   }
   i32(v: number): void {
-    const b = Buffer.alloc(4);
-    b.writeInt32LE(v, 0);
-    this.push(b);
+    this.fixed(4, (b) => b.writeInt32LE(v, 0));
   }
   u64(v: number): void {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64LE(BigInt(v), 0);
-    this.push(b);
+    this.fixed(8, (b) => b.writeBigUInt64LE(BigInt(v), 0));
   }
   f32(v: number): void {
-    const b = Buffer.alloc(4);
-    b.writeFloatLE(v, 0);
-    this.push(b);
+    this.fixed(4, (b) => b.writeFloatLE(v, 0));
   }
   str(s: string): void {
     const b = Buffer.from(s, 'utf8');
