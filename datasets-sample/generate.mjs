@@ -33,8 +33,12 @@ function write(rel, content) {
 
 const jsonl = (rows) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
-for (const [rel, rows] of Object.entries(tasks())) write(rel, jsonl(rows));
-for (const [rel, rows] of Object.entries(policyFiles(rng))) write(rel, jsonl(rows));
+const taskFiles = tasks();
+for (const [rel, rows] of Object.entries(taskFiles)) write(rel, jsonl(rows));
+const triageMessages = Object.entries(taskFiles)
+  .filter(([rel]) => rel.startsWith('triage/'))
+  .flatMap(([, rows]) => rows.flatMap((row) => [...(row.messages ?? []), ...(row.prompt ?? [])].filter((m) => m.role === 'user').map((m) => m.content)));
+for (const [rel, rows] of Object.entries(policyFiles(rng, triageMessages))) write(rel, jsonl(rows));
 write('phi/phi-labelled.jsonl', jsonl(phiSet()));
 const expected = {};
 for (const d of defects()) {

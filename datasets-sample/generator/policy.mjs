@@ -54,26 +54,30 @@ export function riverbendPairs(r, n, seen) {
 
 /**
  * The held-out eval (SFT messages format, gold = Riverbend's answer): policy messages in new wordings only (so
- * none is a message of the generic SFT split), and unchanged controls. The id names the kind, which scoring reads.
+ * none is a message of the generic SFT split), and unchanged controls that are not messages of any generic triage
+ * file (`generic`), so "unchanged messages right" measures generalisation, not recall. The id names the kind,
+ * which scoring reads.
  */
-export function riverbendEval(r, counts, seen) {
+export function riverbendEval(r, counts, seen, generic) {
   const rows = [];
   for (const p of POLICY) {
     const made = unique(() => ({ msg: wrap(r, r.pick(p.m.slice(1))(r)) }), (c) => c.msg, counts.policy, seen);
     made.forEach((c, i) => rows.push({ id: `riverbend-eval-${p.kind}-${String(i + 1).padStart(3, '0')}`, messages: [...prompt(c.msg), { role: 'assistant', content: triageAnswer(p.u, p.local) }] }));
   }
+  const notGeneric = new Set([...seen, ...generic]);
   const controls = unique(() => {
     const t = r.pick(UNCHANGED);
     return { msg: wrap(r, t.m(r)), t };
-  }, (c) => c.msg, counts.control, seen);
+  }, (c) => c.msg, counts.control, notGeneric);
   controls.forEach((c, i) => rows.push({ id: `riverbend-eval-control-${String(i + 1).padStart(3, '0')}`, messages: [...prompt(c.msg), { role: 'assistant', content: triageAnswer(c.t.u, c.t.p) }] }));
   return rows;
 }
 
-export function policyFiles(rng) {
+/** `generic`: the user messages of the generic triage files, which no eval control may repeat. */
+export function policyFiles(rng, generic) {
   const seen = new Set();
   return {
     'policy/riverbend.train.dpo.jsonl': riverbendPairs(rng(501), 240, seen),
-    'policy/riverbend.eval.sft.jsonl': riverbendEval(rng(502), { policy: 24, control: 12 }, seen),
+    'policy/riverbend.eval.sft.jsonl': riverbendEval(rng(502), { policy: 24, control: 12 }, seen, generic),
   };
 }

@@ -24,11 +24,10 @@ test("Riverbend's pairs encode its policy: refill and lab-result messages prefer
   for (const p of policy) assert.equal(answer(p.chosen), 'Urgency: routine\nResponder: nurse');
   assert.ok(policy.every((p) => ['Urgency: routine\nResponder: pharmacist', 'Urgency: routine\nResponder: physician'].includes(answer(p.rejected))));
   const evalSet = read('policy/riverbend.eval.sft.jsonl');
-  const trainMsgs = new Set([...pairs.map((p) => userText(p.prompt)), ...generic.map((r) => userText(r.messages))]);
-  const seen = evalSet.filter((r) => trainMsgs.has(userText(r.messages))).map((r) => String(r.id));
-  assert.ok(seen.every((id) => id.includes('-control-')), `policy messages appear in no training file (seen: ${seen.join(', ')})`);
-  // Known and written in the README: the controls reuse fixed generic wordings, so half are verbatim in the triage SFT split.
-  assert.equal(seen.length, 6);
+  // Held out means held out: no eval message (policy or control) is a message of any triage file or of the pairs.
+  const triageFiles = fs.readdirSync(path.join(root, 'datasets-sample', 'triage')).filter((f) => f.endsWith('.jsonl')).flatMap((f) => read(`triage/${f}`));
+  const trainMsgs = new Set([...pairs.map((p) => userText(p.prompt)), ...triageFiles.map((r) => userText(r.messages ?? r.prompt))]);
+  assert.deepEqual(evalSet.filter((r) => trainMsgs.has(userText(r.messages))).map((r) => String(r.id)), []);
   assert.deepEqual(['refill', 'lab', 'control'].map((k) => evalSet.filter((r) => String(r.id).includes(`-${k}-`)).length), [24, 24, 12]);
 });
 
