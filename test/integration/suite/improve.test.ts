@@ -81,6 +81,15 @@ suite('improve with preferences', () => {
     await vscode.workspace.getConfiguration('clinicalFt').update('annotator', undefined, vscode.ConfigurationTarget.Global);
   });
 
+  test('the command is trust-gated and on completed runs in the Runs view', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8'));
+    const cmd = manifest.contributes.commands.find((c: { command: string }) => c.command === 'clinicalFt.runs.improveWithPreferences');
+    assert.equal(cmd?.title, 'Improve with preferences…');
+    assert.equal(cmd?.enablement, 'isWorkspaceTrusted');
+    const menus = (manifest.contributes.menus['view/item/context'] as { command: string; when: string }[]).filter((m) => m.command === cmd.command);
+    assert.ok(menus.some((m) => /view == clinicalFt\.runs/.test(m.when) && /viewItem == clinicalFt\.run\.completed/.test(m.when) && /isWorkspaceTrusted/.test(m.when)));
+  });
+
   test('generate → label over two sessions → export → DPO from the SFT adapter → compare on the held-out split', async function () {
     this.timeout(400_000);
     const stateFile = path.join(runsRoot(), sftId, 'improve.json');
@@ -178,13 +187,33 @@ suite('improve with preferences', () => {
     assert.equal(readJson(path.join(runsRoot(), dpoId, 'run.json')).status, 'completed', readJson(path.join(runsRoot(), dpoId, 'run.json')).error);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 
-    // Session 4: compare is next; the SFT run and the new DPO run on the SFT run's held-out split.
-    const fourth = vscode.commands.executeCommand<{ step: string } | undefined>('clinicalFt.runs.improveWithPreferences', sftId);
-    await ui.waitFor(title('next: compare'), { timeoutMs: 20_000 });
+    // The flow starts from SFT runs only: on the DPO run it says so and leaves no state behind.
+    assert.equal(await vscode.commands.executeCommand('clinicalFt.runs.improveWithPreferences', dpoId), undefined);
+    assert.ok(!fs.existsSync(path.join(runsRoot(), dpoId, 'improve.json')));
+
+    // Session 4, from the SFT run's context menu in the Runs view: compare is next; the SFT run and the new
+    // DPO run on the SFT run's held-out split.
+    await vscode.commands.executeCommand('clinicalFt.runs.refresh');
+    const sftRow = '.sidebar .monaco-list-row:has-text("SFT · uti.train.sft.jsonl")';
+    await ui.waitFor(sftRow, { timeoutMs: 20_000 });
+    const menuItem = '.monaco-menu .action-item:has-text("Improve with preferences…")';
+    // A context menu item clicked while the menu is still opening is not taken: open it again if no picker follows.
+    for (let attempt = 1; ; attempt++) {
+      await ui.click(sftRow, { button: 'right' });
+      await ui.waitFor(menuItem, { timeoutMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+      await ui.click(menuItem);
+      try {
+        await ui.waitFor(title('next: compare'), { timeoutMs: 5_000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        await ui.press('Escape');
+      }
+    }
     assert.equal((await ui.query('.quick-input-list .monaco-list-row:has(.codicon-pass-filled)')).count, 4, 'four steps done');
     await ui.press('Enter');
-    assert.equal((await within(fourth, 60_000, 'the comparison to open'))?.step, 'compare');
-    assert.equal(readJson(stateFile).compared.dataset, task.eval);
+    await eventually(() => fs.existsSync(stateFile) && readJson(stateFile).compared?.dataset === task.eval, 60_000, 'the comparison recorded in improve.json');
     await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 60_000 });
     const models = await ui.query('ul.models li', { inWebview: true });
     assert.equal(models.count, 3, models.texts.join(' | '));
