@@ -143,6 +143,16 @@ async function runStep(svc: RunsService, run: RunEntry, state: ImproveState, ste
   const config = run.record!.config;
   switch (step) {
     case 'generate': {
+      const before = state.pairs ? facts(run, state).labels : undefined;
+      if (before && before.labeled > 0) {
+        // New candidates mean a new pairs file: the labels made so far stay in the old one, unused by this flow.
+        const answer = await vscode.window.showWarningMessage(
+          `Generate new candidates for ${run.id}? The ${before.labeled} label(s) in ${path.basename(state.pairs!)} stay in that file, but the flow continues with the new pairs.`,
+          { modal: true },
+          'Generate new candidates',
+        );
+        if (answer !== 'Generate new candidates') return undefined;
+      }
       const prompts = args.prompts ?? (await pickPromptsFile());
       if (!prompts) return undefined;
       const r = await vscode.commands.executeCommand<(PairGenerationSummary & { out: string; error?: string }) | undefined>('clinicalFt.generateCandidatePairs', {
