@@ -22,7 +22,8 @@ export interface ImproveArgs {
   maxNewTokens?: number;
 }
 
-type Outcome = { step: ImproveStep; state: ImproveState } | undefined;
+/** The steps this invocation finished, in order, and the state saved after them; undefined when nothing was picked. */
+type Outcome = { done: ImproveStep[]; state: ImproveState } | undefined;
 
 /**
  * "Improve with preferences…": from a finished SFT run, generate candidates with its adapter → label them →
@@ -47,22 +48,24 @@ export async function improveWithPreferences(svc: RunsService, target?: RunsNode
   const fresh = !read.ok || read.fresh;
 
   let step: ImproveStep | undefined = await pickStep(id, state, facts(run, state), fresh);
-  let last: Outcome;
-  // A step that finishes hands its output to the next where no person is needed in between.
+  if (!step) return undefined;
+  const finished: ImproveStep[] = [];
+  // A step that finishes hands its output to the next where no person is needed in between; one that is
+  // cancelled or fails (or waits for a person, as labeling does) ends this invocation with the state as it was.
   while (step) {
     const done = await runStep(svc, run, state, step, args);
-    if (!done) return last ?? { step, state };
-    state = done.state;
-    last = { step, state };
+    if (!done) break;
     try {
-      writeImproveState(run.dir, state);
+      writeImproveState(run.dir, done.state);
     } catch (e) {
       void vscode.window.showErrorMessage(`Clinical FT: could not save the improve flow's progress in ${run.dir}: ${e instanceof Error ? e.message : String(e)}`);
-      return last;
+      break;
     }
+    state = done.state;
+    finished.push(step);
     step = done.then;
   }
-  return last;
+  return { done: finished, state };
 }
 
 /** Why a run cannot start the flow, or undefined. */

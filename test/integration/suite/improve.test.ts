@@ -96,13 +96,13 @@ suite('improve with preferences', () => {
     assert.ok(!fs.existsSync(stateFile));
 
     // Session 1: the flow starts at generation (the prompts file passed, as a link would); the labeler opens.
-    const first = vscode.commands.executeCommand<{ step: string } | undefined>('clinicalFt.runs.improveWithPreferences', sftId, { prompts: task.prompts, maxNewTokens: 12 });
+    const first = vscode.commands.executeCommand<{ done: string[] } | undefined>('clinicalFt.runs.improveWithPreferences', sftId, { prompts: task.prompts, maxNewTokens: 12 });
     await ui.waitFor(title(`Improve ${sftId} with preferences`), { timeoutMs: 30_000 });
     const steps = await ui.query('.quick-input-list .monaco-list-row');
     assert.equal(steps.count, 5, steps.texts.join(' | '));
     assert.match((await ui.query('.quick-input-list .monaco-list-row.focused')).texts.join(''), /Generate two candidates/, 'generation is the next step');
     await ui.press('Enter');
-    assert.equal((await within(first, 120_000, 'generation'))?.step, 'generate');
+    assert.deepEqual((await within(first, 120_000, 'generation'))?.done, ['generate'], 'generation finished; labeling waits for a person');
     const state1 = readJson(stateFile);
     const pairs: string = state1.pairs;
     assert.equal(state1.sftRun, sftId);
@@ -149,8 +149,16 @@ suite('improve with preferences', () => {
 
     // Session 3: export is next; it hands the pairs to the method pick, and DPO starts from the SFT adapter.
     const before = new Set(fs.readdirSync(runsRoot()));
-    const third = vscode.commands.executeCommand<{ step: string } | undefined>('clinicalFt.runs.improveWithPreferences', sftId);
+    const third = vscode.commands.executeCommand<{ done: string[] } | undefined>('clinicalFt.runs.improveWithPreferences', sftId);
     await ui.waitFor(title(`Continue improving ${sftId}: ${total} of ${total} pairs labeled · next: export`), { timeoutMs: 20_000 });
+    await ui.press('Enter');
+    await ui.waitFor(title('Start preference run: method'), { timeoutMs: 30_000 });
+    // Backing out of the method pick keeps the export and leaves the flow at training.
+    await ui.press('Escape');
+    assert.deepEqual((await within(third, 30_000, 'the flow to end on Escape'))?.done, ['export']);
+    assert.equal(readJson(stateFile).preferenceRun, undefined);
+    const again = vscode.commands.executeCommand<{ done: string[] } | undefined>('clinicalFt.runs.improveWithPreferences', sftId);
+    await ui.waitFor(title(`Continue improving ${sftId}: ${total} of ${total} pairs labeled · next: train`), { timeoutMs: 20_000 });
     await ui.press('Enter');
     await ui.waitFor(title('Start preference run: method'), { timeoutMs: 30_000 });
     await ui.type('DPO');
@@ -172,7 +180,7 @@ suite('improve with preferences', () => {
     await ui.waitFor(title('Review'));
     await ui.type('Start training');
     await ui.press('Enter');
-    assert.equal((await within(third, 60_000, 'the DPO run to start'))?.step, 'train');
+    assert.deepEqual((await within(again, 60_000, 'the DPO run to start'))?.done, ['train']);
     const state3 = readJson(stateFile);
     assert.equal(state3.exported, pairs.replace(/\.prefs\.jsonl$/, '.dpo.jsonl'));
     assert.equal(lines(state3.exported).length, total, 'every pair was labeled A or B, so every pair is exported');
