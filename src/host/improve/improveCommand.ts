@@ -31,7 +31,13 @@ type Outcome = { done: ImproveStep[]; state: ImproveState } | undefined;
  * Each step is the existing command; this flow only passes one step's output to the next and remembers,
  * in improve.json of the SFT run, where it got to — so labeling can span days.
  */
-export async function improveWithPreferences(svc: RunsService, target?: RunsNode | string, args: ImproveArgs = {}): Promise<Outcome> {
+export async function improveWithPreferences(svc: RunsService, target?: RunsNode | string, given?: unknown): Promise<Outcome> {
+  // From the Runs view the second argument is the selection (an array of nodes), not arguments.
+  const raw = given && typeof given === 'object' && !Array.isArray(given) ? (given as Record<string, unknown>) : {};
+  const args: ImproveArgs = {
+    ...(typeof raw.prompts === 'string' ? { prompts: raw.prompts } : {}),
+    ...(typeof raw.maxNewTokens === 'number' ? { maxNewTokens: raw.maxNewTokens } : {}),
+  };
   if (refuseUntrusted('Improving a run with preferences', 'it samples from a model and trains in local processes on files from this workspace')) return undefined;
   await svc.store.refresh(true);
   const id = typeof target === 'string' ? target : target?.id ?? (await pickSftRun(svc));
