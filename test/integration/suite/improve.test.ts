@@ -65,7 +65,7 @@ suite('improve with preferences', () => {
     const dir = path.join(workspace(), 'improve-task');
     fs.mkdirSync(dir, { recursive: true });
     const sample = (f: string) => lines(path.join(workspace(), 'datasets-sample', 'uti', f));
-    task = { train: path.join(dir, 'uti.train.sft.jsonl'), eval: path.join(dir, 'uti.eval.sft.jsonl'), prompts: path.join(dir, 'questions.prompts.jsonl') };
+    task = { train: path.join(dir, 'notes.train.sft.jsonl'), eval: path.join(dir, 'notes.eval.sft.jsonl'), prompts: path.join(dir, 'questions.prompts.jsonl') };
     fs.writeFileSync(task.train, sample('uti.train.sft.jsonl').slice(0, 120).join('\n') + '\n');
     fs.writeFileSync(task.eval, sample('uti.eval.sft.jsonl').slice(0, 4).join('\n') + '\n');
     fs.writeFileSync(task.prompts, sample('uti.eval.sft.jsonl').slice(10, 14).join('\n') + '\n');
@@ -202,7 +202,8 @@ suite('improve with preferences', () => {
     // Session 4, from the SFT run's context menu in the Runs view: compare is next; the SFT run and the new
     // DPO run on the SFT run's held-out split.
     await vscode.commands.executeCommand('clinicalFt.runs.refresh');
-    const sftRow = '.sidebar .monaco-list-row:has-text("SFT · uti.train.sft.jsonl")';
+    // Its own file name: the compare suite's SFT run (same sample data) may be in this workspace too.
+    const sftRow = '.sidebar .monaco-list-row:has-text("SFT · notes.train.sft.jsonl")';
     await ui.waitFor(sftRow, { timeoutMs: 20_000 });
     const menuItem = '.monaco-menu .action-item:has-text("Improve with preferences…")';
     // A context menu item clicked while the menu is still opening is not taken: open it again if no picker follows.
