@@ -162,7 +162,8 @@ async function runStep(svc: RunsService, run: RunEntry, state: ImproveState, ste
         );
         if (answer !== 'Generate new candidates') return undefined;
       }
-      const prompts = args.prompts ?? (await pickPromptsFile());
+      // The base model and adapter come from the SFT run: only the prompts are asked for.
+      const prompts = args.prompts ?? (await pickPromptsFile(`Improve ${run.id}: prompts to generate two candidates for`));
       if (!prompts) return undefined;
       const r = await vscode.commands.executeCommand<(PairGenerationSummary & { out: string; error?: string }) | undefined>('clinicalFt.generateCandidatePairs', {
         prompts,

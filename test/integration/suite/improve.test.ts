@@ -95,12 +95,17 @@ suite('improve with preferences', () => {
     const stateFile = path.join(runsRoot(), sftId, 'improve.json');
     assert.ok(!fs.existsSync(stateFile));
 
-    // Session 1: the flow starts at generation (the prompts file passed, as a link would); the labeler opens.
-    const first = vscode.commands.executeCommand<{ done: string[] } | undefined>('clinicalFt.runs.improveWithPreferences', sftId, { prompts: task.prompts, maxNewTokens: 12 });
+    // Session 1: the flow starts at generation; only the prompts are asked for (short answers keep it quick);
+    // then the labeler opens.
+    const first = vscode.commands.executeCommand<{ done: string[] } | undefined>('clinicalFt.runs.improveWithPreferences', sftId, { maxNewTokens: 12 });
     await ui.waitFor(title(`Improve ${sftId} with preferences`), { timeoutMs: 30_000 });
     const steps = await ui.query('.quick-input-list .monaco-list-row');
     assert.equal(steps.count, 5, steps.texts.join(' | '));
     assert.match((await ui.query('.quick-input-list .monaco-list-row.focused')).texts.join(''), /Generate two candidates/, 'generation is the next step');
+    await ui.press('Enter');
+    await ui.waitFor(title(`Improve ${sftId}: prompts to generate two candidates for`), { timeoutMs: 20_000 });
+    await ui.type('questions.prompts');
+    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("questions.prompts.jsonl")', { timeoutMs: 20_000 });
     await ui.press('Enter');
     assert.deepEqual((await within(first, 120_000, 'generation'))?.done, ['generate'], 'generation finished; labeling waits for a person');
     const state1 = readJson(stateFile);
