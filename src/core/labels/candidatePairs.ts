@@ -120,6 +120,8 @@ export interface PairGenerationSummary {
   cancelled: boolean;
 }
 
+const EMPTY_ANSWER = 'the model answered nothing (an empty response) in every sample';
+
 /** Samples two different responses per prompt and emits one unlabeled record line per prompt. */
 export async function generateCandidatePairs(
   prompts: PromptItem[],
@@ -128,18 +130,24 @@ export async function generateCandidatePairs(
 ): Promise<PairGenerationSummary> {
   const summary: PairGenerationSummary = { written: 0, failed: [], identical: [], cancelled: false };
   const cancelled = () => opts.isCancelled?.() ?? false;
-  /** One sample, retried on a failure with fresh seeds: one odd sample must not end a long generation. */
-  const sampleWithRetries = async (prompt: Pick<SampleRequest, 'prompt' | 'messages'>, seeds: number[], temperature: number): Promise<{ text: string; seed: number } | { error: string }> => {
+  /**
+   * One sample, retried on a failure or an empty answer with fresh seeds: one odd sample must not end a long
+   * generation, and an empty candidate is not trainable (the validator refuses empty strings).
+   */
+  const sampleWithRetries = async (prompt: Pick<SampleRequest, 'prompt' | 'messages'>, seeds: number[], temperature: number): Promise<{ text: string; seed: number } | { error: string; empty?: true }> => {
     let error = '';
+    let empty = false;
     for (const seed of seeds) {
       try {
-        return { text: await sample({ ...prompt, seed, temperature }), seed };
+        const text = await sample({ ...prompt, seed, temperature });
+        if (text.trim() !== '') return { text, seed };
+        empty = true;
       } catch (e) {
         if (cancelled()) throw e;
         error = e instanceof Error ? e.message : String(e);
       }
     }
-    return { error };
+    return empty ? { error: EMPTY_ANSWER, empty: true } : { error };
   };
   for (let k = 0; k < prompts.length; k++) {
     if (cancelled()) {
@@ -157,7 +165,7 @@ export async function generateCandidatePairs(
     const first = await sampleWithRetries(promptIn, retrySeeds(0, 0), opts.temperature);
     if ('error' in first) {
       // The very first prompt failing every attempt means the model or request is wrong, not the prompt.
-      if (k === 0) throw new Error(first.error);
+      if (k === 0 && !first.empty) throw new Error(first.error);
       summary.failed.push({ id: item.id, error: first.error });
       continue;
     }
@@ -172,7 +180,7 @@ export async function generateCandidatePairs(
         // A resample also warms the temperature a little, so a near-greedy sampler can still diverge.
         b = await sample({ ...promptIn, seed: seed(1, attempt), temperature: opts.temperature + 0.2 * attempt });
         seedB = seed(1, attempt);
-        if (b.trim() !== a.trim()) break;
+        if (b.trim() !== '' && b.trim() !== a.trim()) break;
       } catch (e) {
         if (cancelled()) break;
         lastError = e instanceof Error ? e.message : String(e);
@@ -189,6 +197,10 @@ export async function generateCandidatePairs(
     }
     if (b.trim() === a.trim()) {
       summary.identical.push(item.id);
+      continue;
+    }
+    if (b.trim() === '') {
+      summary.failed.push({ id: item.id, error: EMPTY_ANSWER });
       continue;
     }
     const asTurns = (s: string): Turns => (typeof item.prompt === 'string' ? s : [{ role: 'assistant', content: s }]);

@@ -63,6 +63,11 @@ export function exportLabeledPairs(text: string): ExportResult {
   return { lines, summary };
 }
 
+/** The export file's text: one pair per line, newline-terminated (what the export writes and what the improve flow checks an export against). */
+export function exportedFileText(lines: string[]): string {
+  return lines.join('\n') + '\n';
+}
+
 export function formatExportSummary(s: ExportSummary): string {
   const parts = [`${s.exported} pair${s.exported === 1 ? '' : 's'} exported of ${s.records} records`];
   if (s.swapped) parts.push(`${s.swapped} with B preferred (swapped)`);

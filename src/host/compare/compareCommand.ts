@@ -73,6 +73,18 @@ export async function compareRuns(extensionUri: vscode.Uri, children: TrainerChi
   }
   const ids = selectedIds(args);
   const chosen = ids.length ? ids.flatMap((id) => readRun(path.join(root, id)) ?? []) : await pickRuns(root);
+  return compareChosen(extensionUri, children, root, ids, chosen);
+}
+
+/** Compares the runs with these ids on `dataset` (asked for when not given): the improve flow's last step. */
+export async function compareRunIds(extensionUri: vscode.Uri, children: TrainerChildren, ids: string[], dataset?: string): Promise<ComparePanel | undefined> {
+  if (refuseUntrusted('Comparing model outputs', 'it evaluates models in a local trainer process on files from this workspace')) return undefined;
+  const root = runsFolder();
+  if (!root) return undefined;
+  return compareChosen(extensionUri, children, root, ids, ids.flatMap((id) => readRun(path.join(root, id)) ?? []), dataset);
+}
+
+async function compareChosen(extensionUri: vscode.Uri, children: TrainerChildren, root: string, ids: string[], chosen: SelectedRun[] | undefined, given?: string): Promise<ComparePanel | undefined> {
   // Columns read base → SFT → DPO whatever order the runs were selected in (the sort is stable).
   const runs = chosen?.sort((a, b) => Number(a.method === 'dpo') - Number(b.method === 'dpo'));
   if (!runs?.length) {
@@ -87,7 +99,7 @@ export async function compareRuns(extensionUri: vscode.Uri, children: TrainerChi
     : await pickFolderOrFile('Base model for the comparison', [...new Set(runs.map((r) => r.model))].map((m) => ({ label: path.basename(m), description: m, value: resolve(m) })), true);
   if (!model) return undefined;
   const candidates = evalCandidates(runs).map(resolve).filter((f) => fs.existsSync(f));
-  const dataset = await pickFolderOrFile('Held-out dataset to evaluate on', candidates.map((f) => ({ label: path.basename(f), description: ws ? path.relative(ws, f) : f, value: f })), false);
+  const dataset = given ?? (await pickFolderOrFile('Held-out dataset to evaluate on', candidates.map((f) => ({ label: path.basename(f), description: ws ? path.relative(ws, f) : f, value: f })), false));
   if (!dataset) return undefined;
   const partial = runs.filter((r) => r.missingStart);
   if (partial.length) {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { exportFileName, exportLabeledPairs, formatExportSummary, type ExportSummary } from '../../core/labels/exportPairs';
+import { exportedFileText, exportFileName, exportLabeledPairs, formatExportSummary, type ExportSummary } from '../../core/labels/exportPairs';
 import { pickJsonlFile, writeFileAtomic } from './files';
 
 
@@ -31,7 +31,7 @@ export async function exportLabeledPairsCommand(input?: vscode.Uri, args: Export
     const choice = await vscode.window.showWarningMessage(`${path.basename(out)} exists. Replace it?`, { modal: true }, 'Replace');
     if (choice !== 'Replace') return undefined;
   }
-  await writeFileAtomic(out, lines.join('\n') + '\n');
+  await writeFileAtomic(out, exportedFileText(lines));
   const message = `Clinical FT: ${path.basename(out)} written — ${formatExportSummary(summary)}.`;
   if (args.quiet) {
     void vscode.window.showInformationMessage(message);

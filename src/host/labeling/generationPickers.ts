@@ -27,13 +27,13 @@ async function browse(title: string, folder: boolean, filters?: Record<string, s
 }
 
 /** Prompts: SFT and prompts files of the workspace, or any JSONL/.txt chosen by hand. */
-export async function pickPromptsFile(): Promise<string | undefined> {
+export async function pickPromptsFile(title = 'Generate candidate pairs (1/3): prompts'): Promise<string | undefined> {
   const found = await vscode.workspace.findFiles('**/*.{sft,prompts}.jsonl', '**/node_modules/**', 200);
   const items: Item[] = found
     .map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(u), value: u.fsPath }))
     .sort((a, b) => a.description.localeCompare(b.description));
   items.push({ label: CHOOSE, description: 'JSONL with prompt / messages / instruction / text, or .txt with one prompt per line', value: '' });
-  const value = await pick('Generate candidate pairs (1/3): prompts', items);
+  const value = await pick(title, items);
   if (value === undefined) return undefined;
   return value || browse('Prompts file', false, { Prompts: ['jsonl', 'txt'] });
 }

@@ -63,6 +63,7 @@ export function registerRuns(context: vscode.ExtensionContext, output: vscode.Ou
     },
     'clinicalFt.runs.exportModel': async (s, node?: RunsNode | string, preset?: import('./exportModelFlow').ExportChoice) =>
       (await import('./exportModelFlow')).exportModelFlow(s.store, s.children, typeof node === 'string' ? node : node?.id, preset),
+    'clinicalFt.runs.improveWithPreferences': async (s, node?: RunsNode | string, args?: unknown) => (await import('../improve/improveCommand')).improveWithPreferences(s, node, args),
     'clinicalFt.trySampleData': async (s) => (await import('./sampleRun')).trySampleData(s),
   };
   for (const [id, fn] of Object.entries(commands)) {

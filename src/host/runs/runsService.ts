@@ -13,7 +13,7 @@ import { RunOutputs } from './runOutputs';
 import { RunStatusBar } from './runStatusBar';
 import { RunStore, type RunChange } from './runStore';
 import { RunsTreeProvider, type RunsNode } from './runsTree';
-import { startFromConfigFile, startRunFlow } from './startRunFlow';
+import { startFromConfigFile, startRunFlow, type StartPreset } from './startRunFlow';
 import type { TrainerChildren } from '../trainerChildren';
 import { SlurmWatcher } from '../trl/slurmJobs';
 
@@ -169,10 +169,10 @@ export class RunsService implements vscode.Disposable {
   // ---- commands -------------------------------------------------------------------------------
 
   /** Start commands answer with the new run id, a refusal (Restricted Mode), or undefined when the person backed out. */
-  async startRun(method: Method, uri?: vscode.Uri): Promise<StartResult> {
+  async startRun(method: Method, uri?: vscode.Uri, preset?: StartPreset): Promise<StartResult> {
     const refused = refuseUntrusted(`Starting a ${method.toUpperCase()} run`);
     if (refused) return refused;
-    const runId = await this.guard(() => startRunFlow(this, method, uri));
+    const runId = await this.guard(() => startRunFlow(this, method, uri, preset));
     return runId ? { runId } : undefined;
   }
 

@@ -20,27 +20,34 @@ import { ENGINE_KEY, ENGINE_LABELS, engineReviewRow, pickEngine } from './engine
  * the defaults for review. Escape at any step, validation included, ends the whole flow; nothing is written
  * before Start. One flow at a time: invoking a start again replaces the flow in progress (StartFlowSession).
  */
-export async function startRunFlow(svc: RunsService, method: Method, datasetUri?: vscode.Uri): Promise<string | undefined> {
+export async function startRunFlow(svc: RunsService, method: Method, datasetUri?: vscode.Uri, preset?: StartPreset): Promise<string | undefined> {
   assertTrusted(`Starting a ${method.toUpperCase()} run`);
   const flow = StartFlowSession.begin();
   let config: RunConfig | undefined;
   try {
-    config = await chooseConfig(svc, flow, method, datasetUri);
+    config = await chooseConfig(svc, flow, method, datasetUri, preset);
   } finally {
     flow.dispose();
   }
   return config ? launch(svc, config) : undefined;
 }
 
-async function chooseConfig(svc: RunsService, flow: StartFlowSession, method: Method, datasetUri?: vscode.Uri): Promise<RunConfig | undefined> {
+/** A caller that already knows the base model and starting adapter (the improve flow) skips those two steps. */
+export interface StartPreset {
+  model: string;
+  /** undefined: no starting adapter. */
+  adapter: string | undefined;
+}
+
+async function chooseConfig(svc: RunsService, flow: StartFlowSession, method: Method, datasetUri?: vscode.Uri, preset?: StartPreset): Promise<RunConfig | undefined> {
   const models = workspaceModelFolders();
   const data = datasetUri?.scheme === 'file' ? datasetUri.fsPath : await pickDataset(flow, method);
   if (!data) return undefined;
   const checked = await flow.working(`Start ${method.toUpperCase()} run (1/4): validating ${path.basename(data)}…`, (token) => checkUsable(svc, data, method, token));
   if (!checked) return undefined;
-  const model = await pickModel(svc, flow, models);
+  const model = preset ? preset.model : await pickModel(svc, flow, models);
   if (!model) return undefined;
-  const adapter = await pickAdapter(svc, flow, method, model);
+  const adapter = preset ? preset.adapter : await pickAdapter(svc, flow, method, model);
   if (adapter === null) return undefined;
   const phi = { findings: checked.warnings, asErrors: phiAsErrors(vscode.Uri.file(data)) };
   const prepared = await prepareReview(svc, flow, method, { model, data, ...(adapter ? { adapter } : {}) }, phi);

@@ -48,6 +48,29 @@ test('two samples per prompt with distinct seeds; identical pairs resampled, the
   assert.deepEqual(JSON.parse(lines[1]).meta.generator.seeds, [12, 13 + 6]);
 });
 
+test('an empty answer is resampled on either side (it could not be trained on); a prompt answered only with nothing is reported, not thrown', async () => {
+  // e1: A empty at first; e2: B empty at first; e3: always empty, and first, so it must not end the generation.
+  const calls: SampleRequest[] = [];
+  const sample = async (req: SampleRequest) => {
+    calls.push(req);
+    const nth = calls.filter((c) => c.prompt === req.prompt).length;
+    if (req.prompt === 'e3') return ' ';
+    if (req.prompt === 'e1' && nth === 1) return '';
+    if (req.prompt === 'e2' && nth === 2) return '\n';
+    return `${req.prompt}-${req.seed}`;
+  };
+  const lines: string[] = [];
+  const prompts = ['e3', 'e1', 'e2'].map((p, i) => ({ line: i + 1, id: p, prompt: p }));
+  const s = await generateCandidatePairs(prompts, sample, { temperature: 0.7, baseSeed: 0, maxResamples: 2, model: 'm', onRecord: (l) => void lines.push(l) });
+  assert.equal(s.written, 2);
+  assert.deepEqual(s.failed.map((f) => f.id), ['e3']);
+  assert.match(s.failed[0].error, /empty response/);
+  for (const l of lines) {
+    const r = parsePrefsLine(l, 0);
+    assert.ok(r.kind === 'pair' && typeof r.a === 'string' && typeof r.b === 'string' && r.a.trim() !== '' && r.b.trim() !== '', l);
+  }
+});
+
 test('cancellation stops between prompts and chat prompts get assistant-turn candidates', async () => {
   let n = 0;
   const out: string[] = [];

@@ -1,0 +1,57 @@
+// The improve flow's files on disk: its state file in the SFT run folder, and the facts its steps are judged
+// by (label counts from the pairs file, whether the export matches them, the preference run's status).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { exportedFileText, exportLabeledPairs } from '../labels/exportPairs';
+import { IMPROVE_STATE_FILE, parseImproveState, serializeImproveState, type ImproveFacts, type ImproveState, type ImproveStateRead } from '../improve/improveState';
+import { readSmallFile, writeFileAtomic } from './atomicWrite';
+import { readRunRecord } from './runFolderReader';
+
+/** The state holds a few paths; anything larger is not one. */
+const MAX_STATE_BYTES = 256 * 1024;
+
+export function improveStateFile(sftRunDir: string): string {
+  return path.join(sftRunDir, IMPROVE_STATE_FILE);
+}
+
+/** The flow's state for the SFT run in `sftRunDir`: fresh when there is none, reported when unreadable. */
+export function readImproveState(sftRunDir: string): ImproveStateRead {
+  const file = improveStateFile(sftRunDir);
+  const exists = fs.existsSync(file);
+  const text = exists ? readSmallFile(file, MAX_STATE_BYTES) : undefined;
+  if (exists && text === undefined) {
+    const r = parseImproveState(undefined, path.basename(sftRunDir));
+    return { ok: false, state: r.state, message: `${file} is not a regular file or is larger than ${MAX_STATE_BYTES / 1024} KB` };
+  }
+  return parseImproveState(text, path.basename(sftRunDir), file);
+}
+
+export function writeImproveState(sftRunDir: string, state: ImproveState): void {
+  writeFileAtomic(improveStateFile(sftRunDir), serializeImproveState(state));
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the facts fresh. `pairsText` overrides the pairs file on disk: the text of an open, possibly unsaved
+ * labeler document, which is also what an export would read.
+ */
+export function readImproveFacts(sftRunDir: string, state: ImproveState, pairsText?: string): ImproveFacts {
+  const text = state.pairs ? (pairsText ?? readText(state.pairs)) : undefined;
+  const result = text !== undefined ? exportLabeledPairs(text) : undefined;
+  const labels = result ? { labeled: result.summary.records - result.summary.unlabeled, total: result.summary.records } : undefined;
+  const exportText = state.exported ? readText(state.exported) : undefined;
+  const exportCurrent = result !== undefined && exportText !== undefined && result.summary.exported > 0 && exportText === exportedFileText(result.lines);
+  let runStatus: ImproveFacts['runStatus'];
+  if (state.preferenceRun) {
+    const read = readRunRecord(path.join(path.dirname(sftRunDir), state.preferenceRun), { fixUp: false });
+    if (read.ok) runStatus = read.record.status;
+  }
+  return { ...(labels ? { labels } : {}), exportCurrent, exportExists: exportText !== undefined, ...(runStatus ? { runStatus } : {}) };
+}
