@@ -4,36 +4,17 @@
 // from the file) → the rest labeled → export → DPO from the SFT adapter, a few steps → Compare opens with
 // base / SFT / DPO on the SFT run's held-out split.
 import * as assert from 'node:assert/strict';
-import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ui, eventually } from './ui';
+import { ui, eventually, runFromContextMenu, within } from './ui';
+import { trainerCli } from './trainerCli';
 
 const EXTENSION_ID = 'clinical-ft.clinical-ft';
 const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const runsRoot = () => path.join(workspace(), '.clinical-ft', 'runs');
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const title = (text: string) => `.quick-input-widget .quick-input-title:has-text("${text}")`;
-
-function train(extensionPath: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = cp.spawn(process.execPath, [path.join(extensionPath, 'dist', 'trainer.js'), 'train', ...args], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
-    child.on('exit', (code) => resolve({ code, stderr }));
-  });
-}
-
-async function within<T>(p: Thenable<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([Promise.resolve(p), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
 const labeled = (file: string) => lines(file).filter((l) => JSON.parse(l).meta?.label !== undefined).length;
@@ -69,7 +50,7 @@ suite('improve with preferences', () => {
     fs.writeFileSync(task.train, sample('uti.train.sft.jsonl').slice(0, 120).join('\n') + '\n');
     fs.writeFileSync(task.eval, sample('uti.eval.sft.jsonl').slice(0, 4).join('\n') + '\n');
     fs.writeFileSync(task.prompts, sample('uti.eval.sft.jsonl').slice(10, 14).join('\n') + '\n');
-    const sft = await train(extensionPath, ['--method', 'sft', '--model', model, '--data', task.train, '--eval-data', task.eval, '--steps', '12', '--batch-size', '8', '--max-length', '192', '--lr', '5e-3', '--seed', '1', '--out', path.join(runsRoot(), sftId)]);
+    const sft = await trainerCli(extensionPath, ['train', '--method', 'sft', '--model', model, '--data', task.train, '--eval-data', task.eval, '--steps', '12', '--batch-size', '8', '--max-length', '192', '--lr', '5e-3', '--seed', '1', '--out', path.join(runsRoot(), sftId)]);
     assert.equal(sft.code, 0, sft.stderr);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('workbench.view.extension.clinicalFt');
@@ -210,21 +191,7 @@ suite('improve with preferences', () => {
     // Its own file name: the compare suite's SFT run (same sample data) may be in this workspace too.
     const sftRow = '.sidebar .monaco-list-row:has-text("SFT · notes.train.sft.jsonl")';
     await ui.waitFor(sftRow, { timeoutMs: 20_000 });
-    const menuItem = '.monaco-menu .action-item:has-text("Improve with preferences…")';
-    // A context menu item clicked while the menu is still opening is not taken: open it again if no picker follows.
-    for (let attempt = 1; ; attempt++) {
-      await ui.click(sftRow, { button: 'right' });
-      await ui.waitFor(menuItem, { timeoutMs: 10_000 });
-      await new Promise((r) => setTimeout(r, 300 * attempt));
-      await ui.click(menuItem);
-      try {
-        await ui.waitFor(title('next: compare'), { timeoutMs: 5_000 });
-        break;
-      } catch (e) {
-        if (attempt === 3) throw e;
-        await ui.press('Escape');
-      }
-    }
+    await runFromContextMenu(sftRow, 'Improve with preferences…', title('next: compare'));
     assert.equal((await ui.query('.quick-input-list .monaco-list-row:has(.codicon-pass-filled)')).count, 4, 'four steps done');
     await ui.press('Enter');
     await eventually(() => fs.existsSync(stateFile) && readJson(stateFile).compared?.dataset === task.eval, 60_000, 'the comparison recorded in improve.json');

@@ -6,7 +6,7 @@ import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ui, eventually } from './ui';
+import { ui, eventually, within } from './ui';
 import { trainerCliSync } from './trainerCli';
 import { listRuns, readRun, runsRoot, startStandInTrainer, workspace, writeRunFolder } from './runFixtures';
 import { writeTinyModel } from '../../fixtures/tinyModel';
@@ -57,17 +57,6 @@ async function closedForGood(what: string): Promise<void> {
   } catch (e) {
     await ui.screenshot('runs-start-flow-not-closed');
     throw e;
-  }
-}
-
-/** The command's answer, or a failure naming what did not happen in time. */
-async function within<T>(p: Thenable<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([Promise.resolve(p), late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -48,6 +48,17 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
   }
 }
 
+/** The answer of `p` (e.g. a command's), or a failure naming what did not happen in time. */
+export async function within<T>(p: Thenable<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([Promise.resolve(p), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Right-clicks `row`, clicks the menu item titled `item`, and waits for `shown` (what the command opens). A
  * context-menu item clicked while the menu is still opening is not taken: wait longer and open it again, up
