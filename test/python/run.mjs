@@ -41,6 +41,8 @@ if (made.status !== 0) {
   process.exit(1);
 }
 const model = path.join(tmp, 'model');
+/** A random LoRA adapter for the tiny model: KTO and SimPO start from it as from an SFT adapter. */
+const startAdapter = path.join(tmp, 'start-adapter');
 const reader = path.join(root, 'out', `pyread-${process.pid}`, 'readRunFolder.js');
 await bundleForNode({ entryPoints: [path.join(root, 'test/python/readRunFolder.ts')], outfile: reader });
 process.on('exit', () => fs.rmSync(path.dirname(reader), { recursive: true, force: true }));
@@ -219,17 +221,16 @@ const tests = [
     assert(evals.map((m) => m.step).join() === '2,3', `eval lines at steps ${evals.map((m) => m.step).join()}`);
     for (const m of evals) for (const n of DPO_NAMES) assert(typeof m[`eval_${n}`] === 'number', `eval at step ${m.step} has no eval_${n}`);
   }],
-  ['KTO from the SFT adapter on 2 CPU processes: labeled pairs unpaired; step-1 loss is the weighted 0.5 of an unmoved policy, kl 0; KTO and eval_ metrics carry our names', async () => {
-    assert(sftJob, 'needs the SFT run');
+  ['KTO from an SFT adapter on 2 CPU processes: labeled pairs unpaired; step-1 loss is the weighted 0.5 of an unmoved policy, kl 0; KTO and eval_ metrics carry our names', async () => {
     const data = path.join(tmp, 'kto.prefs.jsonl');
     const [wd, wu] = [1, 2];
-    const job = handoff('kto', { method: 'kto', data, adapter: path.join(sftJob, 'adapter'), steps: 2, batchSize: 8, beta: 0.1, desirableWeight: wd, undesirableWeight: wu, evalData: data, evalEvery: 2 });
+    const job = handoff('kto', { method: 'kto', data, adapter: startAdapter, steps: 2, batchSize: 8, beta: 0.1, desirableWeight: wd, undesirableWeight: wu, evalData: data, evalEvery: 2 });
     const r = await launch(job);
     const rec = runJson(job);
     assert(r.code === 0 && rec.status === 'completed', `exit ${r.code}, status ${rec.status}, error ${rec.error ?? '-'}`);
     const train = metricsOf(job).filter((m) => 'loss' in m);
     assert(train.length === 2, `${train.length} training lines`);
-    // Policy = reference at step 1 (the SFT adapter is in both): every reward and the KL estimate are 0, so each
+    // Policy = reference at step 1 (the starting adapter is merged into both): every reward and the KL estimate are 0, so each
     // example's loss is its weight × (1 − σ(0)); the one batch holds all 8 examples (5 desirable, 3 undesirable).
     const want = (0.5 * (5 * wd + 3 * wu)) / 8;
     assert(Math.abs(train[0].loss - want) <= 1e-5, `step-1 loss ${train[0].loss}, 0.5·(5·${wd} + 3·${wu})/8 = ${want}`);
@@ -265,10 +266,9 @@ const tests = [
     close(s1.loss, chosen.nll - beta * ratio, 'loss');
     console.log(`  step-1 loss ${s1.loss.toFixed(6)} = nll ${chosen.nll.toFixed(6)} − ${beta}·log σ(${logOdds.toFixed(4)})`);
   }],
-  ['SimPO from the SFT adapter on 2 CPU processes (beta 2.0 by default): step-1 loss is softplus(γ − β·(c̄ − r̄)) of the starting policy; metrics carry our names', async () => {
-    assert(sftJob, 'needs the SFT run');
+  ['SimPO from an SFT adapter on 2 CPU processes (beta 2.0 by default): step-1 loss is softplus(γ − β·(c̄ − r̄)) of the starting policy; metrics carry our names', async () => {
     const gamma = 0.5;
-    const job = handoff('simpo', { method: 'simpo', data: path.join(tmp, 'pair.jsonl'), adapter: path.join(sftJob, 'adapter'), steps: 2, batchSize: 2, simpoGamma: gamma });
+    const job = handoff('simpo', { method: 'simpo', data: path.join(tmp, 'pair.jsonl'), adapter: startAdapter, steps: 2, batchSize: 2, simpoGamma: gamma });
     const r = await launch(job);
     const rec = runJson(job);
     assert(r.code === 0 && rec.status === 'completed', `exit ${r.code}, status ${rec.status}, error ${rec.error ?? '-'}`);
@@ -277,7 +277,7 @@ const tests = [
     const train = metricsOf(job).filter((m) => 'loss' in m);
     assert(train.length === 2, `${train.length} training lines`);
     for (const m of train) for (const n of [...TRAIN_NAMES, ...DPO_NAMES]) assert(typeof m[n] === 'number', `step ${m.step} has no ${n}`);
-    // Reference-free: the step-1 loss is not ln(1 + e^γ) but depends on the starting policy's (base + SFT adapter)
+    // Reference-free: the step-1 loss is not ln(1 + e^γ) but depends on the starting policy's (base + adapter)
     // mean answer log-probs c̄ and r̄ (TRL cpo_loss, loss_type simpo, no NLL term).
     const [chosen, rejected] = startingPolicy().simpo;
     const margin = chosen.logp - rejected.logp;
@@ -293,13 +293,13 @@ const tests = [
   }],
 ];
 
-/** The starting policies' answer log-probs for the ORPO (base) and SimPO (base + SFT adapter) runs, from transformers. */
+/** The starting policies' answer log-probs for the ORPO (base) and SimPO (base + starting adapter) runs, from transformers. */
 let startingLogps;
 function startingPolicy() {
   if (!startingLogps) {
     const pair = JSON.parse(fs.readFileSync(path.join(tmp, 'pair.jsonl'), 'utf8').split('\n')[0]);
     const spec = (adapter) => ({ model, ...(adapter ? { adapter } : {}), prompt: pair.prompt, answers: [pair.chosen, pair.rejected] });
-    const specs = [spec(), ...(sftJob ? [spec(path.join(sftJob, 'adapter'))] : [])];
+    const specs = [spec(), spec(startAdapter)];
     const file = path.join(tmp, 'step1-specs.json');
     fs.writeFileSync(file, JSON.stringify(specs));
     const [orpo, simpo] = pyJson('step1_logps.py', [file]);

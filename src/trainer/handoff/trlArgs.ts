@@ -1,6 +1,7 @@
 import type { RunConfig } from '../../core/runConfig';
 import { TRAIN_METRIC_NAMES, PREFERENCE_METRIC_NAMES } from '../../core/metrics';
 import type { Method } from '../../core/preferences/methods';
+import { minExamplesPerProcess } from '../../core/trlLaunchPlan';
 
 export const ACCELERATE_MODES = ['cpu', 'single-gpu', 'multi-gpu', 'deepspeed-zero3', 'fsdp'] as const;
 export type AccelerateMode = (typeof ACCELERATE_MODES)[number];
@@ -89,9 +90,10 @@ export function trainingArgs(config: RunConfig, opts: HandoffOptions): Record<st
         ...(config.rpoAlpha > 0 ? { rpo_alpha: config.rpoAlpha } : {}),
         precompute_ref_log_probs: false,
       };
-    case 'kto':
-      if (perDevice < 2) {
-        throw new HandoffError(`batchSize: KTO estimates its KL term from mismatched pairs within each process's batch, so TRL needs at least 2 examples per process; ${config.batchSize} over ${opts.numProcesses} process${opts.numProcesses > 1 ? 'es' : ''} gives ${perDevice} (use batchSize ${2 * opts.numProcesses} or more)`);
+    case 'kto': {
+      const least = minExamplesPerProcess('kto');
+      if (perDevice < least) {
+        throw new HandoffError(`batchSize: KTO estimates its KL term from mismatched pairs within each process's batch, so TRL needs at least ${least} examples per process; ${config.batchSize} over ${opts.numProcesses} process${opts.numProcesses > 1 ? 'es' : ''} gives ${perDevice} (use batchSize ${least * opts.numProcesses} or more)`);
       }
       return {
         ...preference,
@@ -101,6 +103,7 @@ export function trainingArgs(config: RunConfig, opts: HandoffOptions): Record<st
         undesirable_weight: config.undesirableWeight,
         precompute_ref_log_probs: false,
       };
+    }
     case 'orpo':
       // beta is ORPO's λ, the weight of the odds-ratio term.
       return { ...preference, ...halves };
