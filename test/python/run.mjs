@@ -241,14 +241,21 @@ const tests = [
     for (const n of KTO_NAMES) assert(typeof evals[0][`eval_${n}`] === 'number', `eval has no eval_${n}`);
     console.log(`  step-1 loss ${train[0].loss.toFixed(6)} (want ${want}); step 2 kl ${train[1].kl.toExponential(2)}, margin ${train[1]['rewards/margins'].toExponential(2)}`);
   }],
-  ['ORPO from the base on 2 CPU processes: step-1 nll_loss, log-probs and loss are what transformers gives for the base model; metrics carry our names', async () => {
+  ['ORPO from the base on 2 CPU processes: step-1 nll_loss, log-probs and loss are what transformers gives for the base model; the same seed gives the same run; metrics carry our names', async () => {
     const beta = 0.25;
-    const job = handoff('orpo', { method: 'orpo', data: path.join(tmp, 'pair.jsonl'), steps: 2, batchSize: 2, beta });
-    const r = await launch(job);
-    const rec = runJson(job);
-    assert(r.code === 0 && rec.status === 'completed', `exit ${r.code}, status ${rec.status}, error ${rec.error ?? '-'}`);
+    const config = { method: 'orpo', data: path.join(tmp, 'pair.jsonl'), steps: 2, batchSize: 2, beta };
+    // Two jobs of one config side by side: step 2 depends on the new adapter's random A, so equal metrics mean
+    // the seed decides it (TRL adds the adapter before Trainer seeds the RNGs; train.py seeds first).
+    const [job, twin] = [handoff('orpo', config), handoff('orpo-twin', config)];
+    const runs = await Promise.all([launch(job), launch(twin)]);
+    for (const [i, dir] of [job, twin].entries()) {
+      const rec = runJson(dir);
+      assert(runs[i].code === 0 && rec.status === 'completed', `${path.basename(dir)}: exit ${runs[i].code}, status ${rec.status}, error ${rec.error ?? '-'}`);
+    }
     const train = metricsOf(job).filter((m) => 'loss' in m);
     assert(train.length === 2, `${train.length} training lines`);
+    const curves = (dir) => metricsOf(dir).filter((m) => 'loss' in m).map(({ time: _t, tokens_per_second: _s, ...m }) => m);
+    assert(JSON.stringify(curves(twin)) === JSON.stringify(curves(job)), `same seed, different runs:\n${JSON.stringify(curves(job))}\n${JSON.stringify(curves(twin))}`);
     for (const m of train) for (const n of [...TRAIN_NAMES, ...ORPO_NAMES]) assert(typeof m[n] === 'number', `step ${m.step} has no ${n}`);
     const [chosen, rejected] = startingPolicy().orpo;
     // ORPO (TRL odds_ratio_loss): log odds = (c − r) − (log(1 − e^c) − log(1 − e^r)) of the mean answer log-probs;

@@ -420,6 +420,11 @@ def train(cfg, method, out, ckpt_dir, resume, run, state, job_path):
                 run.log("info", f"checkpoint step {st.global_step} saved to {ckpt_dir}/checkpoint-{st.global_step}")
 
     callback = ClinicalFtCallback()
+    # TRL's trainers add the LoRA adapter before transformers' Trainer seeds the RNGs: seed first, so the same seed
+    # starts from the same adapter (our run config's "same seed, same run").
+    from transformers import set_seed
+
+    set_seed(targs["seed"])
     # The classes come from the job config (TRL_CLASSES in the generator): SimPO is CPOTrainer with loss_type "simpo".
     trainer_cls, args_obj = getattr(trl, cfg["trl"]["trainer"]), getattr(trl, cfg["trl"]["config"])(**targs)
     if method in TOKEN_MASKS:
