@@ -17,12 +17,10 @@ export function engineRefusals(config: RunConfig): EngineRefusal[] {
   if (config.engine === 'builtin') {
     if (config.loadIn4bit) out.push({ field: 'loadIn4bit', message: 'QLoRA (4-bit base) needs the TRL engine on a CUDA GPU; the built-in engine keeps weights in their stored precision' });
   } else {
-    if (config.method !== 'sft' && config.method !== 'dpo') {
-      out.push({ field: 'method', message: `the TRL job folder (clinical-ft handoff) is written for sft and dpo; train ${config.method} with the built-in engine (engine: "builtin")` });
-    }
     if (config.backend !== 'auto') out.push({ field: 'backend', message: `selects a TensorFlow.js backend of the built-in engine ("${config.backend}"); the TRL engine runs on torch: choose devices with --accelerate` });
-    if (config.loadIn4bit && config.method === 'dpo' && config.adapter) {
-      out.push({ field: 'loadIn4bit', message: 'DPO from an SFT adapter merges that adapter into the base first, which a 4-bit base cannot hold exactly; run DPO without loadIn4bit' });
+    if (config.loadIn4bit && config.method !== 'sft' && config.adapter) {
+      const m = config.method.toUpperCase();
+      out.push({ field: 'loadIn4bit', message: `${m} from an SFT adapter merges that adapter into the base first, which a 4-bit base cannot hold exactly; run ${m} without loadIn4bit` });
     }
   }
   return out;

@@ -1,7 +1,8 @@
 """Every key a handoff job folder sets must be defined by the pinned libraries themselves.
 
 Usage: python check_job_keys.py JOB_DIR...  (unittest output; exit 1 on any unknown key)
-- trl_config.yaml `training`: fields of trl.SFTConfig / trl.DPOConfig (dataclasses over TrainingArguments);
+- trl_config.yaml `training`: fields of the config class the job names in `trl` (trl.SFTConfig, DPOConfig,
+  KTOConfig, ORPOConfig, CPOConfig: dataclasses over TrainingArguments), and `trl.trainer` is a TRL trainer;
   CPU jobs are also constructed, so values must be accepted, not only names.
 - `lora`: fields of peft.LoraConfig, and LoraConfig(**lora) must construct.
 - accelerate.yaml: fields of accelerate's ClusterConfig; deepspeed_config / fsdp_config keys are merged by
@@ -22,8 +23,9 @@ class JobKeys(unittest.TestCase):
     def test_jobs(self):
         from accelerate.commands.config.config_args import ClusterConfig
         from accelerate.commands.launch import launch_command_parser
+        import trl
         from peft import LoraConfig
-        from trl import DPOConfig, SFTConfig
+        from transformers import Trainer, TrainingArguments
 
         self.assertTrue(JOBS, "no job folders given")
         launch_dests = {a.dest for a in launch_command_parser()._actions}
@@ -33,7 +35,9 @@ class JobKeys(unittest.TestCase):
             with self.subTest(job=job):
                 with open(os.path.join(job, "trl_config.yaml"), encoding="utf-8") as f:
                     cfg = yaml.safe_load(f)
-                cls = SFTConfig if cfg["method"] == "sft" else DPOConfig
+                cls = getattr(trl, cfg["trl"]["config"])
+                self.assertTrue(issubclass(cls, TrainingArguments), f"{job}: {cls.__name__} is not a TRL config")
+                self.assertTrue(issubclass(getattr(trl, cfg["trl"]["trainer"]), Trainer), f"{job}: {cfg['trl']['trainer']}")
                 fields = {f.name for f in dataclasses.fields(cls)}
                 unknown = sorted(set(cfg["training"]) - fields)
                 self.assertEqual(unknown, [], f"{job}: training keys not in {cls.__name__}")

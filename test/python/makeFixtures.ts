@@ -20,6 +20,15 @@ async function main(out: string): Promise<void> {
   fs.writeFileSync(path.join(out, 'sft.jsonl'), sft.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const dpo = Array.from({ length: 16 }, (_, i) => ({ prompt: `patient has ${symptoms[i % 4]} plan`, chosen: ' follow up', rejected: ' admit for severe acute abdomen' }));
   fs.writeFileSync(path.join(out, 'dpo.jsonl'), dpo.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  // A starting (SFT-like) adapter for the tiny model, so the KTO and SimPO runs need not wait for the SFT run.
+  writeRandomAdapter(path.join(out, 'start-adapter'), readHfConfig(path.join(out, 'model')), { r: 4, alpha: 8, dropout: 0, targets: ['q_proj', 'v_proj'], useRslora: false }, 5);
+  // KTO from labels (as the Preference Labeler writes them): B, tie, tie, both bad and one unlabeled record unpair
+  // into 5 desirable and 3 undesirable examples, one batch of 8.
+  const labels = ['B', 'tie', 'tie', 'both_bad', undefined];
+  const prefs = labels.map((label, i) => ({ id: i + 1, prompt: `patient has ${symptoms[i % 4]} plan`, chosen: ' follow up', rejected: ' admit for severe acute abdomen', ...(label ? { meta: { label } } : {}) }));
+  fs.writeFileSync(path.join(out, 'kto.prefs.jsonl'), prefs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  // ORPO and SimPO: one pair twice, so each logged batch mean is that pair's own value (their losses are not linear in it).
+  fs.writeFileSync(path.join(out, 'pair.jsonl'), `${JSON.stringify(dpo[0])}\n`.repeat(2));
 }
 
 main(process.argv[2] ?? '').catch((e: unknown) => {

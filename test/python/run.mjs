@@ -13,6 +13,9 @@ const trainer = path.join(root, 'dist/trainer.js');
 const LN2 = Math.log(2);
 const TRAIN_NAMES = ['loss', 'learning_rate', 'grad_norm', 'tokens_per_second', 'num_tokens'];
 const DPO_NAMES = ['rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected'];
+const KTO_NAMES = ['kl', 'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'logps/chosen', 'logps/rejected'];
+const ORPO_NAMES = [...DPO_NAMES, 'nll_loss', 'log_odds_ratio', 'log_odds_chosen'];
+const softplus = (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 if (!fs.existsSync(python)) {
   console.log(`python stage: no interpreter at ${python} (run: bash scripts/python-env.sh)`);
@@ -38,6 +41,8 @@ if (made.status !== 0) {
   process.exit(1);
 }
 const model = path.join(tmp, 'model');
+/** A random LoRA adapter for the tiny model: KTO and SimPO start from it as from an SFT adapter. */
+const startAdapter = path.join(tmp, 'start-adapter');
 const reader = path.join(root, 'out', `pyread-${process.pid}`, 'readRunFolder.js');
 await bundleForNode({ entryPoints: [path.join(root, 'test/python/readRunFolder.ts')], outfile: reader });
 process.on('exit', () => fs.rmSync(path.dirname(reader), { recursive: true, force: true }));
@@ -161,6 +166,9 @@ const tests = [
     const jobs = [handoff('keys-sft', { method: 'sft', data: path.join(tmp, 'sft.jsonl'), steps: 2, saveEvery: 1, evalData: path.join(tmp, 'sft.jsonl'), evalEvery: 1 })];
     for (const mode of ['cpu', 'multi-gpu', 'deepspeed-zero3', 'fsdp']) jobs.push(handoff(`keys-dpo-${mode}`, { method: 'dpo', data: path.join(tmp, 'dpo.jsonl'), steps: 2, rpoAlpha: 0.5, scheduler: 'cosine' }, ['--accelerate', mode]));
     jobs.push(handoff('keys-qlora', { method: 'sft', data: path.join(tmp, 'sft.jsonl'), steps: 2, loadIn4bit: true }, ['--accelerate', 'multi-gpu']));
+    jobs.push(handoff('keys-kto', { method: 'kto', data: path.join(tmp, 'kto.prefs.jsonl'), steps: 2, desirableWeight: 1.2, evalData: path.join(tmp, 'dpo.jsonl'), evalEvery: 1 }));
+    jobs.push(handoff('keys-orpo', { method: 'orpo', data: path.join(tmp, 'dpo.jsonl'), steps: 2, saveEvery: 1 }, ['--accelerate', 'fsdp']));
+    jobs.push(handoff('keys-simpo', { method: 'simpo', data: path.join(tmp, 'dpo.jsonl'), steps: 2, simpoGamma: 1.2 }));
     const r = spawnSync(python, [path.join(root, 'test/python/check_job_keys.py'), ...jobs], { encoding: 'utf8' });
     assert(r.status === 0, `check_job_keys.py failed:\n${r.stderr.slice(-3000)}`);
   }],
@@ -213,7 +221,99 @@ const tests = [
     assert(evals.map((m) => m.step).join() === '2,3', `eval lines at steps ${evals.map((m) => m.step).join()}`);
     for (const m of evals) for (const n of DPO_NAMES) assert(typeof m[`eval_${n}`] === 'number', `eval at step ${m.step} has no eval_${n}`);
   }],
+  ['KTO from an SFT adapter on 2 CPU processes: labeled pairs unpaired; step-1 loss is the weighted 0.5 of an unmoved policy, kl 0; KTO and eval_ metrics carry our names', async () => {
+    const data = path.join(tmp, 'kto.prefs.jsonl');
+    const [wd, wu] = [1, 2];
+    const job = handoff('kto', { method: 'kto', data, adapter: startAdapter, steps: 2, batchSize: 8, beta: 0.1, desirableWeight: wd, undesirableWeight: wu, evalData: data, evalEvery: 2 });
+    const r = await launch(job);
+    const rec = runJson(job);
+    assert(r.code === 0 && rec.status === 'completed', `exit ${r.code}, status ${rec.status}, error ${rec.error ?? '-'}`);
+    const train = metricsOf(job).filter((m) => 'loss' in m);
+    assert(train.length === 2, `${train.length} training lines`);
+    // Policy = reference at step 1 (the starting adapter is merged into both): every reward and the KL estimate are 0, so each
+    // example's loss is its weight × (1 − σ(0)); the one batch holds all 8 examples (5 desirable, 3 undesirable).
+    const want = (0.5 * (5 * wd + 3 * wu)) / 8;
+    assert(Math.abs(train[0].loss - want) <= 1e-5, `step-1 loss ${train[0].loss}, 0.5·(5·${wd} + 3·${wu})/8 = ${want}`);
+    assert(train[0].kl === 0 && train[0]['rewards/chosen'] === 0 && train[0]['rewards/rejected'] === 0, `step 1: kl ${train[0].kl}, rewards ${train[0]['rewards/chosen']} / ${train[0]['rewards/rejected']}`);
+    for (const m of train) for (const n of [...TRAIN_NAMES, ...KTO_NAMES]) assert(typeof m[n] === 'number', `step ${m.step} has no ${n}`);
+    const evals = metricsOf(job).filter((m) => 'eval_loss' in m);
+    assert(evals.map((m) => m.step).join() === '2', `eval lines at steps ${evals.map((m) => m.step).join()}`);
+    for (const n of KTO_NAMES) assert(typeof evals[0][`eval_${n}`] === 'number', `eval has no eval_${n}`);
+    console.log(`  step-1 loss ${train[0].loss.toFixed(6)} (want ${want}); step 2 kl ${train[1].kl.toExponential(2)}, margin ${train[1]['rewards/margins'].toExponential(2)}`);
+  }],
+  ['ORPO from the base on 2 CPU processes: step-1 nll_loss, log-probs and loss are what transformers gives for the base model; the same seed gives the same run; metrics carry our names', async () => {
+    const beta = 0.25;
+    const config = { method: 'orpo', data: path.join(tmp, 'pair.jsonl'), steps: 2, batchSize: 2, beta };
+    // Two jobs of one config side by side: step 2 depends on the new adapter's random A, so equal metrics mean
+    // the seed decides it (TRL adds the adapter before Trainer seeds the RNGs; train.py seeds first).
+    const [job, twin] = [handoff('orpo', config), handoff('orpo-twin', config)];
+    const runs = await Promise.all([launch(job), launch(twin)]);
+    for (const [i, dir] of [job, twin].entries()) {
+      const rec = runJson(dir);
+      assert(runs[i].code === 0 && rec.status === 'completed', `${path.basename(dir)}: exit ${runs[i].code}, status ${rec.status}, error ${rec.error ?? '-'}`);
+    }
+    const train = metricsOf(job).filter((m) => 'loss' in m);
+    assert(train.length === 2, `${train.length} training lines`);
+    const curves = (dir) => metricsOf(dir).filter((m) => 'loss' in m).map(({ time: _t, tokens_per_second: _s, ...m }) => m);
+    assert(JSON.stringify(curves(twin)) === JSON.stringify(curves(job)), `same seed, different runs:\n${JSON.stringify(curves(job))}\n${JSON.stringify(curves(twin))}`);
+    for (const m of train) for (const n of [...TRAIN_NAMES, ...ORPO_NAMES]) assert(typeof m[n] === 'number', `step ${m.step} has no ${n}`);
+    const [chosen, rejected] = startingPolicy().orpo;
+    // ORPO (TRL odds_ratio_loss): log odds = (c − r) − (log(1 − e^c) − log(1 − e^r)) of the mean answer log-probs;
+    // loss = NLL of the chosen prompt+answer − λ·log σ(log odds).
+    const logOdds = chosen.logp - rejected.logp - (Math.log1p(-Math.exp(chosen.logp)) - Math.log1p(-Math.exp(rejected.logp)));
+    const ratio = -softplus(-logOdds);
+    const s1 = train[0];
+    const close = (got, want, what) => assert(Math.abs(got - want) <= 1e-4 * Math.max(1, Math.abs(want)), `step 1 ${what}: TRL logged ${got}, transformers gives ${want}`);
+    close(s1['logps/chosen'], chosen.logp, 'logps/chosen');
+    close(s1['logps/rejected'], rejected.logp, 'logps/rejected');
+    close(s1.nll_loss, chosen.nll, 'nll_loss');
+    close(s1.log_odds_chosen, logOdds, 'log_odds_chosen');
+    close(s1.log_odds_ratio, ratio, 'log_odds_ratio');
+    close(s1['rewards/chosen'], beta * chosen.logp, 'rewards/chosen');
+    close(s1.loss, chosen.nll - beta * ratio, 'loss');
+    console.log(`  step-1 loss ${s1.loss.toFixed(6)} = nll ${chosen.nll.toFixed(6)} − ${beta}·log σ(${logOdds.toFixed(4)})`);
+  }],
+  ['SimPO from an SFT adapter on 2 CPU processes (beta 2.0 by default): step-1 loss is softplus(γ − β·(c̄ − r̄)) of the starting policy; metrics carry our names', async () => {
+    const gamma = 0.5;
+    const job = handoff('simpo', { method: 'simpo', data: path.join(tmp, 'pair.jsonl'), adapter: startAdapter, steps: 2, batchSize: 2, simpoGamma: gamma });
+    const r = await launch(job);
+    const rec = runJson(job);
+    assert(r.code === 0 && rec.status === 'completed', `exit ${r.code}, status ${rec.status}, error ${rec.error ?? '-'}`);
+    const beta = rec.config.beta;
+    assert(beta === 2, `beta ${beta}: SimPO's default is 2.0`);
+    const train = metricsOf(job).filter((m) => 'loss' in m);
+    assert(train.length === 2, `${train.length} training lines`);
+    for (const m of train) for (const n of [...TRAIN_NAMES, ...DPO_NAMES]) assert(typeof m[n] === 'number', `step ${m.step} has no ${n}`);
+    // Reference-free: the step-1 loss is not ln(1 + e^γ) but depends on the starting policy's (base + adapter)
+    // mean answer log-probs c̄ and r̄ (TRL cpo_loss, loss_type simpo, no NLL term).
+    const [chosen, rejected] = startingPolicy().simpo;
+    const margin = chosen.logp - rejected.logp;
+    const want = softplus(gamma - beta * margin);
+    const s1 = train[0];
+    const close = (got, w, what) => assert(Math.abs(got - w) <= 1e-4 * Math.max(1, Math.abs(w)), `step 1 ${what}: TRL logged ${got}, transformers gives ${w}`);
+    close(s1['logps/chosen'], chosen.logp, 'logps/chosen');
+    close(s1['logps/rejected'], rejected.logp, 'logps/rejected');
+    close(s1['rewards/margins'], beta * margin, 'rewards/margins');
+    close(s1.loss, want, 'loss');
+    assert(s1.nll_loss === 0, `nll_loss ${s1.nll_loss}: pure SimPO has no NLL term (cpo_alpha 0)`);
+    console.log(`  step-1 loss ${s1.loss.toFixed(6)} = softplus(${gamma} − ${beta}·${margin.toFixed(4)}); ln(1 + e^γ) = ${softplus(gamma).toFixed(6)} would need c̄ = r̄`);
+  }],
 ];
+
+/** The starting policies' answer log-probs for the ORPO (base) and SimPO (base + starting adapter) runs, from transformers. */
+let startingLogps;
+function startingPolicy() {
+  if (!startingLogps) {
+    const pair = JSON.parse(fs.readFileSync(path.join(tmp, 'pair.jsonl'), 'utf8').split('\n')[0]);
+    const spec = (adapter) => ({ model, ...(adapter ? { adapter } : {}), prompt: pair.prompt, answers: [pair.chosen, pair.rejected] });
+    const specs = [spec(), spec(startAdapter)];
+    const file = path.join(tmp, 'step1-specs.json');
+    fs.writeFileSync(file, JSON.stringify(specs));
+    const [orpo, simpo] = pyJson('step1_logps.py', [file]);
+    startingLogps = { orpo, simpo };
+  }
+  return startingLogps;
+}
 
 
 // The export stage (issue 15): transformers loads the merged hf folder; llama-cpp-python runs the GGUF.

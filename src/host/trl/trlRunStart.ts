@@ -18,7 +18,7 @@ export async function startTrl(children: TrainerChildren, dir: string, config: R
   const stack = await trlAvailability();
   if (!stack.ok) throw new Error(`The TRL engine is not available: ${stack.reason}.`);
   if (!resume) {
-    const plan = localLaunchPlan(stack.report, os.cpus().length, config.batchSize);
+    const plan = localLaunchPlan(stack.report, os.cpus().length, config.batchSize, config.method);
     await writeTrlJob(children, config, dir, plan);
     const record: RunRecord = { id: path.basename(dir), config: { ...config, engine: 'trl' }, status: 'queued', versions: {}, startedAt: new Date().toISOString() };
     writeFileAtomic(path.join(dir, RUN_FILES.runJson), `${JSON.stringify(record, null, 2)}\n`);

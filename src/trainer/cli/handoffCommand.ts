@@ -8,7 +8,9 @@ const usage = `Usage: clinical-ft handoff --config RUN.json --out DIR [--acceler
   [--num-processes N] [--slurm]
 Writes a TRL + PEFT + Accelerate job folder for the run config (its "engine" becomes "trl"): train.py,
 trl_config.yaml, accelerate.yaml, requirements.txt (pinned), launch.sh, [slurm.sbatch], README.md, and a
-copy of the datasets (they may hold PHI). "bash DIR/launch.sh" trains; DIR becomes the run folder.
+copy of the datasets (they may hold PHI; preference data as the rows the built-in engine trains on: labels
+applied, pairs unpaired for KTO). Methods: sft, dpo, kto (KTOTrainer), orpo (ORPOTrainer), simpo (CPOTrainer,
+loss_type "simpo"). "bash DIR/launch.sh" trains; DIR becomes the run folder.
 Defaults: --accelerate cpu, --num-processes 1.
 Exit: 0 written, 2 bad flags or a config field the TRL engine cannot honour (named).`;
 
@@ -28,8 +30,8 @@ export const handoffCommand: CliCommand = {
       const n = typeof flags['num-processes'] === 'string' ? Number(flags['num-processes']) : 1;
       const config = configFromFlags({ config: flags.config });
       try {
-        const { files } = writeHandoffJob(config, flags.out, { mode, numProcesses: n, slurm: flags.slurm === true });
-        process.stdout.write(`wrote ${flags.out}: ${files.join(', ')}\nstart it with: bash ${flags.out}/launch.sh\n`);
+        const { files, notes } = await writeHandoffJob(config, flags.out, { mode, numProcesses: n, slurm: flags.slurm === true });
+        process.stdout.write(`${notes.map((n) => `${n}\n`).join('')}wrote ${flags.out}: ${files.join(', ')}\nstart it with: bash ${flags.out}/launch.sh\n`);
         return 0;
       } catch (e) {
         if (e instanceof HandoffError) {

@@ -1,5 +1,5 @@
 import type { RunConfig } from '../../core/runConfig';
-import type { AccelerateMode, HandoffOptions, YamlValue } from './trlArgs';
+import { TRL_CLASSES, type AccelerateMode, type HandoffOptions, type YamlValue } from './trlArgs';
 
 /**
  * accelerate.yaml for each mode. Multi-process CPU runs go through accelerate's torchrun launcher
@@ -105,7 +105,9 @@ srun bash launch.sh "$@"
 `;
 }
 
-export function readme(config: RunConfig, opts: HandoffOptions, files: { data: string[]; slurm: boolean }): string {
+export function readme(config: RunConfig, opts: HandoffOptions, files: { data: string[]; slurm: boolean; notes?: string[] }): string {
+  const notes = (files.notes ?? []).map((n) => `\n- ${n}`).join('');
+  const converted = config.method === 'sft' ? '' : `\n\nThe data in \`data/\` are the rows the built-in engine trains on, which \`${TRL_CLASSES[config.method].trainer}\` reads as they are${notes ? `:${notes}` : ' (no labels to apply).'}`;
   return `# clinical-ft TRL job (${config.method.toUpperCase()}, ${opts.mode}, ${opts.numProcesses} process${opts.numProcesses > 1 ? 'es' : ''})
 
 Written by \`clinical-ft handoff\`: the same run as the built-in engine's run config (\`trl_config.yaml\`,
@@ -121,10 +123,11 @@ engine's metric names), \`trainer.log\`, \`checkpoints/checkpoint-N/\` and the f
 \`adapter/\`. Copy it back and import it in VS Code ("Import run results") or open it with \`clinical-ft\`.
 
 Model: \`${config.model}\` — edit \`model.path\` in trl_config.yaml if it lives elsewhere on this machine.
-Data copied here: ${files.data.map((d) => `\`${d}\``).join(', ')}. They may contain PHI: treat this folder as you treat them.
+Data copied here: ${files.data.map((d) => `\`${d}\``).join(', ')}. They may contain PHI: treat this folder as you treat them.${converted}
 
-Differences from the built-in engine: over-long DPO pairs are truncated by TRL's rule (the prompt's start
-is cut first; \`truncation_mode: keep_end\`); chat records train on the last assistant turn only.
+Differences from the built-in engine: over-long preference examples are truncated by TRL's rule (the prompt's
+start is cut first; \`truncation_mode: keep_end\`; KTO, ORPO and SimPO keep at most half of max_length for the
+prompt); chat records train on the last assistant turn only.
 Verified here: CPU, 2 processes (gloo). Not verified here: GPUs, bf16, QLoRA, DeepSpeed, FSDP, SLURM.
 `;
 }

@@ -1,7 +1,7 @@
 // train.py of a handoff job folder (TRL + PEFT under accelerate launch), written verbatim by writeJob.ts.
 // String.raw, so the Python reads exactly as it runs (no escapes to undo); it must contain no backtick.
 export const TRAIN_PY = String.raw`#!/usr/bin/env python3
-"""clinical-ft TRL job: LoRA SFT or DPO with TRL + PEFT under "accelerate launch".
+"""clinical-ft TRL job: LoRA SFT, DPO, KTO, ORPO or SimPO with TRL + PEFT under "accelerate launch".
 
 Written by "clinical-ft handoff". Reads trl_config.yaml beside this file and keeps the clinical-ft run
 folder contract in the output folder (default: this folder): run.json (status), metrics.jsonl (the
@@ -155,6 +155,14 @@ def sft_row(r, has_template):
     return {"prompt": p, "completion": c}
 
 
+def kto_row(r):
+    """An unpaired example; the job folder holds the rows the built-in engine's loader made (pairs already unpaired)."""
+    p, c = r["prompt"], r["completion"]
+    if isinstance(p, list) or isinstance(c, list):
+        return {"prompt": as_messages(p, "user"), "completion": as_messages(c, "assistant"), "label": bool(r["label"])}
+    return {"prompt": p, "completion": c, "label": bool(r["label"])}
+
+
 def dpo_row(r):
     if "prompt" in r:
         p, c, j = r["prompt"], r["chosen"], r["rejected"]
@@ -168,7 +176,8 @@ def load_dataset_file(path, method, has_template):
     from datasets import Dataset
 
     rows = read_jsonl(path)
-    conv = [sft_row(r, has_template) if method == "sft" else dpo_row(r) for r in rows]
+    row = {"sft": lambda r: sft_row(r, has_template), "kto": kto_row}.get(method, dpo_row)  # dpo, orpo, simpo: pairs
+    conv = [row(r) for r in rows]
     kinds = {tuple(sorted(k)) for k in conv}
     if len(kinds) > 1:
         raise SystemExit(f"{path}: mixes record formats {sorted(kinds)}; TRL needs one format per file")
@@ -281,11 +290,44 @@ def restore_cpu_checkpoints(torch):
     torch.load = load
 
 
+# The attention masks of one training batch, with how often each sequence is run, per method (TRL's batch keys):
+# DPO's prompt goes with both answers; KTO runs each completion and its mismatched KL row (as the built-in
+# engine counts); ORPO's and CPO's chosen/rejected rows already hold their prompt.
+TOKEN_MASKS = {
+    "dpo": {"prompt_attention_mask": 2, "chosen_attention_mask": 1, "rejected_attention_mask": 1},
+    "kto": {"completion_attention_mask": 1, "KL_completion_attention_mask": 1},
+    "orpo": {"chosen_attention_mask": 1, "rejected_attention_mask": 1},
+    "simpo": {"chosen_attention_mask": 1, "rejected_attention_mask": 1},
+}
+
+
+def counting_trainer(base, masks):
+    """TRL's preference trainers do not log num_tokens: count the tokens each step processes, over all ranks."""
+
+    class CountingTrainer(base):
+        ct_tokens = 0
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            present = [(inputs[k], w) for k, w in masks.items() if k in inputs]
+            if present:
+                n = sum(m.sum() * w for m, w in present)
+                self.ct_tokens += int(self.accelerator.gather(n.reshape(1)).sum().item())
+            return super().compute_loss(model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch)
+
+        def log(self, logs, start_time=None):
+            if "loss" in logs:
+                logs["num_tokens"] = float(self.ct_tokens)
+            super().log(logs, start_time)
+
+    CountingTrainer.__name__ = f"Counting{base.__name__}"
+    return CountingTrainer
+
+
 def train(cfg, method, out, ckpt_dir, resume, run, state, job_path):
     import torch
     from peft import LoraConfig, PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
-    from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
+    import trl
 
     model_cfg = cfg["model"]
     stopper = StopOnSignal()
@@ -310,8 +352,9 @@ def train(cfg, method, out, ckpt_dir, resume, run, state, job_path):
         model = prepare_model_for_kbit_training(model)
     peft_config = LoraConfig(**cfg["lora"])
     start_adapter = model_cfg.get("adapter")
-    if start_adapter and method == "dpo":
-        # As the built-in engine: the SFT adapter becomes part of policy and reference; a new adapter trains on top.
+    if start_adapter and method != "sft":
+        # As the built-in engine: the SFT adapter becomes part of the policy (and of the reference for DPO and KTO);
+        # a new adapter trains on top.
         model = PeftModel.from_pretrained(model, job_path(start_adapter)).merge_and_unload()
         run.log("info", f"Merged starting adapter {start_adapter} into the base; a new adapter trains on top of it")
     elif start_adapter:
@@ -377,29 +420,15 @@ def train(cfg, method, out, ckpt_dir, resume, run, state, job_path):
                 run.log("info", f"checkpoint step {st.global_step} saved to {ckpt_dir}/checkpoint-{st.global_step}")
 
     callback = ClinicalFtCallback()
-    if method == "sft":
-        trainer_cls, args_obj = SFTTrainer, SFTConfig(**targs)
-    else:
-        trainer_cls, args_obj = DPOTrainer, DPOConfig(**targs)
-    if method == "dpo":
-        class CountingDPOTrainer(DPOTrainer):
-            """DPOTrainer does not log num_tokens: count the tokens each step processes, over all ranks."""
+    # TRL's trainers add the LoRA adapter before transformers' Trainer seeds the RNGs: seed first, so the same seed
+    # starts from the same adapter (our run config's "same seed, same run").
+    from transformers import set_seed
 
-            ct_tokens = 0
-
-            def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-                masks = [inputs[k] for k in ("prompt_attention_mask", "chosen_attention_mask", "rejected_attention_mask") if k in inputs]
-                if masks:
-                    n = masks[0].sum() * 2 + sum(m.sum() for m in masks[1:])
-                    self.ct_tokens += int(self.accelerator.gather(n.reshape(1)).sum().item())
-                return super().compute_loss(model, inputs, return_outputs=return_outputs, num_items_in_batch=num_items_in_batch)
-
-            def log(self, logs, start_time=None):
-                if "loss" in logs:
-                    logs["num_tokens"] = float(self.ct_tokens)
-                super().log(logs, start_time)
-
-        trainer_cls = CountingDPOTrainer
+    set_seed(targs["seed"])
+    # The classes come from the job config (TRL_CLASSES in the generator): SimPO is CPOTrainer with loss_type "simpo".
+    trainer_cls, args_obj = getattr(trl, cfg["trl"]["trainer"]), getattr(trl, cfg["trl"]["config"])(**targs)
+    if method in TOKEN_MASKS:
+        trainer_cls = counting_trainer(trainer_cls, TOKEN_MASKS[method])
     trainer = trainer_cls(model=model, args=args_obj, train_dataset=train_ds, eval_dataset=eval_ds,
                           processing_class=tokenizer, peft_config=peft_config, callbacks=[callback])
 

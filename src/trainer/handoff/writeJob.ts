@@ -2,9 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunConfig } from '../../core/runConfig';
 import { engineRefusals, formatRefusals } from '../../core/engineSupport';
+import { dataKindOf } from '../../core/preferences/methods';
 import { writeFileAtomic } from '../../core/node/atomicWrite';
 import { TRAIN_PY } from './trainPy';
-import { expectedMetricNames, HandoffError, loraArgs, trainingArgs, type HandoffOptions, type YamlValue } from './trlArgs';
+import { expectedMetricNames, HandoffError, loraArgs, trainingArgs, TRL_CLASSES, type HandoffOptions, type YamlValue } from './trlArgs';
+import { preferenceRows } from './preferenceRows';
 import { accelerateConfig, launchSh, readme, requirementsTxt, slurmSbatch, toYaml } from './jobFiles';
 
 export const JOB_FILES = {
@@ -45,26 +47,40 @@ export function checkForHandoff(config: RunConfig, opts: HandoffOptions): RunCon
 /**
  * Writes a self-contained TRL job folder (datasets and a starting adapter copied in, the model referenced
  * by path) into `outDir`, which must not exist yet. Built beside it and renamed, so it appears whole.
+ * SFT data is copied as it is; preference data is written as the rows the built-in engine's loader makes of it
+ * (labels applied, pairs unpaired for KTO: preferenceRows.ts), and `notes` says what that conversion did.
  */
-export function writeHandoffJob(config: RunConfig, outDir: string, opts: HandoffOptions & { slurm: boolean }): { files: string[] } {
+export async function writeHandoffJob(config: RunConfig, outDir: string, opts: HandoffOptions & { slurm: boolean }): Promise<{ files: string[]; notes: string[] }> {
   const trl = checkForHandoff(config, opts);
   const out = path.resolve(outDir);
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new HandoffError(`--out: ${out} already exists and is not empty`);
   const tmp = `${out}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(path.join(tmp, JOB_FILES.data), { recursive: true });
+  const notes: string[] = [];
   try {
-    const copyData = (file: string, name: string) => {
-      const rel = `${JOB_FILES.data}/${name}`;
-      fs.copyFileSync(file, path.join(tmp, rel));
+    const copyData = async (file: string, name: string) => {
+      if (trl.method === 'sft') {
+        const rel = `${JOB_FILES.data}/${name}`;
+        fs.copyFileSync(file, path.join(tmp, rel));
+        return rel;
+      }
+      // Converted rows carry no labels any more: not named *.prefs.jsonl, which would read as an unlabeled labeling file.
+      const rel = `${JOB_FILES.data}/${name.replace(/(\.(prefs|dpo|kto))?\.jsonl$/i, '')}.${dataKindOf(trl.method)}.jsonl`;
+      {
+        const rows = await preferenceRows(trl, file);
+        writeFileAtomic(path.join(tmp, rel), rows.lines.map((l) => `${l}\n`).join(''));
+        if (rows.note) notes.push(rows.note);
+      }
       return rel;
     };
-    const train = copyData(trl.data, `train-${path.basename(trl.data)}`);
-    const evalRel = trl.evalData ? copyData(trl.evalData, `eval-${path.basename(trl.evalData)}`) : undefined;
+    const train = await copyData(trl.data, `train-${path.basename(trl.data)}`);
+    const evalRel = trl.evalData ? await copyData(trl.evalData, `eval-${path.basename(trl.evalData)}`) : undefined;
     if (trl.adapter) fs.cpSync(trl.adapter, path.join(tmp, JOB_FILES.startAdapter), { recursive: true });
     const gpu = opts.mode !== 'cpu';
     const job: Record<string, YamlValue> = {
       method: trl.method,
+      trl: { ...TRL_CLASSES[trl.method] },
       model: {
         path: trl.model,
         dtype: gpu ? 'bfloat16' : 'float32',
@@ -83,17 +99,17 @@ export function writeHandoffJob(config: RunConfig, outDir: string, opts: Handoff
       fs.chmodSync(path.join(tmp, name), mode);
     };
     write(JOB_FILES.trainPy, TRAIN_PY, 0o755);
-    write(JOB_FILES.trlConfig, `# clinical-ft handoff: training = ${trl.method === 'sft' ? 'SFTConfig' : 'DPOConfig'} kwargs, lora = peft.LoraConfig kwargs, run = our run config\n${toYaml(job)}`);
+    write(JOB_FILES.trlConfig, `# clinical-ft handoff: training = ${TRL_CLASSES[trl.method].config} kwargs, lora = peft.LoraConfig kwargs, run = our run config\n${toYaml(job)}`);
     write(JOB_FILES.accelerate, toYaml(accelerateConfig(opts)));
     write(JOB_FILES.requirements, requirementsTxt(pinnedPackages(), opts.mode, trl.loadIn4bit));
     write(JOB_FILES.launch, launchSh(opts), 0o755);
     if (opts.slurm) write(JOB_FILES.slurm, slurmSbatch(trl, opts), 0o755);
-    write(JOB_FILES.readme, readme(trl, opts, { data: [trl.data, ...(trl.evalData ? [trl.evalData] : [])], slurm: opts.slurm }));
+    write(JOB_FILES.readme, readme(trl, opts, { data: [trl.data, ...(trl.evalData ? [trl.evalData] : [])], slurm: opts.slurm, notes }));
     fs.rmSync(out, { recursive: true, force: true });
     fs.renameSync(tmp, out);
   } catch (e) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  return { files: fs.readdirSync(out).sort() };
+  return { files: fs.readdirSync(out).sort(), notes };
 }

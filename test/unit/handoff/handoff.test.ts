@@ -82,12 +82,12 @@ test('multi-process CPU jobs use the torchrun launcher; DeepSpeed and FSDP get t
   assert.equal((accelerateConfig({ mode: 'fsdp', numProcesses: 4 }).fsdp_config as Record<string, unknown>).fsdp_use_orig_params, true);
 });
 
-test('writeHandoffJob writes a self-contained job folder, and refuses QLoRA on CPU and a non-empty --out', () => {
+test('writeHandoffJob writes a self-contained job folder, and refuses QLoRA on CPU and a non-empty --out', async () => {
   const dir = tmpDir();
   const data = path.join(dir, 'train.jsonl');
   fs.writeFileSync(data, '{"prompt":"a","completion":"b"}\n');
   const out = path.join(dir, 'job');
-  const { files } = writeHandoffJob(config({ data }), out, { mode: 'cpu', numProcesses: 2, slurm: true });
+  const { files } = await writeHandoffJob(config({ data }), out, { mode: 'cpu', numProcesses: 2, slurm: true });
   assert.deepEqual(files, ['README.md', 'accelerate.yaml', 'data', 'launch.sh', 'requirements.txt', 'slurm.sbatch', 'train.py', 'trl_config.yaml']);
   assert.equal(fs.readFileSync(path.join(out, 'data', 'train-train.jsonl'), 'utf8'), fs.readFileSync(data, 'utf8'));
   assert.ok(fs.statSync(path.join(out, 'launch.sh')).mode & 0o100);
@@ -98,11 +98,11 @@ test('writeHandoffJob writes a self-contained job folder, and refuses QLoRA on C
   const yaml = fs.readFileSync(path.join(out, 'trl_config.yaml'), 'utf8');
   assert.match(yaml, /\n {2}engine: "trl"\n/);
   assert.match(yaml, /\n {2}per_device_train_batch_size: 2\n/);
-  assert.throws(() => writeHandoffJob(config({ data }), out, { mode: 'cpu', numProcesses: 1, slurm: false }), /--out: .* not empty/);
-  assert.throws(() => writeHandoffJob(config({ data, loadIn4bit: true }), path.join(dir, 'q'), { mode: 'cpu', numProcesses: 1, slurm: false }), /^HandoffError: loadIn4bit:|loadIn4bit: QLoRA/);
+  await assert.rejects(writeHandoffJob(config({ data }), out, { mode: 'cpu', numProcesses: 1, slurm: false }), /--out: .* not empty/);
+  await assert.rejects(writeHandoffJob(config({ data, loadIn4bit: true }), path.join(dir, 'q'), { mode: 'cpu', numProcesses: 1, slurm: false }), /^HandoffError: loadIn4bit:|loadIn4bit: QLoRA/);
   assert.equal(fs.existsSync(path.join(dir, 'q')), false);
   const gpu = path.join(dir, 'gpu');
-  writeHandoffJob(config({ data, loadIn4bit: true }), gpu, { mode: 'single-gpu', numProcesses: 1, slurm: false });
+  await writeHandoffJob(config({ data, loadIn4bit: true }), gpu, { mode: 'single-gpu', numProcesses: 1, slurm: false });
   assert.match(fs.readFileSync(path.join(gpu, 'requirements.txt'), 'utf8'), /^bitsandbytes==/m);
 });
 

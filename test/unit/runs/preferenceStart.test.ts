@@ -48,12 +48,14 @@ test('method picker and hints: four preference methods; ORPO starts from the bas
   assert.ok(datasetNameHint('kto').test('ward.prefs.jsonl') && !datasetNameHint('sft').test('ward.prefs.jsonl'));
 });
 
-test('the TRL engine refuses kto, orpo and simpo by name (its job folder is written for sft and dpo)', async () => {
+test('the TRL engine takes kto, orpo and simpo; from an SFT adapter it refuses a 4-bit base by name (the adapter is merged first)', async () => {
   const { engineRefusals } = await import('../../../src/core/engineSupport');
   const { RunConfig } = await import('../../../src/core/runConfig');
   for (const method of ['kto', 'orpo', 'simpo'] as const) {
-    const r = engineRefusals(RunConfig.parse({ method, model: '/m', data: '/d', engine: 'trl', steps: 1 }));
-    assert.ok(r.some((x) => x.field === 'method' && x.message.includes(method)), method);
+    assert.deepEqual(engineRefusals(RunConfig.parse({ method, model: '/m', data: '/d', engine: 'trl', steps: 1 })), [], method);
+    const q = engineRefusals(RunConfig.parse({ method, model: '/m', data: '/d', engine: 'trl', steps: 1, adapter: '/a', loadIn4bit: true }));
+    assert.deepEqual(q.map((x) => x.field), ['loadIn4bit'], method);
+    assert.ok(q[0].message.startsWith(method.toUpperCase()), q[0].message);
     assert.equal(engineRefusals(RunConfig.parse({ method, model: '/m', data: '/d', steps: 1 })).length, 0);
   }
   assert.equal(engineRefusals(RunConfig.parse({ method: 'dpo', model: '/m', data: '/d', engine: 'trl', steps: 1 })).length, 0);

@@ -29,6 +29,11 @@ test('local TRL runs: two CPU processes without CUDA, one per GPU with it, never
   assert.deepEqual(localLaunchPlan(report(1), 8, 4), { mode: 'single-gpu', numProcesses: 1 });
   assert.deepEqual(localLaunchPlan(report(4), 8, 8), { mode: 'multi-gpu', numProcesses: 4 });
   assert.deepEqual(localLaunchPlan(report(4), 8, 6), { mode: 'multi-gpu', numProcesses: 3 });
+  // KTO's KL estimate needs 2 examples per process (TRL KTOTrainer): fewer processes rather than a refused run.
+  assert.deepEqual(localLaunchPlan(report(0), 2, 2, 'kto'), { mode: 'cpu', numProcesses: 1 });
+  assert.deepEqual(localLaunchPlan(report(0), 2, 4, 'kto'), { mode: 'cpu', numProcesses: 2 });
+  assert.deepEqual(localLaunchPlan(report(4), 8, 4, 'kto'), { mode: 'multi-gpu', numProcesses: 2 });
+  assert.deepEqual(localLaunchPlan(report(0), 2, 2, 'simpo'), { mode: 'cpu', numProcesses: 2 });
 });
 
 test('the export confirmation names every file that leaves and says it may hold PHI', () => {
