@@ -21,10 +21,10 @@ export function minExamplesPerProcess(method: Method): number {
  * evenly over processes (the handoff refuses otherwise), so the count falls back to one that divides it and leaves
  * each process the examples its method needs (`method`: KTO's two).
  */
-export function localLaunchPlan(report: PythonStackReport, cpuCount: number, batchSize: number, method?: Method): TrlLaunchPlan {
+export function localLaunchPlan(report: PythonStackReport, cpuCount: number, batchSize: number, method: Method): TrlLaunchPlan {
   const gpus = report.cuda.available ? report.cuda.devices.length : 0;
   const want = gpus > 0 ? gpus : Math.min(2, Math.max(1, cpuCount));
-  const least = method ? minExamplesPerProcess(method) : 1;
+  const least = minExamplesPerProcess(method);
   let n = want;
   while (n > 1 && (batchSize % n !== 0 || batchSize / n < least)) n--;
   if (gpus === 0) return { mode: 'cpu', numProcesses: n };

@@ -9,7 +9,7 @@ export const ENGINE_LABELS: Record<RunConfig['engine'], string> = { builtin: 'Bu
 export const ENGINE_KEY = 'engine';
 
 function trlDescription(stack: Extract<TrlAvailability, { ok: true }>, config: RunConfig): string {
-  return `TRL ${stack.report.packages.trl} + PEFT ${stack.report.packages.peft} under Accelerate · ${describePlan(localLaunchPlan(stack.report, os.cpus().length, config.batchSize))}`;
+  return `TRL ${stack.report.packages.trl} + PEFT ${stack.report.packages.peft} under Accelerate · ${describePlan(localLaunchPlan(stack.report, os.cpus().length, config.batchSize, config.method))}`;
 }
 
 /**

@@ -23,12 +23,12 @@ const report = (devices: number): PythonStackReport => ({
 });
 
 test('local TRL runs: two CPU processes without CUDA, one per GPU with it, never a count that cannot split the batch', () => {
-  assert.deepEqual(localLaunchPlan(report(0), 2, 4), { mode: 'cpu', numProcesses: 2 });
-  assert.deepEqual(localLaunchPlan(report(0), 1, 4), { mode: 'cpu', numProcesses: 1 });
-  assert.deepEqual(localLaunchPlan(report(0), 8, 3), { mode: 'cpu', numProcesses: 1 }, '3 examples do not split over 2');
-  assert.deepEqual(localLaunchPlan(report(1), 8, 4), { mode: 'single-gpu', numProcesses: 1 });
-  assert.deepEqual(localLaunchPlan(report(4), 8, 8), { mode: 'multi-gpu', numProcesses: 4 });
-  assert.deepEqual(localLaunchPlan(report(4), 8, 6), { mode: 'multi-gpu', numProcesses: 3 });
+  assert.deepEqual(localLaunchPlan(report(0), 2, 4, 'sft'), { mode: 'cpu', numProcesses: 2 });
+  assert.deepEqual(localLaunchPlan(report(0), 1, 4, 'sft'), { mode: 'cpu', numProcesses: 1 });
+  assert.deepEqual(localLaunchPlan(report(0), 8, 3, 'sft'), { mode: 'cpu', numProcesses: 1 }, '3 examples do not split over 2');
+  assert.deepEqual(localLaunchPlan(report(1), 8, 4, 'sft'), { mode: 'single-gpu', numProcesses: 1 });
+  assert.deepEqual(localLaunchPlan(report(4), 8, 8, 'sft'), { mode: 'multi-gpu', numProcesses: 4 });
+  assert.deepEqual(localLaunchPlan(report(4), 8, 6, 'sft'), { mode: 'multi-gpu', numProcesses: 3 });
   // KTO's KL estimate needs 2 examples per process (TRL KTOTrainer): fewer processes rather than a refused run.
   assert.deepEqual(localLaunchPlan(report(0), 2, 2, 'kto'), { mode: 'cpu', numProcesses: 1 });
   assert.deepEqual(localLaunchPlan(report(0), 2, 4, 'kto'), { mode: 'cpu', numProcesses: 2 });
