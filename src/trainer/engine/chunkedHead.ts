@@ -11,6 +11,8 @@ export interface OutputHead {
   inputGrad(dLogits: tf.Tensor2D): tf.Tensor2D;
   /** Set when the head weight itself trains (pretraining): its gradient is accumulated chunk by chunk. */
   trainableWeight?: tf.Tensor2D;
+  /** The whole log-softmax pick fused with the projection (a native frozen head): used instead of the chunks. */
+  targetLogprobs?(h: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D;
 }
 
 /** float32 logits allowed at once (32 MB): ≥ 64 rows of a 128k vocabulary, the whole batch of a small one. */
@@ -34,6 +36,7 @@ function chunkStarts(n: number, rows: number): number[] {
 
 /** log_softmax(h Wᵀ)[i, targets[i]] for h [N, H]; differentiable w.r.t. h (and W when it trains). */
 export function chunkedTargetLogprobs(h: tf.Tensor2D, targets: tf.Tensor1D, head: OutputHead): tf.Tensor1D {
+  if (head.targetLogprobs) return head.targetLogprobs(h, targets);
   const [N, H] = h.shape;
   const rows = logitChunkRows(head.vocabSize);
   // One chunk: the plain path keeps its logits for the backward pass instead of recomputing them.

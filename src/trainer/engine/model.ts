@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { CausalLM, DecoderTraits, ModelConfig, RopeSpec } from './types';
 import { LoraAdapters, uniqueName, type LinearModule } from './lora';
 import { WeightSource } from './weightSource';
-import { attention, embed, fusedAttentionAvailable, logSoftmaxPick, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
+import { attention, embed, fusedAttentionAvailable, fusedAvailable, logSoftmaxPick, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
 import { chunkedTargetLogprobs, type OutputHead } from './chunkedHead';
 import { recomputed } from './recompute';
-import { createNativeMatrix, frozenInputGrad, frozenLinear, frozenRows, nativeWeightsAvailable, type NativeMatrix, type StoredDtype } from '../kernels/frozenWeights';
+import { FROZEN, createNativeMatrix, frozenInputGrad, frozenLinear, frozenRows, frozenTargetLogprobs, nativeWeightsAvailable, type NativeMatrix, type StoredDtype } from '../kernels/frozenWeights';
 import { traitsOf } from './families';
 import { geglu, scaleEmbeddings, softcap } from './families/familyOps';
 
@@ -412,7 +412,10 @@ export class LlamaModel implements CausalLM {
   private outputHead(): OutputHead {
     const key = this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
     const native = this.frozen.get(key);
-    if (native) return { vocabSize: this.config.vocabSize, forward: (h) => frozenLinear(h, native), inputGrad: (dl) => frozenInputGrad(dl, native) };
+    if (native) {
+      const head: OutputHead = { vocabSize: this.config.vocabSize, forward: (h) => frozenLinear(h, native), inputGrad: (dl) => frozenInputGrad(dl, native) };
+      return fusedAvailable(FROZEN.headLogprobs) ? { ...head, targetLogprobs: (h, t) => frozenTargetLogprobs(h, t, native) } : head;
+    }
     const W = this.w(key) as tf.Tensor2D;
     return {
       vocabSize: this.config.vocabSize,
