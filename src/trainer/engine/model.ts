@@ -125,9 +125,12 @@ export class LlamaModel implements CausalLM {
   private disposed = false;
   /** Per-layer activation recomputation in training (--gradient-checkpointing). */
   gradientCheckpointing = false;
+  /** With gradientCheckpointing: the first this many layers recompute (the memory pre-flight's choice); undefined: all. */
+  checkpointedLayers: number | undefined;
 
-  setGradientCheckpointing(on: boolean): void {
+  setGradientCheckpointing(on: boolean, layers?: number): void {
     this.gradientCheckpointing = on;
+    this.checkpointedLayers = layers;
   }
 
   constructor(
@@ -328,7 +331,7 @@ export class LlamaModel implements CausalLM {
       const rp = ropes.get(layer.rope)!;
       // One decoder layer; with gradient checkpointing its intermediates are recomputed in the backward pass.
       const block = (x: tf.Tensor): tf.Tensor => this.mlpBlock(tf.add(x, this.attentionBlock(x, i, rp, mode, training)), layerPrefix(i), B, T, training);
-      x = recompute ? recomputed(block, x, this.lora.variablesUnder(`${layerPrefix(i)}.`), this.lora) : block(x);
+      x = recompute && i < (this.checkpointedLayers ?? c.numLayers) ? recomputed(block, x, this.lora.variablesUnder(`${layerPrefix(i)}.`), this.lora) : block(x);
     }
     if (cache) cache.length = past + T;
     return this.rmsNorm(x, 'model.norm.weight') as tf.Tensor3D;
