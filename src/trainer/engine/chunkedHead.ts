@@ -36,11 +36,11 @@ function chunkStarts(n: number, rows: number): number[] {
 
 /** log_softmax(h Wᵀ)[i, targets[i]] for h [N, H]; differentiable w.r.t. h (and W when it trains). */
 export function chunkedTargetLogprobs(h: tf.Tensor2D, targets: tf.Tensor1D, head: OutputHead): tf.Tensor1D {
-  if (head.targetLogprobs) return head.targetLogprobs(h, targets);
   const [N, H] = h.shape;
   const rows = logitChunkRows(head.vocabSize);
   // One chunk: the plain path keeps its logits for the backward pass instead of recomputing them.
   if (N <= rows) return logSoftmaxPick(head.forward(h), targets);
+  if (head.targetLogprobs) return head.targetLogprobs(h, targets);
   const ids = tf.cast(targets, 'int32');
   const starts = chunkStarts(N, rows);
   const slice = (t: tf.Tensor, r: number) => (t.rank === 1 ? tf.slice(t, [r], [Math.min(rows, N - r)]) : tf.slice(t, [r, 0], [Math.min(rows, N - r), H]));
