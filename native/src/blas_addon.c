@@ -115,6 +115,9 @@ static int in_heap(int64_t heap_len, int64_t off, int64_t rows, int64_t cols, in
   return last <= heap_len;
 }
 
+/** Multiply-adds below which a product runs single-threaded (2^23: ~17 MFLOP, ~0.1–0.2 ms on one core). */
+static const double SMALL_PRODUCT_MACS = 8388608.0;
+
 // sgemm(heap, transA, transB, M, N, K, alpha, aOff, lda, bOff, ldb, beta, cOff, ldc, batch, strideA, strideB, strideC)
 // Row-major C[b] = alpha * op(A[b]) * op(B[b]) + beta * C[b].
 static napi_value sgemm(napi_env env, napi_callback_info info) {
@@ -147,6 +150,10 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (M == 0 || N == 0) return NULL;
+  // Small products (LoRA's rank-r factors, short attention blocks) run on one thread: splitting ~100 µs of work across
+  // threads that must meet at a barrier gains nothing on an idle machine and costs milliseconds on a busy one.
+  int small = par_threads() > 1 && (double)M * (double)N * (double)K * (double)batch < SMALL_PRODUCT_MACS;
+  if (small) openblas_set_num_threads(1);
   for (int64_t b = 0; b < batch; b++) {
     float* C = heap + cOff + b * sC;
     if (K == 0) {
@@ -173,6 +180,7 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (blasint)M, (blasint)N, (blasint)K, alpha,
                 A, (blasint)lda, B, (blasint)ldb, beta, C, (blasint)ldc);
   }
+  if (small) openblas_set_num_threads(par_threads());
   return NULL;
 }
 
