@@ -18,34 +18,6 @@ MULTIVERSION static void loop_exp(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; i++) y[i] = fexp(x[i]);
 }
 
-// Reductions keep 16 partial results so the compiler can vectorise them without -ffast-math reassociation.
-MULTIVERSION static float row_max(const float* x, int64_t n) {
-  float acc[16];
-  for (int j = 0; j < 16; j++) acc[j] = x[0];
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int j = 0; j < 16; j++) acc[j] = x[i + j] > acc[j] ? x[i + j] : acc[j];
-  float m = acc[0];
-  for (int j = 1; j < 16; j++) m = acc[j] > m ? acc[j] : m;
-  for (; i < n; i++) m = x[i] > m ? x[i] : m;
-  return m;
-}
-
-MULTIVERSION static float row_sum_exp(const float* x, int64_t n, float shift) {
-  float acc[16] = {0};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int j = 0; j < 16; j++) acc[j] += fexp(x[i + j] - shift);
-  float s = 0.0f;
-  for (int j = 0; j < 16; j++) s += acc[j];
-  for (; i < n; i++) s += fexp(x[i] - shift);
-  return s;
-}
-
-MULTIVERSION static void row_neg_softmax_scaled(const float* x, float* y, int64_t n, float lse, float g) {
-  for (int64_t i = 0; i < n; i++) y[i] = -g * fexp(x[i] - lse);
-}
-
 MULTIVERSION static void loop_swiglu(const float* g, const float* u, float* y, int64_t n) {
   for (int64_t i = 0; i < n; i++) y[i] = g[i] / (1.0f + fexp(-g[i])) * u[i];
 }

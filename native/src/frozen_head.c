@@ -17,33 +17,6 @@
 /** Rows of the logits tile per block: bounds the scratch (block × tile floats) whatever the batch. */
 static const int64_t MAX_TILE_FLOATS_PER_BLOCK = 1 << 24;
 
-MULTIVERSION static float tile_max(const float* x, int64_t n) {
-  float acc[16];
-  for (int j = 0; j < 16; j++) acc[j] = -INFINITY;
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int j = 0; j < 16; j++) acc[j] = x[i + j] > acc[j] ? x[i + j] : acc[j];
-  float m = -INFINITY;
-  for (int j = 0; j < 16; j++) m = acc[j] > m ? acc[j] : m;
-  for (; i < n; i++) m = x[i] > m ? x[i] : m;
-  return m;
-}
-
-MULTIVERSION static float tile_sum_exp(const float* x, int64_t n, float shift) {
-  float acc[16] = {0};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int j = 0; j < 16; j++) acc[j] += fexp(x[i + j] - shift);
-  float s = 0.0f;
-  for (int j = 0; j < 16; j++) s += acc[j];
-  for (; i < n; i++) s += fexp(x[i] - shift);
-  return s;
-}
-
-MULTIVERSION static void tile_neg_softmax_scaled(float* x, int64_t n, float lse, float g) {
-  for (int64_t i = 0; i < n; i++) x[i] = -g * fexp(x[i] - lse);
-}
-
 typedef struct {
   float* S;               // logits tile [rows, nv]
   int64_t nv, v0, row0;   // tile width, its first vocabulary id, the block's first row
@@ -57,10 +30,10 @@ static void forward_rows(void* p, int64_t b, int64_t e, int worker) {
   TileCtx* c = (TileCtx*)p;
   for (int64_t r = b; r < e; r++) {
     const float* row = c->S + r * c->nv;
-    float tm = tile_max(row, c->nv), m = c->m[r];
+    float tm = row_max(row, c->nv), m = c->m[r];
     float mn = tm > m ? tm : m;
     // exp(−inf) is 0: the first tile replaces the empty start.
-    c->s[r] = (m == -INFINITY ? 0.0f : c->s[r] * expf(m - mn)) + tile_sum_exp(row, c->nv, mn);
+    c->s[r] = (m == -INFINITY ? 0.0f : c->s[r] * expf(m - mn)) + row_sum_exp(row, c->nv, mn);
     c->m[r] = mn;
     int64_t k = (int64_t)c->tg[c->row0 + r] - c->v0;
     if (k >= 0 && k < c->nv) c->pick[r] = row[k];
@@ -73,7 +46,7 @@ static void backward_rows(void* p, int64_t b, int64_t e, int worker) {
   for (int64_t r = b; r < e; r++) {
     float* row = c->S + r * c->nv;
     float g = c->dy[c->row0 + r];
-    tile_neg_softmax_scaled(row, c->nv, c->lse[c->row0 + r], g);
+    row_neg_softmax_scaled(row, row, c->nv, c->lse[c->row0 + r], g);
     int64_t k = (int64_t)c->tg[c->row0 + r] - c->v0;
     if (k >= 0 && k < c->nv) row[k] += g;
   }

@@ -1,5 +1,5 @@
-// Shared by the addon's float32 loops: multi-ISA builds and a fast expf. Each file that includes it gets its own
-// copies (static), so the loops stay inlinable where they are used.
+// Shared by the addon's float32 loops: multi-ISA builds, a fast expf and the row reductions of log-softmax. Each
+// file that includes it gets its own copies (static), so the loops stay inlinable where they are used.
 #pragma once
 #include <stdint.h>
 
@@ -25,4 +25,32 @@ static inline float fexp(float x) {
   union { int32_t i; float f; } u;
   u.i = ((int32_t)k + 127) << 23;
   return p * u.f;
+}
+
+// Reductions keep 16 partial results so the compiler can vectorise them without -ffast-math reassociation.
+MULTIVERSION __attribute__((unused)) static float row_max(const float* x, int64_t n) {
+  float acc[16];
+  for (int j = 0; j < 16; j++) acc[j] = x[0];
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int j = 0; j < 16; j++) acc[j] = x[i + j] > acc[j] ? x[i + j] : acc[j];
+  float m = acc[0];
+  for (int j = 1; j < 16; j++) m = acc[j] > m ? acc[j] : m;
+  for (; i < n; i++) m = x[i] > m ? x[i] : m;
+  return m;
+}
+
+MULTIVERSION __attribute__((unused)) static float row_sum_exp(const float* x, int64_t n, float shift) {
+  float acc[16] = {0};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int j = 0; j < 16; j++) acc[j] += fexp(x[i + j] - shift);
+  float s = 0.0f;
+  for (int j = 0; j < 16; j++) s += acc[j];
+  for (; i < n; i++) s += fexp(x[i] - shift);
+  return s;
+}
+
+MULTIVERSION __attribute__((unused)) static void row_neg_softmax_scaled(const float* x, float* y, int64_t n, float lse, float g) {
+  for (int64_t i = 0; i < n; i++) y[i] = -g * fexp(x[i] - lse);
 }
