@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "clinical_ft_blas",
-      "sources": ["src/blas_addon.c", "src/frozen_weights.c", "src/parallel.c"],
+      "sources": ["src/blas_addon.c", "src/frozen_weights.c", "src/frozen_head.c", "src/parallel.c"],
       "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread"],
       "cflags": ["-pthread", "-O3", "-march=x86-64-v2", "-mtune=generic", "-fvisibility=hidden"],
       "conditions": [

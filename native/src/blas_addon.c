@@ -9,64 +9,13 @@
 #include <string.h>
 #include "frozen_weights.h"
 #include "parallel.h"
+#include "vecmath.h"
 
 #define CHECK(call) do { if ((call) != napi_ok) { napi_throw_error(env, NULL, "clinical_ft_blas: N-API call failed"); return NULL; } } while (0)
 
-// ---- vectorisable float32 loops ------------------------------------------------------------------------------
-// Built for several ISAs (GCC target_clones picks AVX-512, AVX2 or baseline SSE at load time), so one binary runs
-// on any x86-64 and uses the wide units where they exist. fexp is Cephes' expf polynomial (~2 ulp), branch-free.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MULTIVERSION
-#endif
-
-static inline float fexp(float x) {
-  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
-  float k = __builtin_rintf(x * 1.44269504088896341f);
-  float r = x - k * 0.693359375f + k * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  union { int32_t i; float f; } u;
-  u.i = ((int32_t)k + 127) << 23;
-  return p * u.f;
-}
-
+// ---- vectorisable float32 loops (vecmath.h: MULTIVERSION, fexp) ---------------------------------------------
 MULTIVERSION static void loop_exp(const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; i++) y[i] = fexp(x[i]);
-}
-
-// Reductions keep 16 partial results so the compiler can vectorise them without -ffast-math reassociation.
-MULTIVERSION static float row_max(const float* x, int64_t n) {
-  float acc[16];
-  for (int j = 0; j < 16; j++) acc[j] = x[0];
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int j = 0; j < 16; j++) acc[j] = x[i + j] > acc[j] ? x[i + j] : acc[j];
-  float m = acc[0];
-  for (int j = 1; j < 16; j++) m = acc[j] > m ? acc[j] : m;
-  for (; i < n; i++) m = x[i] > m ? x[i] : m;
-  return m;
-}
-
-MULTIVERSION static float row_sum_exp(const float* x, int64_t n, float shift) {
-  float acc[16] = {0};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16)
-    for (int j = 0; j < 16; j++) acc[j] += fexp(x[i + j] - shift);
-  float s = 0.0f;
-  for (int j = 0; j < 16; j++) s += acc[j];
-  for (; i < n; i++) s += fexp(x[i] - shift);
-  return s;
-}
-
-MULTIVERSION static void row_neg_softmax_scaled(const float* x, float* y, int64_t n, float lse, float g) {
-  for (int64_t i = 0; i < n; i++) y[i] = -g * fexp(x[i] - lse);
 }
 
 MULTIVERSION static void loop_swiglu(const float* g, const float* u, float* y, int64_t n) {
@@ -138,6 +87,9 @@ static int in_heap(int64_t heap_len, int64_t off, int64_t rows, int64_t cols, in
   return last <= heap_len;
 }
 
+/** Multiply-adds below which a product runs single-threaded (2^23: ~17 MFLOP, ~0.1–0.2 ms on one core). */
+static const double SMALL_PRODUCT_MACS = 8388608.0;
+
 // sgemm(heap, transA, transB, M, N, K, alpha, aOff, lda, bOff, ldb, beta, cOff, ldc, batch, strideA, strideB, strideC)
 // Row-major C[b] = alpha * op(A[b]) * op(B[b]) + beta * C[b].
 static napi_value sgemm(napi_env env, napi_callback_info info) {
@@ -170,6 +122,10 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (M == 0 || N == 0) return NULL;
+  // Small products (LoRA's rank-r factors, short attention blocks) run on one thread: splitting ~100 µs of work across
+  // threads that must meet at a barrier gains nothing on an idle machine and costs milliseconds on a busy one.
+  int small = par_threads() > 1 && (double)M * (double)N * (double)K * (double)batch < SMALL_PRODUCT_MACS;
+  if (small) openblas_set_num_threads(1);
   for (int64_t b = 0; b < batch; b++) {
     float* C = heap + cOff + b * sC;
     if (K == 0) {
@@ -196,6 +152,7 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (blasint)M, (blasint)N, (blasint)K, alpha,
                 A, (blasint)lda, B, (blasint)ldb, beta, C, (blasint)ldc);
   }
+  if (small) openblas_set_num_threads(par_threads());
   return NULL;
 }
 
@@ -601,6 +558,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   register_frozen_weights(env, exports);
+  register_frozen_head(env, exports);
   return exports;
 }
 

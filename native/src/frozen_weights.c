@@ -8,15 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "frozen_weights.h"
+#include "parallel.h"
+#include "vecmath.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MULTIVERSION
-#endif
-
-enum { W_F32 = 0, W_BF16 = 1, W_F16 = 2 };
-typedef struct { void* data; int dtype; int64_t rows, cols; } Weight;
 
 static Weight* weights = NULL;
 static int64_t n_weights = 0, cap_weights = 0;
@@ -63,6 +57,25 @@ static void widen_block(const Weight* w, int64_t r0, int64_t nr, int64_t c0, int
   }
 }
 
+typedef struct { const Weight* w; int64_t r0; float* out; } WidenCtx;
+static void widen_chunk(void* p, int64_t b, int64_t e, int worker) {
+  (void)worker;
+  WidenCtx* c = (WidenCtx*)p;
+  widen_block(c->w, c->r0 + b, e - b, 0, c->w->cols, c->out + b * c->w->cols);
+}
+
+const float* frozen_rows_f32(const Weight* w, int64_t r0, int64_t nr, float* scratch) {
+  if (w->dtype == W_F32) return (const float*)w->data + r0 * w->cols;
+  WidenCtx c = { w, r0, scratch };
+  par_for(nr, (1 << 16) / w->cols + 1, widen_chunk, &c);
+  return scratch;
+}
+
+int64_t frozen_tile_rows(const Weight* w) {
+  int64_t r = TILE_FLOATS / w->cols;
+  return r < 1 ? 1 : (r > w->rows ? w->rows : r);
+}
+
 static float* tile_buffer(int64_t n) {
   if (n > tile_cap) {
     free(tile);
@@ -80,7 +93,7 @@ static int64_t i64(napi_env env, napi_value v) {
   return x;
 }
 
-static Weight* lookup(napi_env env, napi_value v) {
+Weight* frozen_lookup(napi_env env, napi_value v) {
   int64_t id = i64(env, v);
   if (id < 0 || id >= n_weights || !weights[id].data) {
     napi_throw_range_error(env, NULL, "frozen weight: unknown or freed handle");
@@ -165,7 +178,7 @@ static napi_value weight_free(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value a[1];
   CHECK(napi_get_cb_info(env, info, &argc, a, NULL, NULL));
-  Weight* w = argc == 1 ? lookup(env, a[0]) : NULL;
+  Weight* w = argc == 1 ? frozen_lookup(env, a[0]) : NULL;
   if (!w) return NULL;
   total_bytes -= w->rows * w->cols * elem_bytes(w->dtype);
   free(w->data);
@@ -188,7 +201,7 @@ static napi_value weight_matmul(napi_env env, napi_callback_info info) {
   float* heap;
   int64_t len;
   if (argc != 6 || !heap_of(env, a[0], &heap, &len)) return NULL;
-  Weight* w = lookup(env, a[1]);
+  Weight* w = frozen_lookup(env, a[1]);
   if (!w) return NULL;
   int64_t x = i64(env, a[2]), y = i64(env, a[3]), M = i64(env, a[4]);
   bool tr = false;
@@ -210,12 +223,12 @@ static napi_value weight_matmul(napi_env env, napi_callback_info info) {
   }
   // Contiguous blocks of whole rows of W (cheap to widen): forward, each gives a disjoint column block of y;
   // input gradient (tr), each adds its share to dx.
-  int64_t tr_rows = TILE_FLOATS / C < 1 ? 1 : TILE_FLOATS / C;
-  float* T = tile_buffer((tr_rows < R ? tr_rows : R) * C);
+  int64_t tr_rows = frozen_tile_rows(w);
+  float* T = tile_buffer(tr_rows * C);
   if (!T) { napi_throw_error(env, "ENOMEM", "weightMatMul: out of memory"); return NULL; }
   for (int64_t r0 = 0; r0 < R; r0 += tr_rows) {
     int64_t nr = R - r0 < tr_rows ? R - r0 : tr_rows;
-    widen_block(w, r0, nr, 0, C, T);
+    frozen_rows_f32(w, r0, nr, T);
     if (tr) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)M, (blasint)C, (blasint)nr, 1.0f, X + r0, (blasint)R, T, (blasint)C, r0 == 0 ? 0.0f : 1.0f, Y, (blasint)C);
     else if (M == 1) cblas_sgemv(CblasRowMajor, CblasNoTrans, (blasint)nr, (blasint)C, 1.0f, T, (blasint)C, X, 1, 0.0f, Y + r0, 1);
     else cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)M, (blasint)nr, (blasint)C, 1.0f, X, (blasint)C, T, (blasint)C, 0.0f, Y + r0, (blasint)R);
@@ -231,7 +244,7 @@ static napi_value weight_rows(napi_env env, napi_callback_info info) {
   float* heap;
   int64_t len;
   if (argc != 5 || !heap_of(env, a[0], &heap, &len)) return NULL;
-  Weight* w = lookup(env, a[1]);
+  Weight* w = frozen_lookup(env, a[1]);
   if (!w) return NULL;
   int64_t ids = i64(env, a[2]), out = i64(env, a[3]), N = i64(env, a[4]);
   if (!span_ok(env, len, ids, N, "weightRows: ids outside the heap") || !span_ok(env, len, out, N * w->cols, "weightRows: output outside the heap")) return NULL;
@@ -254,7 +267,7 @@ static napi_value weight_to_float32(napi_env env, napi_callback_info info) {
   float* out;
   int64_t len;
   if (argc != 2) return NULL;
-  Weight* w = lookup(env, a[0]);
+  Weight* w = frozen_lookup(env, a[0]);
   if (!w || !heap_of(env, a[1], &out, &len)) return NULL;
   if (len != w->rows * w->cols) {
     napi_throw_range_error(env, NULL, "weightToFloat32: output has the wrong length");

@@ -34,6 +34,6 @@ export const RunRecord = z.object({
   /** Threads the run computes with (native BLAS; 1 on backends without it). */
   threads: z.number().int().positive().optional(),
   /** The memory pre-flight's estimate of the peak, in bytes (src/core/memory). */
-  memoryEstimate: z.object({ processBytes: z.number(), heapBytes: z.number(), weightBytes: z.number() }).optional(),
+  memoryEstimate: z.object({ processBytes: z.number(), heapBytes: z.number(), weightBytes: z.number(), checkpointedLayers: z.number().int().optional() }).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecord>;

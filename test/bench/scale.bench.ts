@@ -74,6 +74,8 @@ async function measureEngine(c: Case): Promise<void> {
       peakRssMB: process.resourceUsage().maxRSS / 1024,
       estimatedPeakMB: (m.memoryEstimate?.processBytes ?? 0) / 2 ** 20,
       gradientCheckpointing: m.memoryEstimate?.request.gradientCheckpointing === true,
+      checkpointedLayers: m.memoryEstimate?.request.checkpointedLayers ?? m.config.numLayers,
+      layers: m.config.numLayers,
     }),
   );
 }
@@ -170,7 +172,7 @@ async function main(): Promise<void> {
       const off = (engine.estimatedPeakMB as number) / (engine.peakRssMB as number) - 1;
       console.log(`  estimate vs measured peak: ${(off * 100).toFixed(0)}% (${Math.abs(off) <= 0.25 ? 'within' : 'OUTSIDE'} ±25%)`);
     }
-    if (engine) console.log(`  engine: ${String(engine.acceleration)}${engine.gradientCheckpointing ? '; gradient checkpointing (chosen by the memory pre-flight)' : ''}`);
+    if (engine) console.log(`  engine: ${String(engine.acceleration)}${engine.gradientCheckpointing ? `; gradient checkpointing of ${String(engine.checkpointedLayers)} of ${String(engine.layers)} layers (chosen by the memory pre-flight)` : ''}`);
   }
 }
 

@@ -48,6 +48,8 @@ export interface MemoryRequest {
   logitChunkFloats: number;
   /** Training keeps only each layer's input and recomputes the layer in the backward pass. */
   gradientCheckpointing?: boolean;
+  /** With gradientCheckpointing: how many layers (the first ones) recompute; absent: all of them. */
+  checkpointedLayers?: number;
 }
 
 export interface MemoryLimits {
@@ -139,8 +141,10 @@ export function estimateMemory(s: ModelShape, r: MemoryRequest): MemoryEstimate 
   const loraParams = r.loraTargets.reduce((n, t) => n + (dims[t as keyof typeof dims] ? r.loraR * (dims[t as keyof typeof dims][0] + dims[t as keyof typeof dims][1]) : 0), 0) * s.numLayers;
   const parts: Record<string, number> = {};
   const perLayer = ALLOCATION_OVERHEAD * 4 * tokens * layerFloatsPerToken(s, T, training ? r.loraR : 0, training ? r.loraTargets : []);
-  // Checkpointed: every layer's input, plus the one layer being recomputed in the backward pass.
-  parts.activations = training && r.gradientCheckpointing ? 4 * tokens * (s.numLayers + 3) * s.hiddenSize + perLayer : s.numLayers * perLayer + 4 * tokens * 3 * s.hiddenSize;
+  // A checkpointed layer keeps only its input; the others keep all their intermediates. The checkpointed layers are
+  // the first ones, so the backward pass has freed every kept layer before it recomputes one of them.
+  const ckpt = checkpointedLayerCount(s, r);
+  parts.activations = ckpt > 0 ? 4 * tokens * (ckpt + 3) * s.hiddenSize + Math.max(1, s.numLayers - ckpt) * perLayer : s.numLayers * perLayer + 4 * tokens * 3 * s.hiddenSize;
   // Logits of one chunk plus, in the backward pass, its gradient (softmax − onehot).
   const chunkRows = Math.max(1, Math.min(tokens, Math.floor(r.logitChunkFloats / s.vocabSize)));
   parts.logits = 4 * chunkRows * s.vocabSize * (training ? 2 : 1);
@@ -156,6 +160,38 @@ export function estimateMemory(s: ModelShape, r: MemoryRequest): MemoryEstimate 
   parts.weights = weightBytes;
   const processBytes = heapBytes + (r.nativeWeights ? weightBytes : 0) + RUNTIME_BYTES;
   return { weightBytes, heapBytes, processBytes, parts, request: r };
+}
+
+/** Layers that recompute in the backward pass (0 without checkpointing or outside training). */
+export function checkpointedLayerCount(s: ModelShape, r: MemoryRequest): number {
+  if (!(r.task === 'sft' || r.task === 'dpo') || !r.gradientCheckpointing) return 0;
+  return Math.max(1, Math.min(s.numLayers, r.checkpointedLayers ?? s.numLayers));
+}
+
+/**
+ * The one owner of the automatic checkpointing choice: without it when the run fits, else recomputing the fewest
+ * layers that make it fit (each recomputed layer costs one more forward pass of that layer), else undefined.
+ * A request that already says gradientCheckpointing true/false is estimated as asked.
+ */
+export function fitCheckpointing(s: ModelShape, r: MemoryRequest, limits: MemoryLimits, asked: boolean | undefined): MemoryEstimate | undefined {
+  const fits = (req: MemoryRequest): MemoryEstimate | undefined => {
+    const e = estimateMemory(s, req);
+    return memoryRefusal(s, req, e, limits) ? undefined : e;
+  };
+  if (asked !== undefined || !(r.task === 'sft' || r.task === 'dpo')) return fits({ ...r, gradientCheckpointing: asked === true, checkpointedLayers: undefined });
+  const plain = fits({ ...r, gradientCheckpointing: false, checkpointedLayers: undefined });
+  if (plain) return plain;
+  // Memory falls as layers are added up to all but the last (whose activations are freed first in the backward
+  // pass, so recomputing it saves nothing): binary search for the fewest.
+  let lo = 1;
+  let hi = Math.max(1, s.numLayers - 1);
+  if (!fits({ ...r, gradientCheckpointing: true, checkpointedLayers: hi })) return undefined;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits({ ...r, gradientCheckpointing: true, checkpointedLayers: mid })) hi = mid;
+    else lo = mid + 1;
+  }
+  return estimateMemory(s, { ...r, gradientCheckpointing: true, checkpointedLayers: hi });
 }
 
 function gb(n: number): string {

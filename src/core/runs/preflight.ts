@@ -2,7 +2,7 @@
 // trainer's measurements (PreflightFacts) and the config under review, so every edit in the review re-computes it.
 // Pure: the host renders it (src/host/runs/preflightItems.ts).
 import { dataKindOf, memoryTaskOf } from '../preferences/methods';
-import { estimateMemory, memoryRefusal, type MemoryEstimate } from '../memory/memoryEstimate';
+import { checkpointedLayerCount, estimateMemory, fitCheckpointing, memoryRefusal, type MemoryEstimate } from '../memory/memoryEstimate';
 import type { PreflightFacts } from '../protocol/preflightFacts';
 import type { RunConfig } from '../runConfig';
 import { quantile } from './fittedDefaults';
@@ -115,13 +115,18 @@ export function buildPreflight(c: RunConfig, facts: PreflightFacts, ctx: Preflig
     logitChunkFloats: facts.memory.logitChunkFloats,
     gradientCheckpointing: c.gradientCheckpointing === true,
   } as const;
-  const memory = estimateMemory(facts.model.shape, { ...req, loraTargets: [...req.loraTargets] });
   const limits = { ...(facts.memory.heapBytes !== undefined ? { heapBytes: facts.memory.heapBytes } : {}), availableBytes: facts.memory.availableBytes };
-  const refusal = memoryRefusal(facts.model.shape, memory.request, memory, limits);
+  // As the trainer will run it: checkpointing as asked, or switched on for as few layers as it takes to fit.
+  const fitted = fitCheckpointing(facts.model.shape, { ...req, loraTargets: [...req.loraTargets] }, limits, c.gradientCheckpointing);
+  const memory = fitted ?? estimateMemory(facts.model.shape, { ...req, loraTargets: [...req.loraTargets] });
+  const refusal = fitted ? undefined : memoryRefusal(facts.model.shape, memory.request, memory, limits);
+  const ckpt = checkpointedLayerCount(facts.model.shape, memory.request);
   rows.push({
     label: 'Memory',
     value: `≈ ${gb(memory.processBytes)} peak of ${gb(facts.memory.availableBytes)} available`,
-    detail: refusal ?? `weights ${gb(memory.weightBytes)}, activations ${gb(memory.parts.activations ?? 0)} (${facts.model.parameters.toLocaleString('en-US')} parameters, ${facts.backend} backend)`,
+    detail:
+      refusal ??
+      `weights ${gb(memory.weightBytes)}, activations ${gb(memory.parts.activations ?? 0)}${ckpt > 0 ? ` (gradient checkpointing: ${ckpt} of ${facts.model.shape.numLayers} layers recomputed)` : ''} (${facts.model.parameters.toLocaleString('en-US')} parameters, ${facts.backend} backend)`,
     level: refusal ? 'warning' : 'info',
   });
   const tokens = runTokens(facts, c);

@@ -11,6 +11,8 @@ export interface OutputHead {
   inputGrad(dLogits: tf.Tensor2D): tf.Tensor2D;
   /** Set when the head weight itself trains (pretraining): its gradient is accumulated chunk by chunk. */
   trainableWeight?: tf.Tensor2D;
+  /** The whole log-softmax pick fused with the projection (a native frozen head): used instead of the chunks. */
+  targetLogprobs?(h: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D;
 }
 
 /** float32 logits allowed at once (32 MB): ≥ 64 rows of a 128k vocabulary, the whole batch of a small one. */
@@ -38,6 +40,7 @@ export function chunkedTargetLogprobs(h: tf.Tensor2D, targets: tf.Tensor1D, head
   const rows = logitChunkRows(head.vocabSize);
   // One chunk: the plain path keeps its logits for the backward pass instead of recomputing them.
   if (N <= rows) return logSoftmaxPick(head.forward(h), targets);
+  if (head.targetLogprobs) return head.targetLogprobs(h, targets);
   const ids = tf.cast(targets, 'int32');
   const starts = chunkStarts(N, rows);
   const slice = (t: tf.Tensor, r: number) => (t.rank === 1 ? tf.slice(t, [r], [Math.min(rows, N - r)]) : tf.slice(t, [r, 0], [Math.min(rows, N - r), H]));

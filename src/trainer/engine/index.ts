@@ -47,7 +47,7 @@ export async function loadModel(dir: string, opts?: { trainableBase?: boolean; m
     memoryEstimate = checkMemory(dir, config, opts?.memory ?? { task: 'score', batchSize: 1, maxLength: Math.min(512, config.maxPositionEmbeddings) }, source.storedBytesPerElement());
     model = new LlamaModel(config, opts?.trainableBase ?? false);
     // The pre-flight may have found that training fits only with activation recomputation.
-    model.setGradientCheckpointing(memoryEstimate.request.gradientCheckpointing === true);
+    model.setGradientCheckpointing(memoryEstimate.request.gradientCheckpointing === true, memoryEstimate.request.checkpointedLayers);
     try {
       model.loadFrom(source);
     } catch (e) {

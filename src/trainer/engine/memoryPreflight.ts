@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedModel, ModelConfig } from './types';
-import { estimateMemory, memoryRefusal, type MemoryEstimate, type MemoryLimits, type MemoryRequest, type MemoryTask, type ModelShape } from '../../core/memory/memoryEstimate';
+import { describeEstimate, estimateMemory, fitCheckpointing, memoryRefusal, type MemoryEstimate, type MemoryLimits, type MemoryRequest, type MemoryTask, type ModelShape } from '../../core/memory/memoryEstimate';
 import { nativeWeightsAvailable } from '../kernels/frozenWeights';
 import { logitChunkRows } from './chunkedHead';
 
@@ -83,14 +83,9 @@ export function checkMemory(dir: string, config: ModelConfig, plan: MemoryPlan, 
   const shape = modelShape(config);
   const limits = memoryLimits();
   const req = memoryRequest(plan, storedBytesPerWeight, config.vocabSize);
+  // Automatic checkpointing (plan.gradientCheckpointing undefined): recompute only as many layers as it takes to fit.
+  const fitted = fitCheckpointing(shape, req, limits, plan.gradientCheckpointing);
+  if (fitted) return fitted;
   const estimate = estimateMemory(shape, req);
-  const refusal = memoryRefusal(shape, req, estimate, limits);
-  if (!refusal) return estimate;
-  if (plan.gradientCheckpointing === undefined && (plan.task === 'sft' || plan.task === 'dpo')) {
-    // Automatic: recompute activations when that is what it takes to fit.
-    const withCkpt = { ...req, gradientCheckpointing: true };
-    const e = estimateMemory(shape, withCkpt);
-    if (!memoryRefusal(shape, withCkpt, e, limits)) return e;
-  }
-  throw new MemoryRefusal(`${dir}: ${refusal}`);
+  throw new MemoryRefusal(`${dir}: ${memoryRefusal(shape, req, estimate, limits) ?? describeEstimate(estimate)}`);
 }

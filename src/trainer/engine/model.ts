@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { CausalLM, DecoderTraits, ModelConfig, RopeSpec } from './types';
 import { LoraAdapters, uniqueName, type LinearModule } from './lora';
 import { WeightSource } from './weightSource';
-import { attention, embed, fusedAttentionAvailable, logSoftmaxPick, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
+import { attention, embed, fusedAttentionAvailable, fusedAvailable, logSoftmaxPick, rmsNorm, rope, swiglu } from '../kernels/fusedOps';
 import { chunkedTargetLogprobs, type OutputHead } from './chunkedHead';
 import { recomputed } from './recompute';
-import { createNativeMatrix, frozenInputGrad, frozenLinear, frozenRows, nativeWeightsAvailable, type NativeMatrix, type StoredDtype } from '../kernels/frozenWeights';
+import { FROZEN, createNativeMatrix, frozenInputGrad, frozenLinear, frozenRows, frozenTargetLogprobs, nativeWeightsAvailable, type NativeMatrix, type StoredDtype } from '../kernels/frozenWeights';
 import { traitsOf } from './families';
 import { geglu, scaleEmbeddings, softcap } from './families/familyOps';
 
@@ -125,9 +125,12 @@ export class LlamaModel implements CausalLM {
   private disposed = false;
   /** Per-layer activation recomputation in training (--gradient-checkpointing). */
   gradientCheckpointing = false;
+  /** With gradientCheckpointing: the first this many layers recompute (the memory pre-flight's choice); undefined: all. */
+  checkpointedLayers: number | undefined;
 
-  setGradientCheckpointing(on: boolean): void {
+  setGradientCheckpointing(on: boolean, layers?: number): void {
     this.gradientCheckpointing = on;
+    this.checkpointedLayers = layers;
   }
 
   constructor(
@@ -328,7 +331,7 @@ export class LlamaModel implements CausalLM {
       const rp = ropes.get(layer.rope)!;
       // One decoder layer; with gradient checkpointing its intermediates are recomputed in the backward pass.
       const block = (x: tf.Tensor): tf.Tensor => this.mlpBlock(tf.add(x, this.attentionBlock(x, i, rp, mode, training)), layerPrefix(i), B, T, training);
-      x = recompute ? recomputed(block, x, this.lora.variablesUnder(`${layerPrefix(i)}.`), this.lora) : block(x);
+      x = recompute && i < (this.checkpointedLayers ?? c.numLayers) ? recomputed(block, x, this.lora.variablesUnder(`${layerPrefix(i)}.`), this.lora) : block(x);
     }
     if (cache) cache.length = past + T;
     return this.rmsNorm(x, 'model.norm.weight') as tf.Tensor3D;
@@ -412,7 +415,10 @@ export class LlamaModel implements CausalLM {
   private outputHead(): OutputHead {
     const key = this.config.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
     const native = this.frozen.get(key);
-    if (native) return { vocabSize: this.config.vocabSize, forward: (h) => frozenLinear(h, native), inputGrad: (dl) => frozenInputGrad(dl, native) };
+    if (native) {
+      const head: OutputHead = { vocabSize: this.config.vocabSize, forward: (h) => frozenLinear(h, native), inputGrad: (dl) => frozenInputGrad(dl, native) };
+      return fusedAvailable(FROZEN.headLogprobs) ? { ...head, targetLogprobs: (h, t) => frozenTargetLogprobs(h, t, native) } : head;
+    }
     const W = this.w(key) as tf.Tensor2D;
     return {
       vocabSize: this.config.vocabSize,

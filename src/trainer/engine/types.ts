@@ -96,8 +96,8 @@ export interface CausalLM {
   /** log p(ids[b,t] | ids[b,<t]) as [B,T]; column 0 is 0. Differentiable w.r.t. LoRA variables; memory-lean. */
   tokenLogprobs(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor2D;
   readonly lora: LoraController;
-  /** Per-layer activation recomputation while training (same gradients, less memory, one more forward pass). */
-  setGradientCheckpointing(on: boolean): void;
+  /** Per-layer activation recomputation while training (same gradients, less memory, one more forward pass); layers: the first that many (default all). */
+  setGradientCheckpointing(on: boolean, layers?: number): void;
   dispose(): void;
 }
 

@@ -3,9 +3,9 @@
 // heap then holds only activations, LoRA tensors and the small norms/biases.
 import * as tf from '@tensorflow/tfjs';
 import { loadNativeBlas, type NativeBlas } from './nativeBlas';
-import { heapOffset, sizeOf, type KernelFunc } from './wasmInternals';
+import { heapOffset, sizeOf, type KernelFunc, type TensorInfo } from './wasmInternals';
 
-export const FROZEN = { matMul: 'CftFrozenMatMul', rows: 'CftFrozenRows' } as const;
+export const FROZEN = { matMul: 'CftFrozenMatMul', rows: 'CftFrozenRows', headLogprobs: 'CftFrozenHeadLogprobs', headLogprobsGrad: 'CftFrozenHeadLogprobsGrad' } as const;
 
 export type StoredDtype = 'F32' | 'BF16' | 'F16';
 const DTYPE_CODE: Record<StoredDtype, number> = { F32: 0, BF16: 1, F16: 2 };
@@ -74,6 +74,24 @@ export function frozenInputGrad(dy: tf.Tensor2D, w: NativeMatrix): tf.Tensor2D {
   return product(dy, w, true);
 }
 
+/**
+ * log softmax(h · Wᵀ)[i, targets[i]] for h [N, H] and the LM head W [V, H], differentiable w.r.t. h: the addon walks
+ * the vocabulary in weight tiles (all rows per tile), so neither [N, V] logits nor a per-chunk re-widening of W exist.
+ */
+export function frozenTargetLogprobs(h: tf.Tensor2D, targets: tf.Tensor1D, w: NativeMatrix): tf.Tensor1D {
+  const ids = tf.cast(targets, 'int32');
+  const op = tf.customGrad(((hv: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [lp, lse] = tf.engine().runKernel(FROZEN.headLogprobs, { h: hv, targets: ids }, { handle: w.handle, rows: w.shape[0], cols: w.shape[1] }) as tf.Tensor[];
+    // Everything the gradient reads must be saved: tidy() scopes dispose the rest before backprop runs.
+    save([hv, ids, lse]);
+    return {
+      value: lp,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => run(FROZEN.headLogprobsGrad, { h: saved[0], targets: saved[1], lse: saved[2], dy }, { handle: w.handle, cols: w.shape[1] }),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(h) as tf.Tensor1D;
+}
+
 /** Rows of W for int32 ids [N] → [N, cols] float32 (embedding lookup of a frozen table). */
 export function frozenRows(w: NativeMatrix, ids: tf.Tensor1D): tf.Tensor2D {
   return run(FROZEN.rows, { ids: tf.cast(ids, 'int32') }, { handle: w.handle, cols: w.shape[1] }) as tf.Tensor2D;
@@ -93,6 +111,23 @@ function kernels(blas: NativeBlas): Record<string, KernelFunc> {
       const out = backend.makeOutput([M, transpose ? cols : rows], 'float32');
       blas.weightMatMul(backend.wasm.HEAPF32, Number(attrs.handle), heapOffset(backend, x), heapOffset(backend, out), M, transpose);
       return out;
+    },
+    [FROZEN.headLogprobs]: ({ inputs: { h, targets }, backend, attrs }) => {
+      if (h.dtype !== 'float32' || targets.dtype !== 'int32') throw new Error('frozen head: expected float32 h and int32 targets');
+      const [n, cols] = h.shape;
+      if (cols !== Number(attrs.cols)) throw new Error(`frozen head: h [${h.shape}] does not end in ${String(attrs.cols)}`);
+      const lp = backend.makeOutput([n], 'float32');
+      const lse = backend.makeOutput([n], 'float32');
+      blas.headLogprobs(backend.wasm.HEAPF32, Number(attrs.handle), heapOffset(backend, h), heapOffset(backend, targets), heapOffset(backend, lp), heapOffset(backend, lse), n);
+      return [lp, lse] as unknown as TensorInfo;
+    },
+    [FROZEN.headLogprobsGrad]: ({ inputs: { h, targets, lse, dy }, backend, attrs }) => {
+      if (h.dtype !== 'float32' || dy.dtype !== 'float32' || lse.dtype !== 'float32') throw new Error('frozen head gradient: expected float32');
+      const [n, cols] = h.shape;
+      if (cols !== Number(attrs.cols)) throw new Error(`frozen head gradient: h [${h.shape}] does not end in ${String(attrs.cols)}`);
+      const dh = backend.makeOutput([n, cols], 'float32');
+      blas.headLogprobsGrad(backend.wasm.HEAPF32, Number(attrs.handle), heapOffset(backend, h), heapOffset(backend, targets), heapOffset(backend, lse), heapOffset(backend, dy), heapOffset(backend, dh), n);
+      return dh;
     },
     [FROZEN.rows]: ({ inputs: { ids }, backend, attrs }) => {
       const n = sizeOf(ids.shape);

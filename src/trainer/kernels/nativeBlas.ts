@@ -41,6 +41,8 @@ export interface NativeBlas {
   weightMatMul(heap: Float32Array, handle: number, x: number, y: number, m: number, transpose: boolean): void;
   weightRows(heap: Float32Array, handle: number, ids: number, out: number, n: number): void;
   weightToFloat32(handle: number, out: Float32Array): void;
+  headLogprobs(heap: Float32Array, handle: number, h: number, targets: number, lp: number, lse: number, n: number): void;
+  headLogprobsGrad(heap: Float32Array, handle: number, h: number, targets: number, lse: number, dy: number, dh: number, n: number): void;
   setThreads(n: number): void;
   config(): string;
 }
@@ -64,7 +66,7 @@ export function loadNativeBlas(): { blas?: NativeBlas; reason: string } {
   try {
     // A computed path keeps the bundler from trying to inline the binary.
     const blas = require(file) as NativeBlas;
-    if (typeof blas.sgemm !== 'function' || typeof blas.attentionGrad !== 'function' || typeof blas.weightMatMul !== 'function') return (cached = { reason: `${file} is not the expected addon` });
+    if (typeof blas.sgemm !== 'function' || typeof blas.attentionGrad !== 'function' || typeof blas.weightMatMul !== 'function' || typeof blas.headLogprobs !== 'function') return (cached = { reason: `${file} is not the expected addon` });
     return (cached = { blas, reason: `${file} (${blas.config()})` });
   } catch (e) {
     return (cached = { reason: `${file} failed to load: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}` });

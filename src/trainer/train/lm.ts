@@ -14,7 +14,7 @@ export interface TrainableLM {
   tokenLogprobs(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D, opts?: { training?: boolean }): tf.Tensor2D;
   readonly lora: LoraControllerLike;
   /** Per-layer activation recomputation (the engine's models; test doubles may lack it). */
-  setGradientCheckpointing?(on: boolean): void;
+  setGradientCheckpointing?(on: boolean, layers?: number): void;
 }
 
 export type TokenizerLike = Omit<TextTokenizer, 'vocabSize'>;

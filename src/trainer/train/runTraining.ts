@@ -160,9 +160,12 @@ export async function runTraining(opts: RunOptions): Promise<RunResult> {
       const e = loaded.memoryEstimate;
       log('info', `Memory: ${describeEstimate(e)}`);
       const ckpt = e.request.gradientCheckpointing === true;
-      loaded.model.setGradientCheckpointing?.(ckpt);
-      if (ckpt && config.gradientCheckpointing === undefined) log('info', 'Gradient checkpointing switched on: the run does not fit in memory without it');
-      writer.update({ config: { ...config, gradientCheckpointing: ckpt }, memoryEstimate: { processBytes: e.processBytes, heapBytes: e.heapBytes, weightBytes: e.weightBytes } });
+      loaded.model.setGradientCheckpointing?.(ckpt, e.request.checkpointedLayers);
+      if (ckpt && config.gradientCheckpointing === undefined) {
+        const n = e.request.checkpointedLayers;
+        log('info', `Gradient checkpointing switched on${n !== undefined ? ` for ${n} layer${n === 1 ? '' : 's'}` : ''}: the run does not fit in memory without it`);
+      }
+      writer.update({ config: { ...config, gradientCheckpointing: ckpt }, memoryEstimate: { processBytes: e.processBytes, heapBytes: e.heapBytes, weightBytes: e.weightBytes, ...(ckpt && e.request.checkpointedLayers !== undefined ? { checkpointedLayers: e.request.checkpointedLayers } : {}) } });
     }
     const { model, tokenizer } = loaded;
     const lora = { r: config.lora.r, alpha: config.lora.alpha, dropout: config.lora.dropout, targets: config.lora.targets, useRslora: config.lora.useRslora };

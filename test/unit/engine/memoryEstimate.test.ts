@@ -2,7 +2,7 @@
 // and when a request is refused and what it advises.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateMemory, memoryRefusal, parameterCount, type MemoryRequest, type ModelShape } from '../../../src/core/memory/memoryEstimate';
+import { checkpointedLayerCount, estimateMemory, fitCheckpointing, memoryRefusal, parameterCount, type MemoryRequest, type ModelShape } from '../../../src/core/memory/memoryEstimate';
 import { SCALE_SHAPES, parameterCount as writtenParameters } from '../../fixtures/scaleModels';
 import { parseHfConfig } from '../../../src/trainer/engine';
 import { modelShape } from '../../../src/trainer/engine/memoryPreflight';
@@ -89,4 +89,29 @@ test("Gemma 3's GeGLU keeps its composite's intermediates on the tape; its norms
   assert.deepEqual(parsed.traits, GEMMA3_1B.traits);
   assert.equal(estimateMemory(parsed, SFT).processBytes, geglu.processBytes);
   assert.equal(heapWeights(geglu), 4 * (26 * (4 * 1152 + 2 * 256) + 1152), 'four norms and the q/k norms per layer, and the final norm, as float32 on the heap');
+});
+
+test('automatic checkpointing recomputes the fewest layers that fit: none when all fit, all when asked, undefined when nothing fits', () => {
+  const s = shape('Qwen2.5-0.5B');
+  const req: MemoryRequest = { ...SFT, batchSize: 4, maxLength: 256 };
+  const roomy = { availableBytes: 64 * GiB };
+  assert.equal(checkpointedLayerCount(s, fitCheckpointing(s, req, roomy, undefined)!.request), 0);
+  // Each checkpointed layer frees memory (the last one excepted: its activations go first in the backward pass).
+  const byCount = Array.from({ length: s.numLayers }, (_, i) => estimateMemory(s, { ...req, gradientCheckpointing: true, checkpointedLayers: i + 1 }).processBytes);
+  byCount.slice(1, -1).forEach((b, i) => assert.ok(b < byCount[i], `${i + 2} layers: ${b} ≥ ${byCount[i]}`));
+  assert.ok(byCount[s.numLayers - 1] >= byCount[s.numLayers - 2]);
+  assert.equal(estimateMemory(s, { ...req, gradientCheckpointing: true }).processBytes, byCount[s.numLayers - 1]);
+  assert.ok(estimateMemory(s, { ...req, gradientCheckpointing: false }).processBytes > byCount[0]);
+  // A limit between 9 and 10 checkpointed layers' needs: 10 it is.
+  const limit = { availableBytes: (byCount[8] + byCount[9]) / 2 };
+  const tight = fitCheckpointing(s, req, limit, undefined)!;
+  assert.equal(tight.request.gradientCheckpointing, true);
+  assert.equal(checkpointedLayerCount(s, tight.request), 10);
+  assert.equal(tight.processBytes, byCount[9]);
+  // Asked for: every layer, whatever the memory; asked off: as asked, refused when it cannot fit.
+  assert.equal(checkpointedLayerCount(s, fitCheckpointing(s, req, roomy, true)!.request), s.numLayers);
+  assert.equal(fitCheckpointing(s, req, limit, false), undefined);
+  assert.equal(fitCheckpointing(s, req, { availableBytes: byCount[s.numLayers - 2] - 1 }, undefined), undefined);
+  // Scoring never checkpoints.
+  assert.equal(checkpointedLayerCount(s, fitCheckpointing(s, { ...req, task: 'score' }, roomy, undefined)!.request), 0);
 });

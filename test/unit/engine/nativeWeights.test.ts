@@ -9,7 +9,7 @@ import { initBackend } from '../../../src/trainer/backend';
 import { generate, loadModel, LlamaModel, type LoadedModel } from '../../../src/trainer/engine';
 import { installWasmKernels } from '../../../src/trainer/kernels';
 import { loadNativeBlas } from '../../../src/trainer/kernels/nativeBlas';
-import { createNativeMatrix, frozenInputGrad, frozenLinear } from '../../../src/trainer/kernels/frozenWeights';
+import { createNativeMatrix, frozenInputGrad, frozenLinear, frozenTargetLogprobs } from '../../../src/trainer/kernels/frozenWeights';
 import { floatToBf16, floatToHalf } from '../../../src/trainer/engine/safetensors';
 import { writeTinyModel, type TinyModelOptions } from '../../fixtures/tinyModel';
 import { tempDir, writeRandomAdapter } from './helpers';
@@ -121,6 +121,52 @@ describe('frozen base weights in native memory', () => {
       W.dispose();
       w.dispose();
     }
+  });
+
+  test('the fused LM head equals a float64 log-softmax pick and its gradient across vocabulary tiles and row blocks', { skip }, () => {
+    // H = 16: a widening tile holds 65536 vocabulary rows and a block of logits 256 rows, so V = 70000 spans two
+    // tiles and N = 300 two blocks; targets sit at both tiles' edges.
+    const [V, H, N] = [70000, 16, 300];
+    const vals = Float32Array.from({ length: V * H }, (_, i) => Math.sin(i * 0.61) * 0.8);
+    const bits = Uint16Array.from(vals, (v) => floatToBf16(v));
+    const w = createNativeMatrix(new Uint8Array(bits.buffer), 'BF16', [V, H]);
+    const W = w.toFloat32();
+    const hv = Float32Array.from({ length: N * H }, (_, i) => Math.cos(i * 0.13) * 2);
+    const edges = [0, 65535, 65536, V - 1];
+    const tg = Int32Array.from({ length: N }, (_, i) => (i < edges.length ? edges[i] : (i * 7919) % V));
+    const dyv = Float32Array.from({ length: N }, (_, i) => 1 + (i % 3));
+    // float64 reference: lp = z_t − logsumexp(z), dh = dy · (W[t] − Σ softmax_j W[j]).
+    const refLp: number[] = [];
+    const refDh = new Float64Array(N * H);
+    const z = new Float64Array(V);
+    for (let i = 0; i < N; i++) {
+      let m = -Infinity;
+      for (let j = 0; j < V; j++) {
+        let acc = 0;
+        for (let k = 0; k < H; k++) acc += hv[i * H + k] * W[j * H + k];
+        z[j] = acc;
+        if (acc > m) m = acc;
+      }
+      let s = 0;
+      for (let j = 0; j < V; j++) s += Math.exp(z[j] - m);
+      const lse = m + Math.log(s);
+      refLp.push(z[tg[i]] - lse);
+      for (let j = 0; j < V; j++) {
+        const c = ((j === tg[i] ? 1 : 0) - Math.exp(z[j] - lse)) * dyv[i];
+        if (c !== 0) for (let k = 0; k < H; k++) refDh[i * H + k] += c * W[j * H + k];
+      }
+    }
+    const h = tf.tensor2d(hv, [N, H]);
+    const targets = tf.tensor1d(tg, 'int32');
+    const dy = tf.tensor1d(dyv);
+    const hVar = tf.variable(h, true, 'fusedHeadH');
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(frozenTargetLogprobs(hVar, targets, w), dy)) as tf.Scalar, [hVar]);
+    const lp = tf.tidy(() => frozenTargetLogprobs(h, targets, w)).dataSync();
+    lp.forEach((v, i) => assert.ok(Math.abs(v - refLp[i]) < 2e-5 * Math.max(1, Math.abs(refLp[i])), `lp ${i}: ${v} vs ${refLp[i]}`));
+    const dh = grads.fusedHeadH.dataSync();
+    dh.forEach((v, i) => assert.ok(Math.abs(v - refDh[i]) < 1e-4, `dh ${i}: ${v} vs ${refDh[i]}`));
+    tf.dispose([value, grads, h, hVar, targets, dy]);
+    w.dispose();
   });
 });
 

@@ -55,6 +55,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
           assert.ok(g.some((x) => x !== 0));
           g.forEach((v, j) => assert.ok(Math.abs(v - re.grads[i][j]) < 1e-5 * Math.max(1, Math.abs(v)), `grad ${i}[${j}]: ${v} vs ${re.grads[i][j]}`));
         });
+        // Only the first layers recomputed (the pre-flight's partial choice): the same numbers again.
+        setCursor(cursor);
+        model.setGradientCheckpointing(true, 2);
+        const part = step(m, ids, mask);
+        model.setGradientCheckpointing(false);
+        assert.ok(Math.abs(kept.loss - part.loss) < 1e-5 * Math.max(1, Math.abs(kept.loss)), `loss ${kept.loss} vs ${part.loss} (2 of 3 layers recomputed)`);
+        kept.grads.forEach((g, i) => g.forEach((v, j) => assert.ok(Math.abs(v - part.grads[i][j]) < 1e-5 * Math.max(1, Math.abs(v)), `grad ${i}[${j}] (2 layers): ${v} vs ${part.grads[i][j]}`)));
+        assert.ok(part.held > re.held && part.held < kept.held, `held ${part.held} B with 2 of 3 layers recomputed vs ${re.held} (all) and ${kept.held} (none)`);
         // Without replaying the dropout masks the recomputed gradients would differ: the masks really matter.
         setCursor(cursor + 12345);
         model.gradientCheckpointing = true;
