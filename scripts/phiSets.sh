@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the external labelled PII / de-identification sets that `npm run bench -- phi` scores, from PyPI,
 # into a cache (never into this repository: their data is not ours to commit):
-#   ${CLINICAL_FT_PHI_CACHE:-$HOME/.cache/clinical-ft-phisets}/venv     presidio-evaluator (MIT), philter-ucsf (BSD), Faker
+#   ${CLINICAL_FT_PHI_CACHE:-$HOME/.cache/clinical-ft-phisets}/venv     presidio-evaluator (MIT), scrubadub (MIT), philter-ucsf (BSD), Faker
 #   ${CLINICAL_FT_PHI_CACHE:-$HOME/.cache/clinical-ft-phisets}/sets/*.jsonl   written by test/bench/phi/externalSets.py
 # Prints the sets folder as its last stdout line. Idempotent: a stamp of this script and the generator skips the work.
 set -euo pipefail
@@ -20,6 +20,8 @@ if [[ -f "$sets/.stamp" && "$(cat "$sets/.stamp")" == "$stamp_want" ]]; then ech
 # data), then only what the presidio sentence generator imports.
 "$venv/bin/pip" install -q --no-deps presidio-evaluator==0.3.2 philter-ucsf==1.0.3 >&2
 "$venv/bin/pip" install -q 'faker==40.*' 'pandas>=2' numpy 'spacy>=3.8,<4' pyyaml requests python-dotenv tqdm >&2
+# scrubadub's document generator imports its whole package (detectors included), so it comes with its dependencies.
+"$venv/bin/pip" install -q scrubadub==2.0.1 >&2
 rm -rf "$sets"
 "$venv/bin/python" "$gen" "$sets" 3000 >&2
 echo "$stamp_want" > "$sets/.stamp"
