@@ -226,6 +226,15 @@ const DETECTORS: Detector[] = [
   { category: 'name', gate: nameCue, re: new RegExp(`(${NAME_WORD}(?:\\s+${NAME_WORD})?),\\s+(?:MD|DO|RN|NP|PA-C|PhD)\\b`, 'gu'), group: 1, accept: (m) => notAllCommon(m[1]) },
   { category: 'ssn', gate: digitCue, re: /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g },
   { category: 'ssn', gate: (c) => /\d{3} ?\d{2} ?\d{4}/.test(c.text) && keyword(c, 'ssn'), re: /\b(?:SSN|Social Security(?: (?:No\.?|Number|#))?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b/gi, group: 1 },
+  // UK National Insurance numbers, the SSN's counterpart: two prefix letters (HMRC never issues D, F, I, Q, U or V
+  // there, nor O second), six digits (often in pairs), one letter. The suffix is A-D on issued numbers, but
+  // temporary and test numbers ("ZZ 12 34 56 T") use others, and the shape alone is distinctive enough.
+  {
+    category: 'ssn',
+    gate: (c) => NI_SHAPE.test(c.text),
+    re: /(?<![\p{L}\p{N}])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-Z])(?![\p{L}\p{N}])/gu,
+    group: 1,
+  },
   { category: 'fax', gate: (c) => c.digits && keyword(c, 'fax'), re: /\bfax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*(\+?[\d(][\d\s().-]{6,20}\d)/gi, group: 1 },
   {
     category: 'phone',
@@ -383,13 +392,14 @@ const DETECTORS: Detector[] = [
   { category: 'age', gate: (c) => /(?:9|1[01])\d\b/.test(c.text) && keyword(c, 'age'), re: /\b(?:aged?|age:|age is|age of)\s*((?:9\d|1[0-1]\d))\b(?!\s*(?:mg|kg|%|mmHg|bpm))/gi, group: 1 },
 ];
 
+const NI_SHAPE = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Z]/;
 const PLACE_CUE_ANYWHERE = /\b(?:[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isiting|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
 /** An address-looking shape (capitalised words then a number, or a number then capitalised words) after an address word. */
 /** A line that opens with a house number and ends with another number or a unit ("083 Favoritenstrasse 36"). */
 const ADDRESS_LINE = /^\d{1,6}[A-Za-z]?[ \t]+\D+\d/;
 const ADDRESS_CUE_ANYWHERE = /(?:^|\n)[ \t]*\d{1,6}[A-Za-z]?[ \t]+(?:\d{1,5}[ \t]+)?\p{Lu}|\b(?:[Aa]ddress|[Aa]ddr|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Ll]ocated|[Ss]ituated|[Mm]eet|[Ss]hip|[Dd]eliver|[Ss]en[dt]|[Mm]ail|[Rr]eturn|[Mm]oved|[Oo]ffice|[Rr]estaurant|[Tt]axi|drops?)\b/u;
 const ADDRESS_AFTER = new RegExp(
-  `^((?:[ \\t]*(?:,|\\n)[\\s]*(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat)\\.?[ \\t]*\\w+|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|\\d{3,6}(?:[ -]\\d{2,4})?(?:[ \\t]+${PLACE_RUN})?|${PLACE_RUN}(?:[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{3,6}(?:[ -]\\d{2,4})?)?)){1,5})`,
+  `^((?:[ \\t]*(?:,|\\n)[\\s]*(?:[?•·*][?•·*]{0,2}[ \\t]+)?(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat)\\.?[ \\t]*\\w+|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|\\d{3,6}(?:[ -]\\d{2,4})?(?:[ \\t]+${PLACE_RUN})?|${PLACE_RUN}(?:[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{3,6}(?:[ -]\\d{2,4})?)?)){1,5})`,
   'u',
 );
 

@@ -78,3 +78,20 @@ test('line breaks escaped twice ("\\\\n") separate lines and offsets stay those 
   assert.equal(text.slice(f.start, f.end), '439 4166');
   assert.equal(f.text, '439 4166');
 });
+
+test('UK National Insurance numbers (the SSN counterpart), spaced or not; other letter-digit codes are not', () => {
+  has('NI number ZZ 79 86 83 T on file.', 'ssn:ZZ 79 86 83 T');
+  has('Reference AB123456C was given.', 'ssn:AB123456C');
+  assert.ok(!spans('Lot DQ 12 34 56 A expired.').some((s) => s.startsWith('ssn')), 'D is never an NI prefix letter');
+  assert.ok(!spans('Gene ABC123456D variant.').some((s) => s.startsWith('ssn')));
+});
+
+test('an address runs on over lines that open with bullet or placeholder marks', () => {
+  has('Send it to:\n• 4516 Point Walter Road\n• Apt. 876\n• PALMYRA\n• Australia 07605', 'address:4516 Point Walter Road\n• Apt. 876\n• PALMYRA\n• Australia 07605');
+});
+
+test('a name addressed at the start of a sentence ("Renátó, can I…") is a name; a finding list is not', () => {
+  has('Renátó, can I please speak to your boss?', 'name:Renátó');
+  has('Mike, please call back.', 'name:Mike');
+  assert.deepEqual(spans('Nausea, vomiting and diarrhea since Monday.').filter((s) => s.startsWith('name')), []);
+});
