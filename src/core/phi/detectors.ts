@@ -367,7 +367,7 @@ const DETECTORS: Detector[] = [
     gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
     re: new RegExp(`(?<![\\p{L}\\p{N}])((?:(?:ul|al|u)\\.\\s*)?${CAP_RUN}[ \\t]+\\d{1,5}[A-Za-z]?\\.?(?:[ \\t]*[-/][ \\t]*\\d{1,4})?${UNIT}?|\\d{1,6}[A-Za-z]?(?:[ \\t]+\\d{1,5})?[ \\t]+${CAP_RUN}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?${UNIT}?)(?![\\p{L}\\p{N}])`, 'gu'),
     group: 1,
-    accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_LINE.test(m[1]) && /(?:^|\n)[ \t]*$/.test(before(m, 4))) && !/^\d+\s+(?:mg|mcg|g|kg|ml|mL|L|units?|IU|days?|weeks?|months?|years?|hours?|times?|doses?|tablets?|capsules?|Tablets?|Days?|Weeks?|Hours?)\b/.test(m[1]) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
+    accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_LINE.test(m[1]) && LINE_OPENING.test(before(m, 8))) && !/^\d+\s+(?:mg|mcg|g|kg|ml|mL|L|units?|IU|days?|weeks?|months?|years?|hours?|times?|doses?|tablets?|capsules?|Tablets?|Days?|Weeks?|Hours?)\b/.test(m[1]) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
   },
   { category: 'address', gate: hasRe(/[Bb][Oo][Xx]\s+\d/), re: /\b((?:P\.?\s?O\.?\s+|PSC\s+\d+,\s*|Unit\s+\d+\s+)Box\s+\d+)\b/gi, group: 1 },
   // Places smaller than a state named after "lives in", "from", "based in" ("from Kraków", "lives in Sint-Huibrechts-Hern").
@@ -397,9 +397,11 @@ const PLACE_CUE_ANYWHERE = /\b(?:[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]
 /** An address-looking shape (capitalised words then a number, or a number then capitalised words) after an address word. */
 /** A line that opens with a house number and ends with another number or a unit ("083 Favoritenstrasse 36"). */
 const ADDRESS_LINE = /^\d{1,6}[A-Za-z]?[ \t]+\D+\d/;
-const ADDRESS_CUE_ANYWHERE = /(?:^|\n)[ \t]*\d{1,6}[A-Za-z]?[ \t]+(?:\d{1,5}[ \t]+)?\p{Lu}|\b(?:[Aa]ddress|[Aa]ddr|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Ll]ocated|[Ss]ituated|[Mm]eet|[Ss]hip|[Dd]eliver|[Ss]en[dt]|[Mm]ail|[Rr]eturn|[Mm]oved|[Oo]ffice|[Rr]estaurant|[Tt]axi|drops?)\b/u;
+/** The start of a line, past any bullet or placeholder marks ("• ", "??? "). */
+const LINE_OPENING = /(?:^|\n)[ \t]*(?:[?•·*]{1,3}[ \t]+)?$/;
+const ADDRESS_CUE_ANYWHERE = /(?:^|\n)[ \t]*(?:[?•·*]{1,3}[ \t]+)?\d{1,6}[A-Za-z]?[ \t]+(?:\d{1,5}[ \t]+)?\p{Lu}|\b(?:[Aa]ddress|[Aa]ddr|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Ll]ocated|[Ss]ituated|[Mm]eet|[Ss]hip|[Dd]eliver|[Ss]en[dt]|[Mm]ail|[Rr]eturn|[Mm]oved|[Oo]ffice|[Rr]estaurant|[Tt]axi|drops?)\b/u;
 const ADDRESS_AFTER = new RegExp(
-  `^((?:[ \\t]*(?:,|\\n)[\\s]*(?:[?•·*][?•·*]{0,2}[ \\t]+)?(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat)\\.?[ \\t]*\\w+|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|\\d{3,6}(?:[ -]\\d{2,4})?(?:[ \\t]+${PLACE_RUN})?|${PLACE_RUN}(?:[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{3,6}(?:[ -]\\d{2,4})?)?)){1,5})`,
+  `^((?:[ \\t]*(?:,|\\n)[\\s]*(?:[?•·*][?•·*]{0,2}[ \\t]+)?(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat)\\b\\.?[ \\t]*\\w+|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|\\d{3,6}(?:[ -]\\d{2,4})?(?:[ \\t]+${PLACE_RUN})?|${PLACE_RUN}(?:[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{3,6}(?:[ -]\\d{2,4})?)?)){1,5})`,
   'u',
 );
 

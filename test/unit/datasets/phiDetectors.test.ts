@@ -88,6 +88,11 @@ test('UK National Insurance numbers (the SSN counterpart), spaced or not; other 
 
 test('an address runs on over lines that open with bullet or placeholder marks', () => {
   has('Send it to:\n• 4516 Point Walter Road\n• Apt. 876\n• PALMYRA\n• Australia 07605', 'address:4516 Point Walter Road\n• Apt. 876\n• PALMYRA\n• Australia 07605');
+  has('Jane Roe\n• 50 Lime Grove 12\n• Suite 3\n• Leeds', 'address:50 Lime Grove 12\n• Suite 3\n• Leeds');
+});
+
+test('an address runs on over a "United Kingdom" or "United States" line (not read as "Unit" + "ed")', () => {
+  has('72 Huntly Street\nApt. 264\nBARNHILL\nUnited Kingdom 55695', 'address:72 Huntly Street\nApt. 264\nBARNHILL\nUnited Kingdom 55695');
 });
 
 test('a name addressed at the start of a sentence ("Renátó, can I…") is a name; a finding list is not', () => {
