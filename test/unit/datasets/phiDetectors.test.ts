@@ -100,3 +100,9 @@ test('a name addressed at the start of a sentence ("Renátó, can I…") is a na
   has('Mike, please call back.', 'name:Mike');
   assert.deepEqual(spans('Nausea, vomiting and diarrhea since Monday.').filter((s) => s.startsWith('name')), []);
 });
+
+test('two unknown name-like words opening a line or sentence are a name; drug names and headings are not', () => {
+  has('Glafira Abakumova\n77780 Luite tee 87', 'name:Glafira Abakumova');
+  has('Trivo Garzarolli listed his top songs.', 'name:Trivo Garzarolli');
+  assert.deepEqual(spans('Metoprolol Tartrate 25 mg daily. Hospital Course: uneventful.').filter((s) => s.startsWith('name')), []);
+});
