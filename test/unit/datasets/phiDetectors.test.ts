@@ -106,3 +106,9 @@ test('two unknown name-like words opening a line or sentence are a name; drug na
   has('Trivo Garzarolli listed his top songs.', 'name:Trivo Garzarolli');
   assert.deepEqual(spans('Metoprolol Tartrate 25 mg daily. Hospital Course: uneventful.').filter((s) => s.startsWith('name')), []);
 });
+
+test('a place after "I am in" or "street in" is found; "in" + a capitalised word elsewhere in a note is not a place', () => {
+  has('I am in Tromsø for a business trip.', 'address:Tromsø');
+  has('The song is about a street in Hartberg.', 'address:Hartberg');
+  assert.deepEqual(spans('Transferred from ED with a rise in Troponin, now in MICU.').filter((s) => s.startsWith('address')), []);
+});
