@@ -112,3 +112,8 @@ test('a place after "I am in" or "street in" is found; "in" + a capitalised word
   has('The song is about a street in Hartberg.', 'address:Hartberg');
   assert.deepEqual(spans('Transferred from ED with a rise in Troponin, now in MICU.').filter((s) => s.startsWith('address')), []);
 });
+
+test('a house-number line with lower-case street words is an address when a unit or postcode follows; list items are not', () => {
+  has('Glafira Abakumova\n\n77780 Luite tee 87\nSuite 339\nSalumäe\nEstonia 86939', 'address:77780 Luite tee 87\nSuite 339\nSalumäe\nEstonia 86939');
+  assert.deepEqual(spans('Scores:\n12 Points total 3\nWells low\n10 Units glargine at night 5\nHumalog 2000').filter((s) => s.startsWith('address')), []);
+});
