@@ -60,7 +60,7 @@ const CAP_WORD = /(?<![\p{L}\p{M}\p{N}_'’-])\p{Lu}[\p{Ll}\p{M}]+(?:[-'’]\p{L
 const JOIN = /^[ \t]+(?:\p{Lu}\.[ \t]+)?$/u;
 /** Cue words after which a capitalised run is a name whatever the lists say. */
 const CUE_BEFORE =
-  /(?:\b(?:[Mm]y name is|[Nn]ame(?:d(?: him| her| them)?| is|:)|I am|I'm|[Cc]all(?:s|ed)? me|[Cc]alled|[Mm]eet|[Ww]ith|[Tt]ell|[Aa]sk|[Ll]eave me|[Tt]his is|[Ss]igned(?: by)?|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks|[Rr]egards|[Ss]incerely|[Pp]atient:?|[Pp]t:?|[Ss]on|[Dd]aughter|[Ww]ife|[Hh]usband|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Pp]artner|[Ff]riend|[Nn]eighbou?r|[Cc]aregiver|[Gg]uardian|[Cc]ontact|[Aa]ttending|PCP|(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?))[ \t]*$/u;
+  /(?:\b(?:[Mm]y name is|[Nn]ame(?:d(?: him| her| them)?| is|:)|I am|I'm|[Cc]all(?:s|ed)? me|[Cc]alled|[Mm]eet|[Ww]ith|[Tt]ell|[Aa]sk|[Ll]eave me|[Tt]his is|[Ss]igned(?: by)?|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks|[Rr]egards|[Ss]incerely|[Pp]atient:?|[Pp]t:?|[Ss]on|[Dd]aughter|[Ww]ife|[Hh]usband|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Pp]artner|[Ff]riend|[Nn]eighbou?r|[Cc]aregiver|[Gg]uardian|[Cc]ontact|[Aa]ttending|PCP|(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?|(?<!\d[ \t]?)(?:dr|mr|mrs|ms|mx)\.))[ \t]*$/u;
 /** A word addressed by name opening a sentence: "Renátó, can I…", "Sue, please…" (a list of findings is not followed by these). */
 const VOCATIVE_AFTER = /^,[ \t]+(?:can|could|would|will|please|do|did|are|is|have|how|what|when|where|why|I|you|we|thanks|thank)\b/;
 const SENTENCE_START = /(?:^|[.!?:;]\s+|\n\s*|["“(]\s*)$/;

@@ -117,3 +117,8 @@ test('a house-number line with lower-case street words is an address when a unit
   has('Glafira Abakumova\n\n77780 Luite tee 87\nSuite 339\nSalumäe\nEstonia 86939', 'address:77780 Luite tee 87\nSuite 339\nSalumäe\nEstonia 86939');
   assert.deepEqual(spans('Scores:\n12 Points total 3\nWells low\n10 Units glargine at night 5\nHumalog 2000').filter((s) => s.startsWith('address')), []);
 });
+
+test('a lower-case title ("ms. Ingunn") is a name cue; milliseconds ("120 ms. Mobitz") are not', () => {
+  has("I'd like to join accounts with ms. Ingunn", 'name:Ingunn');
+  assert.deepEqual(spans('PR interval 220 ms. Wenckebach pattern.').filter((s) => s.startsWith('name')), []);
+});
