@@ -142,9 +142,7 @@ function judgePiece(text: string, piece: Word[], out: NameSpan[]): void {
   const lineStart = /(?:^|\n)[ \t]*$/.test(before);
   let name = false;
   if (cue) name = true;
-  // Two unknown words opening a sentence or line are a name when both read as name words ("Glafira Abakumova"):
-  // headings and drug names are everyday or medical words, which are judged apart.
-  else if (piece.length >= 2) name = strong >= 1 || known >= 2 || piece[0].tier === 'W' || !sentenceStart || piece.length >= 3 || piece.every((w) => w.tier === 'U' && isPlainWord(text, w));
+  else if (piece.length >= 2) name = strong >= 1 || known >= 2 || piece[0].tier === 'W' || !sentenceStart || piece.length >= 3;
   else if (/^[ \t]*:[ \t]*[^\d\s]/.test(text.slice(end, end + 4)) && lineStart) name = piece[0].tier !== 'U'; // "Chloe:" opening a line of a transcript
   else if (piece[0].tier === 'S') name = true;
   else if (piece[0].tier === 'U') name = (!sentenceStart || VOCATIVE_AFTER.test(text.slice(end, end + 16))) && isPlainWord(text, piece[0]);

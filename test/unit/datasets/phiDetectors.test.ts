@@ -101,10 +101,11 @@ test('a name addressed at the start of a sentence ("Renátó, can I…") is a na
   assert.deepEqual(spans('Nausea, vomiting and diarrhea since Monday.').filter((s) => s.startsWith('name')), []);
 });
 
-test('two unknown name-like words opening a line or sentence are a name; drug names and headings are not', () => {
-  has('Glafira Abakumova\n77780 Luite tee 87', 'name:Glafira Abakumova');
-  has('Trivo Garzarolli listed his top songs.', 'name:Trivo Garzarolli');
-  assert.deepEqual(spans('Metoprolol Tartrate 25 mg daily. Hospital Course: uneventful.').filter((s) => s.startsWith('name')), []);
+test('a problem list of two-word diagnoses at line starts is not read as names', () => {
+  // Two unknown capitalised words opening a line were once taken for a name ("Glafira Abakumova"); in clinical
+  // problem lists they are diagnoses far more often, so that rule was measured and dropped.
+  const list = 'PMH:\nAtrial Fibrillation\nSeronegative Rheumatoid Arthritis\nGastroesophageal Reflux';
+  assert.deepEqual(spans(list).filter((s) => s.startsWith('name')), []);
 });
 
 test('a place after "I am in" or "street in" is found; "in" + a capitalised word elsewhere in a note is not a place', () => {
