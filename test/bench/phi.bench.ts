@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { scoreSet, printScore, overallRecall, type LabelledRecord, type SetScore } from './phi/externalScore';
 import { detectPhi } from '../../src/core/phi/detectors';
+import { printNlpNames } from './phi/nlpNames';
 
 const root = process.env.CLINICAL_FT_ROOT ?? process.cwd();
 
@@ -77,8 +78,9 @@ function main(): void {
   printScore('own labelled set (written by this project)', scoreSet(ownRecords, { examples }));
   const dir = externalSets();
   if (dir) {
+    const splitSets: Record<string, (LabelledRecord & { split: string })[]> = {};
     for (const set of ['presidio', 'scrubadub']) {
-      const records = readJsonl<LabelledRecord & { split: string }>(path.join(dir, `${set}.jsonl`));
+      const records = (splitSets[set] = readJsonl<LabelledRecord & { split: string }>(path.join(dir, `${set}.jsonl`)));
       for (const split of ['test', 'tune']) {
         const s = scoreSet(records.filter((r) => r.split === split), { examples });
         printScore(`${SET_NAMES[set]} ${split} split${split === 'tune' ? ' (tuned on)' : ' (held out: the figures to quote)'}`, s);
@@ -87,6 +89,7 @@ function main(): void {
     }
     const i2b2 = scoreSet(readJsonl<LabelledRecord>(path.join(dir, 'i2b2-philter.jsonl')), { examples });
     printScore('i2b2 2014 notes shipped by philter-ucsf (5 notes: too few to hold a target to)', i2b2);
+    printNlpNames(dir, splitSets);
   }
   throughput();
 }
