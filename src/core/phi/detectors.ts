@@ -190,7 +190,7 @@ const UNIT = `(?:,?[ \\t]*(?:Apt|Apartment|Unit|Suite|Ste|Flat|Room|Rm|Box|#)\\.
 const ADDRESS_CUE =
   /\b(?:address(?:es)?|addr|lives?|living|lived|resides?|residing|located|situated|meet(?:ing)?(?: me| you| us)?|ship(?:ped)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?|return(?:ed)?|moved|office|home|restaurant|clinic|drops? (?:you|me) off|taxi|at|on|to|in|is|are|here they are)\b[^.!?\n]{0,12}$/i;
 /** Words before a place name that say it is where someone is, lives or comes from. */
-const PLACE_CUE = /\b(?:home|city|town):\s*$|\b(?:live[sd]?|living|resides?|residing|born|moved|relocated|based|staying|arrived|returned|travel(?:l?ing|l?ed)?|visiting|originally|grew up|hometown|city)\s+(?:in|at|to|from|of|is)?\s*$|\b(?:from|in|near)\s+$/i;
+const PLACE_CUE = /\b(?:home|city|town):\s*$|\b(?:live[sd]?|living|resides?|residing|born|moved|relocated|based|staying|arrived|returned|travel(?:l?ing|l?ed)?|visiting|originally|grew up|hometown|city)\s+(?:in|at|to|from|of|is)?\s*$|\b(?:from|near)\s+$|\b(?:street|road|avenue|lane|square|am|I'm|we're|we are|they're|they are)\s+in\s+$/i;
 /** Words before a bare digit group that make it a phone number. */
 const PHONE_CUE =
   /\b(?:call(?:ed|ing)?(?: me| us| you)?(?: back)?(?: at| on)?|phone(?: number| no\.?)?|ph|tel(?:ephone)?|mobile|mob|cell(?:phone)?|desk|contact(?: number| no\.?)|reach(?: me| us)?(?: at| on)?|text(?: me| us)?(?: at| on)?|whats ?app|sms|dial(?:ed)?|landline|registered|beeper|pager|answering at|messages to)\b[^\d]{0,12}$/i;
@@ -226,6 +226,15 @@ const DETECTORS: Detector[] = [
   { category: 'name', gate: nameCue, re: new RegExp(`(${NAME_WORD}(?:\\s+${NAME_WORD})?),\\s+(?:MD|DO|RN|NP|PA-C|PhD)\\b`, 'gu'), group: 1, accept: (m) => notAllCommon(m[1]) },
   { category: 'ssn', gate: digitCue, re: /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g },
   { category: 'ssn', gate: (c) => /\d{3} ?\d{2} ?\d{4}/.test(c.text) && keyword(c, 'ssn'), re: /\b(?:SSN|Social Security(?: (?:No\.?|Number|#))?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b/gi, group: 1 },
+  // UK National Insurance numbers, the SSN's counterpart: two prefix letters (HMRC never issues D, F, I, Q, U or V
+  // there, nor O second), six digits (often in pairs), one letter. The suffix is A-D on issued numbers, but
+  // temporary and test numbers ("ZZ 12 34 56 T") use others, and the shape alone is distinctive enough.
+  {
+    category: 'ssn',
+    gate: (c) => NI_SHAPE.test(c.text),
+    re: /(?<![\p{L}\p{N}])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-Z])(?![\p{L}\p{N}])/gu,
+    group: 1,
+  },
   { category: 'fax', gate: (c) => c.digits && keyword(c, 'fax'), re: /\bfax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*(\+?[\d(][\d\s().-]{6,20}\d)/gi, group: 1 },
   {
     category: 'phone',
@@ -358,7 +367,21 @@ const DETECTORS: Detector[] = [
     gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
     re: new RegExp(`(?<![\\p{L}\\p{N}])((?:(?:ul|al|u)\\.\\s*)?${CAP_RUN}[ \\t]+\\d{1,5}[A-Za-z]?\\.?(?:[ \\t]*[-/][ \\t]*\\d{1,4})?${UNIT}?|\\d{1,6}[A-Za-z]?(?:[ \\t]+\\d{1,5})?[ \\t]+${CAP_RUN}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?${UNIT}?)(?![\\p{L}\\p{N}])`, 'gu'),
     group: 1,
-    accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_LINE.test(m[1]) && /(?:^|\n)[ \t]*$/.test(before(m, 4))) && !/^\d+\s+(?:mg|mcg|g|kg|ml|mL|L|units?|IU|days?|weeks?|months?|years?|hours?|times?|doses?|tablets?|capsules?|Tablets?|Days?|Weeks?|Hours?)\b/.test(m[1]) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
+    accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_LINE.test(m[1]) && LINE_OPENING.test(before(m, 8))) && !NOT_A_STREET.test(m[1]) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
+  },
+  // A house-number line whose street has lower-case words ("77780 Luite tee 87", "56326 65 Rue de l'Etoile 4"),
+  // when the lines after it read as the rest of an address (a unit, a place, a postcode).
+  {
+    category: 'address',
+    gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
+    re: /(?<=(?:^|\n)[ \t]*(?:[?•·*]{1,3}[ \t]+)?)(\d{1,6}[A-Za-z]?[ \t]+(?:\d{1,5}[ \t]+)?\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t]+[\p{L}\p{M}'’.-]+){0,4}[ \t]+\d{1,5}[A-Za-z]?)(?=[ \t]*\n)/gu,
+    group: 1,
+    accept: (m) => {
+      if (NOT_A_STREET.test(m[1])) return false;
+      const rest = ADDRESS_AFTER.exec(m.input.slice(m.index + m[0].length, m.index + m[0].length + 160));
+      // The lines after must hold an apartment or suite, or a postcode: a place name alone follows list items too.
+      return rest !== null && /\b(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b|\d{4}/.test(rest[1]);
+    },
   },
   { category: 'address', gate: hasRe(/[Bb][Oo][Xx]\s+\d/), re: /\b((?:P\.?\s?O\.?\s+|PSC\s+\d+,\s*|Unit\s+\d+\s+)Box\s+\d+)\b/gi, group: 1 },
   // Places smaller than a state named after "lives in", "from", "based in" ("from Kraków", "lives in Sint-Huibrechts-Hern").
@@ -383,13 +406,18 @@ const DETECTORS: Detector[] = [
   { category: 'age', gate: (c) => /(?:9|1[01])\d\b/.test(c.text) && keyword(c, 'age'), re: /\b(?:aged?|age:|age is|age of)\s*((?:9\d|1[0-1]\d))\b(?!\s*(?:mg|kg|%|mmHg|bpm))/gi, group: 1 },
 ];
 
-const PLACE_CUE_ANYWHERE = /\b(?:[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isiting|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
+const NI_SHAPE = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Z]/;
+const PLACE_CUE_ANYWHERE = /\b(?:(?:[Ss]treet|[Rr]oad|[Aa]venue|[Ll]ane|[Ss]quare|am|I'm|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are)\s+in|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isiting|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
 /** An address-looking shape (capitalised words then a number, or a number then capitalised words) after an address word. */
+/** A number then a unit of dose or time is no house number. */
+const NOT_A_STREET = /^\d+\s+(?:[Uu]nits?|mg|mcg|g|kg|ml|mL|L|units?|IU|days?|weeks?|months?|years?|hours?|times?|doses?|tablets?|capsules?|Tablets?|Days?|Weeks?|Hours?)\b/;
 /** A line that opens with a house number and ends with another number or a unit ("083 Favoritenstrasse 36"). */
 const ADDRESS_LINE = /^\d{1,6}[A-Za-z]?[ \t]+\D+\d/;
-const ADDRESS_CUE_ANYWHERE = /(?:^|\n)[ \t]*\d{1,6}[A-Za-z]?[ \t]+(?:\d{1,5}[ \t]+)?\p{Lu}|\b(?:[Aa]ddress|[Aa]ddr|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Ll]ocated|[Ss]ituated|[Mm]eet|[Ss]hip|[Dd]eliver|[Ss]en[dt]|[Mm]ail|[Rr]eturn|[Mm]oved|[Oo]ffice|[Rr]estaurant|[Tt]axi|drops?)\b/u;
+/** The start of a line, past any bullet or placeholder marks ("• ", "??? "). */
+const LINE_OPENING = /(?:^|\n)[ \t]*(?:[?•·*]{1,3}[ \t]+)?$/;
+const ADDRESS_CUE_ANYWHERE = /(?:^|\n)[ \t]*(?:[?•·*]{1,3}[ \t]+)?\d{1,6}[A-Za-z]?[ \t]+(?:\d{1,5}[ \t]+)?\p{Lu}|\b(?:[Aa]ddress|[Aa]ddr|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Ll]ocated|[Ss]ituated|[Mm]eet|[Ss]hip|[Dd]eliver|[Ss]en[dt]|[Mm]ail|[Rr]eturn|[Mm]oved|[Oo]ffice|[Rr]estaurant|[Tt]axi|drops?)\b/u;
 const ADDRESS_AFTER = new RegExp(
-  `^((?:[ \\t]*(?:,|\\n)[\\s]*(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat)\\.?[ \\t]*\\w+|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|\\d{3,6}(?:[ -]\\d{2,4})?(?:[ \\t]+${PLACE_RUN})?|${PLACE_RUN}(?:[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{3,6}(?:[ -]\\d{2,4})?)?)){1,5})`,
+  `^((?:[ \\t]*(?:,|\\n)[\\s]*(?:[?•·*][?•·*]{0,2}[ \\t]+)?(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat)\\b\\.?[ \\t]*\\w+|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|\\d{3,6}(?:[ -]\\d{2,4})?(?:[ \\t]+${PLACE_RUN})?|${PLACE_RUN}(?:[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{3,6}(?:[ -]\\d{2,4})?)?)){1,5})`,
   'u',
 );
 

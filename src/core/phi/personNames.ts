@@ -60,7 +60,9 @@ const CAP_WORD = /(?<![\p{L}\p{M}\p{N}_'’-])\p{Lu}[\p{Ll}\p{M}]+(?:[-'’]\p{L
 const JOIN = /^[ \t]+(?:\p{Lu}\.[ \t]+)?$/u;
 /** Cue words after which a capitalised run is a name whatever the lists say. */
 const CUE_BEFORE =
-  /(?:\b(?:[Mm]y name is|[Nn]ame(?:d(?: him| her| them)?| is|:)|I am|I'm|[Cc]all(?:s|ed)? me|[Cc]alled|[Mm]eet|[Ww]ith|[Tt]ell|[Aa]sk|[Ll]eave me|[Tt]his is|[Ss]igned(?: by)?|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks|[Rr]egards|[Ss]incerely|[Pp]atient:?|[Pp]t:?|[Ss]on|[Dd]aughter|[Ww]ife|[Hh]usband|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Pp]artner|[Ff]riend|[Nn]eighbou?r|[Cc]aregiver|[Gg]uardian|[Cc]ontact|[Aa]ttending|PCP|(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?))[ \t]*$/u;
+  /(?:\b(?:[Mm]y name is|[Nn]ame(?:d(?: him| her| them)?| is|:)|I am|I'm|[Cc]all(?:s|ed)? me|[Cc]alled|[Mm]eet|[Ww]ith|[Tt]ell|[Aa]sk|[Ll]eave me|[Tt]his is|[Ss]igned(?: by)?|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks|[Rr]egards|[Ss]incerely|[Pp]atient:?|[Pp]t:?|[Ss]on|[Dd]aughter|[Ww]ife|[Hh]usband|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Pp]artner|[Ff]riend|[Nn]eighbou?r|[Cc]aregiver|[Gg]uardian|[Cc]ontact|[Aa]ttending|PCP|(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?|(?<!\d[ \t]?)(?:dr|mr|mrs|ms|mx)\.))[ \t]*$/u;
+/** A word addressed by name opening a sentence: "Renátó, can I…", "Sue, please…" (a list of findings is not followed by these). */
+const VOCATIVE_AFTER = /^,[ \t]+(?:can|could|would|will|please|do|did|are|is|have|how|what|when|where|why|I|you|we|thanks|thank)\b/;
 const SENTENCE_START = /(?:^|[.!?:;]\s+|\n\s*|["“(]\s*)$/;
 
 export interface NameSpan {
@@ -143,7 +145,8 @@ function judgePiece(text: string, piece: Word[], out: NameSpan[]): void {
   else if (piece.length >= 2) name = strong >= 1 || known >= 2 || piece[0].tier === 'W' || !sentenceStart || piece.length >= 3;
   else if (/^[ \t]*:[ \t]*[^\d\s]/.test(text.slice(end, end + 4)) && lineStart) name = piece[0].tier !== 'U'; // "Chloe:" opening a line of a transcript
   else if (piece[0].tier === 'S') name = true;
-  else if (piece[0].tier === 'U') name = !sentenceStart && isPlainWord(text, piece[0]);
+  else if (piece[0].tier === 'U') name = (!sentenceStart || VOCATIVE_AFTER.test(text.slice(end, end + 16))) && isPlainWord(text, piece[0]);
+  else if (piece[0].tier === 'W') name = VOCATIVE_AFTER.test(text.slice(end, end + 16)) && isPlainWord(text, piece[0]);
   if (name && EPONYM_NEXT.test(text.slice(end, end + 24)) && strong <= 1) name = false;
   if (name && !cue && piece.every((w) => w.tier === 'U' && MEDICAL_WORD.test(text.slice(w.start, w.end)))) name = false;
   if (name) out.push({ start, end });

@@ -17,6 +17,8 @@ export const SAFE_HARBOR: Record<string, string> = {
   address: 'address', street_name: 'address', secondary_address: 'address', building_number: 'address', city: 'city',
   postcode: 'zip', zipcode: 'zip', phone_number: 'phone', credit_card_number: 'card/account', iban: 'card/account', email: 'email', url: 'url',
   ip_address: 'ip', ssn: 'ssn', us_driver_license: 'licence', date_of_birth: 'date', date_time: 'date',
+  // scrubadub's document generator (its "twitter" handles are not a Safe Harbor kind)
+  postalcode: 'zip', social_security_number: 'ssn', phone: 'phone',
   // i2b2 2014 de-identification tags
   PATIENT: 'name', DOCTOR: 'name', DATE: 'date', PHONE: 'phone', FAX: 'phone', EMAIL: 'email', URL: 'url', IPADDR: 'ip', MEDICALRECORD: 'mrn',
   IDNUM: 'mrn', HEALTHPLAN: 'mrn', ACCOUNT: 'card/account', LICENSE: 'licence', DEVICE: 'licence', BIOID: 'licence', USERNAME: 'username',

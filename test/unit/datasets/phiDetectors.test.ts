@@ -78,3 +78,48 @@ test('line breaks escaped twice ("\\\\n") separate lines and offsets stay those 
   assert.equal(text.slice(f.start, f.end), '439 4166');
   assert.equal(f.text, '439 4166');
 });
+
+test('UK National Insurance numbers (the SSN counterpart), spaced or not; other letter-digit codes are not', () => {
+  has('NI number ZZ 79 86 83 T on file.', 'ssn:ZZ 79 86 83 T');
+  has('Reference AB123456C was given.', 'ssn:AB123456C');
+  assert.ok(!spans('Lot DQ 12 34 56 A expired.').some((s) => s.startsWith('ssn')), 'D is never an NI prefix letter');
+  assert.ok(!spans('Gene ABC123456D variant.').some((s) => s.startsWith('ssn')));
+});
+
+test('an address runs on over lines that open with bullet or placeholder marks', () => {
+  has('Send it to:\n• 4516 Point Walter Road\n• Apt. 876\n• PALMYRA\n• Australia 07605', 'address:4516 Point Walter Road\n• Apt. 876\n• PALMYRA\n• Australia 07605');
+  has('Jane Roe\n• 50 Lime Grove 12\n• Suite 3\n• Leeds', 'address:50 Lime Grove 12\n• Suite 3\n• Leeds');
+});
+
+test('an address runs on over a "United Kingdom" or "United States" line (not read as "Unit" + "ed")', () => {
+  has('72 Huntly Street\nApt. 264\nBARNHILL\nUnited Kingdom 55695', 'address:72 Huntly Street\nApt. 264\nBARNHILL\nUnited Kingdom 55695');
+});
+
+test('a name addressed at the start of a sentence ("Renátó, can I…") is a name; a finding list is not', () => {
+  has('Renátó, can I please speak to your boss?', 'name:Renátó');
+  has('Mike, please call back.', 'name:Mike');
+  assert.deepEqual(spans('Nausea, vomiting and diarrhea since Monday.').filter((s) => s.startsWith('name')), []);
+});
+
+test('a problem list of two-word diagnoses at line starts is not read as names', () => {
+  // Two unknown capitalised words opening a line were once taken for a name ("Glafira Abakumova"); in clinical
+  // problem lists they are diagnoses far more often, so that rule was measured and dropped.
+  const list = 'PMH:\nAtrial Fibrillation\nSeronegative Rheumatoid Arthritis\nGastroesophageal Reflux';
+  assert.deepEqual(spans(list).filter((s) => s.startsWith('name')), []);
+});
+
+test('a place after "I am in" or "street in" is found; "in" + a capitalised word elsewhere in a note is not a place', () => {
+  has('I am in Tromsø for a business trip.', 'address:Tromsø');
+  has('The song is about a street in Hartberg.', 'address:Hartberg');
+  assert.deepEqual(spans('Transferred from ED with a rise in Troponin, now in MICU.').filter((s) => s.startsWith('address')), []);
+});
+
+test('a house-number line with lower-case street words is an address when a unit or postcode follows; list items are not', () => {
+  has('Glafira Abakumova\n\n77780 Luite tee 87\nSuite 339\nSalumäe\nEstonia 86939', 'address:77780 Luite tee 87\nSuite 339\nSalumäe\nEstonia 86939');
+  assert.deepEqual(spans('Scores:\n12 Points total 3\nWells low\n10 Units glargine at night 5\nHumalog 2000').filter((s) => s.startsWith('address')), []);
+});
+
+test('a lower-case title ("ms. Ingunn") is a name cue; milliseconds ("120 ms. Mobitz") are not', () => {
+  has("I'd like to join accounts with ms. Ingunn", 'name:Ingunn');
+  assert.deepEqual(spans('PR interval 220 ms. Wenckebach pattern.').filter((s) => s.startsWith('name')), []);
+});
