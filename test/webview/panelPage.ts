@@ -80,7 +80,24 @@ export async function openPanel<S extends z.ZodType>(panel: string, schema: S, o
     async send(message) {
       const parsed = schema.safeParse(message);
       if (!parsed.success) throw new Error(`not a valid ${panel} host message: ${parsed.error.issues[0]?.message}`);
-      await page.evaluate((m) => window.postMessage(m, '*'), message as unknown);
+      // postMessage delivers in a later task: resolve once a sentinel posted after it arrives (messages from one
+      // source arrive in order), so what the panel did with the message is on the page when send returns.
+      await page.evaluate(
+        (m) =>
+          new Promise<void>((resolve) => {
+            const sentinel = `clinical-ft-test-delivered-${Math.random()}`;
+            const onMessage = (e: MessageEvent) => {
+              if (e.data !== sentinel) return;
+              e.stopImmediatePropagation();
+              window.removeEventListener('message', onMessage, true);
+              resolve();
+            };
+            window.addEventListener('message', onMessage, true);
+            window.postMessage(m, '*');
+            window.postMessage(sentinel, '*');
+          }),
+        message as unknown,
+      );
     },
     posted,
     async waitPosted(type, after = 0) {
