@@ -131,7 +131,7 @@ function layerFloatsPerToken(s: ModelShape, T: number, loraR: number, targets: s
 export function estimateMemory(s: ModelShape, r: MemoryRequest): MemoryEstimate {
   const params = parameterCount(s);
   const weightBytes = params * (r.nativeWeights ? r.storedBytesPerWeight : 4);
-  const training = r.task === 'sft' || r.task === 'dpo';
+  const training = isTraining(r);
   // DPO differentiates chosen and rejected one side at a time, but its evaluation passes run both as one batch
   // of 2B rows (no tape, yet every intermediate lives until the pass ends): that is its peak.
   const rows = r.task === 'generate' ? 1 : r.batchSize * (r.task === 'dpo' ? 2 : 1);
@@ -162,9 +162,14 @@ export function estimateMemory(s: ModelShape, r: MemoryRequest): MemoryEstimate 
   return { weightBytes, heapBytes, processBytes, parts, request: r };
 }
 
+/** Training keeps activations for a backward pass (scoring and generation do not). */
+function isTraining(r: MemoryRequest): boolean {
+  return r.task === 'sft' || r.task === 'dpo';
+}
+
 /** Layers that recompute in the backward pass (0 without checkpointing or outside training). */
 export function checkpointedLayerCount(s: ModelShape, r: MemoryRequest): number {
-  if (!(r.task === 'sft' || r.task === 'dpo') || !r.gradientCheckpointing) return 0;
+  if (!isTraining(r) || !r.gradientCheckpointing) return 0;
   return Math.max(1, Math.min(s.numLayers, r.checkpointedLayers ?? s.numLayers));
 }
 
@@ -178,7 +183,7 @@ export function fitCheckpointing(s: ModelShape, r: MemoryRequest, limits: Memory
     const e = estimateMemory(s, req);
     return memoryRefusal(s, req, e, limits) ? undefined : e;
   };
-  if (asked !== undefined || !(r.task === 'sft' || r.task === 'dpo')) return fits({ ...r, gradientCheckpointing: asked === true, checkpointedLayers: undefined });
+  if (asked !== undefined || !isTraining(r)) return fits({ ...r, gradientCheckpointing: asked === true, checkpointedLayers: undefined });
   const plain = fits({ ...r, gradientCheckpointing: false, checkpointedLayers: undefined });
   if (plain) return plain;
   // Memory falls as layers are added up to all but the last (whose activations are freed first in the backward
@@ -213,7 +218,7 @@ export function memoryRefusal(s: ModelShape, r: MemoryRequest, e: MemoryEstimate
   const advice: string[] = [];
   if (r.task !== 'generate' && r.batchSize > 1) advice.push(`a smaller batch (--batch-size ${Math.max(1, Math.floor(r.batchSize / 2))})`);
   if (r.maxLength > 128) advice.push(`a shorter length (--max-length ${Math.max(64, Math.floor(r.maxLength / 2))})`);
-  if ((r.task === 'sft' || r.task === 'dpo') && !r.gradientCheckpointing) advice.push('--gradient-checkpointing');
+  if (isTraining(r) && !r.gradientCheckpointing) advice.push('--gradient-checkpointing');
   if (!r.nativeWeights && limits.heapBytes !== undefined) advice.push('the native kernels (npm run build:native), which keep the weights in their stored precision outside the heap');
   const n = parameterCount(s);
   advice.push(`a smaller model (this one has ${n >= 1e9 ? `${(n / 1e9).toFixed(2)} B` : `${(n / 1e6).toFixed(1)} M`} parameters)`);
