@@ -9,6 +9,7 @@ import { ComparePanel } from './comparePanel';
 import { compareOutputsFolder } from './compareOutputsFolder';
 import type { TrainerChildren } from '../trainerChildren';
 import { refuseUntrusted } from '../workspaceTrust';
+import { resolveInWorkspace } from '../workspacePath';
 
 const BROWSE = '$(folder-opened) Choose…';
 /** Older demo runs stacked SFT + DPO into this folder; the trainer now writes adapter/ stacked itself. */
@@ -92,13 +93,12 @@ async function compareChosen(extensionUri: vscode.Uri, children: TrainerChildren
     return undefined;
   }
   const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const resolve = (p: string) => (path.isAbsolute(p) || !ws ? p : path.join(ws, p));
   const shared = sharedModel(runs);
   const model = shared
-    ? resolve(shared)
-    : await pickFolderOrFile('Base model for the comparison', [...new Set(runs.map((r) => r.model))].map((m) => ({ label: path.basename(m), description: m, value: resolve(m) })), true);
+    ? resolveInWorkspace(shared)
+    : await pickFolderOrFile('Base model for the comparison', [...new Set(runs.map((r) => r.model))].map((m) => ({ label: path.basename(m), description: m, value: resolveInWorkspace(m) })), true);
   if (!model) return undefined;
-  const candidates = evalCandidates(runs).map(resolve).filter((f) => fs.existsSync(f));
+  const candidates = evalCandidates(runs).map(resolveInWorkspace).filter((f) => fs.existsSync(f));
   const dataset = given ?? (await pickFolderOrFile('Held-out dataset to evaluate on', candidates.map((f) => ({ label: path.basename(f), description: ws ? path.relative(ws, f) : f, value: f })), false));
   if (!dataset) return undefined;
   const partial = runs.filter((r) => r.missingStart);

@@ -15,6 +15,7 @@ import type { RunEntry } from '../runs/runStore';
 import { pickPromptsFile } from '../labeling/generationPickers';
 import { pickPreferenceMethod } from '../runs/startPreferenceRun';
 import { refuseUntrusted } from '../workspaceTrust';
+import { resolveInWorkspace } from '../workspacePath';
 
 /** Arguments a test (or a link) can pass; a person gets quick picks instead. */
 export interface ImproveArgs {
@@ -233,9 +234,4 @@ async function openLabeler(pairs: string): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);
   const first = parsePrefsText(doc.getText()).find((l) => l.kind === 'pair' && l.label === undefined);
   await vscode.commands.executeCommand('clinicalFt.labels.openSideBySide', uri, first?.line ?? 0);
-}
-
-function resolveInWorkspace(p: string): string {
-  const ws = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  return path.isAbsolute(p) || !ws ? p : path.join(ws, p);
 }
