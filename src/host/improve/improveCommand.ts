@@ -196,6 +196,16 @@ async function runStep(svc: RunsService, run: RunEntry, state: ImproveState, ste
       return record({ step: 'export', exported: r.out }, 'train');
     }
     case 'train': {
+      // A second run while the first still trains is allowed (another method, say), but never by a slip of Enter.
+      const previous = state.preferenceRun ? svc.store.get(state.preferenceRun) : undefined;
+      if (previous?.alive) {
+        const answer = await vscode.window.showWarningMessage(
+          `${state.method?.toUpperCase() ?? 'The preference'} run ${previous.id} from ${run.id} is still training. Start another preference run? The flow then follows the new one.`,
+          { modal: true },
+          'Start another run',
+        );
+        if (answer !== 'Start another run') return undefined;
+      }
       const method = await pickPreferenceMethod();
       if (!method || method === 'sft') return undefined;
       // KTO trains on the labeled file itself, so ties and both-bad pairs count too (as the export's own "Start KTO run" does).

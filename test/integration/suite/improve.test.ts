@@ -161,7 +161,8 @@ suite('improve with preferences', () => {
     await ui.press('Enter');
     await ui.waitFor(title('Steps'));
     await ui.press('Control+a');
-    await ui.type('3');
+    // Long enough to still be training when the flow is invoked again right after the start (below).
+    await ui.type('12');
     await ui.press('Enter');
     await ui.waitFor(title('Review'));
     await ui.type('Start training');
@@ -172,6 +173,19 @@ suite('improve with preferences', () => {
     assert.equal(lines(state3.exported).length, total, 'every pair was labeled A or B, so every pair is exported');
     const dpoId: string = state3.preferenceRun;
     assert.ok(dpoId && !before.has(dpoId), `a new run: ${dpoId}`);
+    // Train again while the DPO run trains asks first (never a second run by a slip of Enter). The workbench under
+    // test refuses modal dialogs by throwing with their text: the question was asked, nothing else started.
+    const whileTraining = vscode.commands.executeCommand<{ done: string[] } | undefined>('clinicalFt.runs.improveWithPreferences', sftId);
+    await ui.waitFor(title('next: train'), { timeoutMs: 20_000 });
+    await ui.waitFor('.quick-input-list .monaco-list-row.focused:has-text("Train DPO")');
+    await ui.press('Enter');
+    await assert.rejects(within(whileTraining, 20_000, 'the still-training question'), new RegExp(`refused to show dialog.*DPO run ${dpoId} from ${sftId} is still training`)).catch(async (e) => {
+      await ui.screenshot('improve-still-training');
+      const shown = await ui.query('.quick-input-widget:visible .quick-input-title');
+      throw new Error(`${e instanceof Error ? e.message : String(e)} — quick input: ${shown.texts.join(' | ')}`);
+    });
+    assert.equal(readJson(stateFile).preferenceRun, dpoId);
+    assert.equal(fs.readdirSync(runsRoot()).filter((d) => !before.has(d) && d !== dpoId).length, 0, 'no second run');
     const dpoRun = readJson(path.join(runsRoot(), dpoId, 'run.json'));
     assert.equal(dpoRun.config.method, 'dpo');
     assert.equal(dpoRun.config.data, state3.exported);
