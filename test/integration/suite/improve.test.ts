@@ -16,6 +16,32 @@ const runsRoot = () => path.join(workspace(), '.clinical-ft', 'runs');
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const title = (text: string) => `.quick-input-widget .quick-input-title:has-text("${text}")`;
 
+/**
+ * Clicks the focused row `row` of the open quick pick until `taken` holds (`what` says what that means). A click that lands while the pick is
+ * still rendering is not taken: click again, up to three times, and close the pick when nothing is taken so a
+ * failure here cannot leave it open over the next tests' clicks.
+ */
+async function acceptRow(row: string, taken: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  const selector = `.quick-input-list .monaco-list-row.focused:has-text("${row}")`;
+  await ui.waitFor(selector, { timeoutMs: 20_000 });
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    if ((await ui.query(selector)).count > 0) await ui.click(selector).catch(() => undefined);
+    if (await eventually(taken, 5_000 * attempt, `"${row}" taken`).then(() => true, () => false)) return;
+  }
+  await ui.press('Escape');
+  throw new Error(`three clicks on "${row}" and still not: ${what}`);
+}
+
+/** What a command's promise settled with, readable while it is still pending. */
+function settlement<T>(p: Thenable<T>): { readonly outcome: { value: T } | { error: unknown } | undefined } {
+  const box: { outcome: { value: T } | { error: unknown } | undefined } = { outcome: undefined };
+  Promise.resolve(p).then(
+    (value) => (box.outcome = { value }),
+    (error: unknown) => (box.outcome = { error }),
+  );
+  return box;
+}
+
 const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
 const labeled = (file: string) => lines(file).filter((l) => JSON.parse(l).meta?.label !== undefined).length;
 
@@ -133,6 +159,34 @@ suite('improve with preferences', () => {
     assert.equal(labeled(pairs), total);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 
+    /** Runs the flow from its pick titled `…shown` through "Train DPO" to a started DPO run of `steps` steps; its id. */
+    const trainDpoThroughFlow = async (shown: string, steps: number): Promise<string> => {
+      const flow = vscode.commands.executeCommand<{ done: string[] } | undefined>('clinicalFt.runs.improveWithPreferences', sftId);
+      await ui.waitFor(title(`Continue improving ${sftId}: ${shown}`), { timeoutMs: 20_000 });
+      await acceptRow('Train DPO', async () => (await ui.query(title('Start preference run: method'))).count > 0, 'the method pick');
+      await ui.type('DPO');
+      await ui.press('Enter');
+      // The base model and starting adapter come from the SFT run: the start flow goes straight to the review.
+      await ui.waitFor(title('Review'), { timeoutMs: 60_000 }).catch(async (e) => {
+        const notes = await ui.query('.notifications-toasts .notification-list-item-message');
+        const open = await ui.query('.quick-input-widget .quick-input-title');
+        await ui.screenshot('improve-no-review');
+        throw new Error(`${e instanceof Error ? e.message : String(e)} — notifications: ${notes.texts.join(' | ')}; quick input: ${open.texts.join(' | ')}`);
+      });
+      await ui.type('Steps');
+      await ui.waitFor('.quick-input-list .monaco-list-row:has-text("optimizer steps")');
+      await ui.press('Enter');
+      await ui.waitFor(title('Steps'));
+      await ui.press('Control+a');
+      await ui.type(String(steps));
+      await ui.press('Enter');
+      await ui.waitFor(title('Review'));
+      await ui.type('Start training');
+      await ui.press('Enter');
+      assert.deepEqual((await within(flow, 60_000, 'the DPO run to start'))?.done, ['train']);
+      return readJson(stateFile).preferenceRun as string;
+    };
+
     // Session 3: export is next; it hands the pairs to the method pick, and DPO starts from the SFT adapter.
     const before = new Set(fs.readdirSync(runsRoot()));
     const third = vscode.commands.executeCommand<{ done: string[] } | undefined>('clinicalFt.runs.improveWithPreferences', sftId);
@@ -143,49 +197,27 @@ suite('improve with preferences', () => {
     await ui.press('Escape');
     assert.deepEqual((await within(third, 30_000, 'the flow to end on Escape'))?.done, ['export']);
     assert.equal(readJson(stateFile).preferenceRun, undefined);
-    const again = vscode.commands.executeCommand<{ done: string[] } | undefined>('clinicalFt.runs.improveWithPreferences', sftId);
-    await ui.waitFor(title(`Continue improving ${sftId}: ${total} of ${total} pairs labeled · next: train`), { timeoutMs: 20_000 });
-    await ui.press('Enter');
-    await ui.waitFor(title('Start preference run: method'), { timeoutMs: 30_000 });
-    await ui.type('DPO');
-    await ui.press('Enter');
-    // The base model and starting adapter come from the SFT run: the start flow goes straight to the review.
-    await ui.waitFor(title('Review'), { timeoutMs: 60_000 }).catch(async (e) => {
-      const notes = await ui.query('.notifications-toasts .notification-list-item-message');
-      const shown = await ui.query('.quick-input-widget .quick-input-title');
-      await ui.screenshot('improve-no-review');
-      throw new Error(`${e instanceof Error ? e.message : String(e)} — notifications: ${notes.texts.join(' | ')}; quick input: ${shown.texts.join(' | ')}`);
-    });
-    await ui.type('Steps');
-    await ui.waitFor('.quick-input-list .monaco-list-row:has-text("optimizer steps")');
-    await ui.press('Enter');
-    await ui.waitFor(title('Steps'));
-    await ui.press('Control+a');
-    // Long enough to still be training when the flow is invoked again right after the start (below).
-    await ui.type('12');
-    await ui.press('Enter');
-    await ui.waitFor(title('Review'));
-    await ui.type('Start training');
-    await ui.press('Enter');
-    assert.deepEqual((await within(again, 60_000, 'the DPO run to start'))?.done, ['train']);
+    // Long enough to still be training when the flow is invoked again right after its start.
+    const longId = await trainDpoThroughFlow(`${total} of ${total} pairs labeled · next: train`, 400);
     const state3 = readJson(stateFile);
     assert.equal(state3.exported, pairs.replace(/\.prefs\.jsonl$/, '.dpo.jsonl'));
     assert.equal(lines(state3.exported).length, total, 'every pair was labeled A or B, so every pair is exported');
-    const dpoId: string = state3.preferenceRun;
-    assert.ok(dpoId && !before.has(dpoId), `a new run: ${dpoId}`);
+    assert.ok(!before.has(longId), `a new run: ${longId}`);
     // Train again while the DPO run trains asks first (never a second run by a slip of Enter). The workbench under
     // test refuses modal dialogs by throwing with their text: the question was asked, nothing else started.
-    const whileTraining = vscode.commands.executeCommand<{ done: string[] } | undefined>('clinicalFt.runs.improveWithPreferences', sftId);
+    const whileTraining = settlement(vscode.commands.executeCommand('clinicalFt.runs.improveWithPreferences', sftId));
     await ui.waitFor(title('next: train'), { timeoutMs: 20_000 });
-    await ui.waitFor('.quick-input-list .monaco-list-row.focused:has-text("Train DPO")');
-    await ui.press('Enter');
-    await assert.rejects(within(whileTraining, 20_000, 'the still-training question'), new RegExp(`refused to show dialog.*DPO run ${dpoId} from ${sftId} is still training`)).catch(async (e) => {
-      await ui.screenshot('improve-still-training');
-      const shown = await ui.query('.quick-input-widget:visible .quick-input-title');
-      throw new Error(`${e instanceof Error ? e.message : String(e)} — quick input: ${shown.texts.join(' | ')}`);
-    });
+    await acceptRow('Train DPO', () => whileTraining.outcome !== undefined, 'the flow asked before a second run (or ended)');
+    const refusal = whileTraining.outcome && 'error' in whileTraining.outcome ? String(whileTraining.outcome.error) : JSON.stringify(whileTraining.outcome);
+    assert.match(refusal, new RegExp(`refused to show dialog.*DPO run ${longId} from ${sftId} is still training`));
+    assert.equal(readJson(stateFile).preferenceRun, longId);
+    assert.deepEqual(fs.readdirSync(runsRoot()).filter((d) => !before.has(d)), [longId], 'no second run');
+    // Cancelled, the run leaves the flow at training, and the next start asks nothing.
+    await vscode.commands.executeCommand('clinicalFt.runs.cancel', { kind: 'run', id: longId });
+    await eventually(() => readJson(path.join(runsRoot(), longId, 'run.json')).status === 'cancelled', 60_000, 'the long DPO run to be cancelled');
+    const dpoId = await trainDpoThroughFlow(`${total} of ${total} pairs labeled · next: train`, 3);
+    assert.notEqual(dpoId, longId);
     assert.equal(readJson(stateFile).preferenceRun, dpoId);
-    assert.equal(fs.readdirSync(runsRoot()).filter((d) => !before.has(d) && d !== dpoId).length, 0, 'no second run');
     const dpoRun = readJson(path.join(runsRoot(), dpoId, 'run.json'));
     assert.equal(dpoRun.config.method, 'dpo');
     assert.equal(dpoRun.config.data, state3.exported);
