@@ -14,6 +14,24 @@ export function improveStateFile(sftRunDir: string): string {
   return path.join(sftRunDir, IMPROVE_STATE_FILE);
 }
 
+/** The state's file pointers (and `compared.dataset`). */
+const FILE_KEYS = ['prompts', 'pairs', 'exported'] as const;
+
+/**
+ * The file pointers with `map` applied. On disk they are relative to the SFT run folder, so a workspace that is
+ * moved, renamed or opened from another mount keeps its flow; callers only ever see absolute paths (a state
+ * written before that, with absolute paths, reads unchanged).
+ */
+function mapFiles(state: ImproveState, map: (file: string) => string): ImproveState {
+  const out = { ...state };
+  for (const key of FILE_KEYS) {
+    const file = state[key];
+    if (file !== undefined) out[key] = map(file);
+  }
+  if (state.compared) out.compared = { ...state.compared, dataset: map(state.compared.dataset) };
+  return out;
+}
+
 /** The flow's state for the SFT run in `sftRunDir`: fresh when there is none, reported when unreadable. */
 export function readImproveState(sftRunDir: string): ImproveStateRead {
   const file = improveStateFile(sftRunDir);
@@ -23,11 +41,13 @@ export function readImproveState(sftRunDir: string): ImproveStateRead {
     const r = parseImproveState(undefined, path.basename(sftRunDir));
     return { ok: false, state: r.state, message: `${file} is not a regular file or is larger than ${MAX_STATE_BYTES / 1024} KB` };
   }
-  return parseImproveState(text, path.basename(sftRunDir), file);
+  const read = parseImproveState(text, path.basename(sftRunDir), file);
+  return { ...read, state: mapFiles(read.state, (f) => path.resolve(sftRunDir, f)) };
 }
 
 export function writeImproveState(sftRunDir: string, state: ImproveState): void {
-  writeFileAtomic(improveStateFile(sftRunDir), serializeImproveState(state));
+  const relative = mapFiles(state, (f) => path.relative(sftRunDir, path.resolve(sftRunDir, f)).split(path.sep).join('/'));
+  writeFileAtomic(improveStateFile(sftRunDir), serializeImproveState(relative));
 }
 
 function readText(file: string): string | undefined {

@@ -116,7 +116,10 @@ suite('improve with preferences', () => {
     await ui.press('Enter');
     assert.deepEqual((await within(first, 120_000, 'generation'))?.done, ['generate'], 'generation finished; labeling waits for a person');
     const state1 = readJson(stateFile);
-    const pairs: string = state1.pairs;
+    // Pointers are stored relative to the SFT run folder (a moved workspace keeps its flow).
+    const pointer = (p: string) => path.resolve(path.dirname(stateFile), p);
+    assert.ok(!path.isAbsolute(state1.pairs), state1.pairs);
+    const pairs = pointer(state1.pairs);
     assert.equal(state1.sftRun, sftId);
     assert.equal(path.dirname(pairs), path.dirname(task.prompts), 'the pairs file is written beside the prompts');
     const total = lines(pairs).length;
@@ -174,15 +177,13 @@ suite('improve with preferences', () => {
         throw new Error(`${e instanceof Error ? e.message : String(e)} — notifications: ${notes.texts.join(' | ')}; quick input: ${open.texts.join(' | ')}`);
       });
       await ui.type('Steps');
-      await ui.waitFor('.quick-input-list .monaco-list-row:has-text("optimizer steps")');
-      await ui.press('Enter');
-      await ui.waitFor(title('Steps'));
+      await acceptRow('optimizer steps', async () => (await ui.query(title('Steps'))).count > 0, 'the steps input');
       await ui.press('Control+a');
       await ui.type(String(steps));
       await ui.press('Enter');
       await ui.waitFor(title('Review'));
       await ui.type('Start training');
-      await ui.press('Enter');
+      await acceptRow('Start training', async () => (await ui.query('.quick-input-widget:visible')).count === 0, 'the review closed');
       assert.deepEqual((await within(flow, 60_000, 'the DPO run to start'))?.done, ['train']);
       return readJson(stateFile).preferenceRun as string;
     };
@@ -200,8 +201,8 @@ suite('improve with preferences', () => {
     // Long enough to still be training when the flow is invoked again right after its start.
     const longId = await trainDpoThroughFlow(`${total} of ${total} pairs labeled · next: train`, 400);
     const state3 = readJson(stateFile);
-    assert.equal(state3.exported, pairs.replace(/\.prefs\.jsonl$/, '.dpo.jsonl'));
-    assert.equal(lines(state3.exported).length, total, 'every pair was labeled A or B, so every pair is exported');
+    assert.equal(pointer(state3.exported), pairs.replace(/\.prefs\.jsonl$/, '.dpo.jsonl'));
+    assert.equal(lines(pointer(state3.exported)).length, total, 'every pair was labeled A or B, so every pair is exported');
     assert.ok(!before.has(longId), `a new run: ${longId}`);
     // Train again while the DPO run trains asks first (never a second run by a slip of Enter). The workbench under
     // test refuses modal dialogs by throwing with their text: the question was asked, nothing else started.
@@ -220,7 +221,7 @@ suite('improve with preferences', () => {
     assert.equal(readJson(stateFile).preferenceRun, dpoId);
     const dpoRun = readJson(path.join(runsRoot(), dpoId, 'run.json'));
     assert.equal(dpoRun.config.method, 'dpo');
-    assert.equal(dpoRun.config.data, state3.exported);
+    assert.equal(dpoRun.config.data, pointer(state3.exported));
     assert.equal(dpoRun.config.adapter, path.join(runsRoot(), sftId, 'adapter'), 'DPO starts from the SFT adapter');
     assert.equal(dpoRun.config.model, path.join(workspace(), 'datasets-sample', 'model'));
     await eventually(() => ['completed', 'failed'].includes(readJson(path.join(runsRoot(), dpoId, 'run.json')).status), 170_000, 'the DPO run to end');
@@ -240,7 +241,7 @@ suite('improve with preferences', () => {
     await runFromContextMenu(sftRow, 'Improve with preferences…', title('next: compare'));
     assert.equal((await ui.query('.quick-input-list .monaco-list-row:has(.codicon-pass-filled)')).count, 4, 'four steps done');
     await ui.press('Enter');
-    await eventually(() => fs.existsSync(stateFile) && readJson(stateFile).compared?.dataset === task.eval, 60_000, 'the comparison recorded in improve.json');
+    await eventually(() => fs.existsSync(stateFile) && pointer(readJson(stateFile).compared?.dataset ?? '') === task.eval, 60_000, 'the comparison recorded in improve.json');
     await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 60_000 });
     const models = await ui.query('ul.models li', { inWebview: true });
     assert.equal(models.count, 3, models.texts.join(' | '));

@@ -43,6 +43,26 @@ test('the state file round-trips through the atomic write, leaving no temporary 
   assert.deepEqual(fs.readdirSync(dir), ['improve.json']);
 });
 
+test('file pointers are stored relative to the run folder: a moved workspace keeps its flow; old absolute pointers still read', () => {
+  const { dir, id, runs } = sftRun();
+  const ws = path.dirname(runs);
+  const file = (name: string) => path.join(ws, 'data', name);
+  const generated = recordStep(newImproveState(id), { step: 'generate', prompts: file('q.sft.jsonl'), pairs: file('q.candidates.prefs.jsonl') });
+  const state = recordStep(generated, { step: 'compare', dataset: file('q.eval.sft.jsonl') });
+  writeImproveState(dir, state);
+  const onDisk = JSON.parse(fs.readFileSync(improveStateFile(dir), 'utf8'));
+  assert.equal(onDisk.pairs, '../../data/q.candidates.prefs.jsonl');
+  const moved = `${ws}-moved`;
+  fs.renameSync(ws, moved);
+  const read = readImproveState(path.join(moved, 'runs', id));
+  assert.equal(read.state.pairs, path.join(moved, 'data', 'q.candidates.prefs.jsonl'));
+  assert.equal(read.state.prompts, path.join(moved, 'data', 'q.sft.jsonl'));
+  assert.equal(read.state.compared?.dataset, path.join(moved, 'data', 'q.eval.sft.jsonl'));
+  // A state file written with absolute pointers (before they were relative) reads as it was.
+  fs.writeFileSync(improveStateFile(path.join(moved, 'runs', id)), JSON.stringify({ ...onDisk, pairs: '/elsewhere/p.prefs.jsonl' }));
+  assert.equal(readImproveState(path.join(moved, 'runs', id)).state.pairs, '/elsewhere/p.prefs.jsonl');
+});
+
 test('a missing file is a fresh start; a corrupt, misshapen or foreign file is reported with a clear message, not thrown', () => {
   const { dir, id } = sftRun();
   const missing = readImproveState(dir);
