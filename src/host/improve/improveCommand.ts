@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IMPROVE_STEP_LABELS, IMPROVE_STEPS, nextStep, progressSummary, recordStep, stepViews, labelCount, type ImproveFacts, type ImproveState, type ImproveStep, type StepOutput, type StepView } from '../../core/improve/improveState';
-import { readImproveFacts, readImproveState, writeImproveState } from '../../core/node/improveFiles';
+import { readImproveState, writeImproveState } from '../../core/node/improveFiles';
+import { improveFacts } from './improveProgress';
 import { evalCandidates } from '../../core/compare/comparePlan';
 import { exportFileName, type ExportSummary } from '../../core/labels/exportPairs';
 import { parsePrefsText } from '../../core/labels/prefsRecord';
@@ -54,7 +55,7 @@ export async function improveWithPreferences(svc: RunsService, target?: RunsNode
   let state = read.state;
   const fresh = !read.ok || read.fresh;
 
-  let step: ImproveStep | undefined = await pickStep(id, state, facts(run, state), fresh);
+  let step: ImproveStep | undefined = await pickStep(id, state, improveFacts(run, state), fresh);
   if (!step) return undefined;
   const finished: ImproveStep[] = [];
   // A step that finishes hands its output to the next where no person is needed in between; one that is
@@ -84,12 +85,6 @@ function unusable(run: RunEntry | undefined): string | undefined {
   return undefined;
 }
 
-function facts(run: RunEntry, state: ImproveState) {
-  // An open labeler's text counts, unsaved labels included: the same text an export reads.
-  const open = state.pairs ? vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && path.resolve(d.uri.fsPath) === path.resolve(state.pairs!)) : undefined;
-  return readImproveFacts(run.dir, state, open?.getText());
-}
-
 async function pickSftRun(svc: RunsService): Promise<string | undefined> {
   const runs = svc.store.list().filter((e) => !unusable(e));
   if (runs.length === 0) {
@@ -99,7 +94,7 @@ async function pickSftRun(svc: RunsService): Promise<string | undefined> {
   const items = runs.map((e) => {
     const read = readImproveState(e.dir);
     const started = read.ok && !read.fresh;
-    return { label: `$(history) ${e.id}`, description: started ? progressSummary(read.state, facts(e, read.state)) : 'not started', detail: `${e.view?.dataset} · ${e.view?.model}`, id: e.id, started };
+    return { label: `$(history) ${e.id}`, description: started ? progressSummary(read.state, improveFacts(e, read.state)) : 'not started', detail: `${e.view?.dataset} · ${e.view?.model}`, id: e.id, started };
   });
   // Flows in progress first: coming back days later is the common case.
   items.sort((a, b) => Number(b.started) - Number(a.started));
@@ -153,7 +148,7 @@ async function runStep(svc: RunsService, run: RunEntry, state: ImproveState, ste
   const config = run.record!.config;
   switch (step) {
     case 'generate': {
-      const before = state.pairs ? facts(run, state).labels : undefined;
+      const before = state.pairs ? improveFacts(run, state).labels : undefined;
       if (before && before.labeled > 0) {
         // New candidates mean a new pairs file: the labels made so far stay in the old one, unused by this flow.
         const answer = await vscode.window.showWarningMessage(
@@ -179,7 +174,7 @@ async function runStep(svc: RunsService, run: RunEntry, state: ImproveState, ste
     }
     case 'label': {
       await openLabeler(state.pairs!);
-      const f = facts(run, state);
+      const f = improveFacts(run, state);
       void vscode.window.showInformationMessage(
         `Clinical FT: ${f.labels ? labelCount(f.labels) : 'label the pairs'} in ${path.basename(state.pairs!)}. Stop any time: "Improve with preferences…" on ${run.id} continues where you left off.`,
       );

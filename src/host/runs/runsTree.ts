@@ -5,10 +5,12 @@ import * as path from 'node:path';
 import { RUN_FILES } from '../../core/runFolder';
 import { describeProgress, formatDuration, formatLoss, type RunView } from '../../core/runs/runState';
 import type { RunEntry, RunStore } from './runStore';
+import { improveProgress } from '../improve/improveProgress';
 
 export type RunsNode =
   | { kind: 'run'; id: string }
   | { kind: 'summary'; id: string }
+  | { kind: 'improve'; id: string; progress: string }
   | { kind: 'adapter'; id: string; dir: string }
   | { kind: 'checkpoints'; id: string; dir: string }
   | { kind: 'checkpoint'; id: string; dir: string }
@@ -58,6 +60,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
         item.description = v ? `last loss ${formatLoss(v.lastLoss)} · min ${formatLoss(e?.metrics.summary.minLoss)}${v.lastEvalLoss !== undefined ? ` · eval ${formatLoss(v.lastEvalLoss)}` : ''}` : '';
         item.iconPath = new vscode.ThemeIcon('graph-line');
         item.command = { command: 'clinicalFt.runs.openDashboard', title: 'Open dashboard', arguments: [{ kind: 'run', id: node.id }] };
+        return item;
+      }
+      case 'improve': {
+        const item = new vscode.TreeItem('Improve with preferences');
+        item.description = node.progress;
+        item.tooltip = `Continue the flow: generate pairs, label them, export, train DPO/KTO/ORPO/SimPO, compare — ${node.progress}`;
+        item.iconPath = new vscode.ThemeIcon('thumbsup');
+        item.command = { command: 'clinicalFt.runs.improveWithPreferences', title: 'Improve with preferences…', arguments: [node.id] };
         return item;
       }
       case 'adapter': {
@@ -135,6 +145,9 @@ function runChildren(e: RunEntry): RunsNode[] {
   if (e.view?.error && (e.view.status === 'failed' || e.view.status === 'cancelled')) out.push({ kind: 'error', id: e.id, message: e.view.error });
   if (e.readError) out.push({ kind: 'error', id: e.id, message: e.readError });
   out.push({ kind: 'summary', id: e.id });
+  // Only where the flow started: its state file is in this run's folder.
+  const improving = e.record?.config.method === 'sft' ? improveProgress(e) : undefined;
+  if (improving) out.push({ kind: 'improve', id: e.id, progress: improving });
   const adapter = path.join(e.dir, RUN_FILES.adapter);
   if (fs.existsSync(adapter)) out.push({ kind: 'adapter', id: e.id, dir: adapter });
   const ckpt = path.join(e.dir, RUN_FILES.checkpoints);

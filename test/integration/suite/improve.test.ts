@@ -238,6 +238,12 @@ suite('improve with preferences', () => {
     // Its own file name: the compare suite's SFT run (same sample data) may be in this workspace too.
     const sftRow = '.sidebar .monaco-list-row:has-text("SFT · notes.train.sft.jsonl")';
     await ui.waitFor(sftRow, { timeoutMs: 20_000 });
+    // Expanded, the run shows where its flow stands; the row continues it.
+    const improveRow = `.sidebar .monaco-list-row:has-text("Improve with preferences"):has-text("${total} of ${total} pairs labeled · next: compare")`;
+    await eventually(async () => {
+      if ((await ui.query(`${sftRow}[aria-expanded="false"]`)).count > 0) await ui.click(`${sftRow} .monaco-tl-twistie`);
+      return (await ui.query(improveRow)).count > 0;
+    }, 20_000, 'the flow\'s progress under the expanded SFT run');
     await runFromContextMenu(sftRow, 'Improve with preferences…', title('next: compare'));
     assert.equal((await ui.query('.quick-input-list .monaco-list-row:has(.codicon-pass-filled)')).count, 4, 'four steps done');
     await ui.press('Enter');
