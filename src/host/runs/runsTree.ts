@@ -128,7 +128,8 @@ function runItem(e: RunEntry): vscode.TreeItem {
   const slurm = readSlurmJob(e.dir);
   item.description = `${slurm?.state ? `SLURM ${slurm.jobId} ${slurm.state} · ` : ''}${v.status === 'running' || v.status === 'queued' ? '' : `${v.status} · `}${describeProgress(v)} · ${v.model}`;
   item.iconPath = STATUS_ICON[v.status];
-  item.contextValue = `clinicalFt.run.${v.status}`;
+  // Status and method: menus match on both (the improve flow starts from SFT runs only).
+  item.contextValue = `clinicalFt.run.${v.status}.${v.method}`;
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${v.method.toUpperCase()} run \`${e.id}\`** — ${v.status}\n\n`);
   md.appendMarkdown(`- model: \`${v.model}\`\n- dataset: \`${v.dataset}\`\n- step: ${v.step}${v.totalSteps ? ` / ${v.totalSteps}` : ''}\n`);

@@ -65,7 +65,7 @@ suite('compare', () => {
     const cmd = manifest.contributes.commands.find((c: { command: string }) => c.command === 'clinicalFt.compareOutputs');
     assert.equal(cmd?.enablement, 'isWorkspaceTrusted');
     const menus = Object.values(manifest.contributes.menus as Record<string, { command: string; when?: string }[]>).flat().filter((m) => m.command === 'clinicalFt.compareOutputs');
-    assert.ok(menus.some((m) => /view == clinicalFt\.runs/.test(m.when ?? '') && /viewItem == clinicalFt\.run\.completed/.test(m.when ?? '')), 'on completed runs in the Runs view');
+    assert.ok(menus.some((m) => /view == clinicalFt\.runs/.test(m.when ?? '') && m.when?.includes('viewItem =~ /^clinicalFt\\.run\\.completed\\./')), 'on completed runs in the Runs view');
     for (const m of menus) assert.match(m.when ?? '', /isWorkspaceTrusted/);
   });
 

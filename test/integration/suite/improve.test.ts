@@ -94,7 +94,7 @@ suite('improve with preferences', () => {
     assert.equal(cmd?.title, 'Improve with preferences…');
     assert.equal(cmd?.enablement, 'isWorkspaceTrusted');
     const menus = (manifest.contributes.menus['view/item/context'] as { command: string; when: string }[]).filter((m) => m.command === cmd.command);
-    assert.ok(menus.some((m) => /view == clinicalFt\.runs/.test(m.when) && /viewItem == clinicalFt\.run\.completed/.test(m.when) && /isWorkspaceTrusted/.test(m.when)));
+    assert.ok(menus.some((m) => /view == clinicalFt\.runs/.test(m.when) && /viewItem == clinicalFt\.run\.completed\.sft( |$)/.test(m.when) && /isWorkspaceTrusted/.test(m.when)));
   });
 
   test('generate → label over two sessions → export → DPO from the SFT adapter → compare on the held-out split', async function () {
@@ -214,7 +214,10 @@ suite('improve with preferences', () => {
     assert.equal(readJson(stateFile).preferenceRun, longId);
     assert.deepEqual(fs.readdirSync(runsRoot()).filter((d) => !before.has(d)), [longId], 'no second run');
     // Cancelled, the run leaves the flow at training, and the next start asks nothing.
-    await vscode.commands.executeCommand('clinicalFt.runs.cancel', { kind: 'run', id: longId });
+    // From the running row's own context menu (its menus match on status and method).
+    await vscode.commands.executeCommand('clinicalFt.runs.refresh');
+    const longRow = '.sidebar .monaco-list-row:has-text("DPO · questions.candidates.dpo.jsonl"):has-text("/400")';
+    await runFromContextMenu(`${longRow}:not(:has-text("cancelled"))`, 'Cancel run', `${longRow}:has-text("cancelled")`);
     await eventually(() => readJson(path.join(runsRoot(), longId, 'run.json')).status === 'cancelled', 60_000, 'the long DPO run to be cancelled');
     const dpoId = await trainDpoThroughFlow(`${total} of ${total} pairs labeled · next: train`, 3);
     assert.notEqual(dpoId, longId);
@@ -228,7 +231,16 @@ suite('improve with preferences', () => {
     assert.equal(readJson(path.join(runsRoot(), dpoId, 'run.json')).status, 'completed', readJson(path.join(runsRoot(), dpoId, 'run.json')).error);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 
-    // The flow starts from SFT runs only: on the DPO run it says so and leaves no state behind.
+    // The flow starts from SFT runs only: the DPO run's context menu does not offer it; invoked anyway, it says so
+    // and leaves no state behind.
+    await vscode.commands.executeCommand('clinicalFt.runs.refresh');
+    const dpoRow = '.sidebar .monaco-list-row:has-text("DPO · questions.candidates.dpo.jsonl"):has-text("completed")';
+    await ui.waitFor(dpoRow, { timeoutMs: 20_000 });
+    await ui.click(dpoRow, { button: 'right' });
+    await ui.waitFor('.monaco-menu .action-item:has-text("Show run log")', { timeoutMs: 10_000 });
+    assert.equal((await ui.query('.monaco-menu .action-item:has-text("Improve with preferences")')).count, 0, 'not offered on a DPO run');
+    for (const item of ['Export model…', 'Delete run', 'Create model fact sheet']) assert.equal((await ui.query(`.monaco-menu .action-item:has-text("${item}")`)).count, 1, `${item} on a completed run`);
+    await ui.press('Escape');
     assert.equal(await vscode.commands.executeCommand('clinicalFt.runs.improveWithPreferences', dpoId), undefined);
     assert.ok(!fs.existsSync(path.join(runsRoot(), dpoId, 'improve.json')));
 
