@@ -181,10 +181,19 @@ const digitsOf = (s: string) => s.replace(/\D/g, '');
 /** The text just before a match, for context words. */
 const before = (m: RegExpExecArray, n: number) => m.input.slice(Math.max(0, m.index - n), m.index);
 
+/** Bullet or placeholder marks that may open a line of an address block ("• ", "??? "), optional. */
+const BULLET = '(?:[?•·*]{1,3}[ \\t]+)?';
+/**
+ * A lower-case street-type word or abbreviation between a house number and its street name ("030 ul. Zakrzowska 92",
+ * "849 t Goylaan 46", "69 boulevard Aristide Briand"): a closed list, so "220 ms. Wenckebach" stays no address.
+ */
+const STREET_PREFIX = "(?:(?:ul|al|pl|os|t|'t|rue|via|viale|piazza|calle|avenida|rua|boulevard|chemin|route|strada)\\.?[ \\t]+)?";
+/** Lower-case words that join the capitalised words of one place name ("Place du Jeu de Paume", "Treinta y Tres"). */
+const PLACE_JOINERS = 'de|da|di|do|du|des|dos|das|del|della|delle|dei|der|den|van|von|la|le|y';
 /** A capitalised word or a run of them (street, city and country names), letters of any script. */
-const CAP_RUN = `\\p{Lu}[\\p{Ll}\\p{M}][\\p{L}\\p{M}'’-]*\\.?(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’-]*\\.?|de|da|di|del|der|van|von|la|le|u\\.|ul\\.)){0,3}`;
+const CAP_RUN = `\\p{Lu}[\\p{Ll}\\p{M}][\\p{L}\\p{M}'’-]*\\.?(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’-]*\\.?|${PLACE_JOINERS}|u\\.|ul\\.)){0,3}`;
 /** The same for the lines after an address (a city in capitals is common there), without sentence-ending dots. */
-const PLACE_RUN = `\\p{Lu}[\\p{L}\\p{M}'’-]*(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’-]*|de|da|di|del|der|van|von|la|le|nad|am|an|upon|on)){0,3}`;
+const PLACE_RUN = `\\p{Lu}[\\p{L}\\p{M}'’/-]*(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’/-]*|${PLACE_JOINERS}|nad|am|an|upon|on)){0,3}`;
 const UNIT = `(?:,?[ \\t]*(?:Apt|Apartment|Unit|Suite|Ste|Flat|Room|Rm|Box|#)\\.?[ \\t]*[\\dA-Z][\\w-]*)`;
 /** Words before an address that say one follows. */
 const ADDRESS_CUE =
@@ -365,7 +374,7 @@ const DETECTORS: Detector[] = [
   {
     category: 'address',
     gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
-    re: new RegExp(`(?<![\\p{L}\\p{N}])((?:(?:ul|al|u)\\.\\s*)?${CAP_RUN}[ \\t]+\\d{1,5}[A-Za-z]?\\.?(?:[ \\t]*[-/][ \\t]*\\d{1,4})?${UNIT}?|\\d{1,6}[A-Za-z]?(?:[ \\t]+\\d{1,5})?[ \\t]+${CAP_RUN}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?${UNIT}?)(?![\\p{L}\\p{N}])`, 'gu'),
+    re: new RegExp(`(?<![\\p{L}\\p{N}])((?:(?:ul|al|u)\\.\\s*)?${CAP_RUN}[ \\t]+\\d{1,5}[A-Za-z]?\\.?(?:[ \\t]*[-/][ \\t]*\\d{1,4})?${UNIT}?|\\d{1,6}[A-Za-z]?(?:[ \\t]+\\d{1,5})?[ \\t]+${STREET_PREFIX}${CAP_RUN}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?${UNIT}?)(?![\\p{L}\\p{N}])`, 'gu'),
     group: 1,
     accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_LINE.test(m[1]) && LINE_OPENING.test(before(m, 8))) && !NOT_A_STREET.test(m[1]) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
   },
@@ -374,13 +383,14 @@ const DETECTORS: Detector[] = [
   {
     category: 'address',
     gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
-    re: /(?<=(?:^|\n)[ \t]*(?:[?•·*]{1,3}[ \t]+)?)(\d{1,6}[A-Za-z]?[ \t]+(?:\d{1,5}[ \t]+)?\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t]+[\p{L}\p{M}'’.-]+){0,4}[ \t]+\d{1,5}[A-Za-z]?)(?=[ \t]*\n)/gu,
+    re: new RegExp(`(?<=(?:^|\\n)[ \\t]*${BULLET})(\\d{1,6}[A-Za-z]?[ \\t]+(?:\\d{1,5}[ \\t]+)?${STREET_PREFIX}\\p{Lu}[\\p{L}\\p{M}'’.-]*(?:[ \\t]+[\\p{L}\\p{M}'’.-]+){0,4}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?)(?=[ \\t]*\\n)`, 'gu'),
     group: 1,
     accept: (m) => {
       if (NOT_A_STREET.test(m[1])) return false;
       const rest = ADDRESS_AFTER.exec(m.input.slice(m.index + m[0].length, m.index + m[0].length + 160));
       // The lines after must hold an apartment or suite, or a postcode: a place name alone follows list items too.
-      return rest !== null && /\b(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b|\d{4}/.test(rest[1]);
+      // Without a number closing the street line, only an apartment or suite will do.
+      return rest !== null && (/\d$/.test(m[1]) ? /\b(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b|\d{4}/ : /^[\s?•·*]*(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b/).test(rest[1]);
     },
   },
   { category: 'address', gate: hasRe(/[Bb][Oo][Xx]\s+\d/), re: /\b((?:P\.?\s?O\.?\s+|PSC\s+\d+,\s*|Unit\s+\d+\s+)Box\s+\d+)\b/gi, group: 1 },
@@ -408,16 +418,18 @@ const DETECTORS: Detector[] = [
 
 const NI_SHAPE = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Z]/;
 const PLACE_CUE_ANYWHERE = /\b(?:(?:[Ss]treet|[Rr]oad|[Aa]venue|[Ll]ane|[Ss]quare|am|I'm|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are)\s+in|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isiting|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
-/** An address-looking shape (capitalised words then a number, or a number then capitalised words) after an address word. */
-/** A number then a unit of dose or time is no house number. */
-const NOT_A_STREET = /^\d+\s+(?:[Uu]nits?|mg|mcg|g|kg|ml|mL|L|units?|IU|days?|weeks?|months?|years?|hours?|times?|doses?|tablets?|capsules?|Tablets?|Days?|Weeks?|Hours?)\b/;
+/** A number then a unit of dose or time is no house number (the unit a whole word: "L" does not end in "Lääne"). */
+const NOT_A_STREET = /^\d+\s+(?:[Uu]nits?|mg|mcg|g|kg|ml|mL|L|IU|days?|weeks?|months?|years?|hours?|times?|doses?|tablets?|capsules?|Tablets?|Days?|Weeks?|Hours?)(?![\p{L}\p{N}])/u;
 /** A line that opens with a house number and ends with another number or a unit ("083 Favoritenstrasse 36"). */
 const ADDRESS_LINE = /^\d{1,6}[A-Za-z]?[ \t]+\D+\d/;
 /** The start of a line, past any bullet or placeholder marks ("• ", "??? "). */
-const LINE_OPENING = /(?:^|\n)[ \t]*(?:[?•·*]{1,3}[ \t]+)?$/;
-const ADDRESS_CUE_ANYWHERE = /(?:^|\n)[ \t]*(?:[?•·*]{1,3}[ \t]+)?\d{1,6}[A-Za-z]?[ \t]+(?:\d{1,5}[ \t]+)?\p{Lu}|\b(?:[Aa]ddress|[Aa]ddr|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Ll]ocated|[Ss]ituated|[Mm]eet|[Ss]hip|[Dd]eliver|[Ss]en[dt]|[Mm]ail|[Rr]eturn|[Mm]oved|[Oo]ffice|[Rr]estaurant|[Tt]axi|drops?)\b/u;
+const LINE_OPENING = new RegExp(`(?:^|\\n)[ \\t]*${BULLET}$`);
+const ADDRESS_CUE_ANYWHERE = new RegExp(
+  `(?:^|\\n)[ \\t]*${BULLET}\\d{1,6}[A-Za-z]?[ \\t]+(?:\\d{1,5}[ \\t]+)?${STREET_PREFIX}\\p{Lu}|\\b(?:[Aa]ddress|[Aa]ddr|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\\w+|[Ll]ocated|[Ss]ituated|[Mm]eet|[Ss]hip|[Dd]eliver|[Ss]en[dt]|[Mm]ail|[Rr]eturn|[Mm]oved|[Oo]ffice|[Rr]estaurant|[Tt]axi|drops?)\\b`,
+  'u',
+);
 const ADDRESS_AFTER = new RegExp(
-  `^((?:[ \\t]*(?:,|\\n)[\\s]*(?:[?•·*][?•·*]{0,2}[ \\t]+)?(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat)\\b\\.?[ \\t]*\\w+|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|\\d{3,6}(?:[ -]\\d{2,4})?(?:[ \\t]+${PLACE_RUN})?|${PLACE_RUN}(?:[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{3,6}(?:[ -]\\d{2,4})?)?)){1,5})`,
+  `^((?:[ \\t]*(?:,|\\n)[\\s]*${BULLET}(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat)\\b\\.?[ \\t]*\\w+|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|(?:\\d{2}-\\d{3}|\\d{3,6}(?:[ -]\\d{2,4})?)(?:[ \\t]+${PLACE_RUN})?|${PLACE_RUN}(?:[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{3,6}(?:[ -]\\d{2,4})?)?)){1,5})`,
   'u',
 );
 

@@ -123,3 +123,27 @@ test('a lower-case title ("ms. Ingunn") is a name cue; milliseconds ("120 ms. Mo
   has("I'd like to join accounts with ms. Ingunn", 'name:Ingunn');
   assert.deepEqual(spans('PR interval 220 ms. Wenckebach pattern.').filter((s) => s.startsWith('name')), []);
 });
+
+test('a street whose name starts with "L" followed by a non-ASCII letter is no litre dose ("26153 Lääne 64")', () => {
+  has('26153 Lääne 64\nSuite 735\nLiivaküla\nEstonia 49305', 'address:26153 Lääne 64\nSuite 735\nLiivaküla\nEstonia 49305');
+  assert.deepEqual(spans('Given 2 L normal saline\nthen 1 L\n').filter((s) => s.startsWith('address')), []);
+});
+
+test('an address line may put a lower-case street word after the house number; other lower-case words do not', () => {
+  has('??? 446 ul. Zielona 48\n??? Suite 574\n??? Kraków\n??? Poland 29102', 'address:446 ul. Zielona 48\n??? Suite 574\n??? Kraków\n??? Poland 29102');
+  has('849 t Goylaan 46\nApt. 277\nUtrecht\nNetherlands 01904', 'address:849 t Goylaan 46\nApt. 277\nUtrecht\nNetherlands 01904');
+  has('Ship to 5650 69 boulevard Aristide Briand', 'address:5650 69 boulevard Aristide Briand');
+  assert.deepEqual(spans('PR interval is 220 ms. Wenckebach pattern on the strip.').filter((s) => s.startsWith('address')), []);
+});
+
+test('a street of several words joined by "du" or "y", and a unit line after it, make an address line', () => {
+  has('Teake Tuininga\n\n12 90 Place du Jeu de Paume\nApt. 297\nVIERZON\n\nFrance 16216', 'address:12 90 Place du Jeu de Paume\nApt. 297\nVIERZON\n\nFrance 16216');
+  has('1120 Treinta y Tres 7066\nSuite 545\nValle Edén\nUruguay', 'address:1120 Treinta y Tres 7066\nSuite 545\nValle Edén\nUruguay');
+  // Without the unit line a numbered line of words stays a list item.
+  assert.deepEqual(spans('Plan:\n2 Continue the Home Medications\nFollow up 2024').filter((s) => s.startsWith('address')), []);
+});
+
+test('the lines after an address take a city with a slash and a postcode such as "00-423"', () => {
+  has('5019 Grossmatt 31\nApt. 382\nBiel/Bienne\nSwitzerland 74169', 'address:5019 Grossmatt 31\nApt. 382\nBiel/Bienne\nSwitzerland 74169');
+  has('Send to 12 Rynek 4\n00-423 Warszawa', 'address:12 Rynek 4\n00-423 Warszawa');
+});
