@@ -4,6 +4,7 @@
 // "Szöllössy" is one name; numbers with check digits (cards, IBANs) are accepted by their checksum.
 import { ibanValid, luhnValid } from './checksums';
 import { findPersonNames, isEverydayWord } from './personNames';
+import { COUNTRY_NAMES, US_STATE_NAMES } from './data/placeNames';
 
 export const PHI_CATEGORIES = ['name', 'mrn', 'ssn', 'phone', 'fax', 'email', 'url', 'ip', 'date', 'address', 'zip', 'age', 'account', 'licence'] as const;
 export type PhiCategory = (typeof PHI_CATEGORIES)[number];
@@ -54,7 +55,7 @@ interface ScanContext {
   nameCue: boolean;
   /** Keyword groups already looked up: group → present. */
   keys: Map<string, boolean>;
-  /** Most digits in one number-like run (digits joined by single spaces, dots, dashes, slashes or brackets). */
+  /** Most digits in one number-like run (digits joined by one or two spaces, dots, dashes, slashes or brackets: "(022) 7174-864"). */
   longestNumber: number;
 }
 
@@ -65,7 +66,7 @@ const NAME_CUE = /\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse|RN|NP|PA)\.?\s+[A-
 const RELATIONS = ['son', 'daughter', 'wife', 'husband', 'mother', 'father', 'brother', 'sister', 'partner', 'friend', 'neighbor', 'caregiver'];
 const KEYWORD_GROUPS = {
   mrn: ['mrn', 'mr#', 'mr no', 'record', 'chart', 'acct', 'account', 'member id', 'policy', 'health plan', 'beneficiary', 'license', 'patient id', 'pt id', 'encounter'],
-  zip: ['zip', 'postal'],
+  zip: ['zip', 'postal', 'postcode', 'post code'],
   box: ['box'],
   ssn: ['ssn', 'social sec'],
   fax: ['fax'],
@@ -112,7 +113,7 @@ function longestNumber(text: string): number {
       run++;
       sep = 0;
       if (run > best) best = run;
-    } else if (run > 0 && sep === 0 && (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 40 || ch === 41)) sep = 1;
+    } else if (run > 0 && sep < 2 && (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 40 || ch === 41)) sep++;
     else if (ch === 40 || ch === 43) {
       run = 0;
       sep = 0;
@@ -169,6 +170,10 @@ const STREET_SUFFIX =
 const STREET_SUFFIX_WORD = new RegExp(`\\b${STREET_SUFFIX}`);
 const STATES =
   'AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC';
+/** After a comma, what makes the words before it a town: a state (its code only where a code can end), or a country. */
+const STATE_OR_COUNTRY = `(?:${STATES.replace(/\|(?:MD|PA|MS)\b/g, '')})(?=[ \\t]*(?:[.,;:!?)\\n]|$)|[ \\t]+\\d{5}\\b)|(?:MD|PA|MS)(?=[ \\t]+\\d{5}\\b)|(?:${[...US_STATE_NAMES, ...COUNTRY_NAMES].join('|')})(?![\\p{L}\\p{M}])`;
+const STATE_OR_COUNTRY_AFTER_COMMA = new RegExp(`,[ \\t]+(?:${STATE_OR_COUNTRY})`, 'u');
+const STATE_OR_COUNTRY_NAME = new Set([...US_STATE_NAMES, ...COUNTRY_NAMES]);
 /** Words that follow a clinical title but are not names ("Dr. on call", "Patient: Male"). */
 const NOT_NAMES = new Set([
   'On', 'Call', 'The', 'This', 'That', 'Patient', 'Male', 'Female', 'Unknown', 'Today', 'Pending', 'None', 'Please', 'Yes', 'No',
@@ -191,9 +196,9 @@ const STREET_PREFIX = "(?:(?:ul|al|pl|os|t|'t|rue|via|viale|piazza|calle|avenida
 /** Lower-case words that join the capitalised words of one place name ("Place du Jeu de Paume", "Treinta y Tres"). */
 const PLACE_JOINERS = 'de|da|di|do|du|des|dos|das|del|della|delle|dei|der|den|van|von|la|le|y';
 /** A capitalised word or a run of them (street, city and country names), letters of any script. */
-const CAP_RUN = `\\p{Lu}[\\p{Ll}\\p{M}][\\p{L}\\p{M}'’-]*\\.?(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’-]*\\.?|${PLACE_JOINERS}|u\\.|ul\\.)){0,3}`;
+const CAP_RUN = `\\p{Lu}[\\p{Ll}\\p{M}][\\p{L}\\p{M}'’-]*\\.?(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’-]*\\.?|(?:${PLACE_JOINERS})(?![\\p{L}\\p{M}])|u\\.|ul\\.)){0,3}`;
 /** The same for the lines after an address (a city in capitals is common there), without sentence-ending dots. */
-const PLACE_RUN = `\\p{Lu}[\\p{L}\\p{M}'’/-]*(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’/-]*|${PLACE_JOINERS}|nad|am|an|upon|on)){0,3}`;
+const PLACE_RUN = `\\p{Lu}[\\p{L}\\p{M}'’/-]*(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’/-]*|(?:${PLACE_JOINERS}|nad|am|an|upon|on)(?![\\p{L}\\p{M}]))){0,3}`;
 const UNIT = `(?:,?[ \\t]*(?:Apt|Apartment|Unit|Suite|Ste|Flat|Room|Rm|Box|#)\\.?[ \\t]*[\\dA-Z][\\w-]*)`;
 /** Words before an address that say one follows. */
 const ADDRESS_CUE =
@@ -202,7 +207,9 @@ const ADDRESS_CUE =
 const PLACE_CUE = /\b(?:home|city|town):\s*$|\b(?:live[sd]?|living|resides?|residing|born|moved|relocated|based|staying|arrived|returned|travel(?:l?ing|l?ed)?|visiting|originally|grew up|hometown|city)\s+(?:in|at|to|from|of|is)?\s*$|\b(?:from|near)\s+$|\b(?:street|road|avenue|lane|square|am|I'm|we're|we are|they're|they are)\s+in\s+$/i;
 /** Words before a bare digit group that make it a phone number. */
 const PHONE_CUE =
-  /\b(?:call(?:ed|ing)?(?: me| us| you)?(?: back)?(?: at| on)?|phone(?: number| no\.?)?|ph|tel(?:ephone)?|mobile|mob|cell(?:phone)?|desk|contact(?: number| no\.?)|reach(?: me| us)?(?: at| on)?|text(?: me| us)?(?: at| on)?|whats ?app|sms|dial(?:ed)?|landline|registered|beeper|pager|answering at|messages to)\b[^\d]{0,12}$/i;
+  /\b(?:call(?:ed|ing)?(?: me| us| you)?(?: back)?(?: at| on)?|phone(?: number| no\.?)?|ph|tel(?:ephone)?|mobile|mob|cell(?:phone)?|desk|contact(?: number| no\.?| me| us| him| her)?(?: at| on)?|reach(?:ed)?(?: out)?(?: me| us| him| her)?(?: at| on| to)?|ring(?: me| us)?(?: on| at)?|(?:phone|cell|mobile|contact|telephone) (?:number|no\.?|#)|number|text(?: me| us)?(?: at| on)?|whats ?app|sms|dial(?:ed)?|landline|registered|beeper|pager|answering at|messages to)\b[^\d]{0,12}$/i;
+/** Words after a bare digit group that make it a phone number ("… is my cell", "… (mobile)"). */
+const PHONE_CUE_AFTER = /^[ \t]*(?:\((?:mobile|cell|home|work|office|landline|tel|phone)\)|(?:is|was|as)[ \t]+(?:my|our|his|her|their|the)[ \t]+(?:new[ \t]+)?(?:phone|cell|mobile|number|landline|home phone|work phone|contact number))/i;
 /** Words before a long number that make it an account or card number. */
 const ACCOUNT_CUE = /\b(?:account|acct|a\/c|bank|routing|sort code|card|cc|credit|debit|iban|swift|policy|member(?:ship)?|beneficiary|health plan|insurance|subscriber|billing)\b[^\d\n]{0,20}$/i;
 /** Words before an identifier that make it a licence, certificate, vehicle, device or serial number. */
@@ -265,7 +272,10 @@ const DETECTORS: Detector[] = [
       return n >= 8 && n <= 15 && (m[1].startsWith('+') || m[1].startsWith('(') || /[ .-]/.test(m[1]) || PHONE_CUE.test(before(m, 40))) && !/fax\W{0,12}$/i.test(before(m, 16));
     },
   },
-  // Any digit group after a phone word: "call me on 794 1672", "Phone: 6038505064".
+  // Two-digit pairs joined by one dash or dot, four or five of them (the French and Belgian way): "20-33-70-48",
+  // "03.28.30.47.39". Dates and versions have at most three parts.
+  { category: 'phone', gate: (c) => c.longestNumber >= 8, re: /(?<![\w+.,/-])(\d{2}([.-])\d{2}(?:\2\d{2}){2,3})(?![\w-]|[.,]\d)/g, group: 1 },
+  // Any digit group after a phone word: "call me on 794 1672", "Phone: 6038505064", or before one: "… is my cell".
   {
     category: 'phone',
     gate: (c) => c.longestNumber >= 6,
@@ -273,7 +283,8 @@ const DETECTORS: Detector[] = [
     group: 1,
     accept: (m) => {
       const n = digitsOf(m[1]).length;
-      return n >= 6 && n <= 15 && PHONE_CUE.test(before(m, 40)) && !/fax\W{0,12}$/i.test(before(m, 16)) && !/\n/.test(m[1]);
+      const after = m.input.slice(m.index + m[0].length, m.index + m[0].length + 40);
+      return n >= 6 && n <= 15 && (PHONE_CUE.test(before(m, 40)) || PHONE_CUE_AFTER.test(after)) && !/fax\W{0,12}$/i.test(before(m, 16)) && !/\n/.test(m[1]);
     },
   },
   { category: 'email', gate: (c) => c.text.includes('@'), re: /\b[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}\b/gu },
@@ -402,9 +413,20 @@ const DETECTORS: Detector[] = [
     group: 1,
     accept: (m) => PLACE_CUE.test(before(m, 40)) && isPlaceName(m[1]) && !/^\p{Lu}{1,3}$/u.test(m[1]),
   },
+  // A town before a comma and a state or country: "Lyon, France", "Springfield, Illinois", "Boston, MA." (a state's
+  // code only at a sentence or line end or before a ZIP code; MD, PA and MS, which are also credentials, only
+  // before a ZIP code). States and countries themselves are no Safe Harbor identifiers and are left out.
+  {
+    category: 'address',
+    gate: (c) => c.text.includes(',') && STATE_OR_COUNTRY_AFTER_COMMA.test(c.text),
+    re: new RegExp(`(?<![\\p{L}\\p{M}'’-])(${PLACE_RUN}),[ \\t]+(?:${STATE_OR_COUNTRY})`, 'gu'),
+    group: 1,
+    // One everyday word is no town ("Warm, France"); several capitalised ones are ("Salt Lake City, Utah").
+    accept: (m) => !STATE_OR_COUNTRY_NAME.has(m[1]) && (/[ \t]/.test(m[1]) || !(isEverydayWord(m[1]) || PLACE_STOP.has(m[1].toLowerCase()))),
+  },
   // The gate is the pattern's shape without the list of states: much cheaper, and false in most clinical text.
   { category: 'zip', gate: hasRe(/[A-Z]{2}\s+\d{5}/), re: new RegExp(`\\b(?:${STATES}|AE|AP|AA)\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
-  { category: 'zip', gate: (c) => /\d{3}/.test(c.text) && keyword(c, 'zip'), re: /\b(?:zip|zip code|postal code|zipcode|postcode|post code|PLZ|CEP)\s*[:#]?\s*([A-Z]{0,2}-?\d{2,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b/gi, group: 1 },
+  { category: 'zip', gate: (c) => /\d{3}/.test(c.text) && keyword(c, 'zip'), re: /\b(?:zip|zip code|postal code|zipcode|postcode|post code|PLZ|CEP)(?:\s*(?:[:#=]|is|was|of))?\s*([A-Z]{0,2}-?\d{2,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b/gi, group: 1 },
   // UK and Canadian postcodes are shaped enough on their own.
   { category: 'zip', gate: hasRe(/[A-Z]\d[A-Z\d]? ?\d[A-Z]/), re: /\b([A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d)\b/g, group: 1 },
   {

@@ -147,3 +147,25 @@ test('the lines after an address take a city with a slash and a postcode such as
   has('5019 Grossmatt 31\nApt. 382\nBiel/Bienne\nSwitzerland 74169', 'address:5019 Grossmatt 31\nApt. 382\nBiel/Bienne\nSwitzerland 74169');
   has('Send to 12 Rynek 4\n00-423 Warszawa', 'address:12 Rynek 4\n00-423 Warszawa');
 });
+
+test('phone numbers with a bracketed area code and a space after it, and two-digit pairs, need no phone word', () => {
+  has('They were not in at (022) 7174-864 today.', 'phone:(022) 7174-864');
+  has('Left word at (1) 995-8140.', 'phone:(1) 995-8140');
+  has('Try 20-33-70-48 after six.', 'phone:20-33-70-48');
+  has('Try 03.28.30.47.39 after six.', 'phone:03.28.30.47.39');
+  // Dates and three-part versions are no pairs of four.
+  assert.ok(!spans('Seen 12-03-24, release 10.12.14 applied.').some((s) => s.startsWith('phone')));
+});
+
+test('a bare digit group is a phone number after "number" or "reach out to", or before "is my cell"', () => {
+  has('My number is 730 064 218.', 'phone:730 064 218');
+  has('You can reach out to 96 466712 any time.', 'phone:96 466712');
+  has('730 064 218 is my cell.', 'phone:730 064 218');
+  has('Best on 96 466712 (mobile).', 'phone:96 466712');
+  assert.ok(!spans('Sodium 140 102 18 then stable.').some((s) => s.startsWith('phone')));
+});
+
+test('a postal code after "zip code is" or "postcode:"', () => {
+  has('My zip code is 02139.', 'zip:02139');
+  has('Postcode: 4032.', 'zip:4032');
+});
