@@ -3,7 +3,7 @@
 // numbers (doses, lab values, vitals, years, ages under 90) alone. Letters are Unicode letters (\p{L}), so
 // "Szöllössy" is one name; numbers with check digits (cards, IBANs) are accepted by their checksum.
 import { ibanValid, luhnValid } from './checksums';
-import { findPersonNames, isEverydayWord } from './personNames';
+import { findPersonNames, headerLines, isEverydayWord } from './personNames';
 import { COUNTRY_NAMES, US_STATE_NAMES } from './data/placeNames';
 
 export const PHI_CATEGORIES = ['name', 'mrn', 'ssn', 'phone', 'fax', 'email', 'url', 'ip', 'date', 'address', 'zip', 'age', 'account', 'licence'] as const;
@@ -489,8 +489,17 @@ export function detectPhi(text: string): PhiFinding[] {
   }
   extendAddresses(text, found);
   for (const n of findPersonNames(text)) found.push({ category: 'name', start: n.start, end: n.end, text: text.slice(n.start, n.end) });
+  // A letterhead: a line of two or three capitalised words above an address or a phone number within a few lines.
+  if (found.some((f) => CONTACT_KINDS.has(f.category))) {
+    for (const n of headerLines(text)) {
+      const horizon = text.slice(n.end).split('\n', 6).join('\n').length + n.end;
+      if (found.some((f) => CONTACT_KINDS.has(f.category) && f.start >= n.end && f.start <= horizon)) found.push({ category: 'name', start: n.start, end: n.end, text: text.slice(n.start, n.end) });
+    }
+  }
   return resolveOverlaps(found).map((f) => (text === source ? f : { ...f, text: source.slice(f.start, f.end) }));
 }
+
+const CONTACT_KINDS = new Set<PhiCategory>(['address', 'zip', 'phone', 'fax', 'email']);
 
 /** An address runs on over the lines or commas that follow it with a city, region, country or postcode. */
 function extendAddresses(text: string, found: PhiFinding[]): void {
@@ -500,7 +509,8 @@ function extendAddresses(text: string, found: PhiFinding[]): void {
     if (!m) continue;
     // Stop before another identifier (a ZIP code, a phone number): it keeps its own kind.
     let len = m[1].length;
-    for (const o of found) if (o !== f && o.start >= f.end && o.start < f.end + len) len = o.start - f.end;
+    // Another address (a town found on its own) is taken into this one; overlapping addresses merge below.
+    for (const o of found) if (o !== f && o.category !== 'address' && o.start >= f.end && o.start < f.end + len) len = o.start - f.end;
     f.end += m[1].slice(0, len).replace(/[\s,]+$/, '').length;
     f.text = text.slice(f.start, f.end);
   }

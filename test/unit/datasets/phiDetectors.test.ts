@@ -169,3 +169,38 @@ test('a postal code after "zip code is" or "postcode:"', () => {
   has('My zip code is 02139.', 'zip:02139');
   has('Postcode: 4032.', 'zip:4032');
 });
+
+test('a town before a comma and a state or country is an address; a credential or a lone everyday word is not', () => {
+  has('She flew to Lyon, France last week.', 'address:Lyon, France');
+  has('Seen in Austin, TX.', 'address:Austin, TX');
+  has('Grew up near Salt Lake City, Utah.', 'address:Salt Lake City, Utah');
+  assert.ok(!spans('Jane Smith, MD.').some((s) => s.startsWith('address')));
+  assert.ok(!spans('Warm, France is lovely.').some((s) => s.startsWith('address')));
+  assert.ok(!spans('Texas, USA.').some((s) => s.startsWith('address')));
+});
+
+test('a person after "said" or "name?", or before a possessive, an apposition or a verb people do', () => {
+  has("What's your name? Snezana Zagorec", 'name:Snezana Zagorec');
+  has('"Fine," said Tove to the nurse.', 'name:Tove');
+  has("Koppa Vadasz's sister called.", 'name:Koppa Vadasz');
+  has('Nanase Oyokawa, the production manager, said no.', 'name:Nanase Oyokawa');
+  has('Ezinet had given us the key.', 'name:Ezinet');
+  // An eponym keeps its disease word, possessive or not.
+  assert.ok(!spans("Hashimoto's thyroiditis, stable.").some((s) => s.startsWith('name')));
+});
+
+test('two unknown capitalised words with a non-ASCII letter are a name at a sentence start too', () => {
+  has('Djevad Šušulić listed his top songs.', 'name:Djevad Šušulić');
+  assert.deepEqual(spans('Atrial Fibrillation noted.').filter((s) => s.startsWith('name')), []);
+});
+
+test('a word addressed by name is a person even when it ends like a drug ("Jakobine, can I…")', () => {
+  has('Jakobine, can I please speak to your boss?', 'name:Jakobine');
+  assert.deepEqual(spans('Metformine was held.').filter((s) => s.startsWith('name')), []);
+});
+
+test('a letterhead line of capitalised words above an address is a name; contractions and line labels are not', () => {
+  has('Glafira Abakumova\n\n77780 Luite tee 87\nSuite 339\nSalumäe', 'name:Glafira Abakumova');
+  assert.deepEqual(spans('Glafira Abakumova\nwas seen today.').filter((s) => s.startsWith('name')), []);
+  assert.deepEqual(spans("We'll meet at the clinic.\nFax: 617-555-0142").filter((s) => s.startsWith('name')), []);
+});
