@@ -204,7 +204,7 @@ const UNIT = `(?:,?[ \\t]*(?:Apt|Apartment|Unit|Suite|Ste|Flat|Room|Rm|Box|#)\\.
 const ADDRESS_CUE =
   /\b(?:address(?:es)?|addr|lives?|living|lived|resides?|residing|located|situated|meet(?:ing)?(?: me| you| us)?|ship(?:ped)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?|return(?:ed)?|moved|office|home|restaurant|clinic|drops? (?:you|me) off|taxi|at|on|to|in|is|are|here they are)\b[^.!?\n]{0,12}$/i;
 /** Words before a place name that say it is where someone is, lives or comes from. */
-const PLACE_CUE = /\b(?:home|city|town):\s*$|\b(?:live[sd]?|living|resides?|residing|born|moved|relocated|based|staying|arrived|returned|travel(?:l?ing|l?ed)?|visiting|originally|grew up|hometown|city)\s+(?:in|at|to|from|of|is)?\s*$|\b(?:from|near)\s+$|\b(?:street|road|avenue|lane|square|am|I'm|we're|we are|they're|they are)\s+in\s+$/i;
+const PLACE_CUE = /\b(?:home|city|town):\s*$|\b(?:live[sd]?|living|resides?|residing|born|moved|relocated|based|staying|arrived|returned|travel(?:l?ing|l?ed)?|visit(?:ing|ed|s)?|originally|grew up|hometown|city|town|village|suburb|outskirts|trip|flight|fl(?:y|ew|ying)|dr(?:ive|ove|iving)|headed|heading|weather|hotel|located|situated)\s+(?:in|at|to|from|of|is)?\s*$|\b(?:Inc|Ltd|LLC|Corp|Corporation|Company|Co|PLC|plc|AG|SA|GmbH|NV|BV|AB|ASA|Group|Holdings)\.?\s+in\s+$|\b(?:from|near)\s+$|\b(?:street|road|avenue|lane|square|am|I'm|we're|we are|they're|they are)\s+in\s+$/i;
 /** Words before a bare digit group that make it a phone number. */
 const PHONE_CUE =
   /\b(?:call(?:ed|ing)?(?: me| us| you)?(?: back)?(?: at| on)?|phone(?: number| no\.?)?|ph|tel(?:ephone)?|mobile|mob|cell(?:phone)?|desk|contact(?: number| no\.?| me| us| him| her)?(?: at| on)?|reach(?:ed)?(?: out)?(?: me| us| him| her)?(?: at| on| to)?|ring(?: me| us)?(?: on| at)?|(?:phone|cell|mobile|contact|telephone) (?:number|no\.?|#)|number|text(?: me| us)?(?: at| on)?|whats ?app|sms|dial(?:ed)?|landline|registered|beeper|pager|answering at|messages to)\b[^\d]{0,12}$/i;
@@ -439,7 +439,7 @@ const DETECTORS: Detector[] = [
 ];
 
 const NI_SHAPE = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Z]/;
-const PLACE_CUE_ANYWHERE = /\b(?:(?:[Ss]treet|[Rr]oad|[Aa]venue|[Ll]ane|[Ss]quare|am|I'm|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are)\s+in|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isiting|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
+const PLACE_CUE_ANYWHERE = /\b(?:(?:[Ss]treet|[Rr]oad|[Aa]venue|[Ll]ane|[Ss]quare|am|I'm|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are)\s+in|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isit\w*|[Tt]own|[Vv]illage|[Ss]uburb|[Oo]utskirts|[Tt]rip|[Ff]light|[Ff]l(?:y|ew|ying)|[Dd]r(?:ive|ove|iving)|[Hh]ead(?:ed|ing)|[Ww]eather|[Hh]otel|[Ll]ocated|[Ss]ituated|(?:Inc|Ltd|LLC|Corp|Corporation|Company|Co|PLC|plc|AG|SA|GmbH|NV|BV|AB|ASA|Group|Holdings)\.?\s+in|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
 /** A number then a unit of dose or time is no house number (the unit a whole word: "L" does not end in "Lääne"). */
 const NOT_A_STREET = /^\d+\s+(?:[Uu]nits?|mg|mcg|g|kg|ml|mL|L|IU|days?|weeks?|months?|years?|hours?|times?|doses?|tablets?|capsules?|Tablets?|Days?|Weeks?|Hours?)(?![\p{L}\p{N}])/u;
 /** A line that opens with a house number and ends with another number or a unit ("083 Favoritenstrasse 36"). */

@@ -204,3 +204,10 @@ test('a letterhead line of capitalised words above an address is a name; contrac
   assert.deepEqual(spans('Glafira Abakumova\nwas seen today.').filter((s) => s.startsWith('name')), []);
   assert.deepEqual(spans("We'll meet at the clinic.\nFax: 617-555-0142").filter((s) => s.startsWith('name')), []);
 });
+
+test('a place after a trip, a flight or a firm "in" is found; a department after them is not', () => {
+  has('We took a trip to Bergen last May.', 'address:Bergen');
+  has('Her flight from Ljubljana was late.', 'address:Ljubljana');
+  has('She works at Acme Inc. in Tromsø now.', 'address:Tromsø');
+  assert.deepEqual(spans('Transferred from ED; trip to Radiology.').filter((s) => s.startsWith('address')), []);
+});
