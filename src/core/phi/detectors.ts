@@ -203,6 +203,8 @@ const UNIT = `(?:,?[ \\t]*(?:Apt|Apartment|Unit|Suite|Ste|Flat|Room|Rm|Box|#)\\.
 /** Words before an address that say one follows. */
 const ADDRESS_CUE =
   /\b(?:address(?:es)?|addr|lives?|living|lived|resides?|residing|located|situated|meet(?:ing)?(?: me| you| us)?|ship(?:ped)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?|return(?:ed)?|moved|office|home|restaurant|clinic|drops? (?:you|me) off|taxi|at|on|to|in|is|are|here they are)\b[^.!?\n]{0,12}$/i;
+/** Strong address words further back, across a firm's name with its dots ("meet Monday at Acme Co.Ltd., 35090 …"). */
+const ADDRESS_CUE_FAR = /\b(?:address(?:es)?|addr|lives?|living|resides?|residing|located|situated|meet(?:ing)?|ship(?:ped)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?)\b(?:[^.!?\n]|\.(?=[\p{L},])){0,70}$/iu;
 /** Words before a place name that say it is where someone is, lives or comes from. */
 const PLACE_CUE = /\b(?:home|city|town):\s*$|\b(?:live[sd]?|living|resides?|residing|born|moved|relocated|based|staying|arrived|returned|travel(?:l?ing|l?ed)?|visit(?:ing|ed|s)?|originally|grew up|hometown|city|town|village|suburb|outskirts|trip|flight|fl(?:y|ew|ying)|dr(?:ive|ove|iving)|headed|heading|weather|hotel|located|situated)\s+(?:in|at|to|from|of|is)?\s*$|\b(?:Inc|Ltd|LLC|Corp|Corporation|Company|Co|PLC|plc|AG|SA|GmbH|NV|BV|AB|ASA|Group|Holdings)\.?\s+in\s+$|\b(?:from|near)\s+$|\b(?:street|road|avenue|lane|square|am|I'm|we're|we are|they're|they are)\s+in\s+$/i;
 /** Words before a bare digit group that make it a phone number. */
@@ -387,7 +389,7 @@ const DETECTORS: Detector[] = [
     gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
     re: new RegExp(`(?<![\\p{L}\\p{N}])((?:(?:ul|al|u)\\.\\s*)?${CAP_RUN}[ \\t]+\\d{1,5}[A-Za-z]?\\.?(?:[ \\t]*[-/][ \\t]*\\d{1,4})?${UNIT}?|\\d{1,6}[A-Za-z]?(?:[ \\t]+\\d{1,5})?[ \\t]+${STREET_PREFIX}${CAP_RUN}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?${UNIT}?)(?![\\p{L}\\p{N}])`, 'gu'),
     group: 1,
-    accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_LINE.test(m[1]) && LINE_OPENING.test(before(m, 8))) && !NOT_A_STREET.test(m[1]) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
+    accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_CUE_FAR.test(before(m, 90)) || ADDRESS_LINE.test(m[1]) && LINE_OPENING.test(before(m, 8))) && !NOT_A_STREET.test(m[1]) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
   },
   // A house-number line whose street has lower-case words ("77780 Luite tee 87", "56326 65 Rue de l'Etoile 4"),
   // when the lines after it read as the rest of an address (a unit, a place, a postcode).
@@ -404,7 +406,7 @@ const DETECTORS: Detector[] = [
       return rest !== null && (/\d$/.test(m[1]) ? /\b(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b|\d{4}/ : /^[\s?•·*]*(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b/).test(rest[1]);
     },
   },
-  { category: 'address', gate: hasRe(/[Bb][Oo][Xx]\s+\d/), re: /\b((?:P\.?\s?O\.?\s+|PSC\s+\d+,\s*|Unit\s+\d+\s+)Box\s+\d+)\b/gi, group: 1 },
+  { category: 'address', gate: hasRe(/[Bb][Oo][Xx]\s+\d/), re: /\b((?:P\.?\s?O\.?\s+|PSC\s+\d+,\s*|Unit\s+\d+\s+|Post)Box\s+\d+|Postfach\s+\d+)\b/gi, group: 1 },
   // Places smaller than a state named after "lives in", "from", "based in" ("from Kraków", "lives in Sint-Huibrechts-Hern").
   {
     category: 'address',
@@ -499,12 +501,19 @@ export function detectPhi(text: string): PhiFinding[] {
   return resolveOverlaps(found).map((f) => (text === source ? f : { ...f, text: source.slice(f.start, f.end) }));
 }
 
+const HOUSE_NUMBER_BEFORE = /(?<![\w.,/-])\d{1,6}[A-Za-z]?[ \t]+$/;
 const CONTACT_KINDS = new Set<PhiCategory>(['address', 'zip', 'phone', 'fax', 'email']);
 
 /** An address runs on over the lines or commas that follow it with a city, region, country or postcode. */
 function extendAddresses(text: string, found: PhiFinding[]): void {
   for (const f of found) {
     if (f.category !== 'address') continue;
+    // A house number just before a street found by its name and number ("893 Via Leopardi 83", "89611 P.O. Box 52").
+    const house = HOUSE_NUMBER_BEFORE.exec(text.slice(Math.max(0, f.start - 12), f.start));
+    if (house && /^\p{Lu}/u.test(f.text)) {
+      f.start -= house[0].length;
+      f.text = text.slice(f.start, f.end);
+    }
     const m = ADDRESS_AFTER.exec(text.slice(f.end, f.end + 160));
     if (!m) continue;
     // Stop before another identifier (a ZIP code, a phone number): it keeps its own kind.

@@ -193,6 +193,8 @@ function judgePiece(text: string, piece: Word[], out: NameSpan[]): void {
   else if (piece[0].tier === 'U') name = (!sentenceStart || vocative) && isPlainWord(text, piece[0]);
   else if (piece[0].tier === 'W') name = vocative && isPlainWord(text, piece[0]);
   if (name && isEponym(after) && strong <= 1) name = false;
+  // A saint's name names a herb, a church or a hospital ("St. John's wort", "St. Mary's"), not a person here.
+  if (name && /\b(?:St|Saint|Ste)\.?[ \t]+$/.test(before)) name = false;
   // A word addressed by name ("Jakobine, can I…") is a person even when it ends like a drug or an organism.
   if (name && !cue && !vocative && piece.every((w) => w.tier === 'U' && MEDICAL_WORD.test(text.slice(w.start, w.end)))) name = false;
   if (name) out.push({ start, end });

@@ -185,7 +185,8 @@ test('a person after "said" or "name?", or before a possessive, an apposition or
   has("Koppa Vadasz's sister called.", 'name:Koppa Vadasz');
   has('Nanase Oyokawa, the production manager, said no.', 'name:Nanase Oyokawa');
   has('Ezinet had given us the key.', 'name:Ezinet');
-  // An eponym keeps its disease word, possessive or not.
+  // An eponym keeps its disease word, possessive or not; a saint's name is a herb or a church.
+  assert.ok(!spans("St. John's wort stopped.").some((s) => s.startsWith('name')));
   assert.ok(!spans("Hashimoto's thyroiditis, stable.").some((s) => s.startsWith('name')));
 });
 
@@ -210,4 +211,12 @@ test('a place after a trip, a flight or a firm "in" is found; a department after
   has('Her flight from Ljubljana was late.', 'address:Ljubljana');
   has('She works at Acme Inc. in Tromsø now.', 'address:Tromsø');
   assert.deepEqual(spans('Transferred from ED; trip to Radiology.').filter((s) => s.startsWith('address')), []);
+});
+
+test('an address word further back across a firm name, a house number before the street, and a Postbox', () => {
+  has('We will meet Friday at Acme Co.Ltd., 35090 Súluvegur 83, Þórshöfn', 'address:35090 Súluvegur 83, Þórshöfn');
+  has('He lives on the north side of Gl. Sygehusvej 15.', 'address:Gl. Sygehusvej 15.');
+  has('The restaurant is at 89611 P.O. Box 52', 'address:89611 P.O. Box 52');
+  has('Write to 8342 Postbox 248, Kangaatsiaq', 'address:8342 Postbox 248, Kangaatsiaq');
+  assert.deepEqual(spans('Took 2 Tylenol 500 today. Mail sent.').filter((s) => s.startsWith('address')), []);
 });
