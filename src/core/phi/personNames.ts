@@ -115,6 +115,15 @@ function isEponym(after: string): boolean {
   return rest !== after && next !== null && MEDICAL_WORD.test(next[1]);
 }
 
+const LIST_NEXT = /^(?:,[ \t]+|[ \t]+(?:and|&)[ \t]+)(\p{Lu}[\p{Ll}\p{M}]+)(?![\p{L}\p{M}])/u;
+const LIST_PREV = /(?<![\p{L}\p{M}])(\p{Lu}[\p{Ll}\p{M}]+)(?:,[ \t]+|[ \t]+(?:and|&)[ \t]+)$/u;
+/** A word listed beside a known name ("Aslakhanov, Mitchell and Cisneros") is one too, if it is no everyday word. */
+function inNameList(text: string, start: number, end: number): boolean {
+  const next = LIST_NEXT.exec(text.slice(end, end + 30));
+  const prev = LIST_PREV.exec(text.slice(Math.max(0, start - 30), start));
+  return (next !== null && tierOf(next[1].toLowerCase()) === 'S') || (prev !== null && tierOf(prev[1].toLowerCase()) === 'S');
+}
+
 /** Name spans in `text`, in order. */
 export function findPersonNames(text: string): NameSpan[] {
   const out: NameSpan[] = [];
@@ -190,6 +199,7 @@ function judgePiece(text: string, piece: Word[], out: NameSpan[]): void {
   else if (piece.length >= 2) name = strong >= 1 || known >= 2 || piece[0].tier === 'W' || !sentenceStart || piece.length >= 3;
   else if (/^[ \t]*:[ \t]*[^\d\s]/.test(text.slice(end, end + 4)) && lineStart) name = piece[0].tier !== 'U'; // "Chloe:" opening a line of a transcript
   else if (piece[0].tier === 'S') name = true;
+  else if (inNameList(text, start, end)) name = isPlainWord(text, piece[0]);
   else if (piece[0].tier === 'U') name = (!sentenceStart || vocative) && isPlainWord(text, piece[0]);
   else if (piece[0].tier === 'W') name = vocative && isPlainWord(text, piece[0]);
   if (name && isEponym(after) && strong <= 1) name = false;

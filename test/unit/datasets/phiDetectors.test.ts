@@ -220,3 +220,8 @@ test('an address word further back across a firm name, a house number before the
   has('Write to 8342 Postbox 248, Kangaatsiaq', 'address:8342 Postbox 248, Kangaatsiaq');
   assert.deepEqual(spans('Took 2 Tylenol 500 today. Mail sent.').filter((s) => s.startsWith('address')), []);
 });
+
+test('a word listed beside a known name is a name too; a list of organisms is not', () => {
+  has('The founders: Aslakhanov, Mitchell and Cisneros.', 'name:Aslakhanov');
+  assert.deepEqual(spans('Cultures: Klebsiella, Enterococcus and Pseudomonas.').filter((s) => s.startsWith('name')), []);
+});
