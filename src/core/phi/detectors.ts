@@ -509,8 +509,9 @@ function extendAddresses(text: string, found: PhiFinding[]): void {
   for (const f of found) {
     if (f.category !== 'address') continue;
     // A house number just before a street found by its name and number ("893 Via Leopardi 83", "89611 P.O. Box 52").
-    const house = HOUSE_NUMBER_BEFORE.exec(text.slice(Math.max(0, f.start - 12), f.start));
-    if (house && /^\p{Lu}/u.test(f.text)) {
+    const house = HOUSE_NUMBER_BEFORE.exec(text.slice(Math.max(0, f.start - 16), f.start));
+    // The number must start inside the window (or the window start the text), never cut out of a longer one.
+    if (house && (house.index > 0 || f.start <= 16) && /^\p{Lu}/u.test(f.text)) {
       f.start -= house[0].length;
       f.text = text.slice(f.start, f.end);
     }
