@@ -3,7 +3,8 @@
 // numbers (doses, lab values, vitals, years, ages under 90) alone. Letters are Unicode letters (\p{L}), so
 // "Szöllössy" is one name; numbers with check digits (cards, IBANs) are accepted by their checksum.
 import { ibanValid, luhnValid } from './checksums';
-import { findPersonNames, isEverydayWord } from './personNames';
+import { findPersonNames, headerLines, isEverydayWord } from './personNames';
+import { COUNTRY_NAMES, US_STATE_NAMES } from './data/placeNames';
 
 export const PHI_CATEGORIES = ['name', 'mrn', 'ssn', 'phone', 'fax', 'email', 'url', 'ip', 'date', 'address', 'zip', 'age', 'account', 'licence'] as const;
 export type PhiCategory = (typeof PHI_CATEGORIES)[number];
@@ -54,7 +55,7 @@ interface ScanContext {
   nameCue: boolean;
   /** Keyword groups already looked up: group → present. */
   keys: Map<string, boolean>;
-  /** Most digits in one number-like run (digits joined by single spaces, dots, dashes, slashes or brackets). */
+  /** Most digits in one number-like run (digits joined by one or two spaces, dots, dashes, slashes or brackets: "(022) 7174-864"). */
   longestNumber: number;
 }
 
@@ -65,7 +66,7 @@ const NAME_CUE = /\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse|RN|NP|PA)\.?\s+[A-
 const RELATIONS = ['son', 'daughter', 'wife', 'husband', 'mother', 'father', 'brother', 'sister', 'partner', 'friend', 'neighbor', 'caregiver'];
 const KEYWORD_GROUPS = {
   mrn: ['mrn', 'mr#', 'mr no', 'record', 'chart', 'acct', 'account', 'member id', 'policy', 'health plan', 'beneficiary', 'license', 'patient id', 'pt id', 'encounter'],
-  zip: ['zip', 'postal'],
+  zip: ['zip', 'postal', 'postcode', 'post code'],
   box: ['box'],
   ssn: ['ssn', 'social sec'],
   fax: ['fax'],
@@ -112,7 +113,7 @@ function longestNumber(text: string): number {
       run++;
       sep = 0;
       if (run > best) best = run;
-    } else if (run > 0 && sep === 0 && (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 40 || ch === 41)) sep = 1;
+    } else if (run > 0 && sep < 2 && (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 40 || ch === 41)) sep++;
     else if (ch === 40 || ch === 43) {
       run = 0;
       sep = 0;
@@ -169,6 +170,10 @@ const STREET_SUFFIX =
 const STREET_SUFFIX_WORD = new RegExp(`\\b${STREET_SUFFIX}`);
 const STATES =
   'AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC';
+/** After a comma, what makes the words before it a town: a state (its code only where a code can end), or a country. */
+const STATE_OR_COUNTRY = `(?:${STATES.replace(/\|(?:MD|PA|MS)\b/g, '')})(?=[ \\t]*(?:[.,;:!?)\\n]|$)|[ \\t]+\\d{5}\\b)|(?:MD|PA|MS)(?=[ \\t]+\\d{5}\\b)|(?:${[...US_STATE_NAMES, ...COUNTRY_NAMES].join('|')})(?![\\p{L}\\p{M}])`;
+const STATE_OR_COUNTRY_AFTER_COMMA = new RegExp(`,[ \\t]+(?:${STATE_OR_COUNTRY})`, 'u');
+const STATE_OR_COUNTRY_NAME = new Set([...US_STATE_NAMES, ...COUNTRY_NAMES]);
 /** Words that follow a clinical title but are not names ("Dr. on call", "Patient: Male"). */
 const NOT_NAMES = new Set([
   'On', 'Call', 'The', 'This', 'That', 'Patient', 'Male', 'Female', 'Unknown', 'Today', 'Pending', 'None', 'Please', 'Yes', 'No',
@@ -181,19 +186,32 @@ const digitsOf = (s: string) => s.replace(/\D/g, '');
 /** The text just before a match, for context words. */
 const before = (m: RegExpExecArray, n: number) => m.input.slice(Math.max(0, m.index - n), m.index);
 
+/** Bullet or placeholder marks that may open a line of an address block ("• ", "??? "), optional. */
+const BULLET = '(?:[?•·*]{1,3}[ \\t]+)?';
+/**
+ * A lower-case street-type word or abbreviation between a house number and its street name ("030 ul. Zakrzowska 92",
+ * "849 t Goylaan 46", "69 boulevard Aristide Briand"): a closed list, so "220 ms. Wenckebach" stays no address.
+ */
+const STREET_PREFIX = "(?:(?:ul|al|pl|os|t|'t|rue|via|viale|piazza|calle|avenida|rua|boulevard|chemin|route|strada)\\.?[ \\t]+)?";
+/** Lower-case words that join the capitalised words of one place name ("Place du Jeu de Paume", "Treinta y Tres"). */
+const PLACE_JOINERS = 'de|da|di|do|du|des|dos|das|del|della|delle|dei|der|den|van|von|la|le|y';
 /** A capitalised word or a run of them (street, city and country names), letters of any script. */
-const CAP_RUN = `\\p{Lu}[\\p{Ll}\\p{M}][\\p{L}\\p{M}'’-]*\\.?(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’-]*\\.?|de|da|di|del|der|van|von|la|le|u\\.|ul\\.)){0,3}`;
+const CAP_RUN = `\\p{Lu}[\\p{Ll}\\p{M}][\\p{L}\\p{M}'’-]*\\.?(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’-]*\\.?|(?:${PLACE_JOINERS})(?![\\p{L}\\p{M}])|u\\.|ul\\.)){0,3}`;
 /** The same for the lines after an address (a city in capitals is common there), without sentence-ending dots. */
-const PLACE_RUN = `\\p{Lu}[\\p{L}\\p{M}'’-]*(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’-]*|de|da|di|del|der|van|von|la|le|nad|am|an|upon|on)){0,3}`;
+const PLACE_RUN = `\\p{Lu}[\\p{L}\\p{M}'’/-]*(?:[ \\t]+(?:\\p{Lu}[\\p{L}\\p{M}'’/-]*|(?:${PLACE_JOINERS}|nad|am|an|upon|on)(?![\\p{L}\\p{M}]))){0,3}`;
 const UNIT = `(?:,?[ \\t]*(?:Apt|Apartment|Unit|Suite|Ste|Flat|Room|Rm|Box|#)\\.?[ \\t]*[\\dA-Z][\\w-]*)`;
 /** Words before an address that say one follows. */
 const ADDRESS_CUE =
   /\b(?:address(?:es)?|addr|lives?|living|lived|resides?|residing|located|situated|meet(?:ing)?(?: me| you| us)?|ship(?:ped)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?|return(?:ed)?|moved|office|home|restaurant|clinic|drops? (?:you|me) off|taxi|at|on|to|in|is|are|here they are)\b[^.!?\n]{0,12}$/i;
+/** Strong address words further back, across a firm's name with its dots ("meet Monday at Acme Co.Ltd., 35090 …"). */
+const ADDRESS_CUE_FAR = /\b(?:address(?:es)?|addr|lives?|living|resides?|residing|located|situated|meet(?:ing)?|ship(?:ped)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?)\b(?:[^.!?\n]|\.(?=[\p{L},])){0,70}$/iu;
 /** Words before a place name that say it is where someone is, lives or comes from. */
-const PLACE_CUE = /\b(?:home|city|town):\s*$|\b(?:live[sd]?|living|resides?|residing|born|moved|relocated|based|staying|arrived|returned|travel(?:l?ing|l?ed)?|visiting|originally|grew up|hometown|city)\s+(?:in|at|to|from|of|is)?\s*$|\b(?:from|near)\s+$|\b(?:street|road|avenue|lane|square|am|I'm|we're|we are|they're|they are)\s+in\s+$/i;
+const PLACE_CUE = /\b(?:home|city|town):\s*$|\b(?:live[sd]?|living|resides?|residing|born|moved|relocated|based|staying|arrived|returned|travel(?:l?ing|l?ed)?|visit(?:ing|ed|s)?|originally|grew up|hometown|city|town|village|suburb|outskirts|trip|flight|fl(?:y|ew|ying)|dr(?:ive|ove|iving)|headed|heading|weather|hotel|located|situated)\s+(?:in|at|to|from|of|is)?\s*$|\b(?:Inc|Ltd|LLC|Corp|Corporation|Company|Co|PLC|plc|AG|SA|GmbH|NV|BV|AB|ASA|Group|Holdings)\.?\s+in\s+$|\b(?:from|near)\s+$|\b(?:street|road|avenue|lane|square|am|I'm|we're|we are|they're|they are)\s+in\s+$/i;
 /** Words before a bare digit group that make it a phone number. */
 const PHONE_CUE =
-  /\b(?:call(?:ed|ing)?(?: me| us| you)?(?: back)?(?: at| on)?|phone(?: number| no\.?)?|ph|tel(?:ephone)?|mobile|mob|cell(?:phone)?|desk|contact(?: number| no\.?)|reach(?: me| us)?(?: at| on)?|text(?: me| us)?(?: at| on)?|whats ?app|sms|dial(?:ed)?|landline|registered|beeper|pager|answering at|messages to)\b[^\d]{0,12}$/i;
+  /\b(?:call(?:ed|ing)?(?: me| us| you)?(?: back)?(?: at| on)?|phone(?: number| no\.?)?|ph|tel(?:ephone)?|mobile|mob|cell(?:phone)?|desk|contact(?: number| no\.?| me| us| him| her)?(?: at| on)?|reach(?:ed)?(?: out)?(?: me| us| him| her)?(?: at| on| to)?|ring(?: me| us)?(?: on| at)?|(?:phone|cell|mobile|contact|telephone) (?:number|no\.?|#)|number|text(?: me| us)?(?: at| on)?|whats ?app|sms|dial(?:ed)?|landline|registered|beeper|pager|answering at|messages to)\b[^\d]{0,12}$/i;
+/** Words after a bare digit group that make it a phone number ("… is my cell", "… (mobile)"). */
+const PHONE_CUE_AFTER = /^[ \t]*(?:\((?:mobile|cell|home|work|office|landline|tel|phone)\)|(?:is|was|as)[ \t]+(?:my|our|his|her|their|the)[ \t]+(?:new[ \t]+)?(?:phone|cell|mobile|number|landline|home phone|work phone|contact number))/i;
 /** Words before a long number that make it an account or card number. */
 const ACCOUNT_CUE = /\b(?:account|acct|a\/c|bank|routing|sort code|card|cc|credit|debit|iban|swift|policy|member(?:ship)?|beneficiary|health plan|insurance|subscriber|billing)\b[^\d\n]{0,20}$/i;
 /** Words before an identifier that make it a licence, certificate, vehicle, device or serial number. */
@@ -256,7 +274,10 @@ const DETECTORS: Detector[] = [
       return n >= 8 && n <= 15 && (m[1].startsWith('+') || m[1].startsWith('(') || /[ .-]/.test(m[1]) || PHONE_CUE.test(before(m, 40))) && !/fax\W{0,12}$/i.test(before(m, 16));
     },
   },
-  // Any digit group after a phone word: "call me on 794 1672", "Phone: 6038505064".
+  // Two-digit pairs joined by one dash or dot, four or five of them (the French and Belgian way): "20-33-70-48",
+  // "03.28.30.47.39". Dates and versions have at most three parts.
+  { category: 'phone', gate: (c) => c.longestNumber >= 8, re: /(?<![\w+.,/-])(\d{2}([.-])\d{2}(?:\2\d{2}){2,3})(?![\w-]|[.,]\d)/g, group: 1 },
+  // Any digit group after a phone word: "call me on 794 1672", "Phone: 6038505064", or before one: "… is my cell".
   {
     category: 'phone',
     gate: (c) => c.longestNumber >= 6,
@@ -264,7 +285,8 @@ const DETECTORS: Detector[] = [
     group: 1,
     accept: (m) => {
       const n = digitsOf(m[1]).length;
-      return n >= 6 && n <= 15 && PHONE_CUE.test(before(m, 40)) && !/fax\W{0,12}$/i.test(before(m, 16)) && !/\n/.test(m[1]);
+      const after = m.input.slice(m.index + m[0].length, m.index + m[0].length + 40);
+      return n >= 6 && n <= 15 && (PHONE_CUE.test(before(m, 40)) || PHONE_CUE_AFTER.test(after)) && !/fax\W{0,12}$/i.test(before(m, 16)) && !/\n/.test(m[1]);
     },
   },
   { category: 'email', gate: (c) => c.text.includes('@'), re: /\b[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}\b/gu },
@@ -365,25 +387,26 @@ const DETECTORS: Detector[] = [
   {
     category: 'address',
     gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
-    re: new RegExp(`(?<![\\p{L}\\p{N}])((?:(?:ul|al|u)\\.\\s*)?${CAP_RUN}[ \\t]+\\d{1,5}[A-Za-z]?\\.?(?:[ \\t]*[-/][ \\t]*\\d{1,4})?${UNIT}?|\\d{1,6}[A-Za-z]?(?:[ \\t]+\\d{1,5})?[ \\t]+${CAP_RUN}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?${UNIT}?)(?![\\p{L}\\p{N}])`, 'gu'),
+    re: new RegExp(`(?<![\\p{L}\\p{N}])((?:(?:ul|al|u)\\.\\s*)?${CAP_RUN}[ \\t]+\\d{1,5}[A-Za-z]?\\.?(?:[ \\t]*[-/][ \\t]*\\d{1,4})?${UNIT}?|\\d{1,6}[A-Za-z]?(?:[ \\t]+\\d{1,5})?[ \\t]+${STREET_PREFIX}${CAP_RUN}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?${UNIT}?)(?![\\p{L}\\p{N}])`, 'gu'),
     group: 1,
-    accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_LINE.test(m[1]) && LINE_OPENING.test(before(m, 8))) && !NOT_A_STREET.test(m[1]) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
+    accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_CUE_FAR.test(before(m, 90)) || ADDRESS_LINE.test(m[1]) && LINE_OPENING.test(before(m, 8))) && !NOT_A_STREET.test(m[1]) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
   },
   // A house-number line whose street has lower-case words ("77780 Luite tee 87", "56326 65 Rue de l'Etoile 4"),
   // when the lines after it read as the rest of an address (a unit, a place, a postcode).
   {
     category: 'address',
     gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
-    re: /(?<=(?:^|\n)[ \t]*(?:[?•·*]{1,3}[ \t]+)?)(\d{1,6}[A-Za-z]?[ \t]+(?:\d{1,5}[ \t]+)?\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t]+[\p{L}\p{M}'’.-]+){0,4}[ \t]+\d{1,5}[A-Za-z]?)(?=[ \t]*\n)/gu,
+    re: new RegExp(`(?<=(?:^|\\n)[ \\t]*${BULLET})(\\d{1,6}[A-Za-z]?[ \\t]+(?:\\d{1,5}[ \\t]+)?${STREET_PREFIX}\\p{Lu}[\\p{L}\\p{M}'’.-]*(?:[ \\t]+[\\p{L}\\p{M}'’.-]+){0,4}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?)(?=[ \\t]*\\n)`, 'gu'),
     group: 1,
     accept: (m) => {
       if (NOT_A_STREET.test(m[1])) return false;
       const rest = ADDRESS_AFTER.exec(m.input.slice(m.index + m[0].length, m.index + m[0].length + 160));
       // The lines after must hold an apartment or suite, or a postcode: a place name alone follows list items too.
-      return rest !== null && /\b(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b|\d{4}/.test(rest[1]);
+      // Without a number closing the street line, only an apartment or suite will do.
+      return rest !== null && (/\d$/.test(m[1]) ? /\b(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b|\d{4}/ : /^[\s?•·*]*(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b/).test(rest[1]);
     },
   },
-  { category: 'address', gate: hasRe(/[Bb][Oo][Xx]\s+\d/), re: /\b((?:P\.?\s?O\.?\s+|PSC\s+\d+,\s*|Unit\s+\d+\s+)Box\s+\d+)\b/gi, group: 1 },
+  { category: 'address', gate: hasRe(/[Bb][Oo][Xx]\s+\d/), re: /\b((?:P\.?\s?O\.?\s+|PSC\s+\d+,\s*|Unit\s+\d+\s+|Post)Box\s+\d+|Postfach\s+\d+)\b/gi, group: 1 },
   // Places smaller than a state named after "lives in", "from", "based in" ("from Kraków", "lives in Sint-Huibrechts-Hern").
   {
     category: 'address',
@@ -392,9 +415,20 @@ const DETECTORS: Detector[] = [
     group: 1,
     accept: (m) => PLACE_CUE.test(before(m, 40)) && isPlaceName(m[1]) && !/^\p{Lu}{1,3}$/u.test(m[1]),
   },
+  // A town before a comma and a state or country: "Lyon, France", "Springfield, Illinois", "Boston, MA." (a state's
+  // code only at a sentence or line end or before a ZIP code; MD, PA and MS, which are also credentials, only
+  // before a ZIP code). States and countries themselves are no Safe Harbor identifiers and are left out.
+  {
+    category: 'address',
+    gate: (c) => c.text.includes(',') && STATE_OR_COUNTRY_AFTER_COMMA.test(c.text),
+    re: new RegExp(`(?<![\\p{L}\\p{M}'’-])(${PLACE_RUN}),[ \\t]+(?:${STATE_OR_COUNTRY})`, 'gu'),
+    group: 1,
+    // One everyday word is no town ("Warm, France"); several capitalised ones are ("Salt Lake City, Utah").
+    accept: (m) => !STATE_OR_COUNTRY_NAME.has(m[1]) && (/[ \t]/.test(m[1]) || !(isEverydayWord(m[1]) || PLACE_STOP.has(m[1].toLowerCase()))),
+  },
   // The gate is the pattern's shape without the list of states: much cheaper, and false in most clinical text.
   { category: 'zip', gate: hasRe(/[A-Z]{2}\s+\d{5}/), re: new RegExp(`\\b(?:${STATES}|AE|AP|AA)\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
-  { category: 'zip', gate: (c) => /\d{3}/.test(c.text) && keyword(c, 'zip'), re: /\b(?:zip|zip code|postal code|zipcode|postcode|post code|PLZ|CEP)\s*[:#]?\s*([A-Z]{0,2}-?\d{2,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b/gi, group: 1 },
+  { category: 'zip', gate: (c) => /\d{3}/.test(c.text) && keyword(c, 'zip'), re: /\b(?:zip|zip code|postal code|zipcode|postcode|post code|PLZ|CEP)(?:\s*(?:[:#=]|is|was|of))?\s*([A-Z]{0,2}-?\d{2,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b/gi, group: 1 },
   // UK and Canadian postcodes are shaped enough on their own.
   { category: 'zip', gate: hasRe(/[A-Z]\d[A-Z\d]? ?\d[A-Z]/), re: /\b([A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d)\b/g, group: 1 },
   {
@@ -407,17 +441,19 @@ const DETECTORS: Detector[] = [
 ];
 
 const NI_SHAPE = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Z]/;
-const PLACE_CUE_ANYWHERE = /\b(?:(?:[Ss]treet|[Rr]oad|[Aa]venue|[Ll]ane|[Ss]quare|am|I'm|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are)\s+in|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isiting|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
-/** An address-looking shape (capitalised words then a number, or a number then capitalised words) after an address word. */
-/** A number then a unit of dose or time is no house number. */
-const NOT_A_STREET = /^\d+\s+(?:[Uu]nits?|mg|mcg|g|kg|ml|mL|L|units?|IU|days?|weeks?|months?|years?|hours?|times?|doses?|tablets?|capsules?|Tablets?|Days?|Weeks?|Hours?)\b/;
+const PLACE_CUE_ANYWHERE = /\b(?:(?:[Ss]treet|[Rr]oad|[Aa]venue|[Ll]ane|[Ss]quare|am|I'm|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are)\s+in|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isit\w*|[Tt]own|[Vv]illage|[Ss]uburb|[Oo]utskirts|[Tt]rip|[Ff]light|[Ff]l(?:y|ew|ying)|[Dd]r(?:ive|ove|iving)|[Hh]ead(?:ed|ing)|[Ww]eather|[Hh]otel|[Ll]ocated|[Ss]ituated|(?:Inc|Ltd|LLC|Corp|Corporation|Company|Co|PLC|plc|AG|SA|GmbH|NV|BV|AB|ASA|Group|Holdings)\.?\s+in|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
+/** A number then a unit of dose or time is no house number (the unit a whole word: "L" does not end in "Lääne"). */
+const NOT_A_STREET = /^\d+\s+(?:[Uu]nits?|mg|mcg|g|kg|ml|mL|L|IU|days?|weeks?|months?|years?|hours?|times?|doses?|tablets?|capsules?|Tablets?|Days?|Weeks?|Hours?)(?![\p{L}\p{N}])/u;
 /** A line that opens with a house number and ends with another number or a unit ("083 Favoritenstrasse 36"). */
 const ADDRESS_LINE = /^\d{1,6}[A-Za-z]?[ \t]+\D+\d/;
 /** The start of a line, past any bullet or placeholder marks ("• ", "??? "). */
-const LINE_OPENING = /(?:^|\n)[ \t]*(?:[?•·*]{1,3}[ \t]+)?$/;
-const ADDRESS_CUE_ANYWHERE = /(?:^|\n)[ \t]*(?:[?•·*]{1,3}[ \t]+)?\d{1,6}[A-Za-z]?[ \t]+(?:\d{1,5}[ \t]+)?\p{Lu}|\b(?:[Aa]ddress|[Aa]ddr|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Ll]ocated|[Ss]ituated|[Mm]eet|[Ss]hip|[Dd]eliver|[Ss]en[dt]|[Mm]ail|[Rr]eturn|[Mm]oved|[Oo]ffice|[Rr]estaurant|[Tt]axi|drops?)\b/u;
+const LINE_OPENING = new RegExp(`(?:^|\\n)[ \\t]*${BULLET}$`);
+const ADDRESS_CUE_ANYWHERE = new RegExp(
+  `(?:^|\\n)[ \\t]*${BULLET}\\d{1,6}[A-Za-z]?[ \\t]+(?:\\d{1,5}[ \\t]+)?${STREET_PREFIX}\\p{Lu}|\\b(?:[Aa]ddress|[Aa]ddr|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\\w+|[Ll]ocated|[Ss]ituated|[Mm]eet|[Ss]hip|[Dd]eliver|[Ss]en[dt]|[Mm]ail|[Rr]eturn|[Mm]oved|[Oo]ffice|[Rr]estaurant|[Tt]axi|drops?)\\b`,
+  'u',
+);
 const ADDRESS_AFTER = new RegExp(
-  `^((?:[ \\t]*(?:,|\\n)[\\s]*(?:[?•·*][?•·*]{0,2}[ \\t]+)?(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat)\\b\\.?[ \\t]*\\w+|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|\\d{3,6}(?:[ -]\\d{2,4})?(?:[ \\t]+${PLACE_RUN})?|${PLACE_RUN}(?:[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{3,6}(?:[ -]\\d{2,4})?)?)){1,5})`,
+  `^((?:[ \\t]*(?:,|\\n)[\\s]*${BULLET}(?:(?:Apt|Apartment|Unit|Suite|Ste|Flat)\\b\\.?[ \\t]*\\w+|[A-Z]{2}[ \\t]+\\d{5}(?:-\\d{4})?|(?:\\d{2}-\\d{3}|\\d{3,6}(?:[ -]\\d{2,4})?)(?:[ \\t]+${PLACE_RUN})?|${PLACE_RUN}(?:[ \\t]+(?:[A-Z]{2}[ \\t]+)?\\d{3,6}(?:[ -]\\d{2,4})?)?)){1,5})`,
   'u',
 );
 
@@ -455,18 +491,36 @@ export function detectPhi(text: string): PhiFinding[] {
   }
   extendAddresses(text, found);
   for (const n of findPersonNames(text)) found.push({ category: 'name', start: n.start, end: n.end, text: text.slice(n.start, n.end) });
+  // A letterhead: a line of two or three capitalised words above an address or a phone number within a few lines.
+  if (found.some((f) => CONTACT_KINDS.has(f.category))) {
+    for (const n of headerLines(text)) {
+      const horizon = text.slice(n.end).split('\n', 6).join('\n').length + n.end;
+      if (found.some((f) => CONTACT_KINDS.has(f.category) && f.start >= n.end && f.start <= horizon)) found.push({ category: 'name', start: n.start, end: n.end, text: text.slice(n.start, n.end) });
+    }
+  }
   return resolveOverlaps(found).map((f) => (text === source ? f : { ...f, text: source.slice(f.start, f.end) }));
 }
+
+const HOUSE_NUMBER_BEFORE = /(?<![\w.,/-])\d{1,6}[A-Za-z]?[ \t]+$/;
+const CONTACT_KINDS = new Set<PhiCategory>(['address', 'zip', 'phone', 'fax', 'email']);
 
 /** An address runs on over the lines or commas that follow it with a city, region, country or postcode. */
 function extendAddresses(text: string, found: PhiFinding[]): void {
   for (const f of found) {
     if (f.category !== 'address') continue;
+    // A house number just before a street found by its name and number ("893 Via Leopardi 83", "89611 P.O. Box 52").
+    const house = HOUSE_NUMBER_BEFORE.exec(text.slice(Math.max(0, f.start - 16), f.start));
+    // The number must start inside the window (or the window start the text), never cut out of a longer one.
+    if (house && (house.index > 0 || f.start <= 16) && /^\p{Lu}/u.test(f.text)) {
+      f.start -= house[0].length;
+      f.text = text.slice(f.start, f.end);
+    }
     const m = ADDRESS_AFTER.exec(text.slice(f.end, f.end + 160));
     if (!m) continue;
     // Stop before another identifier (a ZIP code, a phone number): it keeps its own kind.
     let len = m[1].length;
-    for (const o of found) if (o !== f && o.start >= f.end && o.start < f.end + len) len = o.start - f.end;
+    // Another address (a town found on its own) is taken into this one; overlapping addresses merge below.
+    for (const o of found) if (o !== f && o.category !== 'address' && o.start >= f.end && o.start < f.end + len) len = o.start - f.end;
     f.end += m[1].slice(0, len).replace(/[\s,]+$/, '').length;
     f.text = text.slice(f.start, f.end);
   }

@@ -17,6 +17,8 @@ function loadSets(): void {
 }
 function tierOf(lower: string): Tier {
   if (!strong) loadSets();
+  // Contractions ("We'll", "Don't") are words, never names.
+  if (/['’](?:ll|re|ve|d|m|t)$/.test(lower)) return 'C';
   if (everyday.has(lower)) return 'C';
   if (strong!.has(lower)) return 'S';
   if (weak.has(lower)) return 'W';
@@ -44,6 +46,8 @@ const NEVER_NAMES = [
   'gram', 'foley', 'apgar', 'glasgow', 'wells', 'curb', 'centor', 'tylenol', 'advil', 'motrin', 'keflex', 'lasix', 'coumadin', 'zestril', 'zocor',
   'english', 'spanish', 'french', 'german', 'american', 'british', 'african', 'asian', 'hispanic', 'latino', 'caucasian',
   'christmas', 'easter', 'covid', 'medicare', 'medicaid', 'summarize', 'classify', 'answer', 'question', 'patient', 'assistant', 'user',
+  // Labels of contact and chat lines ("Fax: …", "Bot: …"), which a transcript's "Name:" rule would otherwise take.
+  'fax', 'bot', 'desk', 'mobile', 'phone', 'email', 'website', 'european',
 ];
 
 /** Lower-case words after which a capitalised word is an eponym, not a person ("Parkinson disease", "Foley catheter"). */
@@ -55,14 +59,21 @@ const MEDICAL_WORD =
 
 // A capitalised word of any script: an upper-case letter, then lower-case letters and marks, with hyphenated or
 // apostrophised parts ("Jean-Luc", "O'Brien", "Szöllössy").
-const CAP_WORD = /(?<![\p{L}\p{M}\p{N}_'’-])\p{Lu}[\p{Ll}\p{M}]+(?:[-'’]\p{Lu}?[\p{Ll}\p{M}]+)*(?![\p{L}\p{M}\p{N}_])/gu;
+// A possessive "'s" is not part of the word ("Vadász's" is "Vadász" before a possessive cue).
+const CAP_WORD = /(?<![\p{L}\p{M}\p{N}_'’-])\p{Lu}[\p{Ll}\p{M}]+(?:[-'’](?!s(?![\p{L}\p{M}]))\p{Lu}?[\p{Ll}\p{M}]+)*(?![\p{L}\p{M}\p{N}_])/gu;
 /** What may stand between two words of one name: spaces (one line) and an optional middle initial. */
 const JOIN = /^[ \t]+(?:\p{Lu}\.[ \t]+)?$/u;
 /** Cue words after which a capitalised run is a name whatever the lists say. */
 const CUE_BEFORE =
-  /(?:\b(?:[Mm]y name is|[Nn]ame(?:d(?: him| her| them)?| is|:)|I am|I'm|[Cc]all(?:s|ed)? me|[Cc]alled|[Mm]eet|[Ww]ith|[Tt]ell|[Aa]sk|[Ll]eave me|[Tt]his is|[Ss]igned(?: by)?|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks|[Rr]egards|[Ss]incerely|[Pp]atient:?|[Pp]t:?|[Ss]on|[Dd]aughter|[Ww]ife|[Hh]usband|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Pp]artner|[Ff]riend|[Nn]eighbou?r|[Cc]aregiver|[Gg]uardian|[Cc]ontact|[Aa]ttending|PCP|(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?|(?<!\d[ \t]?)(?:dr|mr|mrs|ms|mx)\.))[ \t]*$/u;
+  /(?:\b(?:[Mm]y name is|[Nn]ame(?:d(?: him| her| them)?| is|:|\?)|[Ss]aid|[Aa]sked|[Tt]old|[Aa]ccording to|I am|I'm|[Cc]all(?:s|ed)? me|[Cc]alled|[Mm]eet|[Ww]ith|[Tt]ell|[Aa]sk|[Ll]eave me|[Tt]his is|[Ss]igned(?: by)?|[Dd]ear|[Hh]i|[Hh]ello|[Tt]hanks|[Rr]egards|[Ss]incerely|[Pp]atient:?|[Pp]t:?|[Ss]on|[Dd]aughter|[Ww]ife|[Hh]usband|[Mm]other|[Ff]ather|[Bb]rother|[Ss]ister|[Pp]artner|[Ff]riend|[Nn]eighbou?r|[Cc]aregiver|[Gg]uardian|[Cc]ontact|[Aa]ttending|PCP|(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse)\.?|(?<!\d[ \t]?)(?:dr|mr|mrs|ms|mx)\.))[ \t]*$/u;
 /** A word addressed by name opening a sentence: "Renátó, can I…", "Sue, please…" (a list of findings is not followed by these). */
 const VOCATIVE_AFTER = /^,[ \t]+(?:can|could|would|will|please|do|did|are|is|have|how|what|when|where|why|I|you|we|thanks|thank)\b/;
+/**
+ * What follows a capitalised run that makes it a person: a possessive ("Koppány Vadász's killers"), an apposition
+ * ("Nanase Oyokawa, the production manager"), or a verb people do ("… had given", "… is from", "… said").
+ */
+const CUE_AFTER =
+  /^(?:['’]s[ \t]|,[ \t]+(?:the|a|an|our|my|his|her|their)[ \t]|[ \t]+(?:said|says|told|asked|replied|wrote|had|has|is from|was from|comes from|came from|lives|lived|spent|wants|wanted|listed|thinks|thought|knows|knew|smiled|laughed)\b)/;
 const SENTENCE_START = /(?:^|[.!?:;]\s+|\n\s*|["“(]\s*)$/;
 
 export interface NameSpan {
@@ -74,6 +85,43 @@ interface Word {
   start: number;
   end: number;
   tier: Tier;
+}
+
+/**
+ * A line of two or three capitalised words (an optional initial between) opening a text or a paragraph, such as
+ * the first line of a letterhead or an envelope; detectors.ts takes it as a name when contact lines follow.
+ */
+const HEADER_LINE = /(?:^|\n[ \t]*\n|^[ \t]*(?:[?•·*]{1,3}[ \t]+))[ \t]*(?:[?•·*]{1,3}[ \t]+)?(\p{Lu}[\p{Ll}\p{M}]+(?:[-'’]\p{Lu}?[\p{Ll}\p{M}]+)?(?:[ \t]+\p{Lu}\.?)?(?:[ \t]+\p{Lu}[\p{Ll}\p{M}]+(?:[-'’]\p{Lu}?[\p{Ll}\p{M}]+)?){1,2})[ \t]*(?=\n)/gu;
+
+/** Header lines (see HEADER_LINE) whose words are no everyday words: candidates for a name above an address. */
+export function headerLines(text: string): NameSpan[] {
+  const out: NameSpan[] = [];
+  HEADER_LINE.lastIndex = 0;
+  for (let m = HEADER_LINE.exec(text); m; m = HEADER_LINE.exec(text)) {
+    const words = m[1].split(/[ \t]+/).filter((w) => w.length > 2);
+    if (words.every((w) => tierOf(w.toLowerCase()) !== 'C')) {
+      const start = m.index + m[0].indexOf(m[1]);
+      out.push({ start, end: start + m[1].length });
+    }
+  }
+  return out;
+}
+
+/** "'s disease", "'s thyroiditis": a possessive before a disease word or an eponym's noun makes an eponym, not a person. */
+function isEponym(after: string): boolean {
+  const rest = after.replace(/^['’]s/, '');
+  if (EPONYM_NEXT.test(rest)) return true;
+  const next = /^[ \t]+(\p{L}+)/u.exec(rest);
+  return rest !== after && next !== null && MEDICAL_WORD.test(next[1]);
+}
+
+const LIST_NEXT = /^(?:,[ \t]+|[ \t]+(?:and|&)[ \t]+)(\p{Lu}[\p{Ll}\p{M}]+)(?![\p{L}\p{M}])/u;
+const LIST_PREV = /(?<![\p{L}\p{M}])(\p{Lu}[\p{Ll}\p{M}]+)(?:,[ \t]+|[ \t]+(?:and|&)[ \t]+)$/u;
+/** A word listed beside a known name ("Aslakhanov, Mitchell and Cisneros") is one too, if it is no everyday word. */
+function inNameList(text: string, start: number, end: number): boolean {
+  const next = LIST_NEXT.exec(text.slice(end, end + 30));
+  const prev = LIST_PREV.exec(text.slice(Math.max(0, start - 30), start));
+  return (next !== null && tierOf(next[1].toLowerCase()) === 'S') || (prev !== null && tierOf(prev[1].toLowerCase()) === 'S');
 }
 
 /** Name spans in `text`, in order. */
@@ -140,14 +188,24 @@ function judgePiece(text: string, piece: Word[], out: NameSpan[]): void {
   const known = piece.filter((w) => w.tier !== 'U').length;
   const sentenceStart = SENTENCE_START.test(before);
   const lineStart = /(?:^|\n)[ \t]*$/.test(before);
+  const after = text.slice(end, end + 24);
+  const vocative = VOCATIVE_AFTER.test(after.slice(0, 16));
   let name = false;
   if (cue) name = true;
+  else if (CUE_AFTER.test(after) && !isEponym(after)) name = piece.length >= 2 || isPlainWord(text, piece[0]);
+  // Two or more unknown words with a letter beyond ASCII ("Jóhann Brynjólfsson", "Djevad Šušulić"): English clinical
+  // words are ASCII; the eponyms that are not come with a disease word after them (checked below).
+  else if (piece.length >= 2 && /[^\x00-\x7f]/.test(text.slice(start, end))) name = true;
   else if (piece.length >= 2) name = strong >= 1 || known >= 2 || piece[0].tier === 'W' || !sentenceStart || piece.length >= 3;
   else if (/^[ \t]*:[ \t]*[^\d\s]/.test(text.slice(end, end + 4)) && lineStart) name = piece[0].tier !== 'U'; // "Chloe:" opening a line of a transcript
   else if (piece[0].tier === 'S') name = true;
-  else if (piece[0].tier === 'U') name = (!sentenceStart || VOCATIVE_AFTER.test(text.slice(end, end + 16))) && isPlainWord(text, piece[0]);
-  else if (piece[0].tier === 'W') name = VOCATIVE_AFTER.test(text.slice(end, end + 16)) && isPlainWord(text, piece[0]);
-  if (name && EPONYM_NEXT.test(text.slice(end, end + 24)) && strong <= 1) name = false;
-  if (name && !cue && piece.every((w) => w.tier === 'U' && MEDICAL_WORD.test(text.slice(w.start, w.end)))) name = false;
+  else if (inNameList(text, start, end)) name = isPlainWord(text, piece[0]);
+  else if (piece[0].tier === 'U') name = (!sentenceStart || vocative) && isPlainWord(text, piece[0]);
+  else if (piece[0].tier === 'W') name = vocative && isPlainWord(text, piece[0]);
+  if (name && isEponym(after) && strong <= 1) name = false;
+  // A saint's name names a herb, a church or a hospital ("St. John's wort", "St. Mary's"), not a person here.
+  if (name && /\b(?:St|Saint|Ste)\.?[ \t]+$/.test(before)) name = false;
+  // A word addressed by name ("Jakobine, can I…") is a person even when it ends like a drug or an organism.
+  if (name && !cue && !vocative && piece.every((w) => w.tier === 'U' && MEDICAL_WORD.test(text.slice(w.start, w.end)))) name = false;
   if (name) out.push({ start, end });
 }

@@ -123,3 +123,105 @@ test('a lower-case title ("ms. Ingunn") is a name cue; milliseconds ("120 ms. Mo
   has("I'd like to join accounts with ms. Ingunn", 'name:Ingunn');
   assert.deepEqual(spans('PR interval 220 ms. Wenckebach pattern.').filter((s) => s.startsWith('name')), []);
 });
+
+test('a street whose name starts with "L" followed by a non-ASCII letter is no litre dose ("26153 Lääne 64")', () => {
+  has('26153 Lääne 64\nSuite 735\nLiivaküla\nEstonia 49305', 'address:26153 Lääne 64\nSuite 735\nLiivaküla\nEstonia 49305');
+  assert.deepEqual(spans('Given 2 L normal saline\nthen 1 L\n').filter((s) => s.startsWith('address')), []);
+});
+
+test('an address line may put a lower-case street word after the house number; other lower-case words do not', () => {
+  has('??? 446 ul. Zielona 48\n??? Suite 574\n??? Kraków\n??? Poland 29102', 'address:446 ul. Zielona 48\n??? Suite 574\n??? Kraków\n??? Poland 29102');
+  has('849 t Goylaan 46\nApt. 277\nUtrecht\nNetherlands 01904', 'address:849 t Goylaan 46\nApt. 277\nUtrecht\nNetherlands 01904');
+  has('Ship to 5650 69 boulevard Aristide Briand', 'address:5650 69 boulevard Aristide Briand');
+  assert.deepEqual(spans('PR interval is 220 ms. Wenckebach pattern on the strip.').filter((s) => s.startsWith('address')), []);
+});
+
+test('a street of several words joined by "du" or "y", and a unit line after it, make an address line', () => {
+  has('Teake Tuininga\n\n12 90 Place du Jeu de Paume\nApt. 297\nVIERZON\n\nFrance 16216', 'address:12 90 Place du Jeu de Paume\nApt. 297\nVIERZON\n\nFrance 16216');
+  has('1120 Treinta y Tres 7066\nSuite 545\nValle Edén\nUruguay', 'address:1120 Treinta y Tres 7066\nSuite 545\nValle Edén\nUruguay');
+  // Without the unit line a numbered line of words stays a list item.
+  assert.deepEqual(spans('Plan:\n2 Continue the Home Medications\nFollow up 2024').filter((s) => s.startsWith('address')), []);
+});
+
+test('the lines after an address take a city with a slash and a postcode such as "00-423"', () => {
+  has('5019 Grossmatt 31\nApt. 382\nBiel/Bienne\nSwitzerland 74169', 'address:5019 Grossmatt 31\nApt. 382\nBiel/Bienne\nSwitzerland 74169');
+  has('Send to 12 Rynek 4\n00-423 Warszawa', 'address:12 Rynek 4\n00-423 Warszawa');
+});
+
+test('phone numbers with a bracketed area code and a space after it, and two-digit pairs, need no phone word', () => {
+  has('They were not in at (022) 7174-864 today.', 'phone:(022) 7174-864');
+  has('Left word at (1) 995-8140.', 'phone:(1) 995-8140');
+  has('Try 20-33-70-48 after six.', 'phone:20-33-70-48');
+  has('Try 03.28.30.47.39 after six.', 'phone:03.28.30.47.39');
+  // Dates and three-part versions are no pairs of four.
+  assert.ok(!spans('Seen 12-03-24, release 10.12.14 applied.').some((s) => s.startsWith('phone')));
+});
+
+test('a bare digit group is a phone number after "number" or "reach out to", or before "is my cell"', () => {
+  has('My number is 730 064 218.', 'phone:730 064 218');
+  has('You can reach out to 96 466712 any time.', 'phone:96 466712');
+  has('730 064 218 is my cell.', 'phone:730 064 218');
+  has('Best on 96 466712 (mobile).', 'phone:96 466712');
+  assert.ok(!spans('Sodium 140 102 18 then stable.').some((s) => s.startsWith('phone')));
+});
+
+test('a postal code after "zip code is" or "postcode:"', () => {
+  has('My zip code is 02139.', 'zip:02139');
+  has('Postcode: 4032.', 'zip:4032');
+});
+
+test('a town before a comma and a state or country is an address; a credential or a lone everyday word is not', () => {
+  has('She flew to Lyon, France last week.', 'address:Lyon, France');
+  has('Seen in Austin, TX.', 'address:Austin, TX');
+  has('Grew up near Salt Lake City, Utah.', 'address:Salt Lake City, Utah');
+  assert.ok(!spans('Jane Smith, MD.').some((s) => s.startsWith('address')));
+  assert.ok(!spans('Warm, France is lovely.').some((s) => s.startsWith('address')));
+  assert.ok(!spans('Texas, USA.').some((s) => s.startsWith('address')));
+});
+
+test('a person after "said" or "name?", or before a possessive, an apposition or a verb people do', () => {
+  has("What's your name? Snezana Zagorec", 'name:Snezana Zagorec');
+  has('"Fine," said Tove to the nurse.', 'name:Tove');
+  has("Koppa Vadasz's sister called.", 'name:Koppa Vadasz');
+  has('Nanase Oyokawa, the production manager, said no.', 'name:Nanase Oyokawa');
+  has('Ezinet had given us the key.', 'name:Ezinet');
+  // An eponym keeps its disease word, possessive or not; a saint's name is a herb or a church.
+  assert.ok(!spans("St. John's wort stopped.").some((s) => s.startsWith('name')));
+  assert.ok(!spans("Hashimoto's thyroiditis, stable.").some((s) => s.startsWith('name')));
+});
+
+test('two unknown capitalised words with a non-ASCII letter are a name at a sentence start too', () => {
+  has('Djevad Šušulić listed his top songs.', 'name:Djevad Šušulić');
+  assert.deepEqual(spans('Atrial Fibrillation noted.').filter((s) => s.startsWith('name')), []);
+});
+
+test('a word addressed by name is a person even when it ends like a drug ("Jakobine, can I…")', () => {
+  has('Jakobine, can I please speak to your boss?', 'name:Jakobine');
+  assert.deepEqual(spans('Metformine was held.').filter((s) => s.startsWith('name')), []);
+});
+
+test('a letterhead line of capitalised words above an address is a name; contractions and line labels are not', () => {
+  has('Glafira Abakumova\n\n77780 Luite tee 87\nSuite 339\nSalumäe', 'name:Glafira Abakumova');
+  assert.deepEqual(spans('Glafira Abakumova\nwas seen today.').filter((s) => s.startsWith('name')), []);
+  assert.deepEqual(spans("We'll meet at the clinic.\nFax: 617-555-0142").filter((s) => s.startsWith('name')), []);
+});
+
+test('a place after a trip, a flight or a firm "in" is found; a department after them is not', () => {
+  has('We took a trip to Bergen last May.', 'address:Bergen');
+  has('Her flight from Ljubljana was late.', 'address:Ljubljana');
+  has('She works at Acme Inc. in Tromsø now.', 'address:Tromsø');
+  assert.deepEqual(spans('Transferred from ED; trip to Radiology.').filter((s) => s.startsWith('address')), []);
+});
+
+test('an address word further back across a firm name, a house number before the street, and a Postbox', () => {
+  has('We will meet Friday at Acme Co.Ltd., 35090 Súluvegur 83, Þórshöfn', 'address:35090 Súluvegur 83, Þórshöfn');
+  has('He lives on the north side of Gl. Sygehusvej 15.', 'address:Gl. Sygehusvej 15.');
+  has('The restaurant is at 89611 P.O. Box 52', 'address:89611 P.O. Box 52');
+  has('Write to 8342 Postbox 248, Kangaatsiaq', 'address:8342 Postbox 248, Kangaatsiaq');
+  assert.deepEqual(spans('Took 2 Tylenol 500 today. Mail sent.').filter((s) => s.startsWith('address')), []);
+});
+
+test('a word listed beside a known name is a name too; a list of organisms is not', () => {
+  has('The founders: Aslakhanov, Mitchell and Cisneros.', 'name:Aslakhanov');
+  assert.deepEqual(spans('Cultures: Klebsiella, Enterococcus and Pseudomonas.').filter((s) => s.startsWith('name')), []);
+});
