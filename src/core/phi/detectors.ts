@@ -185,6 +185,7 @@ const notAllCommon = (name: string) => !name.split(/\s+/).some((w) => NOT_NAMES.
 const digitsOf = (s: string) => s.replace(/\D/g, '');
 /** The text just before a match, for context words. */
 const before = (m: RegExpExecArray, n: number) => m.input.slice(Math.max(0, m.index - n), m.index);
+const after = (m: RegExpExecArray, n: number) => m.input.slice(m.index + m[0].length, m.index + m[0].length + n);
 
 /** Bullet or placeholder marks that may open a line of an address block ("• ", "??? "), optional. */
 const BULLET = '(?:[?•·*]{1,3}[ \\t]+)?';
@@ -389,7 +390,7 @@ const DETECTORS: Detector[] = [
     gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
     re: new RegExp(`(?<![\\p{L}\\p{N}])((?:(?:ul|al|u)\\.\\s*)?${CAP_RUN}[ \\t]+\\d{1,5}[A-Za-z]?\\.?(?:[ \\t]*[-/][ \\t]*\\d{1,4})?${UNIT}?|\\d{1,6}[A-Za-z]?(?:[ \\t]+\\d{1,5})?[ \\t]+${STREET_PREFIX}${CAP_RUN}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?${UNIT}?)(?![\\p{L}\\p{N}])`, 'gu'),
     group: 1,
-    accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_CUE_FAR.test(before(m, 90)) || ADDRESS_LINE.test(m[1]) && LINE_OPENING.test(before(m, 8))) && !NOT_A_STREET.test(m[1]) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
+    accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_CUE_FAR.test(before(m, 90)) || ADDRESS_LINE.test(m[1]) && LINE_OPENING.test(before(m, 8))) && !NOT_A_STREET.test(m[1]) && !DOSE_AFTER.test(after(m, 12)) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
   },
   // A house-number line whose street has lower-case words ("77780 Luite tee 87", "56326 65 Rue de l'Etoile 4"),
   // when the lines after it read as the rest of an address (a unit, a place, a postcode).
@@ -443,6 +444,8 @@ const DETECTORS: Detector[] = [
 const NI_SHAPE = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Z]/;
 const PLACE_CUE_ANYWHERE = /\b(?:(?:[Ss]treet|[Rr]oad|[Aa]venue|[Ll]ane|[Ss]quare|am|I'm|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are)\s+in|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isit\w*|[Tt]own|[Vv]illage|[Ss]uburb|[Oo]utskirts|[Tt]rip|[Ff]light|[Ff]l(?:y|ew|ying)|[Dd]r(?:ive|ove|iving)|[Hh]ead(?:ed|ing)|[Ww]eather|[Hh]otel|[Ll]ocated|[Ss]ituated|(?:Inc|Ltd|LLC|Corp|Corporation|Company|Co|PLC|plc|AG|SA|GmbH|NV|BV|AB|ASA|Group|Holdings)\.?\s+in|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
 /** A number then a unit of dose or time is no house number (the unit a whole word: "L" does not end in "Lääne"). */
+/** A unit right after the closing number makes "3 Keflex 500" an order ("… 500 mg tablets"), not a street and house number. */
+const DOSE_AFTER = /^[ \t]*(?:mg|mcg|µg|g|kg|ml|mL|L|IU|units?|mmol|mEq|%)(?![\p{L}\p{N}])/u;
 const NOT_A_STREET = /^\d+\s+(?:[Uu]nits?|mg|mcg|g|kg|ml|mL|L|IU|days?|weeks?|months?|years?|hours?|times?|doses?|tablets?|capsules?|Tablets?|Days?|Weeks?|Hours?)(?![\p{L}\p{N}])/u;
 /** A line that opens with a house number and ends with another number or a unit ("083 Favoritenstrasse 36"). */
 const ADDRESS_LINE = /^\d{1,6}[A-Za-z]?[ \t]+\D+\d/;

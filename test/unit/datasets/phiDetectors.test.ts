@@ -219,6 +219,9 @@ test('an address word further back across a firm name, a house number before the
   has('The restaurant is at 89611 P.O. Box 52', 'address:89611 P.O. Box 52');
   has('Write to 8342 Postbox 248, Kangaatsiaq', 'address:8342 Postbox 248, Kangaatsiaq');
   assert.deepEqual(spans('Took 2 Tylenol 500 today. Mail sent.').filter((s) => s.startsWith('address')), []);
+  // An address word before a dose order: the unit after the number makes it a dose.
+  assert.deepEqual(spans('Please send 3 Keflex 500 mg tablets to the ward.').filter((s) => s.startsWith('address')), []);
+  has('Please send the forms to Keflavikurvegur 500, Reykjavik', 'address:Keflavikurvegur 500, Reykjavik');
 });
 
 test('a word listed beside a known name is a name too; a list of organisms is not', () => {
