@@ -1,10 +1,12 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ValidateOutput } from '../../core/protocol/cliOutputs';
 import type { CliCommand } from './index';
 import { parseArgs, UsageError, withUsage } from './args';
 import { validateFile } from '../../core/node/validateFile';
 import { formatValidationText } from '../../core/datasets/validationText';
 import { checkLeakage } from '../../core/node/leakage';
+import { defaultPhiThreads, PhiScanError } from '../../core/node/phiScanPool';
 
 const usage = `Usage: clinical-ft validate FILE [--format auto|sft|dpo|kto] [--json] [--phi-errors] [--no-phi] [--against TRAIN_FILE] [--allow-list F]
   FILE may be "-" to read standard input.
@@ -36,6 +38,8 @@ export const validateCommand: CliCommand = {
           phi: !flags['no-phi'],
           phiAsErrors: !!flags['phi-errors'],
           allowList: typeof flags['allow-list'] === 'string' ? flags['allow-list'] : undefined,
+          // The PHI scan is most of the time: one worker thread per core, the bundle's phiScanWorker.js beside this one.
+          phiWorkers: { script: path.join(__dirname, 'phiScanWorker.js'), threads: defaultPhiThreads() },
         });
         if (against) {
           if (file === '-') throw new UsageError('--against needs FILE to be a path, not standard input');
@@ -45,6 +49,10 @@ export const validateCommand: CliCommand = {
         return result.errors.length || result.omittedErrors ? 1 : 0;
       } catch (e) {
         if (e instanceof UsageError) throw e;
+        if (e instanceof PhiScanError) {
+          process.stderr.write(`clinical-ft validate: ${file === '-' ? '<stdin>' : file}: ${e.message}\n`);
+          return 2;
+        }
         const err = e as NodeJS.ErrnoException;
         const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.message;
         process.stderr.write(`clinical-ft validate: cannot read ${err.path ?? file}: ${why}\n`);
