@@ -8,7 +8,7 @@ import type { DatasetIssue, ValidationResult } from '../datasets/issues';
 import type { DatasetRecord } from '../datasets/records';
 import { loadAllowPredicate } from './phiAllowList';
 import { PhiScanPool } from './phiScanPool';
-import { PhiScanLookup, type PhiLineScan } from '../datasets/phiLineScan';
+import { PhiScanLookup, scanLines, type PhiLineScan } from '../datasets/phiLineScan';
 import { detectPhi } from '../phi/detectors';
 
 export type ValidateFileOptions = ValidatorOptions & ReadLinesOptions & {
@@ -23,8 +23,10 @@ export type ValidateFileOptions = ValidatorOptions & ReadLinesOptions & {
 
 /** Lines per batch sent to a worker: about 128 KB of text, so messages are few and batches in flight small. */
 const BATCH_BYTES = 128 * 1024;
-/** Batches in flight per worker: enough that a worker never waits for the reader, few enough to bound memory. */
-const IN_FLIGHT_PER_THREAD = 3;
+/** Batches queued per worker before this thread scans the next batch itself: enough that a worker never waits. */
+const WORKER_DEPTH = 2;
+/** Batches read ahead of the one being validated: bounds memory; the reader (and the file stream) waits beyond. */
+const READ_AHEAD = 8;
 
 /** Streams `source` (a path or a readable stream) through the validator. IO errors propagate (exit 2 in the CLI). */
 export async function validateFile(source: string | Readable, opts: ValidateFileOptions = {}): Promise<ValidationResult> {
@@ -51,16 +53,18 @@ function feed(v: DatasetValidator, e: LineEvent, opts: ValidateFileOptions): voi
 interface Batch {
   events: LineEvent[];
   scan: Promise<PhiLineScan>;
+  done: boolean;
 }
 
 /**
- * The reader posts batches of lines to the workers and feeds the validator each batch in order once its scan
- * is back, so issues come in the same order as in one thread. At most IN_FLIGHT_PER_THREAD batches per worker
- * are out: the reader waits (and with it the file stream) rather than buffer the file.
+ * The reader sends batches of lines to the workers and feeds the validator each batch in order once its scan
+ * is back, so issues come in the same order as in one thread. When every worker has WORKER_DEPTH batches, this
+ * thread scans the next batch itself (so the cores stay busy without a thread more than there are cores), and
+ * at most READ_AHEAD batches wait: the reader (and with it the file stream) waits rather than buffer the file.
  */
 async function validateWithPool(source: string | Readable, opts: ValidateFileOptions, phiAllowed: ValidatorOptions['phiAllowed'], pool: PhiScanPool): Promise<ValidationResult> {
   let lookup: PhiScanLookup | undefined;
-  /** Index of the line being validated among the batch's line events (what the workers were sent). */
+  /** Index of the line being validated among the batch's line events (what the scan was given). */
   let index = 0;
   const v = new DatasetValidator({
     hash: numericHash,
@@ -84,21 +88,26 @@ async function validateWithPool(source: string | Readable, opts: ValidateFileOpt
     const texts = events.flatMap((e) => (e.kind === 'line' ? [e.text] : []));
     const first = events[0].line;
     const last = events[events.length - 1].line;
-    const scan = pool.scan(texts, first === last ? `line ${first}` : `lines ${first}-${last}`);
-    // Awaited in order later; a failure meanwhile must not count as unhandled.
-    scan.catch(() => undefined);
-    queue.push({ events, scan });
+    let b: Batch;
+    if (pool.hasRoom(WORKER_DEPTH)) {
+      b = { events, scan: pool.scan(texts, first === last ? `line ${first}` : `lines ${first}-${last}`), done: false };
+      // Awaited in order later; a failure meanwhile must not count as unhandled.
+      b.scan.then(
+        () => (b.done = true),
+        () => (b.done = true),
+      );
+    } else b = { events, scan: Promise.resolve(scanLines(texts)), done: true };
+    queue.push(b);
     events = [];
     bytes = 0;
   };
-  const limit = Math.max(1, pool.liveThreads) * IN_FLIGHT_PER_THREAD;
   for await (const batch of readLineBatches(source, opts)) {
     for (const e of batch) {
       events.push(e);
       if (e.kind === 'line') bytes += e.text.length;
     }
     if (bytes >= BATCH_BYTES) send();
-    while (queue.length >= limit) await validate(queue.shift()!);
+    while (queue.length && (queue[0].done || queue.length >= READ_AHEAD)) await validate(queue.shift()!);
   }
   if (events.length) send();
   while (queue.length) await validate(queue.shift()!);

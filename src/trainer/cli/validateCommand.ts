@@ -29,17 +29,19 @@ export const validateCommand: CliCommand = {
       const against = typeof flags.against === 'string' ? flags.against : undefined;
       try {
         // A named pipe is read like a file: `clinical-ft validate <(zcat data.jsonl.gz)`.
+        let bytes: number | undefined;
         for (const f of [file, against]) {
           const st = f && f !== '-' ? fs.statSync(f) : undefined;
           if (st && !st.isFile() && !st.isFIFO()) throw new Error(`${f} is not a file`);
+          if (f === file && st?.isFile()) bytes = st.size;
         }
         const result = await validateFile(file === '-' ? process.stdin : file, {
           format,
           phi: !flags['no-phi'],
           phiAsErrors: !!flags['phi-errors'],
           allowList: typeof flags['allow-list'] === 'string' ? flags['allow-list'] : undefined,
-          // The PHI scan is most of the time: one worker thread per core, the bundle's phiScanWorker.js beside this one.
-          phiWorkers: { script: path.join(__dirname, 'phiScanWorker.js'), threads: defaultPhiThreads() },
+          // The PHI scan is most of the time: worker threads (the bundle's phiScanWorker.js beside this one) on the other cores.
+          phiWorkers: { script: path.join(__dirname, 'phiScanWorker.js'), threads: defaultPhiThreads(bytes) },
         });
         if (against) {
           if (file === '-') throw new UsageError('--against needs FILE to be a path, not standard input');
