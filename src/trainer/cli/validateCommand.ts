@@ -8,12 +8,14 @@ import { formatValidationText } from '../../core/datasets/validationText';
 import { checkLeakage } from '../../core/node/leakage';
 import { defaultPhiThreads, PhiScanError } from '../../core/node/phiScanPool';
 
-const usage = `Usage: clinical-ft validate FILE [--format auto|sft|dpo|kto] [--json] [--phi-errors] [--no-phi] [--against TRAIN_FILE] [--allow-list F]
+const usage = `Usage: clinical-ft validate FILE [--format auto|sft|dpo|kto] [--json] [--phi-errors] [--no-phi] [--against TRAIN_FILE] [--allow-list F] [--threads N]
   FILE may be "-" to read standard input.
   --allow-list F the PHI false positives to ignore (default: .clinical-ft/phi-allowlist.json found from FILE upwards)
   --phi-errors   report possible PHI as errors (exit 1) instead of warnings
   --no-phi       skip the PHI scan
   --against F    also warn about prompts of FILE that repeat (exactly or nearly) prompts of F (train/eval leakage)
+  --threads N    worker threads for the PHI scan besides the main one (default: one per idle core but one, none
+                 for files under 8 MB); 0 keeps validation on one core. The result is the same for any N.
 Exit status: 0 valid, 1 invalid, 2 usage or IO error.`;
 
 export const validateCommand: CliCommand = {
@@ -21,10 +23,12 @@ export const validateCommand: CliCommand = {
   usage,
   run: (args) =>
     withUsage(usage, async () => {
-      const { flags, positional } = parseArgs(args, { format: 'string', json: 'boolean', 'phi-errors': 'boolean', 'no-phi': 'boolean', against: 'string', 'allow-list': 'string' });
+      const { flags, positional } = parseArgs(args, { format: 'string', json: 'boolean', 'phi-errors': 'boolean', 'no-phi': 'boolean', against: 'string', 'allow-list': 'string', threads: 'string' });
       if (positional.length !== 1) throw new UsageError(positional.length ? 'expected exactly one FILE' : 'missing FILE');
       const format = (flags.format ?? 'auto') as string;
       if (format !== 'auto' && format !== 'sft' && format !== 'dpo' && format !== 'kto') throw new UsageError('--format must be auto, sft, dpo or kto');
+      const threads = flags.threads === undefined ? undefined : Number(flags.threads);
+      if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 64)) throw new UsageError('--threads must be a whole number from 0 to 64');
       const file = positional[0];
       const against = typeof flags.against === 'string' ? flags.against : undefined;
       try {
@@ -41,7 +45,7 @@ export const validateCommand: CliCommand = {
           phiAsErrors: !!flags['phi-errors'],
           allowList: typeof flags['allow-list'] === 'string' ? flags['allow-list'] : undefined,
           // The PHI scan is most of the time: worker threads (the bundle's phiScanWorker.js beside this one) on the other cores.
-          phiWorkers: { script: path.join(__dirname, 'phiScanWorker.js'), threads: defaultPhiThreads(bytes) },
+          phiWorkers: { script: path.join(__dirname, 'phiScanWorker.js'), threads: threads ?? defaultPhiThreads(bytes) },
         });
         if (against) {
           if (file === '-') throw new UsageError('--against needs FILE to be a path, not standard input');

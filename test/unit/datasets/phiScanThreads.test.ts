@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { validateFile } from '../../../src/core/node/validateFile';
-import { PhiScanError } from '../../../src/core/node/phiScanPool';
+import { defaultPhiThreads, PhiScanError } from '../../../src/core/node/phiScanPool';
 import { scanLines, PhiScanLookup } from '../../../src/core/datasets/phiLineScan';
 import { detectPhi } from '../../../src/core/phi/detectors';
 
@@ -121,3 +121,14 @@ test('scanLines finds what detectPhi finds per text field, and leaves lines it c
 });
 
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('worker threads only on idle cores, never all of them, and not for small files', () => {
+  const big = 200 * 1024 * 1024;
+  assert.equal(defaultPhiThreads(big, 1, 0), 0);
+  assert.equal(defaultPhiThreads(big, 2, 0.3), 1);
+  assert.equal(defaultPhiThreads(big, 2, 1.2), 0);
+  assert.equal(defaultPhiThreads(big, 8, 2.5), 5);
+  assert.equal(defaultPhiThreads(big, 8, 0), 7);
+  assert.equal(defaultPhiThreads(1024 * 1024, 8, 0), 0);
+  assert.equal(defaultPhiThreads(undefined, 8, 0), 7);
+});
