@@ -86,6 +86,13 @@ async function main(): Promise<void> {
     if (!jq) console.log('jq not installed: no comparison (apt-get install -y jq)');
     else console.log(`validate/jq throughput ratio per round: ${ratios.map((r) => r.toFixed(2)).join(', ')} (best ${Math.max(...ratios).toFixed(2)})`);
 
+    // The default follows the load average (no workers when no core is idle): both ways, whatever the load.
+    for (const threads of [0, Math.max(1, os.availableParallelism() - 1)]) {
+      const before = load();
+      const r = timed(`"${process.execPath}" "${trainer}" validate "${file}" --json --threads ${threads} > /dev/null`);
+      console.log(`clinical-ft validate --json --threads ${threads} at load ${before}: ${r.seconds.toFixed(2)} s = ${rate(r.seconds)}${cpu(r.cpu)}, peak RSS ${rss(r.rssMB)} (exit ${r.status})`);
+    }
+
     const idle = timed(`"${process.execPath}" "${trainer}" validate "${path.join(root, 'datasets-sample/uti/uti.eval.sft.jsonl')}" --json > /dev/null`);
     console.log(`  (the same CLI on a 40 KB file: peak RSS ${rss(idle.rssMB)} — the bundle's own baseline)`);
 
