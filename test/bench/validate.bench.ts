@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     const rate = (s: number) => `${(mb / s).toFixed(1)} MB/s`;
     const rss = (x?: number) => (x === undefined ? 'n/a' : `${x.toFixed(0)} MB`);
     const cpu = (x?: number) => (x === undefined ? '' : `, CPU ${x.toFixed(2)} s`);
-    console.log(`file: ${mb.toFixed(0)} MB of SFT prompt/completion records (${os.cpus().length} CPUs, ${defaultPhiThreads(fs.statSync(file).size)} PHI scan worker threads beside the main one, load ${load()})`);
+    console.log(`file: ${mb.toFixed(0)} MB of SFT prompt/completion records (${os.cpus().length} CPUs, ${defaultPhiThreads(fs.statSync(file).size)} PHI scan worker threads beside the main one by default at this load, load ${load()})`);
 
     const trainer = path.join(root, 'dist', 'trainer.js');
     const jq = spawnSync('sh', ['-c', 'command -v jq'], { encoding: 'utf8' }).stdout.trim();
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const idle = timed(`"${process.execPath}" "${trainer}" validate "${path.join(root, 'datasets-sample/uti/uti.eval.sft.jsonl')}" --json > /dev/null`);
     console.log(`  (the same CLI on a 40 KB file: peak RSS ${rss(idle.rssMB)} — the bundle's own baseline)`);
 
-    const workers = { script: path.join(root, 'dist', 'phiScanWorker.js'), threads: defaultPhiThreads(fs.statSync(file).size) };
+    const workers = { script: path.join(root, 'dist', 'phiScanWorker.js'), threads: Math.max(1, os.availableParallelism() - 1) };
     for (const [label, opts] of [
       [`with the PHI scan in ${workers.threads} worker threads`, { phiWorkers: workers }],
       ['with the PHI scan in this thread', {}],
