@@ -56,7 +56,8 @@ const configs = [
   },
   {
     ...common,
-    entryPoints: { trainer: 'src/trainer/main.ts' },
+    // phiScanWorker: the PHI scan worker thread validateFile starts from beside trainer.js (clinical-ft validate).
+    entryPoints: { trainer: 'src/trainer/main.ts', phiScanWorker: 'src/core/node/phiScanWorker.ts' },
     outdir: dist,
     platform: 'node',
     format: 'cjs',

@@ -18,7 +18,7 @@ import {
 import { type JsonNode, type PathSegment, JsonSyntaxError, formatPath, locate, parseWithPositions, rawOffsetInString } from './jsonPositions';
 import { FIELD_ALIASES, ROLE_ALIASES } from './aliases';
 import { checkRoleOrder, type RoleOrderMode } from './roleOrder';
-import { detectPhi, PHI_LABELS } from '../phi/detectors';
+import { detectPhi, PHI_LABELS, type PhiFinding } from '../phi/detectors';
 import { contentKey, hash64 } from './contentHash';
 import { LineIndex } from './lineIndex';
 
@@ -35,6 +35,11 @@ export interface ValidatorOptions {
   maxIssues?: number;
   /** Content hash for duplicate detection; Node callers pass a native one (faster than the JS default). */
   hash?: (text: string) => string | number;
+  /**
+   * The PHI findings of one text field (default: detectPhi in this thread). validateFile passes the results of
+   * worker threads that scanned the same lines; it must return exactly what detectPhi(text) returns.
+   */
+  detectPhi?: (text: string, line: number, format: RecordFormat, path: readonly PathSegment[]) => PhiFinding[];
 }
 
 const REQUIRED: Record<RecordFormat, readonly string[]> = {
@@ -223,8 +228,9 @@ export class DatasetValidator {
       const dup = this.contents.firstLine(key, lineNo);
       if (dup !== undefined) pending.push({ severity: 'warning', code: 'duplicate_record', path: [], message: `same content as line ${dup}`, missing: true });
       if (this.opts.phi !== false) {
+        const detect = this.opts.detectPhi ?? detectPhi;
         for (const [path, s] of textFields(format, obj)) {
-          for (const f of detectPhi(s)) {
+          for (const f of detect(s, lineNo, format, path)) {
             if (this.opts.phiAllowed?.(f.category, f.text)) continue;
             pending.push({
               severity: this.opts.phiAsErrors ? 'error' : 'warning',
