@@ -55,6 +55,8 @@ interface ScanContext {
   nameCue: boolean;
   /** Keyword groups already looked up: group → present. */
   keys: Map<string, boolean>;
+  /** Gates shared by several detectors, already answered for this text. */
+  gates: Map<Gate, boolean>;
   /** Most digits in one number-like run (digits joined by one or two spaces, dots, dashes, slashes or brackets: "(022) 7174-864"). */
   longestNumber: number;
 }
@@ -93,13 +95,25 @@ function wordAlternation(words: readonly string[], caseless: boolean): string {
 }
 
 const RELATION_CUE = new RegExp(`\\b(?:${wordAlternation(RELATIONS, false)})\\s+[A-Z]`);
-/** One pass per keyword group over the text, computed on first use. */
 type KeywordGroup = keyof typeof KEYWORD_GROUPS;
 /** One pass per keyword group over the text, computed on first use. */
 const KEYWORD_RES = Object.fromEntries(Object.entries(KEYWORD_GROUPS).map(([group, words]) => [group, new RegExp(wordAlternation(words, true))])) as Record<KeywordGroup, RegExp>;
 
 function scanContext(text: string): ScanContext {
-  return { text, digits: DIGIT_CUE.test(text), nameCue: NAME_CUE.test(text), keys: new Map(), longestNumber: longestNumber(text) };
+  return { text, digits: DIGIT_CUE.test(text), nameCue: NAME_CUE.test(text), keys: new Map(), gates: new Map(), longestNumber: longestNumber(text) };
+}
+
+type Gate = (c: ScanContext) => boolean;
+/** A gate several detectors share, answered once per text: each is a pass over the whole text. */
+function shared(gate: Gate): Gate {
+  return (c) => {
+    let v = c.gates.get(gate);
+    if (v === undefined) {
+      v = gate(c);
+      c.gates.set(gate, v);
+    }
+    return v;
+  };
 }
 
 /** One loop over the characters, so the card, account and phone detectors skip texts whose numbers are all short. */
@@ -164,7 +178,8 @@ const NAME = `${NAME_WORD}(?:\\s+\\p{Lu}\\.)?(?:\\s+${NAME_WORD}){0,2}`;
 const MONTH = '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
 const DAY = '(?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)?';
 /** A month name (or its abbreviation) is worth looking for only when a capitalised one starts a word. */
-const hasMonth = (c: ScanContext) => /\b(?:Jan|Feb|Ma[ry]|Apr|Ju[nl]|Aug|Sep|Oct|Nov|Dec)/.test(c.text);
+const hasMonth = shared((c) => /\b(?:Jan|Feb|Ma[ry]|Apr|Ju[nl]|Aug|Sep|Oct|Nov|Dec)/.test(c.text));
+const hasAddressCue = shared((c) => ADDRESS_CUE_ANYWHERE.test(c.text));
 const STREET_SUFFIX =
   '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Causeway|Crescent|Cres|Close|Row|Walk|Alley|Plaza|Trail|Trl|Loop|Pike|Mews|Gardens|Grove|Hill|Park|Ridge|View|Heights|Fork|Falls|Junction|Jct|Port|Point|Pt|Crossing|Xing|Estates|Meadows|Springs|Station)\\b\\.?';
 const STREET_SUFFIX_WORD = new RegExp(`\\b${STREET_SUFFIX}`);
@@ -387,7 +402,7 @@ const DETECTORS: Detector[] = [
   // or house number then street name without a suffix word, both only after a word that says an address follows.
   {
     category: 'address',
-    gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
+    gate: hasAddressCue,
     re: new RegExp(`(?<![\\p{L}\\p{N}])((?:(?:ul|al|u)\\.\\s*)?${CAP_RUN}[ \\t]+\\d{1,5}[A-Za-z]?\\.?(?:[ \\t]*[-/][ \\t]*\\d{1,4})?${UNIT}?|\\d{1,6}[A-Za-z]?(?:[ \\t]+\\d{1,5})?[ \\t]+${STREET_PREFIX}${CAP_RUN}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?${UNIT}?)(?![\\p{L}\\p{N}])`, 'gu'),
     group: 1,
     accept: (m) => (ADDRESS_CUE.test(before(m, 40)) || ADDRESS_CUE_FAR.test(before(m, 90)) || ADDRESS_LINE.test(m[1]) && LINE_OPENING.test(before(m, 8))) && !NOT_A_STREET.test(m[1]) && !DOSE_AFTER.test(after(m, 12)) && !/^(?:Grade|Stage|Type|Class|Level|Step|Day|Week|Bed|Room|Page|Version|Chapter|Section|Table|Figure|Case|Question|Item|Patient|Part|Phase|Cycle|Dose|Visit|Year|Age|Score|Total|Zone|Lead|Ward|Floor|ICD|CPT|HbA1c|COVID|Tier)\b/.test(m[1]),
@@ -396,7 +411,7 @@ const DETECTORS: Detector[] = [
   // when the lines after it read as the rest of an address (a unit, a place, a postcode).
   {
     category: 'address',
-    gate: (c) => ADDRESS_CUE_ANYWHERE.test(c.text),
+    gate: hasAddressCue,
     re: new RegExp(`(?<=(?:^|\\n)[ \\t]*${BULLET})(\\d{1,6}[A-Za-z]?[ \\t]+(?:\\d{1,5}[ \\t]+)?${STREET_PREFIX}\\p{Lu}[\\p{L}\\p{M}'’.-]*(?:[ \\t]+[\\p{L}\\p{M}'’.-]+){0,4}(?:[ \\t]+\\d{1,5}[A-Za-z]?)?)(?=[ \\t]*\\n)`, 'gu'),
     group: 1,
     accept: (m) => {
