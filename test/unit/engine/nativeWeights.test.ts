@@ -96,8 +96,8 @@ describe('frozen base weights in native memory', () => {
   }
 
   test('products with bf16 and f16 weights equal float32 products of the widened values (tiles, gemv, input gradient)', { skip }, () => {
-    // 300 × 5000 spans several widening tiles in both directions; M = 1 takes the matrix-vector path.
-    const rows = 300;
+    // 1000 × 5000 spans two widening tiles (2^22 floats each) in both directions; M = 1 takes the matrix-vector path.
+    const rows = 1000;
     const cols = 5000;
     const vals = Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 0.37) * 0.5);
     for (const [dtype, enc] of [['BF16', floatToBf16], ['F16', floatToHalf]] as const) {
@@ -124,10 +124,10 @@ describe('frozen base weights in native memory', () => {
   });
 
   test('the fused LM head equals a float64 log-softmax pick and its gradient across vocabulary tiles and row blocks', { skip }, () => {
-    // H = 16: a widening tile holds 65536 vocabulary rows and a block of logits 256 rows, so V = 70000 spans two
-    // tiles and N = 300 two blocks; targets sit at both tiles' edges. Under the tape the logits are kept natively
+    // H = 64: a widening tile (2^22 floats) holds 65536 vocabulary rows and a block of logits 256 rows, so V = 70000
+    // spans two tiles and N = 300 two blocks; targets sit at both tiles' edges. Under the tape the logits are kept natively
     // between the forward pass's two walks; a budget of 100 rows of them makes that three blocks of rows.
-    const [V, H, N] = [70000, 16, 300];
+    const [V, H, N] = [70000, 64, 300];
     const vals = Float32Array.from({ length: V * H }, (_, i) => Math.sin(i * 0.61) * 0.8);
     const bits = Uint16Array.from(vals, (v) => floatToBf16(v));
     const w = createNativeMatrix(new Uint8Array(bits.buffer), 'BF16', [V, H]);
