@@ -17,8 +17,9 @@ static int64_t n_weights = 0, cap_weights = 0;
 static int64_t total_bytes = 0;
 static float* tile = NULL;
 static int64_t tile_cap = 0;
-// A tile of 2^20 floats (4 MB) keeps a widened block in L2/L3 while sgemm streams the activations past it.
-static const int64_t TILE_FLOATS = 1 << 20;
+// A tile of 2^22 floats (16 MB): few enough sgemm calls per product that each is wide (a 2^20 tile gave down_proj of
+// Qwen2.5-0.5B 215-row calls at ~93 GFLOP/s per core, 2^22 ~115; the LM head walk ran 9% faster).
+static const int64_t TILE_FLOATS = 1 << 22;
 
 static int64_t elem_bytes(int dtype) { return dtype == W_F32 ? 4 : 2; }
 

@@ -7,7 +7,8 @@
 // cores; OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are unset for both (users' machines do not set them). PyTorch runs
 // under both OpenMP wait policies and the faster one is compared (BENCH_TORCH_OMP=default to run one). Env: BENCH_SHAPES (comma list), BENCH_STEPS (default 2),
 // BENCH_SCALE_DIR (folder cache, default $TMPDIR/cft-scale), BENCH_PYTORCH=0 (engine only), BENCH_CASE=shape:batch:seq, BENCH_PROFILE=1 (where the
-// engine step spends its time, by kernel). Targets are printed, never asserted.
+// engine step spends its time, by kernel), BENCH_CHECKPOINT_LAYERS=n (override the pre-flight's choice: how far the wasm
+// heap really goes). Targets are printed, never asserted.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,6 +47,8 @@ async function measureEngine(c: Case): Promise<void> {
   await initBackend('wasm');
   const dir = path.join(ROOT, c.shape);
   const m = await loadModel(dir, { memory: { task: 'sft', batchSize: c.batch, maxLength: c.seq, loraR: 8, loraTargets: ['q_proj', 'v_proj'] } });
+  const forced = process.env.BENCH_CHECKPOINT_LAYERS;
+  if (forced !== undefined) m.model.setGradientCheckpointing(Number(forced) > 0, Number(forced));
   m.model.lora.attach({ r: 8, alpha: 16, dropout: 0, targets: ['q_proj', 'v_proj'], useRslora: false }, 1);
   const vars = m.model.lora.trainableVariables();
   const opt = new AdamW(vars, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 });
@@ -73,11 +76,19 @@ async function measureEngine(c: Case): Promise<void> {
       tokensPerCpuSecond: (tokens * STEPS) / ((cpu.user + cpu.system) / 1e6),
       peakRssMB: process.resourceUsage().maxRSS / 1024,
       estimatedPeakMB: (m.memoryEstimate?.processBytes ?? 0) / 2 ** 20,
-      gradientCheckpointing: m.memoryEstimate?.request.gradientCheckpointing === true,
-      checkpointedLayers: m.memoryEstimate?.request.checkpointedLayers ?? m.config.numLayers,
+      // The wasm memory only grows: its size now is the heap's peak, fragmentation included.
+      heapMB: wasmHeapBytes() / 2 ** 20,
+      estimatedHeapMB: (m.memoryEstimate?.heapBytes ?? 0) / 2 ** 20,
+      gradientCheckpointing: forced !== undefined ? Number(forced) > 0 : m.memoryEstimate?.request.gradientCheckpointing === true,
+      checkpointedLayers: forced !== undefined ? Number(forced) : (m.memoryEstimate?.request.checkpointedLayers ?? m.config.numLayers),
       layers: m.config.numLayers,
     }),
   );
+}
+
+function wasmHeapBytes(): number {
+  const b = tf.backend() as unknown as { wasm?: { HEAPF32?: Float32Array } };
+  return b.wasm?.HEAPF32?.buffer.byteLength ?? 0;
 }
 
 /** BENCH_PROFILE=1: where one step's time goes, by tfjs kernel (native kernels included), and what runs outside them. */
@@ -170,9 +181,9 @@ async function main(): Promise<void> {
     );
     if (engine) {
       const off = (engine.estimatedPeakMB as number) / (engine.peakRssMB as number) - 1;
-      console.log(`  estimate vs measured peak: ${(off * 100).toFixed(0)}% (${Math.abs(off) <= 0.25 ? 'within' : 'OUTSIDE'} ±25%)`);
+      console.log(`  estimate vs measured peak: ${(off * 100).toFixed(0)}% (${Math.abs(off) <= 0.25 ? 'within' : 'OUTSIDE'} ±25%); wasm heap ${n(engine.heapMB)} MB, estimated ${n(engine.estimatedHeapMB)} MB`);
     }
-    if (engine) console.log(`  engine: ${String(engine.acceleration)}${engine.gradientCheckpointing ? `; gradient checkpointing of ${String(engine.checkpointedLayers)} of ${String(engine.layers)} layers (chosen by the memory pre-flight)` : ''}`);
+    if (engine) console.log(`  engine: ${String(engine.acceleration)}${engine.gradientCheckpointing ? `; gradient checkpointing of ${String(engine.checkpointedLayers)} of ${String(engine.layers)} layers (${process.env.BENCH_CHECKPOINT_LAYERS !== undefined ? 'BENCH_CHECKPOINT_LAYERS' : 'chosen by the memory pre-flight'})` : ''}`);
   }
 }
 

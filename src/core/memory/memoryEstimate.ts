@@ -158,8 +158,20 @@ export function estimateMemory(s: ModelShape, r: MemoryRequest): MemoryEstimate 
   const heapWeights = r.nativeWeights ? 4 * normFloats : weightBytes;
   const heapBytes = heapWeights + Object.values(parts).reduce((a, b) => a + b, 0);
   parts.weights = weightBytes;
-  const processBytes = heapBytes + (r.nativeWeights ? weightBytes : 0) + RUNTIME_BYTES;
+  // The native fused head (chunked case only) keeps a training pass's logits in native memory while it runs.
+  const headTokens = r.batchSize * T;
+  if (training && r.nativeWeights && headTokens > chunkRows) parts.keptLogits = 4 * keptLogitRows(s.vocabSize, headTokens) * s.vocabSize;
+  const processBytes = heapBytes + (r.nativeWeights ? weightBytes : 0) + (parts.keptLogits ?? 0) + RUNTIME_BYTES;
   return { weightBytes, heapBytes, processBytes, parts, request: r };
+}
+
+/** native/src/frozen_head.c's budget of kept logits per block of rows (1 GiB of float32). */
+const KEPT_LOGIT_FLOATS = 2 ** 28;
+
+/** Rows per block of the native head's training forward (as frozen_head.c's head_keep_rows). */
+function keptLogitRows(vocabSize: number, rows: number): number {
+  const blocks = Math.max(1, Math.ceil((rows * vocabSize) / KEPT_LOGIT_FLOATS));
+  return Math.ceil(rows / blocks);
 }
 
 /** Training keeps activations for a backward pass (scoring and generation do not). */

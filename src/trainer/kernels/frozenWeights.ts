@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadNativeBlas, type NativeBlas } from './nativeBlas';
 import { heapOffset, sizeOf, type KernelFunc, type TensorInfo } from './wasmInternals';
 
-export const FROZEN = { matMul: 'CftFrozenMatMul', rows: 'CftFrozenRows', headLogprobs: 'CftFrozenHeadLogprobs', headLogprobsGrad: 'CftFrozenHeadLogprobsGrad' } as const;
+export const FROZEN = { matMul: 'CftFrozenMatMul', rows: 'CftFrozenRows', headLogprobs: 'CftFrozenHeadLogprobs', headLogprobsTrain: 'CftFrozenHeadLogprobsTrain' } as const;
 
 export type StoredDtype = 'F32' | 'BF16' | 'F16';
 const DTYPE_CODE: Record<StoredDtype, number> = { F32: 0, BF16: 1, F16: 2 };
@@ -76,20 +76,35 @@ export function frozenInputGrad(dy: tf.Tensor2D, w: NativeMatrix): tf.Tensor2D {
 
 /**
  * log softmax(h · Wᵀ)[i, targets[i]] for h [N, H] and the LM head W [V, H], differentiable w.r.t. h: the addon walks
- * the vocabulary in weight tiles (all rows per tile), so neither [N, V] logits nor a per-chunk re-widening of W exist.
+ * the vocabulary in weight tiles (all rows per tile), so neither [N, V] logits nor a per-chunk re-widening of W exist
+ * on the heap. Under a gradient tape the forward pass also returns g = Σ_j (onehot − softmax)_ij·W[j] (the logits
+ * kept natively between its two walks), so the backward pass is dh = dy·g and never computes the logits again;
+ * without a tape (scoring) it computes only the log-probabilities.
  */
 export function frozenTargetLogprobs(h: tf.Tensor2D, targets: tf.Tensor1D, w: NativeMatrix): tf.Tensor1D {
   const ids = tf.cast(targets, 'int32');
+  const attrs = { handle: w.handle, rows: w.shape[0], cols: w.shape[1] };
   const op = tf.customGrad(((hv: tf.Tensor, save: tf.GradSaveFunc) => {
-    const [lp, lse] = tf.engine().runKernel(FROZEN.headLogprobs, { h: hv, targets: ids }, { handle: w.handle, rows: w.shape[0], cols: w.shape[1] }) as tf.Tensor[];
-    // Everything the gradient reads must be saved: tidy() scopes dispose the rest before backprop runs.
-    save([hv, ids, lse]);
+    if (gradientTapeActive()) {
+      const [lp, , g] = tf.engine().runKernel(FROZEN.headLogprobsTrain, { h: hv, targets: ids }, attrs) as tf.Tensor[];
+      save([g]);
+      return { value: lp, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0], tf.reshape(dy, [-1, 1])) };
+    }
+    const [lp, lse] = tf.engine().runKernel(FROZEN.headLogprobs, { h: hv, targets: ids }, attrs) as tf.Tensor[];
+    lse.dispose();
     return {
       value: lp,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => run(FROZEN.headLogprobsGrad, { h: saved[0], targets: saved[1], lse: saved[2], dy }, { handle: w.handle, cols: w.shape[1] }),
+      gradFunc: () => {
+        throw new Error('frozen head: no gradient tape was active in the forward pass');
+      },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(h) as tf.Tensor1D;
+}
+
+/** Inside tf.grads / variableGrads (tfjs keeps no public flag for it): only then is a backward pass coming. */
+function gradientTapeActive(): boolean {
+  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
 }
 
 /** Rows of W for int32 ids [N] → [N, cols] float32 (embedding lookup of a frozen table). */
@@ -121,13 +136,15 @@ function kernels(blas: NativeBlas): Record<string, KernelFunc> {
       blas.headLogprobs(backend.wasm.HEAPF32, Number(attrs.handle), heapOffset(backend, h), heapOffset(backend, targets), heapOffset(backend, lp), heapOffset(backend, lse), n);
       return [lp, lse] as unknown as TensorInfo;
     },
-    [FROZEN.headLogprobsGrad]: ({ inputs: { h, targets, lse, dy }, backend, attrs }) => {
-      if (h.dtype !== 'float32' || dy.dtype !== 'float32' || lse.dtype !== 'float32') throw new Error('frozen head gradient: expected float32');
+    [FROZEN.headLogprobsTrain]: ({ inputs: { h, targets }, backend, attrs }) => {
+      if (h.dtype !== 'float32' || targets.dtype !== 'int32') throw new Error('frozen head: expected float32 h and int32 targets');
       const [n, cols] = h.shape;
-      if (cols !== Number(attrs.cols)) throw new Error(`frozen head gradient: h [${h.shape}] does not end in ${String(attrs.cols)}`);
-      const dh = backend.makeOutput([n, cols], 'float32');
-      blas.headLogprobsGrad(backend.wasm.HEAPF32, Number(attrs.handle), heapOffset(backend, h), heapOffset(backend, targets), heapOffset(backend, lse), heapOffset(backend, dy), heapOffset(backend, dh), n);
-      return dh;
+      if (cols !== Number(attrs.cols)) throw new Error(`frozen head: h [${h.shape}] does not end in ${String(attrs.cols)}`);
+      const lp = backend.makeOutput([n], 'float32');
+      const lse = backend.makeOutput([n], 'float32');
+      const g = backend.makeOutput([n, cols], 'float32');
+      blas.headLogprobsTrain(backend.wasm.HEAPF32, Number(attrs.handle), heapOffset(backend, h), heapOffset(backend, targets), heapOffset(backend, lp), heapOffset(backend, lse), heapOffset(backend, g), n);
+      return [lp, lse, g] as unknown as TensorInfo;
     },
     [FROZEN.rows]: ({ inputs: { ids }, backend, attrs }) => {
       const n = sizeOf(ids.shape);

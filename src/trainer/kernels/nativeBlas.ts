@@ -42,7 +42,8 @@ export interface NativeBlas {
   weightRows(heap: Float32Array, handle: number, ids: number, out: number, n: number): void;
   weightToFloat32(handle: number, out: Float32Array): void;
   headLogprobs(heap: Float32Array, handle: number, h: number, targets: number, lp: number, lse: number, n: number): void;
-  headLogprobsGrad(heap: Float32Array, handle: number, h: number, targets: number, lse: number, dy: number, dh: number, n: number): void;
+  headLogprobsTrain(heap: Float32Array, handle: number, h: number, targets: number, lp: number, lse: number, g: number, n: number): void;
+  headKeepFloats(n: number): void;
   setThreads(n: number): void;
   config(): string;
 }

@@ -83,12 +83,29 @@ test("Gemma 3's GeGLU keeps its composite's intermediates on the tape; its norms
   const tokens = SFT.batchSize * SFT.maxLength;
   // 1.5 (allocation overhead) × 4 bytes × tokens × 8 intermediates × 6912, for each of 26 layers and the backward transient.
   assert.equal(geglu.parts.activations - swiglu.parts.activations, 1.5 * 4 * tokens * 8 * 6912 * 26);
-  const heapWeights = (e: ReturnType<typeof estimateMemory>) => e.heapBytes - Object.entries(e.parts).reduce((n, [k, v]) => (k === 'weights' ? n : n + v), 0);
+  const heapWeights = (e: ReturnType<typeof estimateMemory>) => e.heapBytes - Object.entries(e.parts).reduce((n, [k, v]) => (k === 'weights' || k === 'keptLogits' ? n : n + v), 0);
   // The pre-flight hands the engine's config over with its traits.
   const parsed = modelShape(parseHfConfig(GEMMA3_CONFIG, 'config.json'));
   assert.deepEqual(parsed.traits, GEMMA3_1B.traits);
   assert.equal(estimateMemory(parsed, SFT).processBytes, geglu.processBytes);
   assert.equal(heapWeights(geglu), 4 * (26 * (4 * 1152 + 2 * 256) + 1152), 'four norms and the q/k norms per layer, and the final norm, as float32 on the heap');
+});
+
+test("the native head's training pass keeps its logits in native memory, by blocks of at most 1 GiB, outside the heap", () => {
+  const qwen = shape('Qwen2.5-0.5B');
+  const sft = estimateMemory(qwen, { ...SFT, batchSize: 4, maxLength: 256 });
+  // 1024 × 151936 floats (620 MB) fit one block.
+  assert.equal(sft.parts.keptLogits, 4 * 1024 * 151936);
+  const without = estimateMemory(qwen, { ...SFT, batchSize: 4, maxLength: 256, nativeWeights: false });
+  assert.equal(without.parts.keptLogits, undefined);
+  // Beyond 2^28 floats the rows split into equal blocks: 4096 rows → 3 blocks of 1366.
+  assert.equal(estimateMemory(qwen, { ...SFT, batchSize: 8, maxLength: 512 }).parts.keptLogits, 4 * 1366 * 151936);
+  const heapParts = Object.entries(sft.parts).reduce((n, [k, v]) => (k === 'weights' || k === 'keptLogits' ? n : n + v), 0);
+  assert.ok(sft.heapBytes < heapParts + 1e6, 'not on the heap');
+  assert.ok(sft.processBytes > sft.heapBytes + sft.weightBytes + sft.parts.keptLogits);
+  // Scoring keeps none; neither does a vocabulary small enough for the one-chunk heap path.
+  assert.equal(estimateMemory(qwen, { ...SFT, task: 'score' }).parts.keptLogits, undefined);
+  assert.equal(estimateMemory({ ...qwen, vocabSize: 4096 }, SFT).parts.keptLogits, undefined);
 });
 
 test('automatic checkpointing recomputes the fewest layers that fit: none when all fit, all when asked, undefined when nothing fits', () => {

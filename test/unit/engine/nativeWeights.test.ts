@@ -96,8 +96,8 @@ describe('frozen base weights in native memory', () => {
   }
 
   test('products with bf16 and f16 weights equal float32 products of the widened values (tiles, gemv, input gradient)', { skip }, () => {
-    // 300 × 5000 spans several widening tiles in both directions; M = 1 takes the matrix-vector path.
-    const rows = 300;
+    // 1000 × 5000 spans two widening tiles (2^22 floats each) in both directions; M = 1 takes the matrix-vector path.
+    const rows = 1000;
     const cols = 5000;
     const vals = Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 0.37) * 0.5);
     for (const [dtype, enc] of [['BF16', floatToBf16], ['F16', floatToHalf]] as const) {
@@ -124,9 +124,10 @@ describe('frozen base weights in native memory', () => {
   });
 
   test('the fused LM head equals a float64 log-softmax pick and its gradient across vocabulary tiles and row blocks', { skip }, () => {
-    // H = 16: a widening tile holds 65536 vocabulary rows and a block of logits 256 rows, so V = 70000 spans two
-    // tiles and N = 300 two blocks; targets sit at both tiles' edges.
-    const [V, H, N] = [70000, 16, 300];
+    // H = 64: a widening tile (2^22 floats) holds 65536 vocabulary rows and a block of logits 256 rows, so V = 70000
+    // spans two tiles and N = 300 two blocks; targets sit at both tiles' edges. Under the tape the logits are kept natively
+    // between the forward pass's two walks; a budget of 100 rows of them makes that three blocks of rows.
+    const [V, H, N] = [70000, 64, 300];
     const vals = Float32Array.from({ length: V * H }, (_, i) => Math.sin(i * 0.61) * 0.8);
     const bits = Uint16Array.from(vals, (v) => floatToBf16(v));
     const w = createNativeMatrix(new Uint8Array(bits.buffer), 'BF16', [V, H]);
@@ -160,12 +161,27 @@ describe('frozen base weights in native memory', () => {
     const targets = tf.tensor1d(tg, 'int32');
     const dy = tf.tensor1d(dyv);
     const hVar = tf.variable(h, true, 'fusedHeadH');
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(frozenTargetLogprobs(hVar, targets, w), dy)) as tf.Scalar, [hVar]);
+    const blas = loadNativeBlas().blas!;
+    blas.headKeepFloats(100 * V);
+    let trainLp: Float32Array;
+    let dh: Float32Array;
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const lpTrain = frozenTargetLogprobs(hVar, targets, w);
+        trainLp = tf.keep(tf.clone(lpTrain)).dataSync() as Float32Array;
+        return tf.sum(tf.mul(lpTrain, dy)) as tf.Scalar;
+      }, [hVar]);
+      dh = grads.fusedHeadH.dataSync() as Float32Array;
+      tf.dispose([value, grads]);
+    } finally {
+      blas.headKeepFloats(0);
+    }
     const lp = tf.tidy(() => frozenTargetLogprobs(h, targets, w)).dataSync();
-    lp.forEach((v, i) => assert.ok(Math.abs(v - refLp[i]) < 2e-5 * Math.max(1, Math.abs(refLp[i])), `lp ${i}: ${v} vs ${refLp[i]}`));
-    const dh = grads.fusedHeadH.dataSync();
-    dh.forEach((v, i) => assert.ok(Math.abs(v - refDh[i]) < 1e-4, `dh ${i}: ${v} vs ${refDh[i]}`));
-    tf.dispose([value, grads, h, hVar, targets, dy]);
+    for (const [name, got] of [['scoring', lp], ['training', trainLp!]] as const) {
+      got.forEach((v, i) => assert.ok(Math.abs(v - refLp[i]) < 2e-5 * Math.max(1, Math.abs(refLp[i])), `${name} lp ${i}: ${v} vs ${refLp[i]}`));
+    }
+    dh!.forEach((v, i) => assert.ok(Math.abs(v - refDh[i]) < 1e-4, `dh ${i}: ${v} vs ${refDh[i]}`));
+    tf.dispose([h, hVar, targets, dy]);
     w.dispose();
   });
 });
