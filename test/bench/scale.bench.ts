@@ -18,6 +18,7 @@ import { initBackend, describeAcceleration } from '../../src/trainer/backend';
 import { loadModel } from '../../src/trainer/engine';
 import { AdamW } from '../../src/trainer/train/optimizer';
 import { SCALE_SHAPES, parameterCount, writeScaleModel } from '../fixtures/scaleModels';
+import { HEAP_HEADROOM } from '../../src/core/memory/memoryEstimate';
 
 interface Case {
   shape: string;
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
     );
     if (engine) {
       const off = (engine.estimatedPeakMB as number) / (engine.peakRssMB as number) - 1;
-      console.log(`  estimate vs measured peak: ${(off * 100).toFixed(0)}% (${Math.abs(off) <= 0.25 ? 'within' : 'OUTSIDE'} ±25%); wasm heap ${n(engine.heapMB)} MB, estimated ${n(engine.estimatedHeapMB)} MB`);
+      console.log(`  estimate vs measured peak: ${(off * 100).toFixed(0)}% (${Math.abs(off) <= 0.25 ? 'within' : 'OUTSIDE'} ±25%); wasm heap ${n(engine.heapMB)} MB, estimated ${n(engine.estimatedHeapMB)} MB${heapMargin(engine.heapMB, engine.estimatedHeapMB)}`);
     }
     if (engine) console.log(`  engine: ${String(engine.acceleration)}${engine.gradientCheckpointing ? `; gradient checkpointing of ${String(engine.checkpointedLayers)} of ${String(engine.layers)} layers (${process.env.BENCH_CHECKPOINT_LAYERS !== undefined ? 'BENCH_CHECKPOINT_LAYERS' : 'chosen by the memory pre-flight'})` : ''}`);
   }
@@ -191,3 +192,11 @@ main().catch((e) => {
   console.error(e instanceof Error ? e.message : e);
   process.exit(1);
 });
+
+/** How far the heap ran above its estimate, against what the pre-flight's margin (HEAP_HEADROOM) covers. */
+function heapMargin(measured: unknown, estimated: unknown): string {
+  if (typeof measured !== 'number' || typeof estimated !== 'number' || !measured || !estimated) return '';
+  const over = measured / estimated - 1;
+  const covered = 1 / HEAP_HEADROOM - 1;
+  return ` (${over >= 0 ? '+' : ''}${(over * 100).toFixed(0)}%; the pre-flight's margin covers +${(covered * 100).toFixed(0)}%${over > covered ? ' — NOT COVERED: raise HEAP_HEADROOM\'s margin' : ''})`;
+}

@@ -79,8 +79,13 @@ const RUNTIME_BYTES = 150 * MiB;
  * the scale bench (SmolLM2-135M b4×256 on wasm + native kernels: 3.5 GB peak RSS against 2.4 GB uncalibrated).
  */
 const ALLOCATION_OVERHEAD = 1.5;
-/** Allocator slack of a grown heap (fragmentation, growth steps): the heap must hold the peak with this to spare. */
-export const HEAP_HEADROOM = 0.85;
+/**
+ * The share of the heap an estimate may fill. The real heap peak runs above the estimate (allocator slack, growth
+ * steps, recomputation transients): measured on the scale bench with the native kernels, +11% (bench shape, no
+ * recomputation), +15% (Qwen2.5-0.5B b4×256, 7 of 24 layers recomputed), +22% (Llama-3.2-1B b4×512, 14 of 16) —
+ * so an estimate at this share still leaves the largest of those (with a little to spare) inside the heap.
+ */
+export const HEAP_HEADROOM = 0.8;
 
 const MODULES = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
 
@@ -223,7 +228,7 @@ export function describeEstimate(e: MemoryEstimate): string {
 export function memoryRefusal(s: ModelShape, r: MemoryRequest, e: MemoryEstimate, limits: MemoryLimits): string | undefined {
   const problems: string[] = [];
   if (limits.heapBytes !== undefined && e.heapBytes > limits.heapBytes * HEAP_HEADROOM) {
-    problems.push(`the tensor heap needs ${gb(e.heapBytes)} but the backend holds ${gb(limits.heapBytes * HEAP_HEADROOM)} (${gb(limits.heapBytes)} less allocator headroom)`);
+    problems.push(`the tensor heap needs ${gb(e.heapBytes)} but the backend holds ${gb(limits.heapBytes * HEAP_HEADROOM)} (${gb(limits.heapBytes)} less the margin its estimates need)`);
   }
   if (e.processBytes > limits.availableBytes) problems.push(`the process needs ${gb(e.processBytes)} but the machine has ${gb(limits.availableBytes)} available`);
   if (problems.length === 0) return undefined;
