@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { validateFile } from '../../../src/core/node/validateFile';
-import { defaultPhiThreads, PhiScanError } from '../../../src/core/node/phiScanPool';
+import { busyCores, defaultPhiThreads, PhiScanError } from '../../../src/core/node/phiScanPool';
 import { scanLines, PhiScanLookup } from '../../../src/core/datasets/phiLineScan';
 import { detectPhi } from '../../../src/core/phi/detectors';
 
@@ -131,4 +131,11 @@ test('worker threads only on idle cores, never all of them, and not for small fi
   assert.equal(defaultPhiThreads(big, 8, 0), 7);
   assert.equal(defaultPhiThreads(1024 * 1024, 8, 0), 0);
   assert.equal(defaultPhiThreads(undefined, 8, 0), 7);
+});
+
+test('busy cores are counted now, not as a lagging average: on Linux the runnable threads other than this one', () => {
+  const busy = busyCores();
+  assert.ok(busy >= 0, String(busy));
+  // A count of threads, not the load average's fraction (which the parse failing would fall back to).
+  if (fs.existsSync('/proc/loadavg')) assert.ok(Number.isInteger(busy), `${busy} from ${fs.readFileSync('/proc/loadavg', 'utf8')}`);
 });
