@@ -6,6 +6,7 @@ import { exportedFileText, exportLabeledPairs } from '../labels/exportPairs';
 import { IMPROVE_STATE_FILE, parseImproveState, serializeImproveState, type ImproveFacts, type ImproveState, type ImproveStateRead } from '../improve/improveState';
 import { readSmallFile, writeFileAtomic } from './atomicWrite';
 import { readRunRecord } from './runFolderReader';
+import { RUN_FILES } from '../runFolder';
 
 /** The state holds a few paths; anything larger is not one. */
 const MAX_STATE_BYTES = 256 * 1024;
@@ -58,6 +59,28 @@ function readText(file: string): string | undefined {
   }
 }
 
+/** The preference run's record, in the runs folder beside the SFT run. */
+const preferenceRunDir = (sftRunDir: string, id: string) => path.join(path.dirname(sftRunDir), id);
+
+/**
+ * What readImproveFacts reads from disk, as sizes and modification times: equal fingerprints (and the same
+ * `pairsText`) give equal facts, so a view refreshed every half second while a run trains need not re-read and
+ * re-parse a large pairs file.
+ */
+export function improveFactsFingerprint(sftRunDir: string, state: ImproveState): string {
+  const stat = (file: string | undefined) => {
+    if (!file) return '-';
+    try {
+      const s = fs.statSync(file);
+      return `${s.size}:${s.mtimeMs}`;
+    } catch {
+      return 'missing';
+    }
+  };
+  const run = state.preferenceRun ? path.join(preferenceRunDir(sftRunDir, state.preferenceRun), RUN_FILES.runJson) : undefined;
+  return [state.pairs, state.exported, run].map((f) => `${f ?? ''}=${stat(f)}`).join('|');
+}
+
 /**
  * Reads the facts fresh. `pairsText` overrides the pairs file on disk: the text of an open, possibly unsaved
  * labeler document, which is also what an export would read.
@@ -70,7 +93,7 @@ export function readImproveFacts(sftRunDir: string, state: ImproveState, pairsTe
   const exportCurrent = result !== undefined && exportText !== undefined && result.summary.exported > 0 && exportText === exportedFileText(result.lines);
   let runStatus: ImproveFacts['runStatus'];
   if (state.preferenceRun) {
-    const read = readRunRecord(path.join(path.dirname(sftRunDir), state.preferenceRun), { fixUp: false });
+    const read = readRunRecord(preferenceRunDir(sftRunDir, state.preferenceRun), { fixUp: false });
     if (read.ok) runStatus = read.record.status;
   }
   return { ...(labels ? { labels } : {}), exportCurrent, exportExists: exportText !== undefined, ...(runStatus ? { runStatus } : {}) };

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { IMPROVE_STEPS, newImproveState, nextStep, progressSummary, recordStep, stepViews, type ImproveState } from '../../../src/core/improve/improveState';
-import { improveStateFile, readImproveFacts, readImproveState, writeImproveState } from '../../../src/core/node/improveFiles';
+import { improveFactsFingerprint, improveStateFile, readImproveFacts, readImproveState, writeImproveState } from '../../../src/core/node/improveFiles';
 import { exportedFileText, exportLabeledPairs } from '../../../src/core/labels/exportPairs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cft-improve-'));
@@ -86,6 +86,37 @@ test('a missing file is a fresh start; a corrupt, misshapen or foreign file is r
   fs.rmSync(improveStateFile(dir));
   fs.mkdirSync(improveStateFile(dir));
   assert.match((r => (!r.ok ? r.message : ''))(readImproveState(dir)), /not a regular file/);
+});
+
+test('the facts fingerprint changes with every file the facts are read from, and only then', () => {
+  const { dir, id, runs } = sftRun();
+  const pairs = path.join(tmp, `fp-${n}.prefs.jsonl`);
+  const exported = pairs.replace(/\.prefs\.jsonl$/, '.dpo.jsonl');
+  fs.writeFileSync(pairs, pair(1) + '\n');
+  const state = recordStep(recordStep(recordStep(newImproveState(id), { step: 'generate', prompts: '/w/q.txt', pairs }), { step: 'export', exported }), { step: 'train', method: 'dpo', preferenceRun: '20261201-004000-dpo' });
+  const seen = new Set<string>();
+  const fresh = (what: string) => {
+    const f = improveFactsFingerprint(dir, state);
+    assert.equal(improveFactsFingerprint(dir, state), f, 'nothing changed');
+    assert.ok(!seen.has(f), `${what} changes the fingerprint`);
+    seen.add(f);
+  };
+  // Same size, later modification time (file timestamps can be coarser than two quick writes).
+  const touch = (file: string, text: string) => {
+    fs.writeFileSync(file, text);
+    fs.utimesSync(file, new Date(), new Date(Date.now() + seen.size * 1000));
+  };
+  fresh('the start');
+  touch(pairs, pair(1, 'A') + '\n');
+  fresh('a label');
+  touch(pairs, pair(1, 'B') + '\n');
+  fresh('a changed label of the same size');
+  touch(exported, 'x\n');
+  fresh('the export appearing');
+  writeRunJson(path.join(runs, '20261201-004000-dpo'), 'running');
+  fresh('the preference run appearing');
+  touch(path.join(runs, '20261201-004000-dpo', 'run.json'), fs.readFileSync(path.join(runs, '20261201-004000-dpo', 'run.json'), 'utf8').replace('running', 'complet'));
+  fresh('its status changing');
 });
 
 test('the next step follows the files: labels counted from the pairs file, the export checked against them, the run status read', () => {
