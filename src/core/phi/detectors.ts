@@ -5,6 +5,7 @@
 import { ibanValid, luhnValid } from './checksums';
 import { findPersonNames, headerLines, isEverydayWord } from './personNames';
 import { COUNTRY_NAMES, US_STATE_NAMES } from './data/placeNames';
+import { BULLET, NAME_WORD } from './textPatterns';
 
 export const PHI_CATEGORIES = ['name', 'mrn', 'ssn', 'phone', 'fax', 'email', 'url', 'ip', 'date', 'address', 'zip', 'age', 'account', 'licence'] as const;
 export type PhiCategory = (typeof PHI_CATEGORIES)[number];
@@ -172,8 +173,6 @@ const digitCue = (c: ScanContext) => c.digits;
 const digitCue4 = (c: ScanContext) => /\d{4}|\d\w*\d\w*\d\w*\d/.test(c.text);
 const nameCue = (c: ScanContext) => c.nameCue;
 
-// Letters of any script: "Szöllössy" is one word, never "Sz".
-const NAME_WORD = "\\p{Lu}[\\p{Ll}\\p{M}]+(?:[-'’]\\p{Lu}?[\\p{Ll}\\p{M}]+)?";
 const NAME = `${NAME_WORD}(?:\\s+\\p{Lu}\\.)?(?:\\s+${NAME_WORD}){0,2}`;
 const MONTH = '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
 const DAY = '(?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)?';
@@ -202,8 +201,6 @@ const digitsOf = (s: string) => s.replace(/\D/g, '');
 const before = (m: RegExpExecArray, n: number) => m.input.slice(Math.max(0, m.index - n), m.index);
 const after = (m: RegExpExecArray, n: number) => m.input.slice(m.index + m[0].length, m.index + m[0].length + n);
 
-/** Bullet or placeholder marks that may open a line of an address block ("• ", "??? "), optional. */
-const BULLET = '(?:[?•·*]{1,3}[ \\t]+)?';
 /**
  * A lower-case street-type word or abbreviation between a house number and its street name ("030 ul. Zakrzowska 92",
  * "849 t Goylaan 46", "69 boulevard Aristide Briand"): a closed list, so "220 ms. Wenckebach" stays no address.

@@ -3,6 +3,7 @@
 // name ("my name is Siiri"). Chosen over an NLP library (compromise, wink-nlp) because it is a set lookup per
 // capitalised word: it keeps validation at streaming speed, and on the external sets it found more names.
 import { EVERYDAY_WORDS, STRONG_NAMES, WEAK_NAMES } from './data/personNames.generated';
+import { BULLET, BULLET_MARK, NAME_WORD } from './textPatterns';
 
 /** S: a name that is no everyday word; W: a name that is also a rarer word ("John", "Smith"); C: an everyday word; U: neither. */
 type Tier = 'S' | 'W' | 'C' | 'U';
@@ -91,7 +92,7 @@ interface Word {
  * A line of two or three capitalised words (an optional initial between) opening a text or a paragraph, such as
  * the first line of a letterhead or an envelope; detectors.ts takes it as a name when contact lines follow.
  */
-const HEADER_LINE = /(?:^|\n[ \t]*\n|^[ \t]*(?:[?•·*]{1,3}[ \t]+))[ \t]*(?:[?•·*]{1,3}[ \t]+)?(\p{Lu}[\p{Ll}\p{M}]+(?:[-'’]\p{Lu}?[\p{Ll}\p{M}]+)?(?:[ \t]+\p{Lu}\.?)?(?:[ \t]+\p{Lu}[\p{Ll}\p{M}]+(?:[-'’]\p{Lu}?[\p{Ll}\p{M}]+)?){1,2})[ \t]*(?=\n)/gu;
+const HEADER_LINE = new RegExp(`(?:^|\\n[ \\t]*\\n|^[ \\t]*(?:${BULLET_MARK}))[ \\t]*${BULLET}(${NAME_WORD}(?:[ \\t]+\\p{Lu}\\.?)?(?:[ \\t]+${NAME_WORD}){1,2})[ \\t]*(?=\\n)`, 'gu');
 
 /** Header lines (see HEADER_LINE) whose words are no everyday words: candidates for a name above an address. */
 export function headerLines(text: string): NameSpan[] {
