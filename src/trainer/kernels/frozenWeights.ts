@@ -86,7 +86,9 @@ export function frozenTargetLogprobs(h: tf.Tensor2D, targets: tf.Tensor1D, w: Na
   const attrs = { handle: w.handle, rows: w.shape[0], cols: w.shape[1] };
   const op = tf.customGrad(((hv: tf.Tensor, save: tf.GradSaveFunc) => {
     if (gradientTapeActive()) {
-      const [lp, , g] = tf.engine().runKernel(FROZEN.headLogprobsTrain, { h: hv, targets: ids }, attrs) as tf.Tensor[];
+      const [lp, lse, g] = tf.engine().runKernel(FROZEN.headLogprobsTrain, { h: hv, targets: ids }, attrs) as tf.Tensor[];
+      // The backward pass reads only g; the scoring path disposes its lse the same way.
+      lse.dispose();
       save([g]);
       return { value: lp, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0], tf.reshape(dy, [-1, 1])) };
     }
