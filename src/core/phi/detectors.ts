@@ -6,6 +6,7 @@ import { ibanValid, luhnValid } from './checksums';
 import { findPersonNames, headerLines, isEverydayWord } from './personNames';
 import { COUNTRY_NAMES, US_STATE_NAMES } from './data/placeNames';
 import { BULLET, NAME_WORD } from './textPatterns';
+import { cueTable, textFacts, type TextFacts } from './textFacts';
 
 export const PHI_CATEGORIES = ['name', 'mrn', 'ssn', 'phone', 'fax', 'email', 'url', 'ip', 'date', 'address', 'zip', 'age', 'account', 'licence'] as const;
 export type PhiCategory = (typeof PHI_CATEGORIES)[number];
@@ -50,58 +51,10 @@ interface Detector {
 /** Facts about the text computed at most once per scan, so most detectors are skipped without running their pattern. */
 interface ScanContext {
   text: string;
-  /** Some digit pattern an identifier needs (phone/SSN/date/IP shapes, 7+ digits, an age of 90+). */
-  digits: boolean;
-  /** A clinical or courtesy title, or a credential after a comma. */
-  nameCue: boolean;
-  /** Keyword groups already looked up: group → present. */
-  keys: Map<string, boolean>;
+  /** One pass over the characters: cue words present (CUES), number runs, digit shapes. */
+  facts: TextFacts;
   /** Gates shared by several detectors, already answered for this text. */
   gates: Map<Gate, boolean>;
-  /** Most digits in one number-like run (digits joined by one or two spaces, dots, dashes, slashes or brackets: "(022) 7174-864"). */
-  longestNumber: number;
-}
-
-// Every alternative starts with a digit, so the regex engine skips other characters quickly.
-const DIGIT_CUE = /\d{3}[\s.)-]{1,2}\d{2}|\d\.\d{1,3}\.\d{1,3}\.\d|\d{7}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}|\d{4}-\d{2}-\d{2}|(?:9|1[01])\d\s*-?\s*[yY]/;
-const NAME_CUE = /\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse|RN|NP|PA)\.?\s+[A-Z]|,\s+(?:MD|DO|RN|NP|PA-C|PhD)\b/;
-
-const RELATIONS = ['son', 'daughter', 'wife', 'husband', 'mother', 'father', 'brother', 'sister', 'partner', 'friend', 'neighbor', 'caregiver'];
-const KEYWORD_GROUPS = {
-  mrn: ['mrn', 'mr#', 'mr no', 'record', 'chart', 'acct', 'account', 'member id', 'policy', 'health plan', 'beneficiary', 'license', 'patient id', 'pt id', 'encounter'],
-  zip: ['zip', 'postal', 'postcode', 'post code'],
-  box: ['box'],
-  ssn: ['ssn', 'social sec'],
-  fax: ['fax'],
-  email: ['@'],
-  url: ['://', 'www.'],
-  age: ['age'],
-  month: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
-  label: ['patient', 'pt', 'name', 'signed', 'attending', 'pcp', 'contact', 'guardian', ...RELATIONS],
-  // A cheap substring gate; the detector checks the precise words before each candidate itself.
-  licence: ['licen', 'driver', 'permit', 'certif', 'passport', 'plate ', 'plate:', 'plate#', 'registration', 'vin ', 'vin:', 'vin#', 'vehicle', 'serial', 's/n', 'device', 'implant', 'pacemaker', 'imei', 'udi ', 'badge', 'npi', 'dea ', 'dea#', 'identifier', 'id card', ' dl ', 'dl#', 'dl:', ' sn '],
-};
-
-/**
- * An alternation of words as a regular expression grouped by first character ("m(?:rn|ember id)|r(?:ecord)|…"),
- * so the engine rejects most positions on one character instead of trying every word there. With `caseless`,
- * letters become explicit [xX] classes — the same matches as the `i` flag for ASCII words (the only non-ASCII
- * characters that fold into ASCII, Kelvin sign and "İ", cannot complete any of them), and about 20% faster.
- */
-function wordAlternation(words: readonly string[], caseless: boolean): string {
-  const esc = (w: string) => [...w].map((ch) => (caseless && /[a-z]/.test(ch) ? `[${ch}${ch.toUpperCase()}]` : ch.replace(/[.*+?^${}()|[\]\\#]/g, '\\$&'))).join('');
-  const byFirst = new Map<string, string[]>();
-  for (const w of words) byFirst.set(w[0], [...(byFirst.get(w[0]) ?? []), w.slice(1)]);
-  return [...byFirst].map(([first, rests]) => `${esc(first)}(?:${rests.map(esc).join('|')})`).join('|');
-}
-
-const RELATION_CUE = new RegExp(`\\b(?:${wordAlternation(RELATIONS, false)})\\s+[A-Z]`);
-type KeywordGroup = keyof typeof KEYWORD_GROUPS;
-/** One pass per keyword group over the text, computed on first use. */
-const KEYWORD_RES = Object.fromEntries(Object.entries(KEYWORD_GROUPS).map(([group, words]) => [group, new RegExp(wordAlternation(words, true))])) as Record<KeywordGroup, RegExp>;
-
-function scanContext(text: string): ScanContext {
-  return { text, digits: DIGIT_CUE.test(text), nameCue: NAME_CUE.test(text), keys: new Map(), gates: new Map(), longestNumber: longestNumber(text) };
 }
 
 type Gate = (c: ScanContext) => boolean;
@@ -117,40 +70,6 @@ function shared(gate: Gate): Gate {
   };
 }
 
-/** One loop over the characters, so the card, account and phone detectors skip texts whose numbers are all short. */
-function longestNumber(text: string): number {
-  let best = 0;
-  let run = 0;
-  let sep = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch >= 48 && ch <= 57) {
-      run++;
-      sep = 0;
-      if (run > best) best = run;
-    } else if (run > 0 && sep < 2 && (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 40 || ch === 41)) sep++;
-    else if (ch === 40 || ch === 43) {
-      run = 0;
-      sep = 0;
-    } else {
-      run = 0;
-      sep = 0;
-    }
-  }
-  return best;
-}
-
-/** Whether any keyword of `group` occurs (case-insensitively); substring searches, computed on first use. */
-function keyword(c: ScanContext, group: KeywordGroup): boolean {
-  let v = c.keys.get(group);
-  if (v === undefined) {
-    v = KEYWORD_RES[group].test(c.text);
-    c.keys.set(group, v);
-  }
-  return v;
-}
-
-const hasRe = (re: RegExp) => (c: ScanContext) => re.test(c.text);
 
 const COLON_THEN_CAPITALISED = /:\s*[A-Z][a-z]/g;
 const SPACE = /\s/;
@@ -169,25 +88,60 @@ export function labelColon(text: string): boolean {
   }
   return false;
 }
-const digitCue = (c: ScanContext) => c.digits;
+const digitCue = (c: ScanContext) => c.facts.digitShape;
 const digitCue4 = (c: ScanContext) => /\d{4}|\d\w*\d\w*\d\w*\d/.test(c.text);
-const nameCue = (c: ScanContext) => c.nameCue;
 
 const NAME = `${NAME_WORD}(?:\\s+\\p{Lu}\\.)?(?:\\s+${NAME_WORD}){0,2}`;
 const MONTH = '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
 const DAY = '(?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)?';
-/** A month name (or its abbreviation) is worth looking for only when a capitalised one starts a word. */
-const hasMonth = shared((c) => /\b(?:Jan|Feb|Ma[ry]|Apr|Ju[nl]|Aug|Sep|Oct|Nov|Dec)/.test(c.text));
-const hasAddressCue = shared((c) => ADDRESS_CUE_ANYWHERE.test(c.text));
-const STREET_SUFFIX =
-  '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Causeway|Crescent|Cres|Close|Row|Walk|Alley|Plaza|Trail|Trl|Loop|Pike|Mews|Gardens|Grove|Hill|Park|Ridge|View|Heights|Fork|Falls|Junction|Jct|Port|Point|Pt|Crossing|Xing|Estates|Meadows|Springs|Station)\\b\\.?';
-const STREET_SUFFIX_WORD = new RegExp(`\\b${STREET_SUFFIX}`);
+const STREET_SUFFIXES = 'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Causeway|Crescent|Cres|Close|Row|Walk|Alley|Plaza|Trail|Trl|Loop|Pike|Mews|Gardens|Grove|Hill|Park|Ridge|View|Heights|Fork|Falls|Junction|Jct|Port|Point|Pt|Crossing|Xing|Estates|Meadows|Springs|Station';
+const STREET_SUFFIX = `(?:${STREET_SUFFIXES})\\b\\.?`;
 const STATES =
   'AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC';
 /** After a comma, what makes the words before it a town: a state (its code only where a code can end), or a country. */
 const STATE_OR_COUNTRY = `(?:${STATES.replace(/\|(?:MD|PA|MS)\b/g, '')})(?=[ \\t]*(?:[.,;:!?)\\n]|$)|[ \\t]+\\d{5}\\b)|(?:MD|PA|MS)(?=[ \\t]+\\d{5}\\b)|(?:${[...US_STATE_NAMES, ...COUNTRY_NAMES].join('|')})(?![\\p{L}\\p{M}])`;
-const STATE_OR_COUNTRY_AFTER_COMMA = new RegExp(`,[ \\t]+(?:${STATE_OR_COUNTRY})`, 'u');
+export const STATE_OR_COUNTRY_AFTER_COMMA = new RegExp(`,[ \\t]+(?:${STATE_OR_COUNTRY})`, 'u');
 const STATE_OR_COUNTRY_NAME = new Set([...US_STATE_NAMES, ...COUNTRY_NAMES]);
+
+const RELATIONS = ['son', 'daughter', 'wife', 'husband', 'mother', 'father', 'brother', 'sister', 'partner', 'friend', 'neighbor', 'caregiver'];
+/** A state (name or code) or a country, by its first word as cue words read it (letters up to the first non-ASCII one). */
+const placeFirstWord = (name: string) => /^[A-Za-z]+(?:[^A-Za-z\s'-])?/.exec(name)![0];
+
+/**
+ * The cue words each gate looks for (the notation is textFacts.ts'): every word the gated patterns need to match,
+ * so a gate false means the pattern cannot match. Keyword gates find their words where a word starts ("licen*"
+ * in "licensed", not in "unlicensed"), as the detectors' own context patterns do.
+ */
+export const CUES = cueTable({
+  licence: ['licen*', 'driver*', 'permit*', 'certif*', 'passport*', 'plate ', 'plate:', 'plate#', 'registration*', 'vin ', 'vin:', 'vin#', 'vehicle*', 'serial*', 's/n', 'device*', 'implant*', 'pacemaker*', 'imei*', 'udi ', 'badge*', 'npi*', 'dea ', 'dea#', 'identifier*', 'id card', ' dl ', 'dl#', 'dl:', ' sn '],
+  mrn: ['mrn*', 'mr#', 'mr no', 'record*', 'chart*', 'acct*', 'account*', 'member id', 'policy*', 'health plan', 'beneficiary*', 'license*', 'patient id', 'pt id', 'encounter*'],
+  zip: ['zip*', 'postal*', 'postcode*', 'post code'],
+  ssn: ['ssn*', 'social sec'],
+  fax: ['fax*'],
+  www: ['www.'],
+  age: ['age*'],
+  box: ['box', 'postbox'],
+  label: ['Patient', 'Pt', 'Name', 'Signed', 'Attending', 'PCP', 'Contact', 'contact', 'Guardian', 'Son', 'Daughter', 'Wife', 'Husband'],
+  relation: RELATIONS,
+  nameCue: ['Dr', 'Doctor', 'Mr', 'Mrs', 'Ms', 'Miss', 'Mx', 'Prof', 'Nurse', 'RN', 'NP', 'PA', 'MD', 'DO', 'PhD'],
+  month: ['Jan*', 'Feb*', 'Mar*', 'May*', 'Apr*', 'Jun*', 'Jul*', 'Aug*', 'Sep*', 'Oct*', 'Nov*', 'Dec*'],
+  street: STREET_SUFFIXES.split('|'),
+  phone: ['call*', 'phone*', 'ph', 'tel*', 'mobile', 'mob', 'cell*', 'desk', 'contact*', 'reach*', 'ring', 'number', 'text', 'whats*', 'sms', 'dial*', 'landline', 'registered', 'beeper', 'pager', 'answering', 'messages', '(home', '(work', '(office'],
+  place: [
+    'street', 'road', 'avenue', 'lane', 'square', 'am', "i'm", "we're", 'we', "they're", 'they', 'live', 'lives', 'lived', 'living', 'resid*', 'born', 'moved', 'relocated', 'based',
+    'staying', 'arrived', 'returned', 'travel*', 'visit*', 'town', 'village', 'suburb', 'outskirts', 'trip', 'flight', 'fly', 'flew', 'flying', 'drive', 'drove', 'driving', 'headed',
+    'heading', 'weather', 'hotel', 'located', 'situated', 'inc', 'ltd', 'llc', 'corp', 'corporation', 'company', 'co', 'plc', 'ag', 'sa', 'gmbh', 'nv', 'bv', 'ab', 'asa', 'group',
+    'holdings', 'originally', 'grew', 'hometown', 'city', 'from', 'near', 'home:',
+  ],
+  addressCue: ['address', 'addr', 'live', 'lives', 'lived', 'living', 'resid*', 'located', 'situated', 'meet', 'ship', 'deliver', 'send', 'sent', 'mail', 'return', 'moved', 'office', 'restaurant', 'taxi', 'drop', 'drops'],
+  stateOrCountry: [...STATES.split('|'), 'MD', 'PA', 'MS', ...[...US_STATE_NAMES, ...COUNTRY_NAMES].map(placeFirstWord)],
+});
+const cue = (group: keyof typeof CUES.bit) => (c: ScanContext) => (c.facts.cues & CUES.bit[group]) !== 0;
+
+/** A month name (or its abbreviation) is worth looking for only when a capitalised one starts a word. */
+const hasMonth = cue('month');
+/** Cue words, or a line opening with a house number: the rest of ADDRESS_CUE_ANYWHERE is only checked then. */
+const hasAddressCue = shared((c) => cue('addressCue')(c) || (c.facts.lineOpensWithDigit && ADDRESS_CUE_ANYWHERE.test(c.text)));
 /** Words that follow a clinical title but are not names ("Dr. on call", "Patient: Male"). */
 const NOT_NAMES = new Set([
   'On', 'Call', 'The', 'This', 'That', 'Patient', 'Male', 'Female', 'Unknown', 'Today', 'Pending', 'None', 'Please', 'Yes', 'No',
@@ -220,11 +174,13 @@ const ADDRESS_CUE =
 const ADDRESS_CUE_FAR = /\b(?:address(?:es)?|addr|lives?|living|resides?|residing|located|situated|meet(?:ing)?|ship(?:ped)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?)\b(?:[^.!?\n]|\.(?=[\p{L},])){0,70}$/iu;
 /** Words before a place name that say it is where someone is, lives or comes from. */
 const PLACE_CUE = /\b(?:home|city|town):\s*$|\b(?:live[sd]?|living|resides?|residing|born|moved|relocated|based|staying|arrived|returned|travel(?:l?ing|l?ed)?|visit(?:ing|ed|s)?|originally|grew up|hometown|city|town|village|suburb|outskirts|trip|flight|fl(?:y|ew|ying)|dr(?:ive|ove|iving)|headed|heading|weather|hotel|located|situated)\s+(?:in|at|to|from|of|is)?\s*$|\b(?:Inc|Ltd|LLC|Corp|Corporation|Company|Co|PLC|plc|AG|SA|GmbH|NV|BV|AB|ASA|Group|Holdings)\.?\s+in\s+$|\b(?:from|near)\s+$|\b(?:street|road|avenue|lane|square|am|I'm|we're|we are|they're|they are)\s+in\s+$/i;
+/** Words before a month and day without a year that make them a date ("seen 3/14"). */
+const DATE_WORD_BEFORE = /\b(?:on|since|from|until|till|by|dated?|DOB|born|admitted|discharged|seen|visit(?:ed)?|surgery|procedure|last|next|before|after)\s+$/i;
 /** Words before a bare digit group that make it a phone number. */
-const PHONE_CUE =
+export const PHONE_CUE =
   /\b(?:call(?:ed|ing)?(?: me| us| you)?(?: back)?(?: at| on)?|phone(?: number| no\.?)?|ph|tel(?:ephone)?|mobile|mob|cell(?:phone)?|desk|contact(?: number| no\.?| me| us| him| her)?(?: at| on)?|reach(?:ed)?(?: out)?(?: me| us| him| her)?(?: at| on| to)?|ring(?: me| us)?(?: on| at)?|(?:phone|cell|mobile|contact|telephone) (?:number|no\.?|#)|number|text(?: me| us)?(?: at| on)?|whats ?app|sms|dial(?:ed)?|landline|registered|beeper|pager|answering at|messages to)\b[^\d]{0,12}$/i;
 /** Words after a bare digit group that make it a phone number ("… is my cell", "… (mobile)"). */
-const PHONE_CUE_AFTER = /^[ \t]*(?:\((?:mobile|cell|home|work|office|landline|tel|phone)\)|(?:is|was|as)[ \t]+(?:my|our|his|her|their|the)[ \t]+(?:new[ \t]+)?(?:phone|cell|mobile|number|landline|home phone|work phone|contact number))/i;
+export const PHONE_CUE_AFTER = /^[ \t]*(?:\((?:mobile|cell|home|work|office|landline|tel|phone)\)|(?:is|was|as)[ \t]+(?:my|our|his|her|their|the)[ \t]+(?:new[ \t]+)?(?:phone|cell|mobile|number|landline|home phone|work phone|contact number))/i;
 /** Words before a long number that make it an account or card number. */
 const ACCOUNT_CUE = /\b(?:account|acct|a\/c|bank|routing|sort code|card|cc|credit|debit|iban|swift|policy|member(?:ship)?|beneficiary|health plan|insurance|subscriber|billing)\b[^\d\n]{0,20}$/i;
 /** Words before an identifier that make it a licence, certificate, vehicle, device or serial number. */
@@ -235,38 +191,38 @@ const DETECTORS: Detector[] = [
   // Names after a clinical or courtesy title, or after a "Patient:"/"Name:" label.
   {
     category: 'name',
-    gate: nameCue,
+    gate: cue('nameCue'),
     re: new RegExp(`\\b(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Nurse|RN|NP|PA)\\.?\\s+(${NAME})`, 'gu'),
     group: 1,
     accept: (m) => notAllCommon(m[1]),
   },
   {
     category: 'name',
-    gate: (c) => labelColon(c.text) && keyword(c, 'label'),
+    gate: (c) => cue('label')(c) && labelColon(c.text),
     re: new RegExp(`\\b(?:Patient|Pt|Name|Patient name|Signed|Signed by|Attending|PCP|Contact|Emergency contact|Guardian|Son|Daughter|Wife|Husband)\\s*:\\s*(${NAME})`, 'gu'),
     group: 1,
     accept: (m) => notAllCommon(m[1]),
   },
   {
     category: 'name',
-    gate: hasRe(RELATION_CUE),
+    gate: cue('relation'),
     re: new RegExp(`\\b(?:son|daughter|wife|husband|mother|father|brother|sister|partner|friend|neighbor|caregiver)\\s+(${NAME})`, 'gu'),
     group: 1,
     accept: (m) => notAllCommon(m[1]),
   },
-  { category: 'name', gate: nameCue, re: new RegExp(`(${NAME_WORD}(?:\\s+${NAME_WORD})?),\\s+(?:MD|DO|RN|NP|PA-C|PhD)\\b`, 'gu'), group: 1, accept: (m) => notAllCommon(m[1]) },
+  { category: 'name', gate: cue('nameCue'), re: new RegExp(`(${NAME_WORD}(?:\\s+${NAME_WORD})?),\\s+(?:MD|DO|RN|NP|PA-C|PhD)\\b`, 'gu'), group: 1, accept: (m) => notAllCommon(m[1]) },
   { category: 'ssn', gate: digitCue, re: /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g },
-  { category: 'ssn', gate: (c) => /\d{3} ?\d{2} ?\d{4}/.test(c.text) && keyword(c, 'ssn'), re: /\b(?:SSN|Social Security(?: (?:No\.?|Number|#))?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b/gi, group: 1 },
+  { category: 'ssn', gate: (c) => cue('ssn')(c) && /\d{3} ?\d{2} ?\d{4}/.test(c.text), re: /\b(?:SSN|Social Security(?: (?:No\.?|Number|#))?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b/gi, group: 1 },
   // UK National Insurance numbers, the SSN's counterpart: two prefix letters (HMRC never issues D, F, I, Q, U or V
   // there, nor O second), six digits (often in pairs), one letter. The suffix is A-D on issued numbers, but
   // temporary and test numbers ("ZZ 12 34 56 T") use others, and the shape alone is distinctive enough.
   {
     category: 'ssn',
-    gate: (c) => NI_SHAPE.test(c.text),
+    gate: (c) => c.facts.capitalDigit && NI_SHAPE.test(c.text),
     re: /(?<![\p{L}\p{N}])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-Z])(?![\p{L}\p{N}])/gu,
     group: 1,
   },
-  { category: 'fax', gate: (c) => c.digits && keyword(c, 'fax'), re: /\bfax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*(\+?[\d(][\d\s().-]{6,20}\d)/gi, group: 1 },
+  { category: 'fax', gate: (c) => c.facts.digitShape && cue('fax')(c), re: /\bfax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*(\+?[\d(][\d\s().-]{6,20}\d)/gi, group: 1 },
   {
     category: 'phone',
     gate: digitCue,
@@ -278,7 +234,7 @@ const DETECTORS: Detector[] = [
   // International and national formats: "+46 (0)8 928 571 38", "07700 063 966", "(02) 6799 8847", "06-82237745".
   {
     category: 'phone',
-    gate: (c) => c.longestNumber >= 8 && /(?:\+|\(0?\d{1,4}\)|\b0\d)[\s\d().-]{6}/.test(c.text),
+    gate: (c) => c.facts.longestNumber >= 8 && /(?:\+|\(0?\d{1,4}\)|\b0\d)[\s\d().-]{6}/.test(c.text),
     re: /(?<![\w+.,/-])((?:\+\d{1,3}|\(0?\d{1,4}\)|0\d{1,4})(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,5}\)?){1,5})(?![\w-]|[.,]\d)/g,
     group: 1,
     accept: (m) => {
@@ -289,11 +245,11 @@ const DETECTORS: Detector[] = [
   },
   // Two-digit pairs joined by one dash or dot, four or five of them (the French and Belgian way): "20-33-70-48",
   // "03.28.30.47.39". Dates and versions have at most three parts.
-  { category: 'phone', gate: (c) => c.longestNumber >= 8, re: /(?<![\w+.,/-])(\d{2}([.-])\d{2}(?:\2\d{2}){2,3})(?![\w-]|[.,]\d)/g, group: 1 },
+  { category: 'phone', gate: (c) => c.facts.longestNumber >= 8, re: /(?<![\w+.,/-])(\d{2}([.-])\d{2}(?:\2\d{2}){2,3})(?![\w-]|[.,]\d)/g, group: 1 },
   // Any digit group after a phone word: "call me on 794 1672", "Phone: 6038505064", or before one: "… is my cell".
   {
     category: 'phone',
-    gate: (c) => c.longestNumber >= 6,
+    gate: (c) => c.facts.longestNumber >= 6 && cue('phone')(c),
     re: /(?<![\w+.,/-])(\+?\(?\d[\d\s().-]{4,18}\d)(?![\w-]|[.,]\d)/g,
     group: 1,
     accept: (m) => {
@@ -303,7 +259,7 @@ const DETECTORS: Detector[] = [
     },
   },
   { category: 'email', gate: (c) => c.text.includes('@'), re: /\b[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}\b/gu },
-  { category: 'url', gate: (c) => c.text.includes('://') || keyword(c, 'url'), re: /\b(?:https?:\/\/|www\.)[^\s"'<>()]+[^\s"'<>().,;:!?]/gi },
+  { category: 'url', gate: (c) => cue('www')(c) || c.text.includes('://'), re: /\b(?:https?:\/\/|www\.)[^\s"'<>()]+[^\s"'<>().,;:!?]/gi },
   {
     category: 'ip',
     gate: digitCue,
@@ -313,11 +269,11 @@ const DETECTORS: Detector[] = [
     // at least two octets of two or more digits.
     accept: (m) => /\b(?:IP|address|host|server|from|login|device)\b[^.]{0,12}$/i.test(before(m, 24)) || m[1].split('.').filter((o) => o.length >= 2).length >= 2,
   },
-  { category: 'ip', gate: (c) => c.text.includes(':') && /[0-9a-fA-F]:[0-9a-fA-F]{1,4}:[0-9a-fA-F]/.test(c.text), re: /\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b/gi },
+  { category: 'ip', gate: (c) => c.facts.ipv6Shape, re: /\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b/gi },
   // Payment cards: 12-19 digits (grouped or not) that pass the Luhn check.
   {
     category: 'account',
-    gate: (c) => c.longestNumber >= 12,
+    gate: (c) => c.facts.longestNumber >= 12,
     re: /(?<![\d.,-])(\d{4}[ -]?\d{4}[ -]?\d{4}(?:[ -]?\d{1,4}){0,2}|\d{12,19})(?![\d-]|[.,]\d)/g,
     group: 1,
     accept: (m) => {
@@ -328,7 +284,7 @@ const DETECTORS: Detector[] = [
   // IBAN: country code, check digits, 10-30 letters/digits (grouped by four or not), checked mod 97.
   {
     category: 'account',
-    gate: (c) => /[A-Z]{2}\d{2}[ ]?[A-Z0-9]{4}/.test(c.text),
+    gate: (c) => c.facts.capitalDigit && /[A-Z]{2}\d{2}[ ]?[A-Z0-9]{4}/.test(c.text),
     re: /\b([A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?)\b/g,
     group: 1,
     accept: (m) => ibanValid(m[1]),
@@ -336,7 +292,7 @@ const DETECTORS: Detector[] = [
   // Account numbers: 8-19 digits (spaces or dashes allowed) after an account word.
   {
     category: 'account',
-    gate: (c) => c.longestNumber >= 8,
+    gate: (c) => c.facts.longestNumber >= 8,
     re: /(?<![\w.,-])(\d[\d -]{6,22}\d)(?![\w-]|[.,]\d)/g,
     group: 1,
     accept: (m) => {
@@ -346,7 +302,7 @@ const DETECTORS: Detector[] = [
   },
   {
     category: 'mrn',
-    gate: (c) => /\d[\d-]{3,14}\d/.test(c.text) && keyword(c, 'mrn'),
+    gate: (c) => cue('mrn')(c) && /\d[\d-]{3,14}\d/.test(c.text),
     rank: 'ssn',
     re: /\b(?:MRN|MR#|MR No\.?|Medical record(?: number| no\.?| #)?|Record #|Chart(?: #| no\.?| number)|Acct(?:\.|ount)?(?: #| no\.?| number)?|Account #|Member ID|Policy(?: #| no\.?| number)|Health plan(?: ID| #)|Beneficiary(?: ID| #)|License(?: #| no\.?)|Patient ID|Pt ID|Encounter #)\s*[:#]?\s*([A-Z]{0,3}-?\d[\d-]{3,14}\d)\b/gi,
     group: 1,
@@ -356,13 +312,13 @@ const DETECTORS: Detector[] = [
   // Licence, certificate, plate, vehicle, device and serial numbers: a code with a digit after its word.
   {
     category: 'licence',
-    gate: (c) => keyword(c, 'licence') && digitCue4(c),
+    gate: (c) => cue('licence')(c) && digitCue4(c),
     re: /(?<![\w-])([A-Za-z]{0,4}[-]?\d[A-Za-z0-9-]{3,20}|[A-Za-z]{1,4}\d[A-Za-z0-9-]{2,20})(?![\w-])/g,
     group: 1,
     accept: (m) => digitsOf(m[1]).length >= 4 && LICENCE_CUE.test(before(m, 30)),
   },
   // MAC addresses (device identifiers) are shaped enough to need no context.
-  { category: 'licence', gate: (c) => /[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]/.test(c.text), re: /\b((?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2})\b/g, group: 1 },
+  { category: 'licence', gate: (c) => c.facts.macShape, re: /\b((?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2})\b/g, group: 1 },
   // Numeric dates, month or day first ("03/14/1950", "14.03.1950", "25/12/80"), the same separator twice.
   {
     category: 'date',
@@ -377,12 +333,14 @@ const DETECTORS: Detector[] = [
     },
   },
   { category: 'date', gate: digitCue, re: /(?<![\d-])((?:19|20)\d{2}([-/.])(?:0?[1-9]|1[0-2])\2(?:0?[1-9]|[12]\d|3[01]))(?![\d-])/g, group: 1 },
-  // Month and day without a year ("3/14") only after a word that introduces a date.
+  // Month and day without a year ("3/14") only after a word that introduces a date. The pattern starts at the
+  // digits, so the engine skips to them; the word is checked only where a month and day stand.
   {
     category: 'date',
-    gate: (c) => /\d\/\d/.test(c.text),
-    re: /\b(?:on|since|from|until|till|by|dated?|DOB|born|admitted|discharged|seen|visit(?:ed)?|surgery|procedure|last|next|before|after)\s+((?:0?[1-9]|1[0-2])\/(?:0?[1-9]|[12]\d|3[01]))(?![\d/]|\.\d)/gi,
+    gate: (c) => c.facts.digitSlashDigit,
+    re: /((?:0?[1-9]|1[0-2])\/(?:0?[1-9]|[12]\d|3[01]))(?![\d/]|\.\d)/g,
     group: 1,
+    accept: (m) => DATE_WORD_BEFORE.test(before(m, 40)),
   },
   { category: 'date', gate: hasMonth, re: new RegExp(`\\b(${MONTH}\\s+${DAY}(?:,?\\s+(?:19|20)\\d{2})?)(?![\\d:])`, 'g'), group: 1 },
   { category: 'date', gate: hasMonth, re: new RegExp(`\\b(${DAY}(?:\\s+of)?[\\s-]+${MONTH}(?:,?[\\s-]+(?:19|20)?\\d{2})?)\\b`, 'g'), group: 1, accept: (m) => !/^\d+\s+May$/.test(m[1]) || /\d{2}$/.test(m[1]) },
@@ -391,7 +349,7 @@ const DETECTORS: Detector[] = [
   { category: 'date', gate: hasMonth, re: /\b(January|February|April|June|July|August|September|October|November|December)\b/g, group: 1 },
   {
     category: 'address',
-    gate: hasRe(STREET_SUFFIX_WORD),
+    gate: cue('street'),
     re: new RegExp(`(?<![\\p{L}\\d])(\\d{1,6}[A-Za-z]?\\s+(?:\\d{1,5}\\s+)?(?:[NSEW]\\.?\\s+)?(?:${NAME_WORD}|\\d{1,3}(?:st|nd|rd|th))(?:\\s+${NAME_WORD}){0,2}\\s+${STREET_SUFFIX}${UNIT}?)`, 'gu'),
     group: 1,
   },
@@ -419,11 +377,11 @@ const DETECTORS: Detector[] = [
       return rest !== null && (/\d$/.test(m[1]) ? /\b(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b|\d{4}/ : /^[\s?•·*]*(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b/).test(rest[1]);
     },
   },
-  { category: 'address', gate: hasRe(/[Bb][Oo][Xx]\s+\d/), re: /\b((?:P\.?\s?O\.?\s+|PSC\s+\d+,\s*|Unit\s+\d+\s+|Post)Box\s+\d+|Postfach\s+\d+)\b/gi, group: 1 },
+  { category: 'address', gate: (c) => cue('box')(c) && /[Bb][Oo][Xx]\s+\d/.test(c.text), re: /\b((?:P\.?\s?O\.?\s+|PSC\s+\d+,\s*|Unit\s+\d+\s+|Post)Box\s+\d+|Postfach\s+\d+)\b/gi, group: 1 },
   // Places smaller than a state named after "lives in", "from", "based in" ("from Kraków", "lives in Sint-Huibrechts-Hern").
   {
     category: 'address',
-    gate: (c) => PLACE_CUE_ANYWHERE.test(c.text),
+    gate: (c) => cue('place')(c) && PLACE_CUE_ANYWHERE.test(c.text),
     re: /(?<=\b(?:in|at|to|from|of|is|near|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+)(\p{Lu}[\p{L}\p{M}'’-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’-]+){0,2})/gu,
     group: 1,
     accept: (m) => PLACE_CUE.test(before(m, 40)) && isPlaceName(m[1]) && !/^\p{Lu}{1,3}$/u.test(m[1]),
@@ -433,28 +391,28 @@ const DETECTORS: Detector[] = [
   // before a ZIP code). States and countries themselves are no Safe Harbor identifiers and are left out.
   {
     category: 'address',
-    gate: (c) => c.text.includes(',') && STATE_OR_COUNTRY_AFTER_COMMA.test(c.text),
+    gate: (c) => cue('stateOrCountry')(c) && STATE_OR_COUNTRY_AFTER_COMMA.test(c.text),
     re: new RegExp(`(?<![\\p{L}\\p{M}'’-])(${PLACE_RUN}),[ \\t]+(?:${STATE_OR_COUNTRY})`, 'gu'),
     group: 1,
     // One everyday word is no town ("Warm, France"); several capitalised ones are ("Salt Lake City, Utah").
     accept: (m) => !STATE_OR_COUNTRY_NAME.has(m[1]) && (/[ \t]/.test(m[1]) || !(isEverydayWord(m[1]) || PLACE_STOP.has(m[1].toLowerCase()))),
   },
   // The gate is the pattern's shape without the list of states: much cheaper, and false in most clinical text.
-  { category: 'zip', gate: hasRe(/[A-Z]{2}\s+\d{5}/), re: new RegExp(`\\b(?:${STATES}|AE|AP|AA)\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
-  { category: 'zip', gate: (c) => /\d{3}/.test(c.text) && keyword(c, 'zip'), re: /\b(?:zip|zip code|postal code|zipcode|postcode|post code|PLZ|CEP)(?:\s*(?:[:#=]|is|was|of))?\s*([A-Z]{0,2}-?\d{2,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b/gi, group: 1 },
+  { category: 'zip', gate: (c) => c.facts.capsThenFiveDigits, re: new RegExp(`\\b(?:${STATES}|AE|AP|AA)\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
+  { category: 'zip', gate: (c) => cue('zip')(c) && /\d{3}/.test(c.text), re: /\b(?:zip|zip code|postal code|zipcode|postcode|post code|PLZ|CEP)(?:\s*(?:[:#=]|is|was|of))?\s*([A-Z]{0,2}-?\d{2,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b/gi, group: 1 },
   // UK and Canadian postcodes are shaped enough on their own.
-  { category: 'zip', gate: hasRe(/[A-Z]\d[A-Z\d]? ?\d[A-Z]/), re: /\b([A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d)\b/g, group: 1 },
+  { category: 'zip', gate: (c) => c.facts.capitalDigit && /[A-Z]\d[A-Z\d]? ?\d[A-Z]/.test(c.text), re: /\b([A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d)\b/g, group: 1 },
   {
     category: 'age',
     gate: digitCue,
     re: /\b((?:9\d|1[0-1]\d))(?:\s*-?\s*(?:year|yr)s?\s*-?\s*old|\s*(?:yo|y\/o|y\.o\.)\b|\s*(?:years?|yrs?)\s+of\s+age)/gi,
     group: 1,
   },
-  { category: 'age', gate: (c) => /(?:9|1[01])\d\b/.test(c.text) && keyword(c, 'age'), re: /\b(?:aged?|age:|age is|age of)\s*((?:9\d|1[0-1]\d))\b(?!\s*(?:mg|kg|%|mmHg|bpm))/gi, group: 1 },
+  { category: 'age', gate: (c) => cue('age')(c) && /(?:9|1[01])\d\b/.test(c.text), re: /\b(?:aged?|age:|age is|age of)\s*((?:9\d|1[0-1]\d))\b(?!\s*(?:mg|kg|%|mmHg|bpm))/gi, group: 1 },
 ];
 
 const NI_SHAPE = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Z]/;
-const PLACE_CUE_ANYWHERE = /\b(?:(?:[Ss]treet|[Rr]oad|[Aa]venue|[Ll]ane|[Ss]quare|am|I'm|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are)\s+in|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isit\w*|[Tt]own|[Vv]illage|[Ss]uburb|[Oo]utskirts|[Tt]rip|[Ff]light|[Ff]l(?:y|ew|ying)|[Dd]r(?:ive|ove|iving)|[Hh]ead(?:ed|ing)|[Ww]eather|[Hh]otel|[Ll]ocated|[Ss]ituated|(?:Inc|Ltd|LLC|Corp|Corporation|Company|Co|PLC|plc|AG|SA|GmbH|NV|BV|AB|ASA|Group|Holdings)\.?\s+in|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
+export const PLACE_CUE_ANYWHERE = /\b(?:(?:[Ss]treet|[Rr]oad|[Aa]venue|[Ll]ane|[Ss]quare|am|I'm|[Ww]e're|[Ww]e are|[Tt]hey're|[Tt]hey are)\s+in|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\w+|[Bb]orn|[Mm]oved|[Rr]elocated|[Bb]ased|[Ss]taying|[Aa]rrived|[Rr]eturned|[Tt]ravel\w*|[Vv]isit\w*|[Tt]own|[Vv]illage|[Ss]uburb|[Oo]utskirts|[Tt]rip|[Ff]light|[Ff]l(?:y|ew|ying)|[Dd]r(?:ive|ove|iving)|[Hh]ead(?:ed|ing)|[Ww]eather|[Hh]otel|[Ll]ocated|[Ss]ituated|(?:Inc|Ltd|LLC|Corp|Corporation|Company|Co|PLC|plc|AG|SA|GmbH|NV|BV|AB|ASA|Group|Holdings)\.?\s+in|[Oo]riginally|[Gg]rew up|[Hh]ometown|[Cc]ity|[Ff]rom|[Nn]ear|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+(?:\w+\s+)?\p{Lu}/u;
 /** A number then a unit of dose or time is no house number (the unit a whole word: "L" does not end in "Lääne"). */
 /** A unit right after the closing number makes "3 Keflex 500" an order ("… 500 mg tablets"), not a street and house number. */
 const DOSE_AFTER = /^[ \t]*(?:mg|mcg|µg|g|kg|ml|mL|L|IU|units?|mmol|mEq|%)(?![\p{L}\p{N}])/u;
@@ -463,7 +421,7 @@ const NOT_A_STREET = /^\d+\s+(?:[Uu]nits?|mg|mcg|g|kg|ml|mL|L|IU|days?|weeks?|mo
 const ADDRESS_LINE = /^\d{1,6}[A-Za-z]?[ \t]+\D+\d/;
 /** The start of a line, past any bullet or placeholder marks ("• ", "??? "). */
 const LINE_OPENING = new RegExp(`(?:^|\\n)[ \\t]*${BULLET}$`);
-const ADDRESS_CUE_ANYWHERE = new RegExp(
+export const ADDRESS_CUE_ANYWHERE = new RegExp(
   `(?:^|\\n)[ \\t]*${BULLET}\\d{1,6}[A-Za-z]?[ \\t]+(?:\\d{1,5}[ \\t]+)?${STREET_PREFIX}\\p{Lu}|\\b(?:[Aa]ddress|[Aa]ddr|[Ll]ive[sd]?|[Ll]iving|[Rr]esid\\w+|[Ll]ocated|[Ss]ituated|[Mm]eet|[Ss]hip|[Dd]eliver|[Ss]en[dt]|[Mm]ail|[Rr]eturn|[Mm]oved|[Oo]ffice|[Rr]estaurant|[Tt]axi|drops?)\\b`,
   'u',
 );
@@ -486,7 +444,7 @@ export function detectPhi(text: string): PhiFinding[] {
   // replacement keeps every offset.
   const source = text;
   if (text.includes('\\')) text = text.replace(/\\[nrt]/g, '\n ');
-  const c = scanContext(text);
+  const c: ScanContext = { text, facts: textFacts(text, CUES), gates: new Map() };
   const found: Ranked[] = [];
   for (const d of DETECTORS) {
     if (d.gate && !d.gate(c)) continue;
