@@ -53,23 +53,11 @@ interface ScanContext {
   text: string;
   /** One pass over the characters: cue words present (CUES), number runs, digit shapes. */
   facts: TextFacts;
-  /** Gates shared by several detectors, already answered for this text. */
-  gates: Map<Gate, boolean>;
+  /** hasAddressCue's answer, once asked. */
+  addressCue?: boolean;
 }
 
 type Gate = (c: ScanContext) => boolean;
-/** A gate several detectors share, answered once per text: each is a pass over the whole text. */
-function shared(gate: Gate): Gate {
-  return (c) => {
-    let v = c.gates.get(gate);
-    if (v === undefined) {
-      v = gate(c);
-      c.gates.set(gate, v);
-    }
-    return v;
-  };
-}
-
 
 const COLON_THEN_CAPITALISED = /:\s*[A-Z][a-z]/g;
 const SPACE = /\s/;
@@ -136,12 +124,16 @@ export const CUES = cueTable({
   addressCue: ['address', 'addr', 'live', 'lives', 'lived', 'living', 'resid*', 'located', 'situated', 'meet', 'ship', 'deliver', 'send', 'sent', 'mail', 'return', 'moved', 'office', 'restaurant', 'taxi', 'drop', 'drops'],
   stateOrCountry: [...STATES.split('|'), 'MD', 'PA', 'MS', ...[...US_STATE_NAMES, ...COUNTRY_NAMES].map(placeFirstWord)],
 });
-const cue = (group: keyof typeof CUES.bit) => (c: ScanContext) => (c.facts.cues & CUES.bit[group]) !== 0;
+const has = (c: ScanContext, bit: number) => (c.facts.cues & bit) !== 0;
+function cue(group: keyof typeof CUES.bit): Gate {
+  const bit = CUES.bit[group];
+  return (c) => has(c, bit);
+}
 
 /** A month name (or its abbreviation) is worth looking for only when a capitalised one starts a word. */
 const hasMonth = cue('month');
 /** Cue words, or a line opening with a house number: the rest of ADDRESS_CUE_ANYWHERE is only checked then. */
-const hasAddressCue = shared((c) => cue('addressCue')(c) || (c.facts.lineOpensWithDigit && ADDRESS_CUE_ANYWHERE.test(c.text)));
+const hasAddressCue: Gate = (c) => (c.addressCue ??= has(c, CUES.bit.addressCue) || (c.facts.lineOpensWithDigit && ADDRESS_CUE_ANYWHERE.test(c.text)));
 /** Words that follow a clinical title but are not names ("Dr. on call", "Patient: Male"). */
 const NOT_NAMES = new Set([
   'On', 'Call', 'The', 'This', 'That', 'Patient', 'Male', 'Female', 'Unknown', 'Today', 'Pending', 'None', 'Please', 'Yes', 'No',
@@ -198,7 +190,7 @@ const DETECTORS: Detector[] = [
   },
   {
     category: 'name',
-    gate: (c) => cue('label')(c) && labelColon(c.text),
+    gate: (c) => has(c, CUES.bit.label) && labelColon(c.text),
     re: new RegExp(`\\b(?:Patient|Pt|Name|Patient name|Signed|Signed by|Attending|PCP|Contact|Emergency contact|Guardian|Son|Daughter|Wife|Husband)\\s*:\\s*(${NAME})`, 'gu'),
     group: 1,
     accept: (m) => notAllCommon(m[1]),
@@ -212,17 +204,17 @@ const DETECTORS: Detector[] = [
   },
   { category: 'name', gate: cue('nameCue'), re: new RegExp(`(${NAME_WORD}(?:\\s+${NAME_WORD})?),\\s+(?:MD|DO|RN|NP|PA-C|PhD)\\b`, 'gu'), group: 1, accept: (m) => notAllCommon(m[1]) },
   { category: 'ssn', gate: digitCue, re: /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g },
-  { category: 'ssn', gate: (c) => cue('ssn')(c) && /\d{3} ?\d{2} ?\d{4}/.test(c.text), re: /\b(?:SSN|Social Security(?: (?:No\.?|Number|#))?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b/gi, group: 1 },
+  { category: 'ssn', gate: (c) => has(c, CUES.bit.ssn) && /\d{3} ?\d{2} ?\d{4}/.test(c.text), re: /\b(?:SSN|Social Security(?: (?:No\.?|Number|#))?)\s*[:#]?\s*(\d{9}|\d{3} \d{2} \d{4})\b/gi, group: 1 },
   // UK National Insurance numbers, the SSN's counterpart: two prefix letters (HMRC never issues D, F, I, Q, U or V
   // there, nor O second), six digits (often in pairs), one letter. The suffix is A-D on issued numbers, but
   // temporary and test numbers ("ZZ 12 34 56 T") use others, and the shape alone is distinctive enough.
   {
     category: 'ssn',
-    gate: (c) => c.facts.capitalDigit && NI_SHAPE.test(c.text),
+    gate: (c) => c.facts.capitalNearDigit && NI_SHAPE.test(c.text),
     re: /(?<![\p{L}\p{N}])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-Z])(?![\p{L}\p{N}])/gu,
     group: 1,
   },
-  { category: 'fax', gate: (c) => c.facts.digitShape && cue('fax')(c), re: /\bfax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*(\+?[\d(][\d\s().-]{6,20}\d)/gi, group: 1 },
+  { category: 'fax', gate: (c) => c.facts.digitShape && has(c, CUES.bit.fax), re: /\bfax(?:\s*(?:no\.?|number|#))?\s*[:#]?\s*(\+?[\d(][\d\s().-]{6,20}\d)/gi, group: 1 },
   {
     category: 'phone',
     gate: digitCue,
@@ -249,7 +241,7 @@ const DETECTORS: Detector[] = [
   // Any digit group after a phone word: "call me on 794 1672", "Phone: 6038505064", or before one: "… is my cell".
   {
     category: 'phone',
-    gate: (c) => c.facts.longestNumber >= 6 && cue('phone')(c),
+    gate: (c) => c.facts.longestNumber >= 6 && has(c, CUES.bit.phone),
     re: /(?<![\w+.,/-])(\+?\(?\d[\d\s().-]{4,18}\d)(?![\w-]|[.,]\d)/g,
     group: 1,
     accept: (m) => {
@@ -259,7 +251,7 @@ const DETECTORS: Detector[] = [
     },
   },
   { category: 'email', gate: (c) => c.text.includes('@'), re: /\b[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}\b/gu },
-  { category: 'url', gate: (c) => cue('www')(c) || c.text.includes('://'), re: /\b(?:https?:\/\/|www\.)[^\s"'<>()]+[^\s"'<>().,;:!?]/gi },
+  { category: 'url', gate: (c) => has(c, CUES.bit.www) || c.text.includes('://'), re: /\b(?:https?:\/\/|www\.)[^\s"'<>()]+[^\s"'<>().,;:!?]/gi },
   {
     category: 'ip',
     gate: digitCue,
@@ -302,7 +294,7 @@ const DETECTORS: Detector[] = [
   },
   {
     category: 'mrn',
-    gate: (c) => cue('mrn')(c) && /\d[\d-]{3,14}\d/.test(c.text),
+    gate: (c) => has(c, CUES.bit.mrn) && /\d[\d-]{3,14}\d/.test(c.text),
     rank: 'ssn',
     re: /\b(?:MRN|MR#|MR No\.?|Medical record(?: number| no\.?| #)?|Record #|Chart(?: #| no\.?| number)|Acct(?:\.|ount)?(?: #| no\.?| number)?|Account #|Member ID|Policy(?: #| no\.?| number)|Health plan(?: ID| #)|Beneficiary(?: ID| #)|License(?: #| no\.?)|Patient ID|Pt ID|Encounter #)\s*[:#]?\s*([A-Z]{0,3}-?\d[\d-]{3,14}\d)\b/gi,
     group: 1,
@@ -312,7 +304,7 @@ const DETECTORS: Detector[] = [
   // Licence, certificate, plate, vehicle, device and serial numbers: a code with a digit after its word.
   {
     category: 'licence',
-    gate: (c) => cue('licence')(c) && digitCue4(c),
+    gate: (c) => has(c, CUES.bit.licence) && digitCue4(c),
     re: /(?<![\w-])([A-Za-z]{0,4}[-]?\d[A-Za-z0-9-]{3,20}|[A-Za-z]{1,4}\d[A-Za-z0-9-]{2,20})(?![\w-])/g,
     group: 1,
     accept: (m) => digitsOf(m[1]).length >= 4 && LICENCE_CUE.test(before(m, 30)),
@@ -377,11 +369,11 @@ const DETECTORS: Detector[] = [
       return rest !== null && (/\d$/.test(m[1]) ? /\b(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b|\d{4}/ : /^[\s?•·*]*(?:Apt|Apartment|Unit|Suite|Ste|Flat)\b/).test(rest[1]);
     },
   },
-  { category: 'address', gate: (c) => cue('box')(c) && /[Bb][Oo][Xx]\s+\d/.test(c.text), re: /\b((?:P\.?\s?O\.?\s+|PSC\s+\d+,\s*|Unit\s+\d+\s+|Post)Box\s+\d+|Postfach\s+\d+)\b/gi, group: 1 },
+  { category: 'address', gate: (c) => has(c, CUES.bit.box) && /[Bb][Oo][Xx]\s+\d/.test(c.text), re: /\b((?:P\.?\s?O\.?\s+|PSC\s+\d+,\s*|Unit\s+\d+\s+|Post)Box\s+\d+|Postfach\s+\d+)\b/gi, group: 1 },
   // Places smaller than a state named after "lives in", "from", "based in" ("from Kraków", "lives in Sint-Huibrechts-Hern").
   {
     category: 'address',
-    gate: (c) => cue('place')(c) && PLACE_CUE_ANYWHERE.test(c.text),
+    gate: (c) => has(c, CUES.bit.place) && PLACE_CUE_ANYWHERE.test(c.text),
     re: /(?<=\b(?:in|at|to|from|of|is|near|[Hh]ome:|[Cc]ity:|[Tt]own:)\s+)(\p{Lu}[\p{L}\p{M}'’-]+(?:[ \t]+\p{Lu}[\p{L}\p{M}'’-]+){0,2})/gu,
     group: 1,
     accept: (m) => PLACE_CUE.test(before(m, 40)) && isPlaceName(m[1]) && !/^\p{Lu}{1,3}$/u.test(m[1]),
@@ -391,7 +383,7 @@ const DETECTORS: Detector[] = [
   // before a ZIP code). States and countries themselves are no Safe Harbor identifiers and are left out.
   {
     category: 'address',
-    gate: (c) => cue('stateOrCountry')(c) && STATE_OR_COUNTRY_AFTER_COMMA.test(c.text),
+    gate: (c) => has(c, CUES.bit.stateOrCountry) && STATE_OR_COUNTRY_AFTER_COMMA.test(c.text),
     re: new RegExp(`(?<![\\p{L}\\p{M}'’-])(${PLACE_RUN}),[ \\t]+(?:${STATE_OR_COUNTRY})`, 'gu'),
     group: 1,
     // One everyday word is no town ("Warm, France"); several capitalised ones are ("Salt Lake City, Utah").
@@ -399,7 +391,7 @@ const DETECTORS: Detector[] = [
   },
   // The gate is the pattern's shape without the list of states: much cheaper, and false in most clinical text.
   { category: 'zip', gate: (c) => c.facts.capsThenFiveDigits, re: new RegExp(`\\b(?:${STATES}|AE|AP|AA)\\s+(\\d{5}(?:-\\d{4})?)\\b`, 'g'), group: 1 },
-  { category: 'zip', gate: (c) => cue('zip')(c) && /\d{3}/.test(c.text), re: /\b(?:zip|zip code|postal code|zipcode|postcode|post code|PLZ|CEP)(?:\s*(?:[:#=]|is|was|of))?\s*([A-Z]{0,2}-?\d{2,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b/gi, group: 1 },
+  { category: 'zip', gate: (c) => has(c, CUES.bit.zip) && /\d{3}/.test(c.text), re: /\b(?:zip|zip code|postal code|zipcode|postcode|post code|PLZ|CEP)(?:\s*(?:[:#=]|is|was|of))?\s*([A-Z]{0,2}-?\d{2,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})\b/gi, group: 1 },
   // UK and Canadian postcodes are shaped enough on their own.
   { category: 'zip', gate: (c) => c.facts.capitalDigit && /[A-Z]\d[A-Z\d]? ?\d[A-Z]/.test(c.text), re: /\b([A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d)\b/g, group: 1 },
   {
@@ -408,7 +400,7 @@ const DETECTORS: Detector[] = [
     re: /\b((?:9\d|1[0-1]\d))(?:\s*-?\s*(?:year|yr)s?\s*-?\s*old|\s*(?:yo|y\/o|y\.o\.)\b|\s*(?:years?|yrs?)\s+of\s+age)/gi,
     group: 1,
   },
-  { category: 'age', gate: (c) => cue('age')(c) && /(?:9|1[01])\d\b/.test(c.text), re: /\b(?:aged?|age:|age is|age of)\s*((?:9\d|1[0-1]\d))\b(?!\s*(?:mg|kg|%|mmHg|bpm))/gi, group: 1 },
+  { category: 'age', gate: (c) => has(c, CUES.bit.age) && /(?:9|1[01])\d\b/.test(c.text), re: /\b(?:aged?|age:|age is|age of)\s*((?:9\d|1[0-1]\d))\b(?!\s*(?:mg|kg|%|mmHg|bpm))/gi, group: 1 },
 ];
 
 const NI_SHAPE = /[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Z]/;
@@ -444,7 +436,7 @@ export function detectPhi(text: string): PhiFinding[] {
   // replacement keeps every offset.
   const source = text;
   if (text.includes('\\')) text = text.replace(/\\[nrt]/g, '\n ');
-  const c: ScanContext = { text, facts: textFacts(text, CUES), gates: new Map() };
+  const c: ScanContext = { text, facts: textFacts(text, CUES) };
   const found: Ranked[] = [];
   for (const d of DETECTORS) {
     if (d.gate && !d.gate(c)) continue;

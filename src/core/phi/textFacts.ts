@@ -31,14 +31,15 @@ export interface CueTable<K extends string> {
   entries: Entry[][];
   /** Bit n set: some whole-word entry has n letters (other words are not looked up). */
   wordLengths: number;
-  /** Bit n set: some prefix entry has n letters. */
-  prefixLengths: number;
+  /** Prefix entries, by the hash of their first PREFIX_KEY letters: one lookup per word, at its third letter. */
   prefixSlots: Int32Array;
   prefixHashes: Int32Array;
   prefixEntries: Entry[][];
 }
 
 const SLOTS = 2048;
+/** Letters of a prefix entry that key its lookup; the rest is compared on a hit. */
+const PREFIX_KEY = 3;
 
 function hashWord(lower: string): number {
   let h = 0;
@@ -68,7 +69,6 @@ export function cueTable<K extends string>(spec: CueSpec<K>): CueTable<K> {
     hashes: new Int32Array(SLOTS),
     entries: [],
     wordLengths: 0,
-    prefixLengths: 0,
     prefixSlots: new Int32Array(SLOTS).fill(-1),
     prefixHashes: new Int32Array(SLOTS),
     prefixEntries: [],
@@ -82,9 +82,8 @@ export function cueTable<K extends string>(spec: CueSpec<K>): CueTable<K> {
       const e: Entry = { bit: 1 << i, word: exact ? word : word.toLowerCase(), exact, ...(before ? { before } : {}), ...(after ? { after: after.toLowerCase() } : {}) };
       const h = hashWord(word.toLowerCase());
       if (prefix) {
-        if (word.length > 30) throw new Error(`cue prefix too long: "${cue}"`);
-        t.prefixLengths |= 1 << word.length;
-        insert(t.prefixSlots, t.prefixHashes, t.prefixEntries, h, e);
+        if (word.length < PREFIX_KEY) throw new Error(`cue prefix shorter than ${PREFIX_KEY} letters: "${cue}"`);
+        insert(t.prefixSlots, t.prefixHashes, t.prefixEntries, hashWord(word.slice(0, PREFIX_KEY).toLowerCase()), e);
       } else {
         if (word.length > 30) throw new Error(`cue word too long: "${cue}"`);
         t.wordLengths |= 1 << word.length;
@@ -105,15 +104,25 @@ function lookup(slots: Int32Array, hashes: Int32Array, entries: Entry[][], h: nu
   }
 }
 
-/** The bits of the entries that hold for the word at [start, start+len) (a hash hit is checked for real). */
-function matches(text: string, start: number, wordEnd: number, len: number, list: Entry[]): number {
+/** The bits of the entries that hold for the word [start, wordEnd) (a hash hit is checked for real). */
+function matches(text: string, start: number, wordEnd: number, list: Entry[]): number {
   let bits = 0;
   for (const e of list) {
-    const word = text.slice(start, start + len);
+    const word = text.slice(start, wordEnd);
     if ((e.exact ? word : word.toLowerCase()) !== e.word) continue;
     if (e.before !== undefined && text.slice(start - e.before.length, start) !== e.before) continue;
     if (e.after !== undefined && text.slice(wordEnd, wordEnd + e.after.length).toLowerCase() !== e.after) continue;
     bits |= e.bit;
+  }
+  return bits;
+}
+
+/** The bits of the prefix entries that the word starting at `start` begins with. */
+function prefixMatches(text: string, start: number, list: Entry[]): number {
+  let bits = 0;
+  for (const e of list) {
+    const head = text.slice(start, start + e.word.length);
+    if ((e.exact ? head : head.toLowerCase()) === e.word && (e.before === undefined || text.slice(start - e.before.length, start) === e.before)) bits |= e.bit;
   }
   return bits;
 }
@@ -129,8 +138,10 @@ export interface TextFacts {
   digitSlashDigit: boolean;
   /** /[A-Z]{2}\s+\d{5}/: a state code before a ZIP code. */
   capsThenFiveDigits: boolean;
-  /** An ASCII capital just before a digit, or with one space between (postcode, IBAN and NI number shapes need one). */
+  /** /[A-Z]\d/: an ASCII capital just before a digit (postcode and IBAN shapes need one). */
   capitalDigit: boolean;
+  /** /[A-Z] ?\d/: the same, or with one space between (the NI number shape needs one). */
+  capitalNearDigit: boolean;
   /** /[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]/: the start of a MAC address. */
   macShape: boolean;
   /** /[0-9a-fA-F]:[0-9a-fA-F]{1,4}:[0-9a-fA-F]/: the start of an IPv6 address. */
@@ -230,11 +241,12 @@ export function textFacts<K extends string>(text: string, table: CueTable<K>): T
   let digitSlashDigit = false;
   let capsThenFiveDigits = false;
   let capitalDigit = false;
+  let capitalNearDigit = false;
   let macShape = false;
   let ipv6Shape = false;
   let lineOpensWithDigit = false;
   const n = text.length;
-  const { wordLengths, prefixLengths } = table;
+  const wordLengths = table.wordLengths;
   // The word being read: start, letters, hash of its lower-case letters.
   let wordStart = 0;
   let wordLen = 0;
@@ -245,26 +257,36 @@ export function textFacts<K extends string>(text: string, table: CueTable<K>): T
   let sep = 0;
   // Whether only spaces and bullet marks came since the line began.
   let lineStart = true;
-  let prev = -1;
+  const closeRun = (i: number) => {
+    if (!digitShape && digitShapeAt(text, runStart, i)) digitShape = true;
+    if (!capsThenFiveDigits && i - runStart >= 5 && capsBefore(text, runStart)) capsThenFiveDigits = true;
+    runStart = -1;
+  };
   // One step past the end (ch -1) closes the last word and digit run.
   for (let i = 0; i <= n; i++) {
     const ch = i < n ? text.charCodeAt(i) : -1;
     const folded = ch | 0x20;
     if (folded >= 97 && folded <= 122) {
+      // Letters, the most common characters, take this short path; what a letter ends is ended at a word's first.
       if (wordLen === 0) {
+        if (runStart >= 0) closeRun(i);
         wordStart = i;
         h = 0;
+        number = 0;
+        sep = 0;
+        lineStart = false;
       }
       h = (Math.imul(h, 31) + folded) | 0;
-      wordLen++;
-      if (wordLen < 31 && (prefixLengths >>> wordLen) & 1) {
+      if (++wordLen === PREFIX_KEY) {
         const list = lookup(table.prefixSlots, table.prefixHashes, table.prefixEntries, h);
-        if (list !== undefined) cues |= matches(text, wordStart, i + 1, wordLen, list);
+        if (list !== undefined) cues |= prefixMatches(text, wordStart, list);
       }
-    } else if (wordLen > 0) {
+      continue;
+    }
+    if (wordLen > 0) {
       if (wordLen < 31 && (wordLengths >>> wordLen) & 1) {
         const list = lookup(table.slots, table.hashes, table.entries, h);
-        if (list !== undefined) cues |= matches(text, wordStart, i, wordLen, list);
+        if (list !== undefined) cues |= matches(text, wordStart, i, list);
       }
       wordLen = 0;
     }
@@ -272,31 +294,28 @@ export function textFacts<K extends string>(text: string, table: CueTable<K>): T
       if (runStart < 0) {
         runStart = i;
         if (lineStart) lineOpensWithDigit = true;
-        if (isCapital(prev) || (prev === 32 && i >= 2 && isCapital(text.charCodeAt(i - 2)))) capitalDigit = true;
+        const prev = i > 0 ? text.charCodeAt(i - 1) : -1;
+        if (isCapital(prev)) capitalDigit = capitalNearDigit = true;
+        else if (prev === 32 && i >= 2 && isCapital(text.charCodeAt(i - 2))) capitalNearDigit = true;
         if (prev === 47 && i >= 2 && isDigit(text.charCodeAt(i - 2))) digitSlashDigit = true;
       }
       number++;
       sep = 0;
       if (number > longestNumber) longestNumber = number;
-    } else {
-      if (runStart >= 0) {
-        if (!digitShape && digitShapeAt(text, runStart, i)) digitShape = true;
-        if (!capsThenFiveDigits && i - runStart >= 5 && capsBefore(text, runStart)) capsThenFiveDigits = true;
-        runStart = -1;
-      }
-      if (number > 0 && sep < 2 && (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 40 || ch === 41)) sep++;
-      else {
-        number = 0;
-        sep = 0;
-      }
-      if (ch === 58 || ch === 45) {
-        if (!macShape && macAt(text, i)) macShape = true;
-        if (ch === 58 && !ipv6Shape && ipv6At(text, i)) ipv6Shape = true;
-      }
+      continue;
+    }
+    if (runStart >= 0) closeRun(i);
+    if (number > 0 && sep < 2 && (ch === 32 || ch === 46 || ch === 45 || ch === 47 || ch === 40 || ch === 41)) sep++;
+    else {
+      number = 0;
+      sep = 0;
+    }
+    if (ch === 58 || ch === 45) {
+      if (!macShape && macAt(text, i)) macShape = true;
+      if (ch === 58 && !ipv6Shape && ipv6At(text, i)) ipv6Shape = true;
     }
     if (ch === 10) lineStart = true;
     else if (lineStart && ch !== 32 && ch !== 9 && !isBulletMark(ch)) lineStart = false;
-    prev = ch;
   }
-  return { cues, longestNumber, digitShape, digitSlashDigit, capsThenFiveDigits, capitalDigit, macShape, ipv6Shape, lineOpensWithDigit };
+  return { cues, longestNumber, digitShape, digitSlashDigit, capsThenFiveDigits, capitalDigit, capitalNearDigit, macShape, ipv6Shape, lineOpensWithDigit };
 }
