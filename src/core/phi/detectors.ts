@@ -122,7 +122,7 @@ export const CUES = cueTable({
     'holdings', 'originally', 'grew', 'hometown', 'city', 'from', 'near', 'home:',
   ],
   addressCue: ['address', 'addr', 'live', 'lives', 'lived', 'living', 'resid*', 'located', 'situated', 'meet', 'ship', 'deliver', 'send', 'sent', 'mail', 'return', 'moved', 'office', 'restaurant', 'taxi', 'drop', 'drops'],
-  stateOrCountry: [...STATES.split('|'), 'MD', 'PA', 'MS', ...[...US_STATE_NAMES, ...COUNTRY_NAMES].map(placeFirstWord)],
+  stateOrCountry: [...STATES.split('|'), ...[...US_STATE_NAMES, ...COUNTRY_NAMES].map(placeFirstWord)],
 });
 const has = (c: ScanContext, bit: number) => (c.facts.cues & bit) !== 0;
 function cue(group: keyof typeof CUES.bit): Gate {

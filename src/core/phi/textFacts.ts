@@ -1,11 +1,11 @@
 // One pass over a text's characters that answers the PHI detectors' cheap preconditions ("gates") at once: which
-// cue words occur, the longest number-like run, and the digit shapes an identifier needs. Before, each gate was a
-// regular expression over the whole text, about twenty passes per field; validation spent most of its time there.
+// cue words occur, the longest number-like run, and the digit shapes an identifier needs. A regular expression per
+// gate made about twenty passes per field, and validation spent most of its time in them.
 //
 // Words are maximal runs of ASCII letters. A cue is written as
 //   word      the whole word, any case ("fax")
 //   Word      the whole word, exactly as written (a capital anywhere makes the entry case-sensitive: "Dr", "RN")
-//   word*     any word starting so ("resid*": resides, residing)
+//   word*     any word starting so, three letters or more ("resid*": resides, residing)
 //   word#…    the word, then exactly these characters, any case ("plate:", "mr no", "www.")
 //   (word     these characters just before the word ("(home)", " dl ")
 // A gate built from cues is true whenever the pattern it stands for can match (a superset); detectors whose gate
