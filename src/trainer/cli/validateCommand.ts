@@ -15,7 +15,7 @@ const usage = `Usage: clinical-ft validate FILE [--format auto|sft|dpo|kto] [--j
   --no-phi       skip the PHI scan
   --against F    also warn about prompts of FILE that repeat (exactly or nearly) prompts of F (train/eval leakage)
   --threads N    worker threads for the PHI scan besides the main one (default: one per idle core but one, none
-                 for files under 8 MB); 0 keeps validation on one core. The result is the same for any N.
+                 for files under 32 MB); 0 keeps validation on one core. The result is the same for any N.
 Exit status: 0 valid, 1 invalid, 2 usage or IO error.`;
 
 export const validateCommand: CliCommand = {

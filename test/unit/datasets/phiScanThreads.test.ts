@@ -130,6 +130,8 @@ test('worker threads only on idle cores, never all of them, and not for small fi
   assert.equal(defaultPhiThreads(big, 8, 2.5), 5);
   assert.equal(defaultPhiThreads(big, 8, 0), 7);
   assert.equal(defaultPhiThreads(1024 * 1024, 8, 0), 0);
+  assert.equal(defaultPhiThreads(16 * 1024 * 1024, 8, 0), 0);
+  assert.equal(defaultPhiThreads(32 * 1024 * 1024, 8, 0), 7);
   assert.equal(defaultPhiThreads(undefined, 8, 0), 7);
 });
 
