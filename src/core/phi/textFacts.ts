@@ -22,7 +22,7 @@ interface Entry {
   after?: string;
 }
 
-/** Cue words compiled into a hash table: one lookup per word (and per listed prefix length). */
+/** Cue words compiled into hash tables: at most two lookups per word (its whole letters, its first three). */
 export interface CueTable<K extends string> {
   bit: Record<K, number>;
   /** Open-addressing table of word hashes: slot → index into `entries`, -1 when empty. */
@@ -58,6 +58,8 @@ function insert(slots: Int32Array, hashes: Int32Array, entries: Entry[][], h: nu
     entries.push([]);
   }
   entries[slots[s]].push(e);
+  // Open addressing needs empty slots to end a probe.
+  if (entries.length > SLOTS / 2) throw new Error('too many cue words for the table');
 }
 
 export function cueTable<K extends string>(spec: CueSpec<K>): CueTable<K> {
@@ -107,10 +109,10 @@ function lookup(slots: Int32Array, hashes: Int32Array, entries: Entry[][], h: nu
 /** The bits of the entries that hold for the word [start, wordEnd) (a hash hit is checked for real). */
 function matches(text: string, start: number, wordEnd: number, list: Entry[]): number {
   let bits = 0;
+  const word = text.slice(start, wordEnd);
   for (const e of list) {
-    const word = text.slice(start, wordEnd);
     if ((e.exact ? word : word.toLowerCase()) !== e.word) continue;
-    if (e.before !== undefined && text.slice(start - e.before.length, start) !== e.before) continue;
+    if (e.before !== undefined && !precededBy(text, start, e.before)) continue;
     if (e.after !== undefined && text.slice(wordEnd, wordEnd + e.after.length).toLowerCase() !== e.after) continue;
     bits |= e.bit;
   }
@@ -122,10 +124,12 @@ function prefixMatches(text: string, start: number, list: Entry[]): number {
   let bits = 0;
   for (const e of list) {
     const head = text.slice(start, start + e.word.length);
-    if ((e.exact ? head : head.toLowerCase()) === e.word && (e.before === undefined || text.slice(start - e.before.length, start) === e.before)) bits |= e.bit;
+    if ((e.exact ? head : head.toLowerCase()) === e.word && (e.before === undefined || precededBy(text, start, e.before))) bits |= e.bit;
   }
   return bits;
 }
+
+const precededBy = (text: string, start: number, before: string) => start >= before.length && text.slice(start - before.length, start) === before;
 
 export interface TextFacts {
   /** Cue groups with at least one cue in the text (CueTable.bit). */
