@@ -16,7 +16,17 @@ function loadSets(): void {
   weak = new Set(WEAK_NAMES.split(' '));
   everyday = new Set([...EVERYDAY_WORDS.split(' '), ...NEVER_NAMES]);
 }
+/** Tiers already worked out: the same words come back in every record of a dataset. Cleared when full, so bounded. */
+const tierCache = new Map<string, Tier>();
 function tierOf(lower: string): Tier {
+  let tier = tierCache.get(lower);
+  if (tier === undefined) {
+    if (tierCache.size >= 50_000) tierCache.clear();
+    tierCache.set(lower, (tier = lookupTier(lower)));
+  }
+  return tier;
+}
+function lookupTier(lower: string): Tier {
   if (!strong) loadSets();
   // Contractions ("We'll", "Don't") are words, never names.
   if (/['’](?:ll|re|ve|d|m|t)$/.test(lower)) return 'C';

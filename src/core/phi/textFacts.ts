@@ -294,6 +294,8 @@ export function textFacts<K extends string>(text: string, table: CueTable<K>): T
       }
       wordLen = 0;
     }
+    // A space between words (the next most common character) changes nothing below.
+    if (ch === 32 && number === 0) continue;
     if (ch >= 48 && ch <= 57) {
       if (runStart < 0) {
         runStart = i;
