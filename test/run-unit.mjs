@@ -24,6 +24,11 @@ try {
 }
 
 const files = find(path.join(root, 'test/unit')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+// node --test with no files would look for tests everywhere below the root, benches included.
+if (files.length === 0) {
+  console.error(`no unit test file under test/unit matches ${filters.map((x) => JSON.stringify(x)).join(' or ')}`);
+  process.exit(1);
+}
 // One output folder per invocation, so concurrent runs (several developers, watch + CI) never clobber each other.
 const outdir = path.join(root, 'out', `unit-${process.pid}`);
 await bundleForNode({ entryPoints: files, outdir, outbase: path.join(root, 'test/unit') });

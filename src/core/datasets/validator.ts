@@ -19,7 +19,7 @@ import { type JsonNode, type PathSegment, JsonSyntaxError, formatPath, locate, p
 import { FIELD_ALIASES, ROLE_ALIASES } from './aliases';
 import { checkRoleOrder, type RoleOrderMode } from './roleOrder';
 import { detectPhi, PHI_LABELS, type PhiFinding } from '../phi/detectors';
-import { contentKey, hash64 } from './contentHash';
+import { contentParts, hash64 } from './contentHash';
 import { LineIndex } from './lineIndex';
 
 export interface ValidatorOptions {
@@ -33,8 +33,8 @@ export interface ValidatorOptions {
   phiAllowed?: (kind: string, text: string) => boolean;
   /** Cap of listed errors and of listed warnings (default 1000 each); the rest are counted. */
   maxIssues?: number;
-  /** Content hash for duplicate detection; Node callers pass a native one (faster than the JS default). */
-  hash?: (text: string) => string | number;
+  /** Content hash for duplicate detection (pieces hash as their concatenation); Node callers pass hash53 (faster than the default). */
+  hash?: (text: string | readonly string[]) => string | number;
   /**
    * The PHI findings of one text field (default: detectPhi in this thread). validateFile passes the results of
    * worker threads that scanned the same lines; it must return exactly what detectPhi(text) returns.
@@ -224,7 +224,7 @@ export class DatasetValidator {
         const seen = this.ids.firstLine(id, lineNo);
         if (seen !== undefined) pending.push({ severity: 'error', code: 'duplicate_id', path: ['id'], message: `id ${JSON.stringify(obj.id)} is already used on line ${seen}` });
       }
-      const key = (this.opts.hash ?? hash64)(contentKey(normalized));
+      const key = (this.opts.hash ?? hash64)(contentParts(normalized));
       const dup = this.contents.firstLine(key, lineNo);
       if (dup !== undefined) pending.push({ severity: 'warning', code: 'duplicate_record', path: [], message: `same content as line ${dup}`, missing: true });
       if (this.opts.phi !== false) {

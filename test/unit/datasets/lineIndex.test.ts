@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineIndex } from '../../../src/core/datasets/lineIndex';
-import { hash53 } from '../../../src/core/datasets/contentHash';
+import { contentParts, hash53, hash64 } from '../../../src/core/datasets/contentHash';
+import type { DatasetRecord } from '../../../src/core/datasets/records';
 import { numericHash } from '../../../src/core/node/validateFile';
 
 test('reports the first line of every repeated key, across many growths', () => {
@@ -36,4 +37,22 @@ test('hash53 is a deterministic safe integer that separates near-identical short
   assert.equal(seen.size, 100_000);
   assert.equal(hash53('abc'), hash53('abc'));
   assert.notEqual(hash53('ab'), hash53('ba'));
+});
+
+test('a record hashes as the concatenation of its pieces, which keep every field and role apart', () => {
+  // The pieces are hashed in turn (no concatenated copy is made): the result must be the hash of the joined text.
+  for (const parts of [[], [''], ['a'], ['ab', '', 'c'], ['\u0002', 'user', '\u0000', 'Hé 😀', '\u0002']]) {
+    assert.equal(hash53(parts), hash53(parts.join('')), JSON.stringify(parts));
+    assert.equal(hash64(parts), hash64(parts.join('')), JSON.stringify(parts));
+  }
+  const key = (r: DatasetRecord) => hash53(contentParts(r));
+  const pc = (prompt: string, completion: string): DatasetRecord => ({ kind: 'sft', format: 'prompt_completion', prompt, completion });
+  assert.equal(key(pc('a', 'b')), key({ ...pc('a', 'b'), id: 'other id' }), 'ids are not content');
+  assert.notEqual(key(pc('ab', 'c')), key(pc('a', 'bc')), 'the prompt/completion boundary counts');
+  const chat = (role: string, content: string): DatasetRecord => ({ kind: 'sft', format: 'messages', messages: [{ role, content }] as never });
+  assert.notEqual(key(chat('user', 'hi')), key(chat('assistant', 'hi')), 'roles count');
+  const pref = (chosen: string, rejected: string): DatasetRecord => ({ kind: 'dpo', format: 'preference', prompt: 'p', chosen, rejected });
+  assert.notEqual(key(pref('a', 'b')), key(pref('b', 'a')), 'chosen and rejected are not interchangeable');
+  const kto = (label: boolean): DatasetRecord => ({ kind: 'kto', format: 'unpaired_preference', prompt: 'p', completion: 'c', label });
+  assert.notEqual(key(kto(true)), key(kto(false)), 'the KTO label counts');
 });
