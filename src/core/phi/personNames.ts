@@ -16,13 +16,17 @@ function loadSets(): void {
   weak = new Set(WEAK_NAMES.split(' '));
   everyday = new Set([...EVERYDAY_WORDS.split(' '), ...NEVER_NAMES]);
 }
-/** Tiers already worked out: the same words come back in every record of a dataset. Cleared when full, so bounded. */
-const tierCache = new Map<string, Tier>();
+/**
+ * Everyday words already looked up: the same ones come back in every record of a dataset ("Temperature",
+ * "Discharged"). Only everyday words, so no name from a dataset stays in memory; cleared when full.
+ */
+const everydayCache = new Set<string>();
 function tierOf(lower: string): Tier {
-  let tier = tierCache.get(lower);
-  if (tier === undefined) {
-    if (tierCache.size >= 50_000) tierCache.clear();
-    tierCache.set(lower, (tier = lookupTier(lower)));
+  if (everydayCache.has(lower)) return 'C';
+  const tier = lookupTier(lower);
+  if (tier === 'C') {
+    if (everydayCache.size >= 50_000) everydayCache.clear();
+    everydayCache.add(lower);
   }
   return tier;
 }
