@@ -87,6 +87,8 @@ suite('compare', () => {
     assert.match(offered.texts[0], /uti\.eval\.sft\.jsonl/, 'the eval split beside the training file is offered first');
     await ui.press('Enter');
     await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 30_000 });
+    // The status can come before the comparison it reports on: the model list is drawn with the comparison.
+    await ui.waitFor('ul.models li', { inWebview: true, timeoutMs: 30_000 });
     const models = await ui.query('ul.models li', { inWebview: true });
     assert.match(models.texts[1], /sft-compare/, 'SFT comes before DPO whatever the selection order');
     // The DPO run's adapter/ already holds the SFT adapter it was trained on, stacked: no "select the starting run" warning.
@@ -145,6 +147,8 @@ suite('compare', () => {
     await runFromContextMenu(dpoRow, 'Compare runs: outputs side by side', '.quick-input-widget .quick-input-title:has-text("Held-out dataset")');
     await ui.click('.quick-input-list .monaco-list-row:has-text("compare-task")', { timeoutMs: 10_000 });
     await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 60_000 });
+    // The status can come before the comparison it reports on: the model list is drawn with the comparison.
+    await ui.waitFor('ul.models li', { inWebview: true, timeoutMs: 30_000 });
     const models = await ui.query('ul.models li', { inWebview: true });
     assert.match(models.texts[2], /dpo-compare.adapter/, 'DPO is evaluated from its own adapter/ folder (the SFT adapter combined in)');
     const phase = async () => (await ui.attributes('.status', ['data-phase'], { inWebview: true })).values[0]?.['data-phase'];

@@ -261,6 +261,8 @@ suite('improve with preferences', () => {
     await ui.press('Enter');
     await eventually(() => fs.existsSync(stateFile) && pointer(readJson(stateFile).compared?.dataset ?? '') === task.eval, 60_000, 'the comparison recorded in improve.json');
     await ui.waitFor('.status[data-phase]', { inWebview: true, timeoutMs: 60_000 });
+    // The status can come before the comparison it reports on: the model list is drawn with the comparison.
+    await ui.waitFor('ul.models li', { inWebview: true, timeoutMs: 30_000 });
     const models = await ui.query('ul.models li', { inWebview: true });
     assert.equal(models.count, 3, models.texts.join(' | '));
     assert.match(models.texts[1], new RegExp(sftId));
