@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { counts, undeclaredSkips } from './stageCounts.mjs';
+import { ensureNativeAddon } from '../scripts/nativeAddon.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const stages = [
@@ -34,6 +35,10 @@ if (install.status !== 0) {
   console.log('0 passed, 1 failed, 0 skipped');
   process.exit(1);
 }
+
+// The native OpenBLAS kernels, built here on a fresh clone as `npm run demo` does; where they cannot be built the
+// tests that need them skip, each named in test/expected-skips.json.
+ensureNativeAddon('test');
 
 // The Python reference stack (transformers, PEFT, TRL, tokenizers) for the parity tests and the TRL stage:
 // a pinned venv in a cache folder, created on first use (~11 min cold, seconds when cached).
