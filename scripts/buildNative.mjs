@@ -8,7 +8,9 @@ import { repoRoot as root } from './bundleForNode.mjs';
 
 const prefix = path.dirname(path.dirname(process.execPath));
 const own = fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'));
-const args = ['rebuild', '-C', path.join(root, 'native'), ...(own && !process.env.npm_config_nodedir ? [`--nodedir=${prefix}`] : [])];
+const extra = process.argv.slice(2);
+const chosen = process.env.npm_config_nodedir || extra.some((a) => a.startsWith('--nodedir'));
+const args = ['rebuild', '-C', path.join(root, 'native'), ...(own && !chosen ? [`--nodedir=${prefix}`] : []), ...extra];
 // The node-gyp that ships with npm: npm names it to the scripts it runs.
 const npmDir = process.env.npm_execpath ? path.dirname(path.dirname(process.env.npm_execpath)) : '';
 const gyp = [process.env.npm_config_node_gyp, path.join(npmDir, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')].find((p) => p && fs.existsSync(p));
