@@ -109,7 +109,30 @@ function metricsOf(job) {
   });
 }
 
-const runJson = (job) => JSON.parse(fs.readFileSync(path.join(job, 'run.json'), 'utf8'));
+/** Binds a TCP port without listening on it, in a Python child (Node cannot bind without listening). */
+function holdPort(port) {
+  return new Promise((resolve, reject) => {
+    const code = 'import socket,sys,time\ns=socket.socket()\ntry:\n  s.bind(("",int(sys.argv[1])))\nexcept OSError as e:\n  print("taken",e,flush=True)\n  sys.exit(0)\nprint("bound",flush=True)\ntime.sleep(900)';
+    const child = spawn(python, ['-c', code, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.once('data', (d) => {
+      const line = String(d).trim();
+      if (line !== 'bound') console.log(`  port ${port} was already in use here (${line}); the jobs run beside that`);
+      resolve(child);
+    });
+    child.on('error', reject);
+  });
+}
+
+/** run.json of a job; when the launch never wrote one, the error carries the end of its launch log. */
+function runJson(job) {
+  const file = path.join(job, 'run.json');
+  if (!fs.existsSync(file)) {
+    const logs = fs.readdirSync(job).filter((f) => f.startsWith('launch-')).sort();
+    const tail = logs.length ? fs.readFileSync(path.join(job, logs.at(-1)), 'utf8').split('\n').slice(-25).join('\n') : '(no launch log)';
+    throw new Error(`${path.basename(job)} wrote no run.json; its launch log ends:\n${tail}`);
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
 
 function pyJson(script, args) {
   const r = spawnSync(python, [path.join(root, 'test/python', script), ...args], { encoding: 'utf8' });
@@ -247,7 +270,10 @@ const tests = [
     // Two jobs of one config side by side: step 2 depends on the new adapter's random A, so equal metrics mean
     // the seed decides it (TRL adds the adapter before Trainer seeds the RNGs; train.py seeds first).
     const [job, twin] = [handoff('orpo', config), handoff('orpo-twin', config)];
-    const runs = await Promise.all([launch(job), launch(twin)]);
+    // And two jobs on one machine must not need accelerate's default rendezvous port: 29500 is held the way a
+    // job that is still starting holds it (bound, not yet listening, so accelerate's in-use check passes).
+    const holder = await holdPort(29500);
+    const runs = await Promise.all([launch(job), launch(twin)]).finally(() => holder.kill());
     for (const [i, dir] of [job, twin].entries()) {
       const rec = runJson(dir);
       assert(runs[i].code === 0 && rec.status === 'completed', `${path.basename(dir)}: exit ${runs[i].code}, status ${rec.status}, error ${rec.error ?? '-'}`);

@@ -5,6 +5,8 @@ import { TRL_CLASSES, type AccelerateMode, type HandoffOptions, type YamlValue }
  * accelerate.yaml for each mode. Multi-process CPU runs go through accelerate's torchrun launcher
  * (distributed_type MULTI_GPU): accelerate 1.8's `--cpu` launcher starts one process unless mpirun is
  * used; launch.sh sets ACCELERATE_USE_CPU so the workers stay on CPU (gloo) even where GPUs exist.
+ * main_process_port 0: accelerate picks a free rendezvous port. Its default, 29500, is shared by every job on
+ * the machine, and its in-use check cannot see a second job that is still starting: both bind 29500, one fails.
  */
 export function accelerateConfig(opts: HandoffOptions): Record<string, YamlValue> {
   const base: Record<string, YamlValue> = {
@@ -14,6 +16,7 @@ export function accelerateConfig(opts: HandoffOptions): Record<string, YamlValue
     num_processes: opts.numProcesses,
     main_training_function: 'main',
     rdzv_backend: 'static',
+    main_process_port: 0,
     same_network: true,
     use_cpu: false,
     mixed_precision: opts.mode === 'cpu' ? 'no' : 'bf16',
@@ -115,6 +118,8 @@ section \`run\`), trained by TRL + PEFT under Accelerate.
 
 1. \`python -m venv venv && venv/bin/pip install -r requirements.txt\` (or set CLINICAL_FT_PYTHON to a venv that has them)
 2. \`bash launch.sh\`${files.slurm ? ' — or `sbatch slurm.sbatch` on a SLURM cluster' : ''}
+   Several jobs can run on one machine at once: each takes a free rendezvous port (\`main_process_port: 0\`
+   in accelerate.yaml; a job spanning several machines needs a fixed port there instead).
 3. Cancel: SIGTERM/Ctrl-C (or scancel): every process stops after the same step, saves a checkpoint, and
    run.json says \`cancelled\`. Continue with \`bash launch.sh --resume\`.
 

@@ -80,6 +80,8 @@ test('multi-process CPU jobs use the torchrun launcher; DeepSpeed and FSDP get t
   assert.equal(accelerateConfig({ mode: 'cpu', numProcesses: 1 }).use_cpu, true);
   assert.equal((accelerateConfig({ mode: 'deepspeed-zero3', numProcesses: 4 }).deepspeed_config as Record<string, unknown>).zero_stage, 3);
   assert.equal((accelerateConfig({ mode: 'fsdp', numProcesses: 4 }).fsdp_config as Record<string, unknown>).fsdp_use_orig_params, true);
+  // Several jobs on one machine: each lets accelerate pick a free rendezvous port (the python stage runs two at once).
+  for (const mode of ['cpu', 'single-gpu', 'multi-gpu', 'deepspeed-zero3', 'fsdp'] as const) assert.equal(accelerateConfig({ mode, numProcesses: 2 }).main_process_port, 0, mode);
 });
 
 test('writeHandoffJob writes a self-contained job folder, and refuses QLoRA on CPU and a non-empty --out', async () => {
