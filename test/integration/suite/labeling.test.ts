@@ -381,7 +381,7 @@ suite('labeling', () => {
       await ui.waitFor('.quick-input-widget .quick-input-title:has-text("base model")');
       await ui.waitFor('.quick-input-list .monaco-list-row:has-text("Default base model")');
       await ui.press('Enter');
-      await ui.waitFor('.quick-input-widget .quick-input-title:has-text("adapter")');
+      await ui.pickStep('adapter');
       await ui.press('Enter');
       await eventually(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').split('\n').filter(Boolean).length === 2, 60_000, 'two records').catch(async (e) => {
         await vscode.commands.executeCommand('notifications.showList');

@@ -19,7 +19,7 @@ type StartResult = { runId: string } | { refused: string } | undefined;
 async function startSftFlowToBaseModel(): Promise<void> {
   await ui.palette('Clinical FT: Start SFT run');
   await pickTinyDataset();
-  await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 60_000 });
+  await ui.pickStep('Base model', { timeoutMs: 60_000 });
 }
 
 async function pickTinyDataset(): Promise<void> {
@@ -295,9 +295,9 @@ suite('runs', () => {
     const before = listRuns();
     const flow = vscode.commands.executeCommand<StartResult>('clinicalFt.startSftRun');
     await pickTinyDataset();
-    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 60_000 });
+    await ui.pickStep('Base model', { timeoutMs: 60_000 });
     await ui.press('Enter');
-    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Starting adapter")');
+    await ui.pickStep('Starting adapter');
     await ui.press('Enter');
     await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
     await ui.type('Steps');
@@ -326,7 +326,7 @@ suite('runs', () => {
     const before = new Set(listRuns());
     await startSftFlowToBaseModel();
     await ui.press('Enter');
-    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Starting adapter")');
+    await ui.pickStep('Starting adapter');
     await ui.press('Enter');
     await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
     await ui.type('Steps');
@@ -354,7 +354,7 @@ suite('runs', () => {
     writeTinyDataset();
     await startSftFlowToBaseModel();
     await ui.press('Enter');
-    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Starting adapter")');
+    await ui.pickStep('Starting adapter');
     await ui.press('Enter');
     await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
     await ui.type('Edit as JSON');
@@ -411,9 +411,9 @@ suite('runs', () => {
     assert.equal((await ui.query('.quick-input-list .monaco-list-row')).count, 4, 'four methods');
     await ui.type('KTO');
     await ui.press('Enter');
-    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 60_000 });
+    await ui.pickStep('Base model', { timeoutMs: 60_000 });
     await ui.press('Enter');
-    await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Starting adapter")');
+    await ui.pickStep('Starting adapter');
     await ui.press('Enter');
     await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Review")');
     // The review list is long (rendered rows only): filter to KTO's own row, then to Steps.

@@ -96,7 +96,7 @@ suite('start flow guides', () => {
     await ui.type('triage.train.dpo');
     await ui.waitFor(row('triage.train.dpo.jsonl'));
     await ui.press('Enter');
-    await ui.waitFor(title('Base model'), { timeoutMs: 90_000 });
+    await ui.pickStep('Base model', { timeoutMs: 90_000 });
     await ui.press('Enter');
     await ui.waitFor(title('Starting adapter'));
     // Earlier suites leave many completed runs: the list is long, so only the active (preselected) row is sure to be in view.
@@ -115,9 +115,9 @@ suite('start flow guides', () => {
     await ui.type('summarization.train.sft');
     await ui.waitFor(row('summarization.train.sft.jsonl'));
     await ui.press('Enter');
-    await ui.waitFor(title('Base model'), { timeoutMs: 90_000 });
+    await ui.pickStep('Base model', { timeoutMs: 90_000 });
     await ui.press('Enter');
-    await ui.waitFor(title('Starting adapter'));
+    await ui.pickStep('Starting adapter');
     await ui.press('Enter');
     await ui.waitFor(title('Review'), { timeoutMs: 90_000 });
     await ui.waitFor(row('Records: 300 examples'));

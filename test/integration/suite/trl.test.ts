@@ -77,9 +77,9 @@ suite('trl engine', () => {
       await ui.type('trl-tiny.sft.jsonl');
       await ui.waitFor('.quick-input-list .monaco-list-row:has-text("trl-tiny.sft.jsonl")');
       await ui.press('Enter');
-      await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Base model")', { timeoutMs: 60_000 });
+      await ui.pickStep('Base model', { timeoutMs: 60_000 });
       await ui.press('Enter');
-      await ui.waitFor('.quick-input-widget .quick-input-title:has-text("Starting adapter")');
+      await ui.pickStep('Starting adapter');
       await ui.press('Enter');
       // The Engine row exists because the interpreter has the pinned stack; it opens the engine picker.
       await reviewRow('Engine');

@@ -28,6 +28,15 @@ export const ui = {
   /** `modifiers` (e.g. ['ControlOrMeta'] to add to a selection) and `button: 'right'` (context menus) as Playwright's. */
   click: (selector: string, where: Where & { timeoutMs?: number; modifiers?: ('Alt' | 'Control' | 'ControlOrMeta' | 'Meta' | 'Shift')[]; button?: 'left' | 'right' } = {}) =>
     call('click', { selector, ...where }),
+  /**
+   * A quick-pick step on screen and ready to answer: its title shows and its items have arrived. A step's items
+   * may load after its title (the model list searches the workspace), and an Enter pressed before they arrive is
+   * dropped on purpose (StartFlowSession) — so a test that presses Enter on the title alone races the load.
+   */
+  pickStep: async (title: string, where: { timeoutMs?: number } = {}) => {
+    await call('waitFor', { selector: `.quick-input-widget .quick-input-title:has-text("${title}")`, ...where });
+    await call('waitFor', { selector: '.quick-input-widget .quick-input-list .monaco-list-row', ...where });
+  },
   focusWebview: (selector: string) => call('focusWebview', { selector }),
   screenshot: (name: string) => call<{ file: string }>('screenshot', { name }),
 };
