@@ -149,7 +149,7 @@ export async function main(args: DemoArgs): Promise<void> {
     const logFile = path.join(demoDir, 'logs', `${task.id}-s${seed}.log`);
     const sftRun = path.join(runsDir, `${id}-sft-${task.id}-s${seed}`);
     let t = Date.now();
-    await runTrainerCli(trainerJs, trainArgs('sft', task, args, seed, sftRun), logFile);
+    await runTrainerCli(trainerJs, trainArgs('sft', task, args, seed, sftRun), logFile, args.jobs);
     say(`SFT  ${task.id.padEnd(13)} seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, sftRun)}`);
     const sftAdapter = path.join(sftRun, 'adapter');
     await evaluate('SFT', task, sftRun, sftAdapter);
@@ -157,7 +157,7 @@ export async function main(args: DemoArgs): Promise<void> {
     if (!task.pairs) return;
     const dpoRun = path.join(runsDir, `${id}-dpo-${task.id}-s${seed}`);
     t = Date.now();
-    await runTrainerCli(trainerJs, trainArgs('dpo', task, args, seed, dpoRun, sftAdapter), logFile);
+    await runTrainerCli(trainerJs, trainArgs('dpo', task, args, seed, dpoRun, sftAdapter), logFile, args.jobs);
     say(`DPO  ${task.id.padEnd(13)} seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, dpoRun)}`);
     // adapter/ of a DPO run from an SFT adapter holds both, stacked: it applies to the base alone.
     await evaluate('DPO', task, dpoRun, path.join(dpoRun, 'adapter'));
@@ -169,7 +169,7 @@ export async function main(args: DemoArgs): Promise<void> {
     const sftAdapter = path.join(runsDir, `${id}-sft-triage-s${seed}`, 'adapter');
     const out = path.join(runsDir, `${id}-${method}-policy-s${seed}`);
     const t = Date.now();
-    await runTrainerCli(trainerJs, policyArgs(method, policy.pairs, args, seed, out, sftAdapter), path.join(demoDir, 'logs', `policy-${method}-s${seed}.log`));
+    await runTrainerCli(trainerJs, policyArgs(method, policy.pairs, args, seed, out, sftAdapter), path.join(demoDir, 'logs', `policy-${method}-s${seed}.log`), args.jobs);
     say(`${POLICY_ROW[method].padEnd(5)} policy        seed ${seed}: trained in ${((Date.now() - t) / 1000).toFixed(0)} s → ${path.relative(args.root, out)}`);
     await evaluate(POLICY_ROW[method], policyTask, out, path.join(out, 'adapter'), pGrid);
   });

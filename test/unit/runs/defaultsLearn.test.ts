@@ -33,10 +33,11 @@ test('accepting every default reaches 80% of the demo\'s SFT metric on each samp
     { task, way: 'defaults' as const, out: path.join(root, 'runs', `defaults-${task.id}`) },
     { task, way: 'demo' as const, out: path.join(root, 'runs', `demo-${task.id}`) },
   ]);
-  // Two trainers at a time: each uses one core.
-  await runPool(runs, 2, async (r) => {
+  // Two trainers at a time, the cores shared out between them.
+  const jobs = 2;
+  await runPool(runs, jobs, async (r) => {
     const args = r.way === 'demo' ? trainArgs('sft', r.task, demo, 1, r.out) : ['train', '--method', 'sft', '--model', model, '--data', r.task.train, '--out', r.out, '--seed', '1', '--backend', 'wasm'];
-    await runTrainerCli(trainerJs, args, `${r.out}.log`);
+    await runTrainerCli(trainerJs, args, `${r.out}.log`, jobs);
   });
   const fitted = fs.readFileSync(path.join(root, 'runs', 'defaults-triage.log'), 'utf8');
   assert.match(fitted, /defaults fitted to the model and data/, 'the defaults run took no settings but the data');
