@@ -120,6 +120,7 @@ function holdPort(port) {
       resolve(child);
     });
     child.on('error', reject);
+    child.once('exit', () => resolve(child)); // a child that died without a word must not hang the stage
   });
 }
 
